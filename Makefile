@@ -1,0 +1,44 @@
+# Every target sets itself up: a fresh machine needs only python3 (3.11+).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck codegen check-codegen unit bench fuzz clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "aiobizstim needs Python 3.11+, found " + sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[cli,dev]"
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/bizstim demo
+
+test: lint typecheck check-codegen unit
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+codegen: $(STAMP)
+	$(BIN)/python codegen/generate.py
+
+check-codegen: $(STAMP)
+	$(BIN)/python codegen/generate.py --check
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python -m tests.benchmarks
+
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q tests/fuzz
+
+clean:
+	rm -rf $(VENV) build dist .mypy_cache .ruff_cache

@@ -1,0 +1,227 @@
+"""Regenerate ``src/aiobizstim/models/_generated/`` from ``schema/``.
+
+Two outputs, both deterministic:
+
+* msgspec Structs, one module per schema file, written by datamodel-code-generator;
+* ``endpoints.py``: the endpoint table (verb, path, shape, limits, lookups, models) read from each schema's
+  ``"x-bizstim"`` block, so each path and limit exists in one place only.
+
+``python codegen/generate.py`` wipes the output folder and writes it anew; ``--check`` generates into a
+temporary folder and exits 1 with a diff when the committed output has drifted from the schemas.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMA_DIR = ROOT / "schema"
+OUTPUT_DIR = ROOT / "src" / "aiobizstim" / "models" / "_generated"
+EXTRA_TEMPLATE_DATA = Path(__file__).resolve().parent / "extra-template-data.json"
+HEADER = "# Generated from schema/ by `make codegen` (codegen/generate.py, datamodel-code-generator). Do not edit."
+SHAPES = {"page", "list", "one", "text"}
+VERBS = {"GET", "PUT", "POST"}
+
+DATAMODEL_CODEGEN_ARGS = [
+    "--input-file-type=jsonschema",
+    "--output-model-type=msgspec.Struct",
+    "--target-python-version=3.11",
+    "--snake-case-field",
+    "--use-title-as-name",
+    "--use-exact-imports",
+    "--use-specialized-enum",
+    "--disable-timestamp",
+    "--strict-nullable",
+    "--use-standard-collections",
+    "--use-union-operator",
+    "--use-schema-description",
+    "--capitalise-enum-members",
+    "--all-exports-scope=children",
+    "--base-class=aiobizstim.models._wire.WireModel",
+    "--formatters",
+    "ruff-check",
+    "ruff-format",
+]
+
+
+class SchemaError(Exception):
+    """A schema's x-bizstim metadata is missing or malformed."""
+
+
+def _run_datamodel_codegen(out_dir: Path) -> None:
+    exe = Path(sys.executable).with_name("datamodel-codegen")
+    cmd = [
+        str(exe),
+        f"--input={SCHEMA_DIR}",
+        f"--output={out_dir}",
+        f"--extra-template-data={EXTRA_TEMPLATE_DATA}",
+        f"--custom-file-header={HEADER}",
+        *DATAMODEL_CODEGEN_ARGS,
+    ]
+    result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise SchemaError(f"datamodel-codegen failed:\n{result.stdout}\n{result.stderr}")
+
+
+def _module_name(schema_file: Path) -> str:
+    return schema_file.stem.replace("-", "_")
+
+
+def _endpoint_entries() -> tuple[list[str], list[str]]:
+    """Return (import lines, table entries) for every schema file with an x-bizstim block."""
+    imports: dict[str, set[str]] = {}
+    entries: list[str] = []
+    seen: set[str] = set()
+    for schema_file in sorted(SCHEMA_DIR.glob("*.json")):
+        doc: dict[str, Any] = json.loads(schema_file.read_text(encoding="utf-8"))
+        meta = doc.get("x-bizstim")
+        if meta is None:
+            continue
+        where = f"{schema_file.name}: x-bizstim"
+        name = meta.get("name")
+        if not isinstance(name, str) or not name:
+            raise SchemaError(f"{where}.name must be a non-empty string")
+        if name in seen:
+            raise SchemaError(f"{where}.name {name!r} is used twice")
+        seen.add(name)
+        verb, path, shape = meta.get("verb"), meta.get("path"), meta.get("shape")
+        if verb not in VERBS:
+            raise SchemaError(f"{where}.verb must be one of {sorted(VERBS)}, got {verb!r}")
+        if not isinstance(path, str) or not path.startswith("/"):
+            raise SchemaError(f"{where}.path must be an absolute path template, got {path!r}")
+        if shape not in SHAPES:
+            raise SchemaError(f"{where}.shape must be one of {sorted(SHAPES)}, got {shape!r}")
+        paginated = shape == "page"
+        default_limit, max_limit = meta.get("default_limit"), meta.get("max_limit")
+        if paginated != (isinstance(default_limit, int) and isinstance(max_limit, int)):
+            raise SchemaError(f"{where}: default_limit and max_limit are required exactly for shape 'page'")
+        if paginated and not (1 <= default_limit <= max_limit):
+            raise SchemaError(f"{where}: need 1 <= default_limit <= max_limit")
+        lookup = meta.get("lookup", [])
+        if not isinstance(lookup, list) or not all(isinstance(x, str) for x in lookup):
+            raise SchemaError(f"{where}.lookup must be a list of strings")
+        models = []
+        for key in ("response_model", "request_model"):
+            ref = meta.get(key)
+            if ref is None:
+                models.append("None")
+                continue
+            if not isinstance(ref, str) or "." not in ref:
+                raise SchemaError(f"{where}.{key} must read 'module.ClassName', got {ref!r}")
+            module, cls = ref.rsplit(".", 1)
+            imports.setdefault(module, set()).add(cls)
+            models.append(cls)
+        if shape in ("page", "list", "one") and models[0] == "None":
+            raise SchemaError(f"{where}: shape {shape!r} needs a response_model")
+        description = str(meta.get("description", doc.get("description", ""))).split("\n")[0]
+        entries.append(
+            f"    {name!r}: Endpoint(\n"
+            f"        name={name!r},\n"
+            f"        verb={verb!r},\n"
+            f"        path={path!r},\n"
+            f"        shape=Shape.{shape.upper()},\n"
+            f"        response_model={models[0]},\n"
+            f"        request_model={models[1]},\n"
+            f"        default_limit={default_limit!r},\n"
+            f"        max_limit={max_limit!r},\n"
+            f"        lookup={tuple(lookup)!r},\n"
+            f"        description={description!r},\n"
+            f"    ),"
+        )
+    import_lines = [f"from .{module} import {', '.join(sorted(names))}" for module, names in sorted(imports.items())]
+    return import_lines, entries
+
+
+def _write_endpoint_table(out_dir: Path) -> None:
+    import_lines, entries = _endpoint_entries()
+    text = "\n".join(
+        [
+            HEADER,
+            '"""Every documented Bizstim method: verb, path template, shape, pagination limits, models."""',
+            "",
+            "from __future__ import annotations",
+            "",
+            "from typing import Final",
+            "",
+            "from aiobizstim.models._endpoint import Endpoint, Shape",
+            "",
+            *import_lines,
+            "",
+            "ENDPOINTS: Final[dict[str, Endpoint]] = {",
+            *entries,
+            "}",
+            "",
+        ]
+    )
+    (out_dir / "endpoints.py").write_text(text, encoding="utf-8")
+    subprocess.run(
+        [str(Path(sys.executable).with_name("ruff")), "format", "--quiet", str(out_dir / "endpoints.py")],
+        cwd=ROOT,
+        check=True,
+    )
+
+
+def generate(out_dir: Path) -> None:
+    """Wipe ``out_dir`` and write the models and the endpoint table into it."""
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    out_dir.mkdir(parents=True)
+    _run_datamodel_codegen(out_dir)
+    _write_endpoint_table(out_dir)
+
+
+def _snapshot(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): p.read_text(encoding="utf-8")
+        for p in sorted(folder.rglob("*.py"))
+        if "__pycache__" not in p.parts
+    }
+
+
+def check() -> int:
+    """Exit status 0 when the committed output equals a fresh generation, else 1 with a diff."""
+    with tempfile.TemporaryDirectory(dir=ROOT / "src" / "aiobizstim" / "models") as tmp:
+        fresh_dir = Path(tmp) / "_generated"
+        generate(fresh_dir)
+        fresh, committed = _snapshot(fresh_dir), _snapshot(OUTPUT_DIR) if OUTPUT_DIR.exists() else {}
+    if fresh == committed:
+        print("codegen: src/aiobizstim/models/_generated is up to date with schema/")
+        return 0
+    for name in sorted(set(fresh) | set(committed)):
+        a, b = committed.get(name, ""), fresh.get(name, "")
+        if a != b:
+            sys.stdout.writelines(
+                difflib.unified_diff(
+                    a.splitlines(keepends=True), b.splitlines(keepends=True), f"committed/{name}", f"fresh/{name}"
+                )
+            )
+    print("\ncodegen: generated models drifted from schema/; run `make codegen` and commit the result")
+    return 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
+    parser.add_argument("--check", action="store_true", help="fail if the committed output is stale")
+    args = parser.parse_args(argv)
+    try:
+        if args.check:
+            return check()
+        generate(OUTPUT_DIR)
+    except SchemaError as exc:
+        print(f"codegen: {exc}", file=sys.stderr)
+        return 2
+    print(f"codegen: wrote {OUTPUT_DIR.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

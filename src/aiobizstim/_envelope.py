@@ -1,0 +1,310 @@
+"""Sans-I/O: response status + bytes -> a typed payload, or a typed error. No I/O, no state.
+
+Decoding is two-speed. The fast path hands the whole body to a cached ``msgspec.json.Decoder`` of a generic
+envelope over the endpoint's model, with ``strict=False`` (numeric strings -> numbers), which is all a
+well-formed page needs. Only when that raises does the lenient path run: it parses the body to builtins,
+checks the envelope's ``status``, repairs the quirks msgspec rejects (``""`` for a number, a JSON number where a
+string was documented) field by field, and converts record by record so an error names its exact JSON path,
+or (``skip_invalid``) drops just the bad records.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any, Generic, NamedTuple, TypeVar
+
+import msgspec
+
+from aiobizstim.errors import (
+    APIResponseError,
+    APIStatusError,
+    AuthenticationError,
+    DecodeError,
+    NotFoundError,
+    RateLimitError,
+    ServerError,
+    excerpt,
+)
+from aiobizstim.models._wire import Kind, field_kinds
+
+__all__ = [
+    "DecodedPage",
+    "decode_list",
+    "decode_one",
+    "decode_page",
+    "decode_text",
+    "status_error",
+]
+
+M = TypeVar("M", bound=msgspec.Struct)
+T = TypeVar("T")
+
+_SUCCESS = "success"
+_BODY_EXCERPT = 300
+
+
+class _Envelope(msgspec.Struct, Generic[T], gc=False):
+    status: Any = None
+    total: int | None = None
+    response: T | None = None
+    error: Any = None
+
+
+class DecodedPage(NamedTuple, Generic[M]):
+    """One decoded page: its records, the envelope's ``total`` and the records skipped as undecodable."""
+
+    items: list[M]
+    total: int | None
+    skipped: list[DecodeError]
+
+
+@functools.cache
+def _decoder(tp: Any) -> msgspec.json.Decoder[Any]:
+    return msgspec.json.Decoder(_Envelope[tp], strict=False)  # type: ignore[valid-type]
+
+
+# --- errors ---------------------------------------------------------------------------------------------------
+
+_AT_PATH = re.compile(r"^(?P<msg>.*?)(?: - at `(?P<path>[^`]*)`)?$", re.DOTALL)
+_FIELD_PREFIX = re.compile(r"^field `(?P<field>[^`]*)`: (?P<msg>.*)$", re.DOTALL)
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _child(path: str, key: str | int) -> str:
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if _IDENT.match(key) else f"{path}[{key!r}]"
+
+
+def _lookup(doc: Any, path: str) -> Any:
+    """Follow a msgspec-style JSON path (``$.a[3].b``) through builtins; ``None`` when it leads nowhere."""
+    node = doc
+    for dot_key, index, quoted in re.findall(r"\.([^.\[]+)|\[(\d+)\]|\[(?:'([^']*)'|\"[^\"]*\")\]", path[1:]):
+        key: str | int = int(index) if index else (dot_key or quoted)
+        try:
+            node = node[key]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return node
+
+
+def _decode_error(exc: msgspec.ValidationError, doc: Any, *, base: str, request: str | None) -> DecodeError:
+    """Turn msgspec's ``"Expected `int`, got `str` - at `$[3].id`"`` into a DecodeError with path + excerpt."""
+    m = _AT_PATH.match(str(exc))
+    assert m is not None  # the pattern matches any string
+    message, rel_path = m.group("msg"), m.group("path") or "$"
+    path = base + rel_path[1:]
+    field = _FIELD_PREFIX.match(message)
+    if field is not None:  # raised by a post-decode converter: the path stops at the record
+        path = _child(path, field.group("field"))
+        rel_path = _child(rel_path, field.group("field"))
+        message = field.group("msg")
+    value = _lookup(doc, rel_path)
+    return DecodeError(message, path=path, value=excerpt(value, 80) if value is not None else "", request=request)
+
+
+def _failure(status: Any, doc: Any, *, request: str | None) -> APIResponseError:
+    message = None
+    if isinstance(doc, dict):
+        for key in ("response", "error", "message"):
+            candidate = doc.get(key)
+            if isinstance(candidate, str) and candidate.strip():
+                message = candidate.strip()
+                break
+    return APIResponseError(message or f"the API reported status {excerpt(status, 40)}", status=status, request=request)
+
+
+def status_error(
+    status: int,
+    body: bytes,
+    *,
+    request: str | None = None,
+    attempts: int = 1,
+    retry_after: float | None = None,
+    reason: str = "",
+) -> APIStatusError:
+    """The :class:`APIStatusError` subclass for a non-2xx response, carrying a bounded body excerpt.
+
+    When the body is a JSON envelope, its message (``response`` / ``error``) is the error's message.
+    """
+    message = reason or "unexpected status"
+    try:
+        doc = msgspec.json.decode(body)
+    except msgspec.DecodeError:
+        doc = None
+    if isinstance(doc, dict) and doc.get("status") != _SUCCESS:
+        message = _failure(doc.get("status"), doc, request=None).message
+    body_text = excerpt(body, _BODY_EXCERPT)
+    common: dict[str, Any] = {"status": status, "body": body_text, "request": request, "attempts": attempts}
+    if status in (401, 403):
+        return AuthenticationError(message, **common)
+    if status == 404:
+        return NotFoundError(message, **common)
+    if status == 429:
+        return RateLimitError(message, retry_after=retry_after, **common)
+    if status >= 500:
+        return ServerError(message, **common)
+    return APIStatusError(message, **common)
+
+
+# --- the lenient path -----------------------------------------------------------------------------------------
+
+_NUMERIC_KINDS = frozenset({Kind.INT, Kind.FLOAT, Kind.MONEY, Kind.FLAG, Kind.ENUM, Kind.DATE, Kind.CLOCK})
+
+
+def _repair_record(record: Any, model: type[msgspec.Struct]) -> Any:
+    """Fix, in a copy, the wire quirks msgspec rejects; anything else is left for msgspec to report."""
+    if not isinstance(record, dict):
+        return record
+    fixed = dict(record)
+    for spec in field_kinds(model):
+        value = fixed.get(spec.wire)
+        if value is None:
+            continue
+        kind = spec.kind
+        if isinstance(value, str):
+            if kind in _NUMERIC_KINDS and not value.strip():
+                fixed[spec.wire] = None  # "" where a number, flag, code or date was expected: no value
+            elif kind in (Kind.INT, Kind.FLOAT, Kind.MONEY, Kind.ENUM) and value != value.strip():
+                fixed[spec.wire] = value.strip()
+        elif isinstance(value, bool):
+            if kind is Kind.STR:
+                fixed[spec.wire] = "1" if value else "0"
+        elif isinstance(value, int | float):
+            if kind in (Kind.STR, Kind.LIST):
+                fixed[spec.wire] = str(value)
+            elif kind is Kind.INT and isinstance(value, float) and value.is_integer():
+                fixed[spec.wire] = int(value)
+        elif isinstance(value, list):
+            if kind is Kind.LIST:
+                fixed[spec.wire] = [str(v) if isinstance(v, int | float) and not isinstance(v, bool) else v for v in value]
+            elif kind is Kind.ARRAY and spec.inner is not None and isinstance(spec.inner, type):
+                if issubclass(spec.inner, msgspec.Struct):
+                    fixed[spec.wire] = [_repair_record(v, spec.inner) for v in value]
+        elif isinstance(value, dict) and kind is Kind.MODEL:
+            fixed[spec.wire] = _repair_record(value, spec.inner)
+    return fixed
+
+
+def _convert_record(record: Any, model: type[M], *, base: str, request: str | None) -> M:
+    try:
+        return msgspec.convert(_repair_record(record, model), model, strict=False)
+    except msgspec.ValidationError as exc:
+        raise _decode_error(exc, record, base=base, request=request) from None
+
+
+def _not_json(body: bytes, exc: msgspec.DecodeError, request: str | None) -> DecodeError:
+    what = "an empty body" if not body.strip() else "a body that is not valid JSON"
+    if body.lstrip()[:1] == b"<":
+        what = "an HTML page instead of JSON"
+    return DecodeError(f"expected a JSON envelope, got {what} ({exc})", value=excerpt(body, 120), request=request)
+
+
+def _parse(body: bytes, request: str | None) -> Any:
+    try:
+        return msgspec.json.decode(body)
+    except msgspec.DecodeError as exc:
+        raise _not_json(body, exc, request) from None
+
+
+def _checked_envelope(body: bytes, request: str | None) -> dict[str, Any]:
+    doc = _parse(body, request)
+    if not isinstance(doc, dict):
+        raise DecodeError("expected a JSON object envelope", value=excerpt(body, 120), request=request)
+    status = doc.get("status")
+    if status != _SUCCESS:
+        raise _failure(status, doc, request=request)
+    if "response" not in doc or doc["response"] is None:
+        raise DecodeError("the envelope has no response", path="$.response", value=excerpt(body, 120), request=request)
+    return doc
+
+
+def _total(doc: dict[str, Any], request: str | None) -> int | None:
+    total = doc.get("total")
+    if total is None or total == "":
+        return None
+    try:
+        value = int(total) if not isinstance(total, bool) else None
+    except (TypeError, ValueError):
+        value = None
+    if value is None or value < 0:
+        raise DecodeError("total is not a non-negative integer", path="$.total", value=excerpt(total, 40), request=request)
+    return value
+
+
+def _records(doc: dict[str, Any], request: str | None) -> list[Any]:
+    records = doc["response"]
+    if not isinstance(records, list):
+        raise DecodeError("expected a list of records", path="$.response", value=excerpt(records, 80), request=request)
+    return records
+
+
+def _fast(body: bytes, tp: Any, request: str | None) -> tuple[bool, _Envelope[Any] | None]:
+    """Try the fast path; ``(True, env)`` on a clean success envelope, ``(False, None)`` to go lenient."""
+    try:
+        env = _decoder(tp).decode(body)
+    except msgspec.ValidationError:
+        return False, None
+    except msgspec.DecodeError as exc:
+        raise _not_json(body, exc, request) from None
+    if env.status != _SUCCESS or env.response is None:
+        return False, None
+    return True, env
+
+
+# --- public decoders ------------------------------------------------------------------------------------------
+
+
+def decode_page(
+    body: bytes, model: type[M], *, request: str | None = None, skip_invalid: bool = False
+) -> DecodedPage[M]:
+    """Decode a paginated list envelope: ``{"status": "success", "total": N, "response": [...]}``."""
+    ok, env = _fast(body, list[model], request)  # type: ignore[valid-type]
+    if ok and env is not None:
+        return DecodedPage(env.response, env.total, [])  # type: ignore[arg-type]
+    doc = _checked_envelope(body, request)
+    total = _total(doc, request)
+    items: list[M] = []
+    skipped: list[DecodeError] = []
+    for index, record in enumerate(_records(doc, request)):
+        try:
+            items.append(_convert_record(record, model, base=f"$.response[{index}]", request=request))
+        except DecodeError as exc:
+            if not skip_invalid:
+                raise
+            skipped.append(exc)
+    return DecodedPage(items, total, skipped)
+
+
+def decode_list(body: bytes, model: type[M], *, request: str | None = None) -> list[M]:
+    """Decode an unpaginated list envelope (no ``total``), such as testimonials."""
+    return decode_page(body, model, request=request).items
+
+
+def decode_one(body: bytes, model: type[M], *, request: str | None = None) -> M:
+    """Decode a single-record envelope: ``{"status": "success", "response": {...}}``."""
+    ok, env = _fast(body, model, request)
+    if ok and env is not None:
+        return env.response  # type: ignore[no-any-return]
+    doc = _checked_envelope(body, request)
+    record = doc["response"]
+    if isinstance(record, list) and len(record) == 1:  # some PHP backends wrap a single row in a list
+        record, base = record[0], "$.response[0]"
+    else:
+        base = "$.response"
+    if not isinstance(record, dict):
+        raise DecodeError("expected a record object", path=base, value=excerpt(record, 80), request=request)
+    return _convert_record(record, model, base=base, request=request)
+
+
+def decode_text(body: bytes, *, request: str | None = None) -> str:
+    """Decode an envelope whose ``response`` is a string: an on-demand link, or a write's result message."""
+    ok, env = _fast(body, str, request)
+    if ok and env is not None:
+        return env.response  # type: ignore[no-any-return]
+    doc = _checked_envelope(body, request)
+    value = doc["response"]
+    if not isinstance(value, str):
+        raise DecodeError("expected a string response", path="$.response", value=excerpt(value, 80), request=request)
+    return value

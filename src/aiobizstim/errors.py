@@ -1,0 +1,158 @@
+"""The exception hierarchy: every error aiobizstim raises on purpose is a :class:`BizstimError`.
+
+```
+BizstimError
+├── APIConnectionError            the request never got a response
+│   └── APITimeoutError           ... because it ran out of time
+├── APIStatusError                a non-2xx HTTP response (.status, .body)
+│   ├── AuthenticationError       401 / 403
+│   ├── NotFoundError             404
+│   ├── RateLimitError            429 (.retry_after)
+│   └── ServerError               5xx
+├── APIResponseError              a failure envelope, whatever the HTTP status (.message)
+├── DecodeError                   a body or value that cannot be decoded (.path, .excerpt)
+└── ClientClosedError             the client was used after aclose()
+```
+
+Messages name the request (``GET /api/clients/0/1000``) but never the API key.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "APIConnectionError",
+    "APIResponseError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BizstimError",
+    "ClientClosedError",
+    "DecodeError",
+    "NotFoundError",
+    "RateLimitError",
+    "ServerError",
+    "excerpt",
+]
+
+_EXCERPT_CHARS = 200
+
+
+def excerpt(value: object, limit: int = _EXCERPT_CHARS) -> str:
+    """A short, printable excerpt of ``value`` (bytes are decoded leniently) for error messages."""
+    if isinstance(value, bytes | bytearray | memoryview):
+        text = bytes(value[: limit * 4]).decode("utf-8", "replace")
+    elif isinstance(value, str):
+        text = value
+    else:
+        text = repr(value)
+    text = " ".join(text.split())
+    if len(text) > limit:
+        return text[: limit - 1] + "…"
+    return text
+
+
+class BizstimError(Exception):
+    """Base class of every error raised by aiobizstim."""
+
+    def __init__(self, message: str, *, request: str | None = None) -> None:
+        self.message = message
+        #: ``"VERB /path"`` of the request that failed, when there was one.
+        self.request = request
+        super().__init__(f"{message} ({request})" if request else message)
+
+
+class ClientClosedError(BizstimError):
+    """The client was used after :meth:`Bizstim.aclose`."""
+
+
+class APIConnectionError(BizstimError):
+    """The request did not get an HTTP response (DNS, refused or dropped connection, TLS, ...)."""
+
+    def __init__(self, message: str, *, request: str | None = None, attempts: int = 1) -> None:
+        self.attempts = attempts
+        if attempts > 1:
+            message = f"{message} after {attempts} attempts"
+        super().__init__(message, request=request)
+
+
+class APITimeoutError(APIConnectionError):
+    """The request did not complete within its timeout."""
+
+
+class APIStatusError(BizstimError):
+    """The server answered with a non-2xx HTTP status."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        body: str = "",
+        request: str | None = None,
+        attempts: int = 1,
+    ) -> None:
+        self.status = status
+        #: A bounded excerpt of the response body (HTML error pages included).
+        self.body = body
+        self.attempts = attempts
+        text = f"HTTP {status}: {message}"
+        if body and body != message:
+            text += f": {body}"
+        if attempts > 1:
+            text += f" after {attempts} attempts"
+        super().__init__(text, request=request)
+
+
+class AuthenticationError(APIStatusError):
+    """HTTP 401 or 403: the API key is missing, wrong, or not allowed to do this."""
+
+
+class NotFoundError(APIStatusError):
+    """HTTP 404."""
+
+
+class RateLimitError(APIStatusError):
+    """HTTP 429, or a ``Retry-After`` longer than the client is willing to wait."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int = 429,
+        body: str = "",
+        request: str | None = None,
+        attempts: int = 1,
+        retry_after: float | None = None,
+    ) -> None:
+        #: Seconds the server asked us to wait, when it said.
+        self.retry_after = retry_after
+        if retry_after is not None:
+            message = f"{message} (retry after {retry_after:g} s)"
+        super().__init__(message, status=status, body=body, request=request, attempts=attempts)
+
+
+class ServerError(APIStatusError):
+    """HTTP 5xx."""
+
+
+class APIResponseError(BizstimError):
+    """The API answered with a failure envelope (``status`` other than ``"success"``)."""
+
+    def __init__(self, message: str, *, status: object = "failure", request: str | None = None) -> None:
+        #: The envelope's ``status`` value as sent (``"failure"``, ``False``, ...).
+        self.status = status
+        super().__init__(message, request=request)
+
+
+class DecodeError(BizstimError):
+    """A response body, or one value in it, could not be decoded into the expected type."""
+
+    def __init__(self, message: str, *, path: str = "$", value: str = "", request: str | None = None) -> None:
+        #: JSON path of the offending value, such as ``$.response[3].expires``.
+        self.path = path
+        #: A short excerpt of the offending value.
+        self.excerpt = value
+        text = f"{message} at {path}"
+        if value:
+            text += f" (value: {value})"
+        super().__init__(text, request=request)

@@ -1,0 +1,55 @@
+# Generated from schema/ by `make codegen` (codegen/generate.py, datamodel-code-generator). Do not edit.
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import Annotated
+from msgspec import Meta, UNSET, UnsetType
+from aiobizstim.models._wire import WireModel
+from .common import Amount, Count, Day, Items, Switch
+
+
+class DiscountKind(IntEnum):
+    """
+    How the amount applies: 0 percentage off, 1 fixed amount off.
+    """
+
+    PERCENTAGE = 0
+    FIXED_AMOUNT = 1
+
+
+class DiscountType(IntEnum):
+    """
+    0 subtract from cost, 1 additional credit.
+    """
+
+    SUBTRACT_FROM_COST = 0
+    ADDITIONAL_CREDIT = 1
+
+
+class Discount(WireModel, kw_only=True):
+    """
+    A discount code.
+    """
+
+    id: Annotated[Count, Meta(description="unique id")] | None = None
+    uses: Annotated[Count, Meta(description="how many times each client may use the code")] | None = None
+    secret: Annotated[Switch, Meta(description="true = secret, false = public")] | None = None
+    expires: Annotated[Day, Meta(description="expiry date")] | None = None
+    code: Annotated[str, Meta(description="unique code name, e.g. 10%OFF")] | None = None
+    fixed: Annotated[DiscountKind, Meta(description="percentage or fixed amount off")] | None = None
+    type: Annotated[DiscountType, Meta(description="subtract from cost or additional credit")] | None = None
+    amount: Annotated[Amount, Meta(description="amount, 2 decimal places")] | None = None
+    services: Annotated[Items, Meta(description="service ids the code applies to; empty = none")] | None = (
+        None
+    )
+
+
+class DiscountsResponse(WireModel, kw_only=True):
+    """
+    GET ALL DISCOUNTS: /api/discounts/{start}/{limit}, default limit 20, maximum 100. Source: bizstim.com/api/method/discounts, seed-004.
+    """
+
+    status: str | UnsetType = UNSET
+    total: Count | UnsetType = UNSET
+    response: list[Discount] | UnsetType = UNSET
