@@ -26,7 +26,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_DIR = ROOT / "schema"
 OUTPUT_DIR = ROOT / "src" / "aiobizstim" / "models" / "_generated"
 EXTRA_TEMPLATE_DATA = Path(__file__).resolve().parent / "extra-template-data.json"
-HEADER = "# Generated from schema/ by `make codegen` (codegen/generate.py, datamodel-code-generator). Do not edit."
+HEADER = (
+    "# Generated from schema/ by `make codegen` (codegen/generate.py, datamodel-code-generator). Do not edit."
+)
 SHAPES = {"page", "list", "one", "text"}
 VERBS = {"GET", "PUT", "POST"}
 
@@ -136,7 +138,9 @@ def _endpoint_entries() -> tuple[list[str], list[str]]:
             f"        description={description!r},\n"
             f"    ),"
         )
-    import_lines = [f"from .{module} import {', '.join(sorted(names))}" for module, names in sorted(imports.items())]
+    import_lines = [
+        f"from .{module} import {', '.join(sorted(names))}" for module, names in sorted(imports.items())
+    ]
     return import_lines, entries
 
 
@@ -200,7 +204,10 @@ def check() -> int:
         if a != b:
             sys.stdout.writelines(
                 difflib.unified_diff(
-                    a.splitlines(keepends=True), b.splitlines(keepends=True), f"committed/{name}", f"fresh/{name}"
+                    a.splitlines(keepends=True),
+                    b.splitlines(keepends=True),
+                    f"committed/{name}",
+                    f"fresh/{name}",
                 )
             )
     print("\ncodegen: generated models drifted from schema/; run `make codegen` and commit the result")

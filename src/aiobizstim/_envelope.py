@@ -2,17 +2,17 @@
 
 Decoding is two-speed. The fast path hands the whole body to a cached ``msgspec.json.Decoder`` of a generic
 envelope over the endpoint's model, with ``strict=False`` (numeric strings -> numbers), which is all a
-well-formed page needs. Only when that raises does the lenient path run: it parses the body to builtins,
-checks the envelope's ``status``, repairs the quirks msgspec rejects (``""`` for a number, a JSON number where a
-string was documented) field by field, and converts record by record so an error names its exact JSON path,
-or (``skip_invalid``) drops just the bad records.
+well-formed page needs. Only when that raises does the lenient path run: it parses the body to
+builtins, checks the envelope's ``status``, repairs the quirks msgspec rejects (``""`` for a number, a JSON
+number where a string was documented) field by field, and converts record by record so an error names its
+exact JSON path, or (``skip_invalid``) drops just the bad records.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar, cast
 
 import msgspec
 
@@ -61,10 +61,10 @@ class DecodedPage(NamedTuple, Generic[M]):
 
 @functools.cache
 def _decoder(tp: Any) -> msgspec.json.Decoder[Any]:
-    return msgspec.json.Decoder(_Envelope[tp], strict=False)  # type: ignore[valid-type]
+    return msgspec.json.Decoder(_Envelope[tp], strict=False)
 
 
-# --- errors ---------------------------------------------------------------------------------------------------
+# --- errors ----------------------------------------------------------------------------------------------
 
 _AT_PATH = re.compile(r"^(?P<msg>.*?)(?: - at `(?P<path>[^`]*)`)?$", re.DOTALL)
 _FIELD_PREFIX = re.compile(r"^field `(?P<field>[^`]*)`: (?P<msg>.*)$", re.DOTALL)
@@ -90,7 +90,7 @@ def _lookup(doc: Any, path: str) -> Any:
 
 
 def _decode_error(exc: msgspec.ValidationError, doc: Any, *, base: str, request: str | None) -> DecodeError:
-    """Turn msgspec's ``"Expected `int`, got `str` - at `$[3].id`"`` into a DecodeError with path + excerpt."""
+    """Turn msgspec's ``"Expected `int`, got `str` - at `$[3].id`"`` into a DecodeError (path + excerpt)."""
     m = _AT_PATH.match(str(exc))
     assert m is not None  # the pattern matches any string
     message, rel_path = m.group("msg"), m.group("path") or "$"
@@ -101,7 +101,9 @@ def _decode_error(exc: msgspec.ValidationError, doc: Any, *, base: str, request:
         rel_path = _child(rel_path, field.group("field"))
         message = field.group("msg")
     value = _lookup(doc, rel_path)
-    return DecodeError(message, path=path, value=excerpt(value, 80) if value is not None else "", request=request)
+    return DecodeError(
+        message, path=path, value=excerpt(value, 80) if value is not None else "", request=request
+    )
 
 
 def _failure(status: Any, doc: Any, *, request: str | None) -> APIResponseError:
@@ -112,7 +114,9 @@ def _failure(status: Any, doc: Any, *, request: str | None) -> APIResponseError:
             if isinstance(candidate, str) and candidate.strip():
                 message = candidate.strip()
                 break
-    return APIResponseError(message or f"the API reported status {excerpt(status, 40)}", status=status, request=request)
+    return APIResponseError(
+        message or f"the API reported status {excerpt(status, 40)}", status=status, request=request
+    )
 
 
 def status_error(
@@ -148,7 +152,7 @@ def status_error(
     return APIStatusError(message, **common)
 
 
-# --- the lenient path -----------------------------------------------------------------------------------------
+# --- the lenient path ------------------------------------------------------------------------------------
 
 _NUMERIC_KINDS = frozenset({Kind.INT, Kind.FLOAT, Kind.MONEY, Kind.FLAG, Kind.ENUM, Kind.DATE, Kind.CLOCK})
 
@@ -178,10 +182,13 @@ def _repair_record(record: Any, model: type[msgspec.Struct]) -> Any:
                 fixed[spec.wire] = int(value)
         elif isinstance(value, list):
             if kind is Kind.LIST:
-                fixed[spec.wire] = [str(v) if isinstance(v, int | float) and not isinstance(v, bool) else v for v in value]
-            elif kind is Kind.ARRAY and spec.inner is not None and isinstance(spec.inner, type):
-                if issubclass(spec.inner, msgspec.Struct):
-                    fixed[spec.wire] = [_repair_record(v, spec.inner) for v in value]
+                fixed[spec.wire] = [
+                    str(v) if isinstance(v, int | float) and not isinstance(v, bool) else v for v in value
+                ]
+            elif (
+                kind is Kind.ARRAY and isinstance(spec.inner, type) and issubclass(spec.inner, msgspec.Struct)
+            ):
+                fixed[spec.wire] = [_repair_record(v, spec.inner) for v in value]
         elif isinstance(value, dict) and kind is Kind.MODEL:
             fixed[spec.wire] = _repair_record(value, spec.inner)
     return fixed
@@ -198,7 +205,9 @@ def _not_json(body: bytes, exc: msgspec.DecodeError, request: str | None) -> Dec
     what = "an empty body" if not body.strip() else "a body that is not valid JSON"
     if body.lstrip()[:1] == b"<":
         what = "an HTML page instead of JSON"
-    return DecodeError(f"expected a JSON envelope, got {what} ({exc})", value=excerpt(body, 120), request=request)
+    return DecodeError(
+        f"expected a JSON envelope, got {what} ({exc})", value=excerpt(body, 120), request=request
+    )
 
 
 def _parse(body: bytes, request: str | None) -> Any:
@@ -216,7 +225,9 @@ def _checked_envelope(body: bytes, request: str | None) -> dict[str, Any]:
     if status != _SUCCESS:
         raise _failure(status, doc, request=request)
     if "response" not in doc or doc["response"] is None:
-        raise DecodeError("the envelope has no response", path="$.response", value=excerpt(body, 120), request=request)
+        raise DecodeError(
+            "the envelope has no response", path="$.response", value=excerpt(body, 120), request=request
+        )
     return doc
 
 
@@ -229,43 +240,48 @@ def _total(doc: dict[str, Any], request: str | None) -> int | None:
     except (TypeError, ValueError):
         value = None
     if value is None or value < 0:
-        raise DecodeError("total is not a non-negative integer", path="$.total", value=excerpt(total, 40), request=request)
+        raise DecodeError(
+            "total is not a non-negative integer", path="$.total", value=excerpt(total, 40), request=request
+        )
     return value
 
 
 def _records(doc: dict[str, Any], request: str | None) -> list[Any]:
     records = doc["response"]
     if not isinstance(records, list):
-        raise DecodeError("expected a list of records", path="$.response", value=excerpt(records, 80), request=request)
+        raise DecodeError(
+            "expected a list of records", path="$.response", value=excerpt(records, 80), request=request
+        )
     return records
 
 
-def _fast(body: bytes, tp: Any, request: str | None) -> tuple[bool, _Envelope[Any] | None]:
-    """Try the fast path; ``(True, env)`` on a clean success envelope, ``(False, None)`` to go lenient."""
+def _fast(body: bytes, tp: Any, request: str | None) -> _Envelope[Any] | None:
+    """The fast path: a clean success envelope, or ``None`` to take the lenient path."""
     try:
-        env = _decoder(tp).decode(body)
+        env: _Envelope[Any] = _decoder(tp).decode(body)
     except msgspec.ValidationError:
-        return False, None
+        return None
     except msgspec.DecodeError as exc:
         raise _not_json(body, exc, request) from None
     if env.status != _SUCCESS or env.response is None:
-        return False, None
-    return True, env
+        return None
+    return env
 
 
-# --- public decoders ------------------------------------------------------------------------------------------
+# --- public decoders -------------------------------------------------------------------------------------
 
 
 def decode_page(
     body: bytes, model: type[M], *, request: str | None = None, skip_invalid: bool = False
 ) -> DecodedPage[M]:
     """Decode a paginated list envelope: ``{"status": "success", "total": N, "response": [...]}``."""
-    ok, env = _fast(body, list[model], request)  # type: ignore[valid-type]
-    if ok and env is not None:
-        return DecodedPage(env.response, env.total, [])  # type: ignore[arg-type]
+    env = _fast(body, list[model], request)  # type: ignore[valid-type]
+    if env is not None:
+        items = cast("list[M]", env.response)
+        return DecodedPage(items, env.total, [])
     doc = _checked_envelope(body, request)
     total = _total(doc, request)
-    items: list[M] = []
+    items = []
     skipped: list[DecodeError] = []
     for index, record in enumerate(_records(doc, request)):
         try:
@@ -284,27 +300,29 @@ def decode_list(body: bytes, model: type[M], *, request: str | None = None) -> l
 
 def decode_one(body: bytes, model: type[M], *, request: str | None = None) -> M:
     """Decode a single-record envelope: ``{"status": "success", "response": {...}}``."""
-    ok, env = _fast(body, model, request)
-    if ok and env is not None:
-        return env.response  # type: ignore[no-any-return]
+    env = _fast(body, model, request)
+    if env is not None:
+        return cast("M", env.response)
     doc = _checked_envelope(body, request)
-    record = doc["response"]
-    if isinstance(record, list) and len(record) == 1:  # some PHP backends wrap a single row in a list
-        record, base = record[0], "$.response[0]"
+    raw = doc["response"]
+    if isinstance(raw, list) and len(raw) == 1:  # some PHP backends wrap a single row in a list
+        raw, base = raw[0], "$.response[0]"
     else:
         base = "$.response"
-    if not isinstance(record, dict):
-        raise DecodeError("expected a record object", path=base, value=excerpt(record, 80), request=request)
-    return _convert_record(record, model, base=base, request=request)
+    if not isinstance(raw, dict):
+        raise DecodeError("expected a record object", path=base, value=excerpt(raw, 80), request=request)
+    return _convert_record(raw, model, base=base, request=request)
 
 
 def decode_text(body: bytes, *, request: str | None = None) -> str:
     """Decode an envelope whose ``response`` is a string: an on-demand link, or a write's result message."""
-    ok, env = _fast(body, str, request)
-    if ok and env is not None:
-        return env.response  # type: ignore[no-any-return]
+    env = _fast(body, str, request)
+    if env is not None:
+        return cast("str", env.response)
     doc = _checked_envelope(body, request)
     value = doc["response"]
     if not isinstance(value, str):
-        raise DecodeError("expected a string response", path="$.response", value=excerpt(value, 80), request=request)
+        raise DecodeError(
+            "expected a string response", path="$.response", value=excerpt(value, 80), request=request
+        )
     return value

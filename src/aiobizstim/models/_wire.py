@@ -1,17 +1,18 @@
 """Hand-written wire types that the generated models use, and the base class they share.
 
-The Bizstim API sends every scalar as a JSON string, dates from a PHP/MySQL backend, lists as comma-separated
-strings and clock times that may read ``24:00``. msgspec decodes most of that natively with ``strict=False``
-(``"21"`` -> ``int``, ``"10.00"`` -> ``Decimal``, ``"1"`` -> ``bool``). Three kinds it cannot decode into the
-public type, so their fields are decoded as raw strings and converted once, in :meth:`WireModel.__post_init__`:
+The Bizstim API sends every scalar as a JSON string, dates from a PHP/MySQL backend, lists as
+comma-separated strings and clock times that may read ``24:00``. msgspec decodes most of that natively with
+``strict=False`` (``"21"`` -> ``int``, ``"10.00"`` -> ``Decimal``, ``"1"`` -> ``bool``). Three kinds it
+cannot decode into the public type, so their fields are decoded as raw strings and converted once, in
+:meth:`WireModel.__post_init__`:
 
 * :data:`LenientDate` -> ``datetime.date | None`` (``"0000-00-00"`` and ``""`` -> ``None``)
 * :data:`CommaList` -> ``list[str]`` (items trimmed, empties dropped; a JSON array is accepted too)
 * :data:`WireClock` -> :class:`ClockTime` (``HH:MM[:SS]``, ``24:00`` allowed)
 
-For those three the annotation a type checker sees (the public type) differs from the runtime annotation that
-msgspec decodes with (the raw string, tagged with a marker). That keeps decoding in msgspec's C code and costs one
-short Python loop per record, instead of a ``dec_hook`` call per value.
+For those three the annotation a type checker sees (the public type) differs from the runtime annotation
+that msgspec decodes with (the raw string, tagged with a marker). That keeps decoding in msgspec's C code and
+costs one short Python loop per record, instead of a ``dec_hook`` call per value.
 """
 
 from __future__ import annotations
@@ -273,15 +274,17 @@ def field_kinds(model: type[msgspec.Struct]) -> tuple[FieldSpec, ...]:
 @functools.cache
 def _post_decode_steps(model: type[msgspec.Struct]) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
     return tuple(
-        (spec.attr, _CONVERTERS[spec.kind](spec.wire)) for spec in field_kinds(model) if spec.kind in _CONVERTERS
+        (spec.attr, _CONVERTERS[spec.kind](spec.wire))
+        for spec in field_kinds(model)
+        if spec.kind in _CONVERTERS
     )
 
 
 class WireModel(msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defaults=True, gc=False):
     """Base of every generated model: a msgspec Struct that finishes the three wire conversions msgspec can't.
 
-    Instances hold only scalars and lists of scalars, so they opt out of the cyclic GC (``gc=False``), which makes
-    decoding large pages noticeably faster.
+    Instances hold only scalars and lists of scalars, so they opt out of the cyclic GC (``gc=False``), which
+    makes decoding large pages noticeably faster.
     """
 
     def __post_init__(self) -> None:
