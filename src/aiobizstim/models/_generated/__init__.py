@@ -2,12 +2,59 @@
 
 from __future__ import annotations
 
+from .testimonials import Testimonial, TestimonialsResponse
+from .staffs import Staff, StaffsResponse
+from .sessions import Session, SessionsResponse
+from .services import Service, ServiceType, ServicesResponse, StartInterval
+from .service import ServiceResponse
+from .practitioners import Practitioner, PractitionersResponse
+from .practitioner_create import PractitionerCreate, PractitionerCreateResponse, PractitionerStatus, WageTier
+from .payments import Payment, PaymentsResponse, RevenueCredit
+from .payment_create import PaymentCreate, PaymentCreateResponse
+from .payment_add import PaymentAddResponse
+from .payment import PaymentResponse
+from .ondemand import OnDemandResponse
+from .meetourstaff import MeetOurStaffResponse, StaffProfile
+from .locations import Location, LocationsResponse
+from .location import LocationResponse
 from .discounts import Discount, DiscountKind, DiscountType, DiscountsResponse
 from .discount import DiscountResponse
-from .common import Amount, Clock, Common, Count, Day, Envelope, Items, Real, Switch
+from .common import (
+    Amount,
+    ClientStatus,
+    Clock,
+    Common,
+    Count,
+    Day,
+    Envelope,
+    Items,
+    Real,
+    RecordStatus,
+    Switch,
+)
+from .clients_import import ClientImport, ClientsImportResponse
+from .clients import ClientSummary, ClientsResponse
+from .client_update import ClientUpdate, ClientUpdateResponse
+from .client_add import ClientAddResponse, ClientCreate
+from .client import CalendarView, Client, ClientResponse
+from .availability import Availability, AvailabilityResponse
 
 __all__ = [
     "Amount",
+    "Availability",
+    "AvailabilityResponse",
+    "CalendarView",
+    "Client",
+    "ClientAddResponse",
+    "ClientCreate",
+    "ClientImport",
+    "ClientResponse",
+    "ClientStatus",
+    "ClientSummary",
+    "ClientUpdate",
+    "ClientUpdateResponse",
+    "ClientsImportResponse",
+    "ClientsResponse",
     "Clock",
     "Common",
     "Count",
@@ -19,6 +66,37 @@ __all__ = [
     "DiscountsResponse",
     "Envelope",
     "Items",
+    "Location",
+    "LocationResponse",
+    "LocationsResponse",
+    "MeetOurStaffResponse",
+    "OnDemandResponse",
+    "Payment",
+    "PaymentAddResponse",
+    "PaymentCreate",
+    "PaymentCreateResponse",
+    "PaymentResponse",
+    "PaymentsResponse",
+    "Practitioner",
+    "PractitionerCreate",
+    "PractitionerCreateResponse",
+    "PractitionerStatus",
+    "PractitionersResponse",
     "Real",
+    "RecordStatus",
+    "RevenueCredit",
+    "Service",
+    "ServiceResponse",
+    "ServiceType",
+    "ServicesResponse",
+    "Session",
+    "SessionsResponse",
+    "Staff",
+    "StaffProfile",
+    "StaffsResponse",
+    "StartInterval",
     "Switch",
+    "Testimonial",
+    "TestimonialsResponse",
+    "WageTier",
 ]

@@ -14,6 +14,7 @@ from aiobizstim.models._wire import (
     WireInt,
     WireModel,
 )
+from enum import IntEnum, StrEnum
 
 
 Common: TypeAlias = Annotated[
@@ -95,3 +96,23 @@ class Envelope(WireModel, kw_only=True):
         Annotated[Any, Meta(description='the REST framework\'s error message, e.g. "Invalid API key "')]
         | None
     ) = None
+
+
+class RecordStatus(IntEnum):
+    """
+    Lifecycle code of a service (service_status) or location (location_status): 0 inactive, 1 active, 2 deleted. Sent as a string ("1").
+    """
+
+    INACTIVE = 0
+    ACTIVE = 1
+    DELETED = 2
+
+
+class ClientStatus(StrEnum):
+    """
+    A client's status.
+    """
+
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+    PROSPECT = "prospect"

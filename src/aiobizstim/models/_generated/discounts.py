@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import Annotated
-from msgspec import Meta, UNSET, UnsetType
+from typing import Annotated, Any
+from msgspec import Meta
 from aiobizstim.models._wire import WireModel
 from .common import Amount, Count, Day, Items, Switch
 
@@ -50,6 +50,12 @@ class DiscountsResponse(WireModel, kw_only=True):
     GET ALL DISCOUNTS: /api/discounts/{start}/{limit}, default limit 20, maximum 100. Source: bizstim.com/api/method/discounts, seed-004.
     """
 
-    status: str | UnsetType = UNSET
-    total: Count | UnsetType = UNSET
-    response: list[Discount] | UnsetType = UNSET
+    status: (
+        Annotated[Any, Meta(description='"success" or "failure"; false from the REST framework')] | None
+    ) = None
+    total: Annotated[Count, Meta(description="number of matching records")] | None = None
+    response: Annotated[list[Discount], Meta(description="the records")] | None = None
+    error: (
+        Annotated[Any, Meta(description='the REST framework\'s error message, e.g. "Invalid API key "')]
+        | None
+    ) = None

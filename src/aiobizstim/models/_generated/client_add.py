@@ -1,0 +1,106 @@
+# Generated from schema/ by `make codegen` (codegen/generate.py, datamodel-code-generator). Do not edit.
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from msgspec import Meta, field
+from aiobizstim.models._wire import WireModel
+from .common import ClientStatus, Clock, Count, Day, Items
+
+
+class ClientAddResponse(WireModel, kw_only=True):
+    """
+    PUT ADD CLIENT (older docs): PUT /api/client creates one client; the newer docs use PUT /api/client/{client_id} to update and POST /api/clients to import. Source: www.bizstim.com/api/put-method/clients (no-banner copy with the full table). Dynamic custom_NN fields (custom post type ids) cannot be modelled as fixed attributes and are not included. The response is a message string; its format is not shown in the stored docs.
+    """
+
+    status: (
+        Annotated[Any, Meta(description='"success" or "failure"; false from the REST framework')] | None
+    ) = None
+    response: Annotated[str, Meta(description="the result message")] | None = None
+    error: (
+        Annotated[Any, Meta(description='the REST framework\'s error message, e.g. "Invalid API key "')]
+        | None
+    ) = None
+
+
+class ClientCreate(WireModel, kw_only=True):
+    """
+    Body of PUT ADD CLIENT. Required by the docs: first_name, last_name, status, state, country.
+    """
+
+    first_name: Annotated[str, Meta(description="first name (required)")] | None = None
+    last_name: Annotated[str, Meta(description="last name (required)")] | None = None
+    status: Annotated[ClientStatus, Meta(description="active, inactive or prospect (required)")] | None = None
+    state: Annotated[str, Meta(description="state or province (required)")] | None = None
+    country: Annotated[str, Meta(description="country (required)")] | None = None
+    city: Annotated[str, Meta(description="city")] | None = None
+    text_phone: (
+        Annotated[Items, Meta(description="mobile numbers (sent comma-separated: 9055551111,9055552222)")]
+        | None
+    ) = None
+    email: (
+        Annotated[
+            Items, Meta(description="e-mail addresses (sent comma-separated: blah@mail.com,bah@mail.com)")
+        ]
+        | None
+    ) = None
+    address1: Annotated[str, Meta(description="street address")] | None = None
+    address2: Annotated[str, Meta(description="suite or apartment")] | None = None
+    zipcode: Annotated[str, Meta(description="zip or postal code")] | None = None
+    p_phone: Annotated[str, Meta(description="primary phone")] | None = None
+    s_phone: Annotated[str, Meta(description="secondary phone")] | None = None
+    password: Annotated[str, Meta(description="password")] | None = None
+    password2: Annotated[str, Meta(description="password confirmation")] | None = None
+    username: Annotated[str, Meta(description="user name, must be unique")] | None = None
+    start_date: Annotated[Day, Meta(description="date services began")] | None = None
+    timezone: (
+        Annotated[str, Meta(description="a TimeZone value of the (undocumented) Timezone method")] | None
+    ) = None
+    meeting_url: Annotated[str, Meta(description="meeting URL")] | None = None
+    service_id: (
+        Annotated[list[Count], Meta(description="ids of services assigned to the client (a JSON array)")]
+        | None
+    ) = None
+    notes: Annotated[str, Meta(description="notes")] | None = None
+    m_availf: Annotated[Clock, Meta(description="Monday available from, HH:MM (00:00 to 24:00)")] | None = (
+        field(name="mAvailf", default=None)
+    )
+    m_availt: Annotated[Clock, Meta(description="Monday available to, HH:MM (00:00 to 24:00)")] | None = (
+        field(name="mAvailt", default=None)
+    )
+    t_availf: Annotated[Clock, Meta(description="Tuesday available from, HH:MM (00:00 to 24:00)")] | None = (
+        field(name="tAvailf", default=None)
+    )
+    t_availt: Annotated[Clock, Meta(description="Tuesday available to, HH:MM (00:00 to 24:00)")] | None = (
+        field(name="tAvailt", default=None)
+    )
+    w_availf: (
+        Annotated[Clock, Meta(description="Wednesday available from, HH:MM (00:00 to 24:00)")] | None
+    ) = field(name="wAvailf", default=None)
+    w_availt: Annotated[Clock, Meta(description="Wednesday available to, HH:MM (00:00 to 24:00)")] | None = (
+        field(name="wAvailt", default=None)
+    )
+    r_availf: Annotated[Clock, Meta(description="Thursday available from, HH:MM (00:00 to 24:00)")] | None = (
+        field(name="rAvailf", default=None)
+    )
+    r_availt: Annotated[Clock, Meta(description="Thursday available to, HH:MM (00:00 to 24:00)")] | None = (
+        field(name="rAvailt", default=None)
+    )
+    f_availf: Annotated[Clock, Meta(description="Friday available from, HH:MM (00:00 to 24:00)")] | None = (
+        field(name="fAvailf", default=None)
+    )
+    f_availt: Annotated[Clock, Meta(description="Friday available to, HH:MM (00:00 to 24:00)")] | None = (
+        field(name="fAvailt", default=None)
+    )
+    sat_availf: (
+        Annotated[Clock, Meta(description="Saturday available from, HH:MM (00:00 to 24:00)")] | None
+    ) = field(name="satAvailf", default=None)
+    sat_availt: Annotated[Clock, Meta(description="Saturday available to, HH:MM (00:00 to 24:00)")] | None = (
+        field(name="satAvailt", default=None)
+    )
+    sun_availf: Annotated[Clock, Meta(description="Sunday available from, HH:MM (00:00 to 24:00)")] | None = (
+        field(name="sunAvailf", default=None)
+    )
+    sun_availt: Annotated[Clock, Meta(description="Sunday available to, HH:MM (00:00 to 24:00)")] | None = (
+        field(name="sunAvailt", default=None)
+    )

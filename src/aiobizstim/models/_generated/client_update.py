@@ -1,0 +1,53 @@
+# Generated from schema/ by `make codegen` (codegen/generate.py, datamodel-code-generator). Do not edit.
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from msgspec import Meta
+from aiobizstim.models._wire import WireModel
+from .common import ClientStatus, Count, Day, Items
+
+
+class ClientUpdateResponse(WireModel, kw_only=True):
+    """
+    PUT UPDATE CLIENT (newer docs): PUT /api/client/{client_id}, a partial update: send only the fields to change. Source: www.bizstim.com/api/put-method/clients (1-FREE month copy), whose field list is truncated after calendar_color: only the fields up to there are modelled. The response is a message string; its format is not shown in the stored docs.
+    """
+
+    status: (
+        Annotated[Any, Meta(description='"success" or "failure"; false from the REST framework')] | None
+    ) = None
+    response: Annotated[str, Meta(description="the result message")] | None = None
+    error: (
+        Annotated[Any, Meta(description='the REST framework\'s error message, e.g. "Invalid API key "')]
+        | None
+    ) = None
+
+
+class ClientUpdate(WireModel, kw_only=True):
+    """
+    Body of PUT UPDATE CLIENT: the fields to change (documented up to calendar_color; the rest of the docs' list is truncated).
+    """
+
+    first_name: Annotated[str, Meta(description="first name")] | None = None
+    last_name: Annotated[str, Meta(description="last name")] | None = None
+    address1: Annotated[str, Meta(description="street address")] | None = None
+    address2: Annotated[str, Meta(description="suite or apartment")] | None = None
+    city: Annotated[str, Meta(description="city")] | None = None
+    state: Annotated[str, Meta(description="state or province")] | None = None
+    zipcode: Annotated[str, Meta(description="zip or postal code")] | None = None
+    country: Annotated[str, Meta(description="country")] | None = None
+    p_phone: Annotated[str, Meta(description="primary phone")] | None = None
+    s_phone: Annotated[str, Meta(description="secondary phone")] | None = None
+    text_phone: Annotated[Items, Meta(description="mobile numbers (sent comma-separated)")] | None = None
+    latitude: Annotated[str, Meta(description="geographic coordinate")] | None = None
+    longitude: Annotated[str, Meta(description="geographic coordinate")] | None = None
+    dob: Annotated[Day, Meta(description="date of birth")] | None = None
+    status: Annotated[ClientStatus, Meta(description="active, inactive or prospect")] | None = None
+    inactive_date: Annotated[Day, Meta(description="date marked inactive")] | None = None
+    inactive_set_date: Annotated[Day, Meta(description="date the client will be marked inactive")] | None = (
+        None
+    )
+    inactive_reason: Annotated[str, Meta(description="reason for going inactive")] | None = None
+    inactive_who: Annotated[str, Meta(description="who marked the client inactive")] | None = None
+    funnel_id: Annotated[Count, Meta(description="funnel id")] | None = None
+    calendar_color: Annotated[str, Meta(description="hex colour of the calendar cell")] | None = None

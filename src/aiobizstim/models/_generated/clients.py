@@ -1,0 +1,53 @@
+# Generated from schema/ by `make codegen` (codegen/generate.py, datamodel-code-generator). Do not edit.
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from msgspec import Meta
+from aiobizstim.models._wire import WireModel
+from .common import Count, Items
+
+
+class ClientSummary(WireModel, kw_only=True):
+    """
+    A client as listed by GET ALL CLIENTS (GET CLIENT returns the full record).
+    """
+
+    id: Annotated[Count, Meta(description="unique id")] | None = None
+    users_id: Annotated[Count, Meta(description="id in the users table")] | None = None
+    client_settings_id: Annotated[Count, Meta(description="id in the client_settings table")] | None = None
+    avail_id: (
+        Annotated[
+            Count,
+            Meta(description="id of the client's schedule in the avail table (see the availability method)"),
+        ]
+        | None
+    ) = None
+    first_name: Annotated[str, Meta(description="first name")] | None = None
+    last_name: Annotated[str, Meta(description="last name")] | None = None
+    address1: Annotated[str, Meta(description="street address")] | None = None
+    address2: Annotated[str, Meta(description="suite or apartment")] | None = None
+    city: Annotated[str, Meta(description="city")] | None = None
+    state: Annotated[str, Meta(description="state or province")] | None = None
+    zipcode: Annotated[str, Meta(description="zip or postal code")] | None = None
+    country: Annotated[str, Meta(description="country")] | None = None
+    p_phone: Annotated[str, Meta(description="primary phone")] | None = None
+    s_phone: Annotated[str, Meta(description="secondary phone")] | None = None
+    text_phone: Annotated[Items, Meta(description="SMS number(s), comma-separated on the wire")] | None = None
+    email: Annotated[Items, Meta(description="e-mail addresses, comma-separated on the wire")] | None = None
+
+
+class ClientsResponse(WireModel, kw_only=True):
+    """
+    GET ALL CLIENTS: /api/clients/{start}/{limit}, default limit 1000, maximum 1000. Source: www.bizstim.com/api/method/clients, bizstim.com/api/method/clients, seed-000 (all agree).
+    """
+
+    status: (
+        Annotated[Any, Meta(description='"success" or "failure"; false from the REST framework')] | None
+    ) = None
+    total: Annotated[Count, Meta(description="number of matching records")] | None = None
+    response: Annotated[list[ClientSummary], Meta(description="the records")] | None = None
+    error: (
+        Annotated[Any, Meta(description='the REST framework\'s error message, e.g. "Invalid API key "')]
+        | None
+    ) = None

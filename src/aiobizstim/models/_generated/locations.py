@@ -1,0 +1,52 @@
+# Generated from schema/ by `make codegen` (codegen/generate.py, datamodel-code-generator). Do not edit.
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from msgspec import Meta
+from aiobizstim.models._wire import WireModel
+from .common import Count, Items, RecordStatus, Switch
+
+
+class Location(WireModel, kw_only=True):
+    """
+    A location where sessions take place.
+    """
+
+    id: Annotated[Count, Meta(description="unique id")] | None = None
+    location_status: Annotated[RecordStatus, Meta(description="inactive, active or deleted")] | None = None
+    location_name: Annotated[str, Meta(description="name")] | None = None
+    location_address: Annotated[str, Meta(description="street number, street name and suite")] | None = None
+    location_zipcode: Annotated[str, Meta(description="zip or postal code")] | None = None
+    location_city: Annotated[str, Meta(description="city")] | None = None
+    location_state: Annotated[str, Meta(description="state or province")] | None = None
+    location_country: Annotated[str, Meta(description="country")] | None = None
+    location_p_phone: Annotated[str, Meta(description="primary phone")] | None = None
+    location_s_phone: Annotated[str, Meta(description="secondary phone")] | None = None
+    location_email: Annotated[str, Meta(description="e-mail")] | None = None
+    online_booking: Annotated[Switch, Meta(description="shown in online booking")] | None = None
+    practs: (
+        Annotated[
+            Items,
+            Meta(
+                description='practitioners tied to the location in online booking: an array when online_booking is 1, "" otherwise (element type undocumented; kept as strings)'
+            ),
+        ]
+        | None
+    ) = None
+
+
+class LocationsResponse(WireModel, kw_only=True):
+    """
+    GET ALL LOCATIONS: /api/locations/{start}/{limit}, default limit 20, maximum 100; deleted locations (status 2) are listed too. Source: bizstim.com/api/method/locations.
+    """
+
+    status: (
+        Annotated[Any, Meta(description='"success" or "failure"; false from the REST framework')] | None
+    ) = None
+    total: Annotated[Count, Meta(description="number of matching records")] | None = None
+    response: Annotated[list[Location], Meta(description="the records")] | None = None
+    error: (
+        Annotated[Any, Meta(description='the REST framework\'s error message, e.g. "Invalid API key "')]
+        | None
+    ) = None

@@ -1,0 +1,129 @@
+# Generated from schema/ by `make codegen` (codegen/generate.py, datamodel-code-generator). Do not edit.
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from msgspec import Meta, field
+from aiobizstim.models._wire import WireModel
+from .common import Amount, ClientStatus, Clock, Count, Day, Items, Switch
+
+
+class PaymentCreateResponse(WireModel, kw_only=True):
+    """
+    POST ADD PAYMENT (newer docs): POST /api/payment. Source: bizstim.com/api/post-method/payments (table truncated at password2; the rest is taken from the older PUT copy, itself truncated inside the weekly availability, whose 14 names are known from GET AVAILABILITY). The response is a message string; its format is not shown in the stored docs.
+    """
+
+    status: (
+        Annotated[Any, Meta(description='"success" or "failure"; false from the REST framework')] | None
+    ) = None
+    response: Annotated[str, Meta(description="the result message")] | None = None
+    error: (
+        Annotated[Any, Meta(description='the REST framework\'s error message, e.g. "Invalid API key "')]
+        | None
+    ) = None
+
+
+class PaymentCreate(WireModel, kw_only=True):
+    """
+    Body of ADD PAYMENT. Required: revenue_amount, send_email, and client_id unless the new-client fields (first_name, last_name, state, country, status) are given.
+    """
+
+    client_id: (
+        Annotated[Count, Meta(description="client id (required unless new-client fields are given)")] | None
+    ) = None
+    revenue_amount: (
+        Annotated[
+            Amount, Meta(description="amount, e.g. 1052.45: no separators or currency symbols (required)")
+        ]
+        | None
+    ) = None
+    send_email: Annotated[Switch, Meta(description="e-mail a receipt (required)")] | None = None
+    service_id: (
+        Annotated[
+            Count, Meta(description="service id; required for a service-specific discount code or a package")
+        ]
+        | None
+    ) = None
+    revenue_note: Annotated[str, Meta(description="note")] | None = None
+    discount: Annotated[str, Meta(description="discount code")] | None = None
+    token: (
+        Annotated[str, Meta(description="one-time Stripe token (stripe.js) to charge the customer")] | None
+    ) = None
+    qb_customer_id: Annotated[Count, Meta(description="QuickBooks customer id")] | None = None
+    timezone: Annotated[str, Meta(description="time zone")] | None = None
+    first_name: Annotated[str, Meta(description="new client's first name")] | None = None
+    last_name: Annotated[str, Meta(description="new client's last name")] | None = None
+    state: Annotated[str, Meta(description="new client's state or province")] | None = None
+    country: Annotated[str, Meta(description="new client's country")] | None = None
+    status: Annotated[ClientStatus, Meta(description="new client's status")] | None = None
+    city: Annotated[str, Meta(description="city")] | None = None
+    text_phone: (
+        Annotated[Items, Meta(description="mobile numbers (sent comma-separated: 9055551111,9055552222)")]
+        | None
+    ) = None
+    email: (
+        Annotated[
+            Items, Meta(description="e-mail addresses (sent comma-separated: blah@mail.com,bah@mail.com)")
+        ]
+        | None
+    ) = None
+    address1: Annotated[str, Meta(description="street address")] | None = None
+    address2: Annotated[str, Meta(description="suite or apartment")] | None = None
+    zipcode: Annotated[str, Meta(description="zip or postal code")] | None = None
+    p_phone: Annotated[str, Meta(description="primary phone")] | None = None
+    s_phone: Annotated[str, Meta(description="secondary phone")] | None = None
+    password: Annotated[str, Meta(description="password")] | None = None
+    password2: Annotated[str, Meta(description="password confirmation")] | None = None
+    username: Annotated[str, Meta(description="user name, must be unique")] | None = None
+    inactive_date: (
+        Annotated[
+            Day,
+            Meta(
+                description="as documented (the client-create form has start_date here; possibly a docs slip)"
+            ),
+        ]
+        | None
+    ) = None
+    notes: Annotated[str, Meta(description="notes")] | None = None
+    m_availf: Annotated[Clock, Meta(description="Monday available from, HH:MM (00:00 to 24:00)")] | None = (
+        field(name="mAvailf", default=None)
+    )
+    m_availt: Annotated[Clock, Meta(description="Monday available to, HH:MM (00:00 to 24:00)")] | None = (
+        field(name="mAvailt", default=None)
+    )
+    t_availf: Annotated[Clock, Meta(description="Tuesday available from, HH:MM (00:00 to 24:00)")] | None = (
+        field(name="tAvailf", default=None)
+    )
+    t_availt: Annotated[Clock, Meta(description="Tuesday available to, HH:MM (00:00 to 24:00)")] | None = (
+        field(name="tAvailt", default=None)
+    )
+    w_availf: (
+        Annotated[Clock, Meta(description="Wednesday available from, HH:MM (00:00 to 24:00)")] | None
+    ) = field(name="wAvailf", default=None)
+    w_availt: Annotated[Clock, Meta(description="Wednesday available to, HH:MM (00:00 to 24:00)")] | None = (
+        field(name="wAvailt", default=None)
+    )
+    r_availf: Annotated[Clock, Meta(description="Thursday available from, HH:MM (00:00 to 24:00)")] | None = (
+        field(name="rAvailf", default=None)
+    )
+    r_availt: Annotated[Clock, Meta(description="Thursday available to, HH:MM (00:00 to 24:00)")] | None = (
+        field(name="rAvailt", default=None)
+    )
+    f_availf: Annotated[Clock, Meta(description="Friday available from, HH:MM (00:00 to 24:00)")] | None = (
+        field(name="fAvailf", default=None)
+    )
+    f_availt: Annotated[Clock, Meta(description="Friday available to, HH:MM (00:00 to 24:00)")] | None = (
+        field(name="fAvailt", default=None)
+    )
+    sat_availf: (
+        Annotated[Clock, Meta(description="Saturday available from, HH:MM (00:00 to 24:00)")] | None
+    ) = field(name="satAvailf", default=None)
+    sat_availt: Annotated[Clock, Meta(description="Saturday available to, HH:MM (00:00 to 24:00)")] | None = (
+        field(name="satAvailt", default=None)
+    )
+    sun_availf: Annotated[Clock, Meta(description="Sunday available from, HH:MM (00:00 to 24:00)")] | None = (
+        field(name="sunAvailf", default=None)
+    )
+    sun_availt: Annotated[Clock, Meta(description="Sunday available to, HH:MM (00:00 to 24:00)")] | None = (
+        field(name="sunAvailt", default=None)
+    )

@@ -1,0 +1,61 @@
+# Generated from schema/ by `make codegen` (codegen/generate.py, datamodel-code-generator). Do not edit.
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import Annotated, Any
+from msgspec import Meta
+from aiobizstim.models._wire import WireModel
+from .common import Amount, Count, Day
+
+
+class RevenueCredit(IntEnum):
+    """
+    Payment type: 0 regular, 1 credit, 2 debit, 3 package. Sent as a string ("0").
+    """
+
+    REGULAR = 0
+    CREDIT = 1
+    DEBIT = 2
+    PACKAGE = 3
+
+
+class Payment(WireModel, kw_only=True):
+    """
+    A payment (a row of the revenues table).
+    """
+
+    id: Annotated[Count, Meta(description="id in the revenues table")] | None = None
+    client_id: Annotated[Count, Meta(description="client id")] | None = None
+    qb_payment_id: (
+        Annotated[Count, Meta(description="QuickBooks payment id; 0 when there is none")] | None
+    ) = None
+    revenue_amount: Annotated[Amount, Meta(description="payment amount, 2 decimal places")] | None = None
+    revenue_tax: (
+        Annotated[
+            Amount,
+            Meta(
+                description="deprecated and unused, always 0.00 (the docs' table row reads 'revenue_tax *')"
+            ),
+        ]
+        | None
+    ) = None
+    revenue_date: Annotated[Day, Meta(description="payment date")] | None = None
+    revenue_credit: Annotated[RevenueCredit, Meta(description="payment type")] | None = None
+    revenue_note: Annotated[str, Meta(description="note, often empty")] | None = None
+
+
+class PaymentsResponse(WireModel, kw_only=True):
+    """
+    GET ALL PAYMENTS: /api/payments/{start}/{limit}, default limit 20, maximum 100. Source: bizstim.com/api/method/payments.
+    """
+
+    status: (
+        Annotated[Any, Meta(description='"success" or "failure"; false from the REST framework')] | None
+    ) = None
+    total: Annotated[Count, Meta(description="number of matching records")] | None = None
+    response: Annotated[list[Payment], Meta(description="the records")] | None = None
+    error: (
+        Annotated[Any, Meta(description='the REST framework\'s error message, e.g. "Invalid API key "')]
+        | None
+    ) = None

@@ -1,0 +1,67 @@
+# Generated from schema/ by `make codegen` (codegen/generate.py, datamodel-code-generator). Do not edit.
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import Annotated, Any
+from msgspec import Meta
+from aiobizstim.models._wire import WireModel
+from .common import Amount, Count, RecordStatus, Switch
+
+
+class ServiceType(IntEnum):
+    """
+    How a service is billed: 0 hourly, 1 fixed. Sent as a string ("0").
+    """
+
+    HOURLY = 0
+    FIXED = 1
+
+
+class StartInterval(IntEnum):
+    """
+    Booking start interval: 0 none, 1 top of the hour, 2 half past. Documented as a string holding the numeric code ("1").
+    """
+
+    NONE = 0
+    TOP_OF_HOUR = 1
+    HALF_PAST = 2
+
+
+class Service(WireModel, kw_only=True):
+    """
+    A service (tier or package) clients can buy.
+    """
+
+    id: Annotated[Count, Meta(description="unique id")] | None = None
+    group_id: Annotated[Count, Meta(description="id in service_group_names")] | None = None
+    group_num: Annotated[Count, Meta(description="number of sessions in the tier or package")] | None = None
+    service_description: Annotated[str, Meta(description="description")] | None = None
+    service_cost: Annotated[Amount, Meta(description="client cost, 2 decimal places")] | None = None
+    service_default_wage: (
+        Annotated[Amount, Meta(description="practitioner wage, 2 decimal places")] | None
+    ) = None
+    service_taxable: Annotated[Switch, Meta(description="taxable")] | None = None
+    service_type: Annotated[ServiceType, Meta(description="hourly or fixed")] | None = None
+    service_status: Annotated[RecordStatus, Meta(description="inactive, active or deleted")] | None = None
+    online_booking: Annotated[Switch, Meta(description="shown in the Booking Tool")] | None = None
+    min_duration: Annotated[Count, Meta(description="minimum minutes per session")] | None = None
+    max_duration: Annotated[Count, Meta(description="maximum minutes per session")] | None = None
+    start_interval: Annotated[StartInterval, Meta(description="booking start interval")] | None = None
+    name: Annotated[str, Meta(description="name of the service package")] | None = None
+
+
+class ServicesResponse(WireModel, kw_only=True):
+    """
+    GET ALL SERVICES: /api/services/{start}/{limit}, default limit 20, maximum 100. Source: bizstim.com/api/method/services, www.bizstim.com/api/method/services (agree).
+    """
+
+    status: (
+        Annotated[Any, Meta(description='"success" or "failure"; false from the REST framework')] | None
+    ) = None
+    total: Annotated[Count, Meta(description="number of matching records")] | None = None
+    response: Annotated[list[Service], Meta(description="the records")] | None = None
+    error: (
+        Annotated[Any, Meta(description='the REST framework\'s error message, e.g. "Invalid API key "')]
+        | None
+    ) = None

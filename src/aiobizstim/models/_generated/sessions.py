@@ -1,0 +1,80 @@
+# Generated from schema/ by `make codegen` (codegen/generate.py, datamodel-code-generator). Do not edit.
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from msgspec import Meta
+from aiobizstim.models._wire import WireModel
+from .common import Count, Items, Switch
+
+
+class Session(WireModel, kw_only=True):
+    """
+    A scheduled session (only the documented fields up to session_status; the rest of the table is truncated in the docs).
+    """
+
+    id: Annotated[Count, Meta(description="unique id")] | None = None
+    confirmed: Annotated[Switch, Meta(description="true = confirmed, false = pending")] | None = None
+    multi: Annotated[Switch, Meta(description="true = group session, false = single session")] | None = None
+    slots: Annotated[Count, Meta(description="total participants allowed")] | None = None
+    class_id: Annotated[Count, Meta(description="class id")] | None = None
+    display: Annotated[Switch, Meta(description="listed in the online group booking tool")] | None = None
+    pract_d: (
+        Annotated[
+            Count, Meta(description="practitioner id (documented name pract_d, probably a typo for pract_id)")
+        ]
+        | None
+    ) = None
+    wage_id: Annotated[Count, Meta(description="wage-earnings id")] | None = None
+    client_id: Annotated[Count, Meta(description="client id")] | None = None
+    client_due_id: Annotated[Count, Meta(description="client cost id")] | None = None
+    cancel_clients: (
+        Annotated[
+            Items,
+            Meta(
+                description="cancellations from a group session: client_id|client_dues_id|temp_session_id triples, comma-separated on the wire"
+            ),
+        ]
+        | None
+    ) = None
+    temp: (
+        Annotated[Count, Meta(description="0 = not a temp session, otherwise the id of the original session")]
+        | None
+    ) = None
+    service_id: Annotated[Count, Meta(description="service id")] | None = None
+    location_id: Annotated[Count, Meta(description="location id")] | None = None
+    recurr_id: Annotated[Count, Meta(description="recurring-series id")] | None = None
+    recurr_on: Annotated[Switch, Meta(description="part of a recurring series")] | None = None
+    qb_invoice_id: Annotated[str, Meta(description="QuickBooks invoice id")] | None = None
+    session_status: (
+        Annotated[
+            Count,
+            Meta(
+                description="status code: 0 open, 1 c… (the code list is truncated in the docs, so this stays an int)"
+            ),
+        ]
+        | None
+    ) = None
+
+
+class SessionsResponse(WireModel, kw_only=True):
+    """
+    GET ALL SESSIONS: /api/sessions/{start}/{limit}, default limit 100, maximum 1000. Source: www.bizstim.com/api/method/sessions, truncated in the stored copy in the middle of session_status: the fields after it (probably date, start and end times, duration) are not documented and not modelled; no example survives. The envelope also names a timezone key (the account's default timezone, in which session dates and times are stored).
+    """
+
+    status: (
+        Annotated[Any, Meta(description='"success" or "failure"; false from the REST framework')] | None
+    ) = None
+    total: Annotated[Count, Meta(description="number of matching records")] | None = None
+    response: Annotated[list[Session], Meta(description="the records")] | None = None
+    timezone: (
+        Annotated[
+            str,
+            Meta(description="the account's default timezone, in which session dates and times are stored"),
+        ]
+        | None
+    ) = None
+    error: (
+        Annotated[Any, Meta(description='the REST framework\'s error message, e.g. "Invalid API key "')]
+        | None
+    ) = None

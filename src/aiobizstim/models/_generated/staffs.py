@@ -1,0 +1,47 @@
+# Generated from schema/ by `make codegen` (codegen/generate.py, datamodel-code-generator). Do not edit.
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from msgspec import Meta
+from aiobizstim.models._wire import WireModel
+from .common import Count
+
+
+class Staff(WireModel, kw_only=True):
+    """
+    A staff member.
+    """
+
+    id: Annotated[Count, Meta(description="unique id")] | None = None
+    users_id: Annotated[Count, Meta(description="users table id")] | None = None
+    staff_settings_id: Annotated[Count, Meta(description="staff_settings table id")] | None = None
+    first_name: Annotated[str, Meta(description="first name")] | None = None
+    last_name: Annotated[str, Meta(description="last name")] | None = None
+    address1: Annotated[str, Meta(description="street address")] | None = None
+    address2: Annotated[str, Meta(description="suite or apartment")] | None = None
+    city: Annotated[str, Meta(description="city")] | None = None
+    state: Annotated[str, Meta(description="state or province")] | None = None
+    zipcode: Annotated[str, Meta(description="zip or postal code")] | None = None
+    country: Annotated[str, Meta(description="country")] | None = None
+    p_phone: Annotated[str, Meta(description="primary phone")] | None = None
+    s_phone: Annotated[str, Meta(description="secondary phone")] | None = None
+    text_phone: (
+        Annotated[str, Meta(description="SMS number (not described as a comma list for staff)")] | None
+    ) = None
+
+
+class StaffsResponse(WireModel, kw_only=True):
+    """
+    GET ALL STAFF: /api/staffs/{start}/{limit} (method staffs; the docs page is /api/method/staff), default limit 20, maximum 100. There is no email element. Source: www.bizstim.com/api/method/staff.
+    """
+
+    status: (
+        Annotated[Any, Meta(description='"success" or "failure"; false from the REST framework')] | None
+    ) = None
+    total: Annotated[Count, Meta(description="number of matching records")] | None = None
+    response: Annotated[list[Staff], Meta(description="the records")] | None = None
+    error: (
+        Annotated[Any, Meta(description='the REST framework\'s error message, e.g. "Invalid API key "')]
+        | None
+    ) = None
