@@ -4,7 +4,10 @@ Two outputs, both deterministic:
 
 * msgspec Structs, one module per schema file, written by datamodel-code-generator;
 * ``endpoints.py``: the endpoint table (verb, path, shape, limits, lookups, models) read from each schema's
-  ``"x-bizstim"`` block, so each path and limit exists in one place only.
+  ``"x-bizstim"`` block, so each path and limit exists in one place only;
+* ``aliases.py``: second wire spellings of a field (a property carrying ``"x-bizstim-alias-of": "<name>"``).
+  Such a property becomes a private field (``use_records`` -> ``_use_records``) that
+  :class:`aiobizstim.models._wire.WireModel` folds into the named public field after decoding.
 
 ``python codegen/generate.py`` wipes the output folder and writes it anew; ``--check`` generates into a
 temporary folder and exits 1 with a diff when the committed output has drifted from the schemas.
@@ -15,6 +18,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -30,6 +34,8 @@ HEADER = (
     "# Generated from schema/ by `make codegen` (codegen/generate.py, datamodel-code-generator). Do not edit."
 )
 SHAPES = {"page", "list", "one", "text"}
+ALIAS_KEY = "x-bizstim-alias-of"
+GENERATED_PACKAGE = "aiobizstim.models._generated"
 VERBS = {"GET", "PUT", "POST"}
 
 DATAMODEL_CODEGEN_ARGS = [
@@ -58,13 +64,45 @@ class SchemaError(Exception):
     """A schema's x-bizstim metadata is missing or malformed."""
 
 
-def _run_datamodel_codegen(out_dir: Path) -> None:
+def _snake(name: str) -> str:
+    name = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name)
+    return re.sub(r"\W+", "_", name).strip("_").lower()
+
+
+def _object_schemas(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """The schema itself and its $defs: every object schema that may carry properties."""
+    return [doc, *(d for d in doc.get("$defs", {}).values() if isinstance(d, dict))]
+
+
+def _aliases() -> list[tuple[str, str, str, str]]:
+    """``(module, class, alias wire name, target wire name)`` for every ``x-bizstim-alias-of`` property."""
+    found = []
+    for schema_file in sorted(SCHEMA_DIR.glob("*.json")):
+        doc: dict[str, Any] = json.loads(schema_file.read_text(encoding="utf-8"))
+        for obj in _object_schemas(doc):
+            props = obj.get("properties", {})
+            for prop, spec in props.items():
+                if not isinstance(spec, dict) or ALIAS_KEY not in spec:
+                    continue
+                target, where = spec[ALIAS_KEY], f"{schema_file.name}: {obj.get('title')}.{prop}"
+                if not isinstance(obj.get("title"), str):
+                    raise SchemaError(f"{where}: an object with an aliased property needs a title")
+                if not isinstance(target, str) or target not in props or ALIAS_KEY in props[target]:
+                    raise SchemaError(f"{where}: {ALIAS_KEY} must name a plain sibling, got {target!r}")
+                found.append((_module_name(schema_file), obj["title"], prop, target))
+    return found
+
+
+def _run_datamodel_codegen(out_dir: Path, aliases_file: Path) -> None:
     exe = Path(sys.executable).with_name("datamodel-codegen")
+    mapping = {f"{cls}.{prop}": f"_{_snake(prop)}" for _, cls, prop, _ in _aliases()}
+    aliases_file.write_text(json.dumps(mapping, sort_keys=True), encoding="utf-8")
     cmd = [
         str(exe),
         f"--input={SCHEMA_DIR}",
         f"--output={out_dir}",
         f"--extra-template-data={EXTRA_TEMPLATE_DATA}",
+        f"--aliases={aliases_file}",
         f"--custom-file-header={HEADER}",
         *DATAMODEL_CODEGEN_ARGS,
     ]
@@ -173,13 +211,43 @@ def _write_endpoint_table(out_dir: Path) -> None:
     )
 
 
+def _write_alias_table(out_dir: Path) -> None:
+    table: dict[str, list[tuple[str, str]]] = {}
+    for module, cls, prop, target in _aliases():
+        table.setdefault(f"{GENERATED_PACKAGE}.{module}.{cls}", []).append((prop, target))
+    entries = [f"    {key!r}: {tuple(pairs)!r}," for key, pairs in sorted(table.items())]
+    text = "\n".join(
+        [
+            HEADER,
+            '"""Second wire spellings of a field: model -> ((alias wire name, target wire name), ...)."""',
+            "",
+            "from __future__ import annotations",
+            "",
+            "from typing import Final",
+            "",
+            "WIRE_ALIASES: Final[dict[str, tuple[tuple[str, str], ...]]] = {",
+            *entries,
+            "}",
+            "",
+        ]
+    )
+    (out_dir / "aliases.py").write_text(text, encoding="utf-8")
+    subprocess.run(
+        [str(Path(sys.executable).with_name("ruff")), "format", "--quiet", str(out_dir / "aliases.py")],
+        cwd=ROOT,
+        check=True,
+    )
+
+
 def generate(out_dir: Path) -> None:
-    """Wipe ``out_dir`` and write the models and the endpoint table into it."""
+    """Wipe ``out_dir`` and write the models, the endpoint table and the alias table into it."""
     if out_dir.exists():
         shutil.rmtree(out_dir)
     out_dir.mkdir(parents=True)
-    _run_datamodel_codegen(out_dir)
+    with tempfile.TemporaryDirectory() as tmp:
+        _run_datamodel_codegen(out_dir, Path(tmp) / "aliases.json")
     _write_endpoint_table(out_dir)
+    _write_alias_table(out_dir)
 
 
 def _snapshot(folder: Path) -> dict[str, str]:

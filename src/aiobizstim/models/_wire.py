@@ -40,6 +40,7 @@ __all__ = [
     "WireInt",
     "WireModel",
     "field_kinds",
+    "wire_aliases",
 ]
 
 
@@ -280,15 +281,49 @@ def _post_decode_steps(model: type[msgspec.Struct]) -> tuple[tuple[str, Callable
     )
 
 
+@functools.cache
+def wire_aliases(model: type[msgspec.Struct]) -> tuple[tuple[str, str], ...]:
+    """``(alias attribute, target attribute)`` pairs of ``model``: a second wire spelling of one field.
+
+    msgspec maps one wire name per field, so a documented drift such as ``use_records`` / ``user_records``
+    is a private field (``_use_records``, wire name ``use_records``) whose value :class:`WireModel` moves onto
+    the public one after decoding. The pairs come from the schemas' ``"x-bizstim-alias-of"`` keys, which
+    ``make codegen`` writes into ``_generated/aliases.py``.
+    """
+    # Imported here: the generated modules import this one.
+    from aiobizstim.models._generated.aliases import WIRE_ALIASES
+
+    pairs = WIRE_ALIASES.get(f"{model.__module__}.{model.__qualname__}", ())
+    if not pairs:
+        return ()
+    attr_of = {spec.wire: spec.attr for spec in field_kinds(model)}
+    return tuple((attr_of[alias], attr_of[target]) for alias, target in pairs)
+
+
+@functools.cache
+def _decode_plan(
+    model: type[msgspec.Struct],
+) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, Callable[[Any], Any]], ...]]:
+    return wire_aliases(model), _post_decode_steps(model)
+
+
 class WireModel(msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defaults=True, gc=False):
     """Base of every generated model: a msgspec Struct that finishes the three wire conversions msgspec can't.
 
     Instances hold only scalars and lists of scalars, so they opt out of the cyclic GC (``gc=False``), which
-    makes decoding large pages noticeably faster.
+    makes decoding large pages noticeably faster. A value sent under a field's alternative wire spelling
+    (see :func:`wire_aliases`) lands on the public attribute; when both are sent, the public one wins.
     """
 
     def __post_init__(self) -> None:
-        for name, convert in _post_decode_steps(type(self)):
+        aliases, steps = _decode_plan(type(self))
+        for alias, target in aliases:
+            value = getattr(self, alias)
+            if value is not None:
+                if getattr(self, target) is None:
+                    setattr(self, target, value)
+                setattr(self, alias, None)
+        for name, convert in steps:
             value = getattr(self, name)
             if value is not None:
                 setattr(self, name, convert(value))

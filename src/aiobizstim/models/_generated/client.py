@@ -82,6 +82,15 @@ class Client(WireModel, kw_only=True):
         ]
         | None
     ) = None
+    _use_records: (
+        Annotated[
+            Switch,
+            Meta(
+                description="the docs' table spelling of user_records; folded into user_records after decoding (private field)"
+            ),
+        ]
+        | None
+    ) = field(name="use_records", default=None)
     session_cancel: Annotated[Switch, Meta(description="the client may cancel sessions")] | None = None
     ace: Annotated[Switch, Meta(description="available credit exception")] | None = None
     hide_costs: (

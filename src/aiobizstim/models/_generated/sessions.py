@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
-from msgspec import Meta
+from msgspec import Meta, field
 from aiobizstim.models._wire import WireModel
 from .common import Count, Items, Switch
 
@@ -21,10 +21,22 @@ class Session(WireModel, kw_only=True):
     display: Annotated[Switch, Meta(description="listed in the online group booking tool")] | None = None
     pract_d: (
         Annotated[
-            Count, Meta(description="practitioner id (documented name pract_d, probably a typo for pract_id)")
+            Count,
+            Meta(
+                description="practitioner id (documented name pract_d, probably a typo for pract_id; a pract_id key decodes into it too)"
+            ),
         ]
         | None
     ) = None
+    _pract_id: (
+        Annotated[
+            Count,
+            Meta(
+                description="the probable real spelling of pract_d; folded into pract_d after decoding (private field)"
+            ),
+        ]
+        | None
+    ) = field(name="pract_id", default=None)
     wage_id: Annotated[Count, Meta(description="wage-earnings id")] | None = None
     client_id: Annotated[Count, Meta(description="client id")] | None = None
     client_due_id: Annotated[Count, Meta(description="client cost id")] | None = None
