@@ -1,0 +1,451 @@
+"""``bizstim``: the command line (argparse), configuration, and the mapping of failures to exit codes.
+
+Exit codes: 0 success; 1 the API or the transport failed (or the output could not be written); 2 usage errors
+(bad arguments, no API key, an unusable output path); 130 interrupted by Ctrl-C; 143 terminated (SIGTERM).
+Every failure is reported as one line on stderr, without a traceback, and never shows the API key.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+from collections.abc import Coroutine, Sequence
+from pathlib import Path
+from typing import Any, Final, TextIO
+
+import msgspec
+
+from aiobizstim._version import __version__
+from aiobizstim.cli._atomic import OutputPathError, check_output_path
+from aiobizstim.cli._export import LISTABLE, ExportSpec, guess_format, run_export
+from aiobizstim.cli._formats import FORMATS, encode_record
+from aiobizstim.cli._progress import ProgressMode
+from aiobizstim.errors import BizstimError
+
+__all__ = ["UsageError", "build_parser", "main"]
+
+PROG: Final = "bizstim"
+API_KEY_ENV: Final = "BIZSTIM_API_KEY"
+BASE_URL_ENV: Final = "BIZSTIM_BASE_URL"
+DEBUG_ENV: Final = "BIZSTIM_DEBUG"
+
+EXIT_OK: Final = 0
+EXIT_FAILURE: Final = 1
+EXIT_USAGE: Final = 2
+EXIT_INTERRUPTED: Final = 130
+EXIT_TERMINATED: Final = 143
+
+#: ``bizstim get`` resources that take one ``--id``, mapped to the client attribute that serves them.
+_GET_BY_ID: Final = {
+    "discount": "discounts",
+    "service": "services",
+    "payment": "payments",
+    "location": "locations",
+    "availability": "availability",
+}
+
+
+class UsageError(Exception):
+    """A usage problem found after parsing (exit code 2)."""
+
+
+# --- argument types ---------------------------------------------------------------------------------------
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative, got {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
+    return value
+
+
+def _non_negative_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a number >= 0, got {text}")
+    return value
+
+
+def _fraction(text: str) -> float:
+    value = _non_negative_float(text)
+    if value > 1:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {text}")
+    return value
+
+
+# --- parser -----------------------------------------------------------------------------------------------
+
+
+def _connection_options(suppress: bool) -> argparse.ArgumentParser:
+    # Accepted before and after the sub-command; SUPPRESS stops the sub-command's copy from overwriting a
+    # value given before it with its default.
+    default: Any = argparse.SUPPRESS if suppress else None
+    parser = argparse.ArgumentParser(add_help=False)
+    group = parser.add_argument_group("connection")
+    group.add_argument("--api-key", metavar="KEY", default=default, help=f"API key (default: ${API_KEY_ENV})")
+    group.add_argument(
+        "--base-url",
+        metavar="URL",
+        default=default,
+        help=f"site root (default: ${BASE_URL_ENV} or bizstim.com)",
+    )
+    group.add_argument(
+        "--timeout", type=_positive_float, metavar="S", default=default, help="per-request timeout"
+    )
+    group.add_argument(
+        "--max-retries", type=_non_negative_int, metavar="N", default=default, help="retries per request"
+    )
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``bizstim`` argument parser."""
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Bulk export and inspection of Bizstim CRM data, and a local fake Bizstim server.",
+        parents=[_connection_options(suppress=False)],
+        epilog="Exit codes: 0 ok, 1 API/transport/output failure, 2 usage error, 130 interrupted.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    connection = _connection_options(suppress=True)
+
+    export = commands.add_parser(
+        "export",
+        parents=[connection],
+        help="stream every record of a resource to a file",
+        description="Stream every record of RESOURCE to a file. The file appears only when the export "
+        "succeeded; on failure nothing is written and an existing file is left untouched.",
+    )
+    export.add_argument("resource", choices=LISTABLE, metavar="RESOURCE", help=", ".join(LISTABLE))
+    export.add_argument("-o", "--output", required=True, type=Path, metavar="PATH", help="output file")
+    export.add_argument(
+        "--format",
+        choices=FORMATS,
+        help="output format (default: from the PATH suffix: .csv, .json, anything else jsonl)",
+    )
+    export.add_argument(
+        "--details", action="store_true", help="clients only: export each client's full record (one GET each)"
+    )
+    export.add_argument("--concurrency", type=_positive_int, metavar="N", help="requests in flight at most")
+    export.add_argument("--rate", type=_positive_float, metavar="R", help="requests per second at most")
+    export.add_argument("--page-size", type=_positive_int, metavar="N", help="records per page request")
+    export.add_argument("--max-items", type=_non_negative_int, metavar="N", help="stop after N records")
+    export.add_argument(
+        "--progress",
+        choices=[mode.value for mode in ProgressMode] + ["auto"],
+        default="auto",
+        help="progress on stderr: live bar, periodic lines, or off (default: bar on a terminal, else lines)",
+    )
+    export.add_argument("-q", "--quiet", action="store_true", help="no progress and no summary line")
+
+    get = commands.add_parser(
+        "get",
+        parents=[connection],
+        help="print one record as JSON",
+        description="Print one record as JSON on stdout.",
+    )
+    targets = get.add_subparsers(dest="target", metavar="RESOURCE", required=True)
+    client = targets.add_parser("client", parents=[connection], help="one client (full record)")
+    selector = client.add_mutually_exclusive_group(required=True)
+    selector.add_argument("--id", type=_non_negative_int)
+    selector.add_argument("--email")
+    selector.add_argument("--username")
+    selector.add_argument("--first-name", help="with --last-name")
+    client.add_argument("--last-name", help="with --first-name")
+    for name in _GET_BY_ID:
+        target = targets.add_parser(name, parents=[connection], help=f"one {name} by id")
+        target.add_argument("--id", type=_non_negative_int, required=True)
+    ondemand = targets.add_parser("ondemand", parents=[connection], help="an on-demand encrypted link")
+    ondemand.add_argument("--identifier", required=True, help="custom student identifier")
+    ondemand.add_argument("--primary", type=_non_negative_int, default=0, help="primary agent id")
+    ondemand.add_argument("--secondary", type=_non_negative_int, default=0, help="secondary agent id")
+
+    fake = commands.add_parser(
+        "fake-server",
+        help="run a local fake Bizstim API until Ctrl-C",
+        description="Run FakeBizstim (seeded data, optional latency and faults) on 127.0.0.1 until Ctrl-C.",
+    )
+    fake.add_argument(
+        "--port", type=_non_negative_int, default=8765, help="0 picks a free port (default 8765)"
+    )
+    fake.add_argument(
+        "--clients", type=_non_negative_int, default=1000, help="number of clients (default 1000)"
+    )
+    fake.add_argument("--latency-ms", type=_non_negative_float, default=0.0, help="added latency per request")
+    fake.add_argument("--fault-rate", type=_fraction, default=0.0, help="share of requests that fail (0..1)")
+
+    demo = commands.add_parser(
+        "demo",
+        help="export from an in-process fake and show what was measured",
+        description="Start FakeBizstim in-process, export its clients and a --details sample, and report "
+        "records, seconds, records/s, requests and retries.",
+    )
+    demo.add_argument(
+        "--clients", type=_positive_int, default=10_000, help="clients in the fake (default 10000)"
+    )
+    demo.add_argument(
+        "--details", type=_non_negative_int, default=500, help="clients in the --details sample (default 500)"
+    )
+    demo.add_argument("--latency-ms", type=_non_negative_float, default=20.0, help="latency per request (20)")
+    demo.add_argument(
+        "-o",
+        "--output-dir",
+        type=Path,
+        default=Path("demo-output"),
+        help="where the files go (./demo-output)",
+    )
+    return parser
+
+
+# --- configuration ----------------------------------------------------------------------------------------
+
+
+def _api_key(args: argparse.Namespace) -> str:
+    key: str | None = args.api_key if args.api_key is not None else os.environ.get(API_KEY_ENV)
+    if key is None or not key.strip():
+        raise UsageError(f"no API key: pass --api-key KEY or set ${API_KEY_ENV}")
+    return key.strip()
+
+
+def _client(args: argparse.Namespace, **overrides: Any) -> Any:
+    from aiobizstim import Bizstim
+
+    options: dict[str, Any] = {"api_key": _api_key(args)}
+    base_url = args.base_url if args.base_url is not None else os.environ.get(BASE_URL_ENV) or None
+    if base_url is not None:
+        options["base_url"] = base_url
+    if args.timeout is not None:
+        options["timeout"] = args.timeout
+    if args.max_retries is not None:
+        options["max_retries"] = args.max_retries
+    options.update({name: value for name, value in overrides.items() if value is not None})
+    try:
+        return Bizstim(**options)
+    except (ValueError, TypeError) as exc:
+        raise UsageError(str(exc)) from None
+
+
+# --- commands ---------------------------------------------------------------------------------------------
+
+
+async def _export(args: argparse.Namespace, stderr: TextIO) -> int:
+    path: Path = args.output
+    if args.details and args.resource != "clients":
+        raise UsageError("--details works with clients only")
+    try:
+        check_output_path(path)
+    except OutputPathError as exc:
+        raise UsageError(str(exc)) from None
+    spec = ExportSpec(
+        resource=args.resource,
+        path=path,
+        fmt=args.format or guess_format(path),
+        details=args.details,
+        concurrency=args.concurrency,
+        page_size=args.page_size,
+        max_items=args.max_items,
+    )
+    if args.quiet or args.progress == ProgressMode.OFF.value:
+        mode = ProgressMode.OFF
+    elif args.progress == "auto":
+        mode = ProgressMode.auto(stderr)
+    else:
+        mode = ProgressMode(args.progress)
+    async with _client(args, max_concurrency=args.concurrency, rate_limit=args.rate) as bz:
+        try:
+            result = await run_export(bz, spec, stderr=stderr, progress_mode=mode)
+        except BizstimError as exc:
+            raise _ExportFailedError(path, exc) from exc
+        except OSError as exc:
+            raise _ExportFailedError(path, exc) from exc
+    if not args.quiet:
+        print(f"{PROG}: {result.summary()}", file=stderr)
+    return EXIT_OK
+
+
+class _ExportFailedError(Exception):
+    def __init__(self, path: Path, cause: BaseException) -> None:
+        self.path = path
+        self.cause = cause
+        super().__init__(f"export failed, nothing written to {path}: {_describe(cause)}")
+
+
+async def _get(args: argparse.Namespace, stdout: TextIO) -> int:
+    async with _client(args) as bz:
+        record: Any
+        if args.target == "client":
+            if (args.first_name is None) != (args.last_name is None):
+                raise UsageError("--first-name and --last-name go together")
+            selector = {
+                name: value
+                for name, value in (
+                    ("id", args.id),
+                    ("email", args.email),
+                    ("username", args.username),
+                    ("first_name", args.first_name),
+                    ("last_name", args.last_name),
+                )
+                if value is not None
+            }
+            record = await bz.clients.get(**selector)
+        elif args.target == "ondemand":
+            record = await bz.ondemand.link(
+                args.identifier, primary_agent_id=args.primary, secondary_agent_id=args.secondary
+            )
+        else:
+            record = await getattr(bz, _GET_BY_ID[args.target]).get(args.id)
+    if isinstance(record, msgspec.Struct):
+        text = encode_record(record, indent=2).decode()
+    else:
+        text = msgspec.json.encode(record).decode()
+    stdout.write(text + "\n")
+    stdout.flush()
+    return EXIT_OK
+
+
+def _fake_server(args: argparse.Namespace) -> int:
+    from aiobizstim.testing import serve
+
+    serve(port=args.port, clients=args.clients, latency=args.latency_ms / 1000, fault_rate=args.fault_rate)
+    return EXIT_OK
+
+
+async def _demo(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from aiobizstim.cli._demo import run_demo
+
+    return await run_demo(
+        clients=args.clients,
+        details=args.details,
+        latency=args.latency_ms / 1000,
+        output_dir=args.output_dir,
+        stdout=stdout,
+        stderr=stderr,
+    )
+
+
+# --- running ----------------------------------------------------------------------------------------------
+
+
+def _describe(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or "no details"
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f": {exc.filename}" if exc.filename else ""
+        text = f"{exc.strerror}{where}"
+    return f"{type(exc).__name__}: {text}"
+
+
+def _run(coro: Coroutine[Any, Any, int]) -> int:
+    """Run ``coro``; SIGTERM cancels it like Ctrl-C (so cleanup runs), then raises ``_TerminatedError``."""
+
+    async def guarded() -> int:
+        loop = asyncio.get_running_loop()
+        task = asyncio.current_task()
+        assert task is not None
+        terminated = False
+
+        def on_sigterm() -> None:
+            nonlocal terminated
+            terminated = True
+            task.cancel()
+
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(signal.SIGTERM, on_sigterm)
+        try:
+            return await coro
+        except asyncio.CancelledError:
+            if terminated:
+                raise _TerminatedError from None
+            raise
+
+    return asyncio.run(guarded())
+
+
+class _TerminatedError(Exception):
+    pass
+
+
+def _fail(stderr: TextIO, message: str, secret: str | None) -> None:
+    line = " ".join(message.split())
+    if secret:
+        line = line.replace(secret, "***")
+    print(f"{PROG}: error: {line}", file=stderr)
+
+
+def _dispatch(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    if args.command == "export":
+        return _run(_export(args, stderr))
+    if args.command == "get":
+        return _run(_get(args, stdout))
+    if args.command == "fake-server":
+        return _fake_server(args)
+    if args.command == "demo":
+        return _run(_demo(args, stdout, stderr))
+    raise UsageError(f"unknown command {args.command!r}")  # pragma: no cover - argparse rejects it first
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``bizstim`` console script; returns the exit code."""
+    stdout, stderr = sys.stdout, sys.stderr
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    secret = args.api_key or os.environ.get(API_KEY_ENV) or None
+    try:
+        return _dispatch(args, stdout, stderr)
+    except UsageError as exc:
+        _fail(stderr, str(exc), secret)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        if args.command == "fake-server":
+            return EXIT_OK
+        _fail(stderr, "interrupted; nothing was written" if args.command == "export" else "interrupted", None)
+        return EXIT_INTERRUPTED
+    except _TerminatedError:
+        _fail(stderr, "terminated; nothing was written" if args.command == "export" else "terminated", None)
+        return EXIT_TERMINATED
+    except _ExportFailedError as exc:
+        _fail(stderr, str(exc), secret)
+        return EXIT_FAILURE
+    except BrokenPipeError:
+        # stdout closed early (``bizstim get ... | head``): not an error worth a message.
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - stops the interpreter's flush at exit failing
+        return EXIT_FAILURE
+    except (BizstimError, OSError) as exc:
+        _fail(stderr, _describe(exc), secret)
+        return EXIT_FAILURE
+    except Exception as exc:
+        if os.environ.get(DEBUG_ENV):
+            raise
+        _fail(stderr, f"unexpected {_describe(exc)} (set {DEBUG_ENV}=1 for a traceback)", secret)
+        return EXIT_FAILURE

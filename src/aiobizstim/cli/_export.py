@@ -1,0 +1,200 @@
+"""The export pipeline: records from a resource's iterator -> a streaming writer -> an atomic output file."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final, TextIO
+
+import msgspec
+
+from aiobizstim.cli._atomic import AtomicFile
+from aiobizstim.cli._formats import make_writer
+from aiobizstim.cli._progress import Progress, ProgressMode, format_rate
+from aiobizstim.models import ENDPOINTS
+
+__all__ = [
+    "LISTABLE",
+    "ExportResult",
+    "ExportSpec",
+    "export_records",
+    "guess_format",
+    "record_model",
+    "run_export",
+]
+
+#: Every resource ``bizstim export`` can read (the paginated ones plus the unpaginated testimonials).
+LISTABLE: Final = (
+    "clients",
+    "services",
+    "discounts",
+    "sessions",
+    "payments",
+    "practitioners",
+    "locations",
+    "staffs",
+    "meetourstaff",
+    "testimonials",
+)
+
+
+@dataclass(frozen=True)
+class ExportSpec:
+    """What to export and where."""
+
+    resource: str
+    path: Path
+    fmt: str = "jsonl"
+    details: bool = False
+    concurrency: int | None = None
+    page_size: int | None = None
+    max_items: int | None = None
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What an export did (for the summary line)."""
+
+    spec: ExportSpec
+    records: int
+    seconds: float
+    requests: int | None
+    retries: int | None
+
+    @property
+    def label(self) -> str:
+        """``"clients"`` or ``"client details"``."""
+        return "client details" if self.spec.details else self.spec.resource
+
+    def summary(self) -> str:
+        """One line: records, seconds, records/s, requests and retries."""
+        counts = []
+        if self.requests is not None:
+            counts.append(f"{self.requests:,} requests")
+        if self.retries is not None:
+            counts.append(f"{self.retries:,} retries")
+        extra = f", {', '.join(counts)}" if counts else ""
+        return (
+            f"exported {self.records:,} {self.label} to {self.spec.path} in {self.seconds:.2f} s "
+            f"({format_rate(self.records, self.seconds)}{extra})"
+        )
+
+
+def guess_format(path: Path) -> str:
+    """The format named by ``path``'s suffix: ``.csv`` -> csv, ``.json`` -> json, anything else -> jsonl."""
+    suffix = path.suffix.lower()
+    return {".csv": "csv", ".json": "json"}.get(suffix, "jsonl")
+
+
+def record_model(resource: str, details: bool = False) -> type[msgspec.Struct]:
+    """The model of the records an export of ``resource`` yields (``Client`` for ``--details``)."""
+    model = ENDPOINTS["client" if details else resource].response_model
+    if model is None:  # pragma: no cover - every listable endpoint has a response model
+        raise ValueError(f"{resource} has no record model")
+    return model
+
+
+async def export_records(
+    records: AsyncIterator[msgspec.Struct],
+    path: Path,
+    fmt: str,
+    model: type[msgspec.Struct],
+    progress: Progress,
+) -> int:
+    """Stream ``records`` into ``path`` atomically; return how many were written.
+
+    The file appears at ``path`` only when every record was written and synced; on any exception
+    (including cancellation) ``path`` is left as it was and the temp file is removed.
+    """
+    count = 0
+    with AtomicFile(path) as out:
+        writer = make_writer(fmt, out.file, model)
+        update = progress.update
+        try:
+            async for record in records:
+                writer.write(record)
+                count += 1
+                update(count)
+        finally:
+            await _close(records)
+        writer.close()
+        out.commit()
+    return count
+
+
+async def _close(records: AsyncIterator[Any]) -> None:
+    aclose = getattr(records, "aclose", None)
+    if aclose is not None:
+        await aclose()
+
+
+async def _listed(items: list[Any], max_items: int | None) -> AsyncIterator[Any]:
+    for item in items if max_items is None else items[:max_items]:
+        yield item
+
+
+def _kwargs(**kwargs: Any) -> dict[str, Any]:
+    return {name: value for name, value in kwargs.items() if value is not None}
+
+
+def _source(bz: Any, spec: ExportSpec) -> tuple[AsyncIterator[msgspec.Struct] | None, Any]:
+    """The record iterator for ``spec`` (None for testimonials, listed in one call) and its resource."""
+    resource = bz.clients if spec.details else getattr(bz, spec.resource)
+    if spec.details:
+        return (
+            resource.iter_details(
+                **_kwargs(concurrency=spec.concurrency, page_size=spec.page_size, max_items=spec.max_items)
+            ),
+            resource,
+        )
+    if spec.resource == "testimonials":
+        return None, resource
+    return resource.iter(**_kwargs(page_size=spec.page_size, max_items=spec.max_items)), resource
+
+
+def _total_of(records: Any, spec: ExportSpec) -> Callable[[], int | None]:
+    def total() -> int | None:
+        value = getattr(records, "total", None)
+        if not isinstance(value, int):
+            return None
+        return value if spec.max_items is None else min(value, spec.max_items)
+
+    return total
+
+
+async def run_export(
+    bz: Any, spec: ExportSpec, *, stderr: TextIO, progress_mode: ProgressMode
+) -> ExportResult:
+    """Run one export with ``bz`` (a :class:`aiobizstim.Bizstim`), showing progress on ``stderr``."""
+    model = record_model(spec.resource, spec.details)
+    stats = getattr(bz, "stats", None)
+    requests_before = getattr(stats, "requests", None)
+    retries_before = getattr(stats, "retries", None)
+    started = time.monotonic()
+    records, resource = _source(bz, spec)
+    if records is None:
+        items = await resource.list()
+        records = _listed(items, spec.max_items)
+        total: Callable[[], int | None] = lambda: len(items)  # noqa: E731
+    else:
+        total = _total_of(records, spec)
+    label = "client details" if spec.details else spec.resource
+    progress = Progress(label, stderr, progress_mode, total)
+    try:
+        count = await export_records(records, spec.path, spec.fmt, model, progress)
+    finally:
+        progress.finish()
+    seconds = time.monotonic() - started
+    requests = getattr(stats, "requests", None)
+    retries = getattr(stats, "retries", None)
+    return ExportResult(
+        spec=spec,
+        records=count,
+        seconds=seconds,
+        requests=requests - requests_before
+        if isinstance(requests, int) and requests_before is not None
+        else None,
+        retries=retries - retries_before if isinstance(retries, int) and retries_before is not None else None,
+    )

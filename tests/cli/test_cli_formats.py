@@ -1,0 +1,259 @@
+"""Unit tests of the streaming writers (JSON Lines, CSV, JSON array) and the atomic output file."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tracemalloc
+from collections.abc import AsyncIterator, Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import msgspec
+import pytest
+
+from aiobizstim.cli._atomic import AtomicFile, OutputPathError, check_output_path
+from aiobizstim.cli._export import export_records, guess_format
+from aiobizstim.cli._formats import (
+    CsvWriter,
+    JsonArrayWriter,
+    JsonLinesWriter,
+    csv_header,
+    encode_record,
+    make_writer,
+)
+from aiobizstim.cli._progress import Progress, ProgressMode
+from aiobizstim.models import Client, Discount
+
+CLIENT_WIRE = (
+    b'{"id":"21","users_id":"654","first_name":"Joe","last_name":"Smith, Jr.","email":"a@x.com, b@x.com",'
+    b'"dob":"0000-00-00","start_date":"2020-01-31","status":"active","hide costs":"1","minTime":"08:00:00",'
+    b'"maxTime":"24:00","calendar":"2","use_records":"1","notes":"line one\\nline \\"two\\""}'
+)
+DISCOUNT_WIRE = (
+    b'{"id":"17","uses":"3","secret":"0","expires":"2025-12-31","code":"10%OFF","fixed":"1","type":"0",'
+    b'"amount":"12345678901234567.89","services":"4, 5,,6"}'
+)
+
+
+def client() -> Client:
+    return msgspec.json.decode(CLIENT_WIRE, type=Client, strict=False)
+
+
+def discount() -> Discount:
+    return msgspec.json.decode(DISCOUNT_WIRE, type=Discount, strict=False)
+
+
+def discounts(n: int) -> Iterator[Discount]:
+    for i in range(n):
+        yield Discount(id=i, code=f"CODE{i}", amount=Decimal(f"{i}.10"))
+
+
+async def aiter_of(records: Iterator[msgspec.Struct]) -> AsyncIterator[msgspec.Struct]:
+    for record in records:
+        yield record
+
+
+def test_json_uses_public_attribute_names_and_exact_values() -> None:
+    data = json.loads(encode_record(client()))
+    assert data["id"] == 21
+    assert data["hide_costs"] is True
+    assert data["user_records"] is True  # folded from the use_records spelling
+    assert "_use_records" not in data
+    assert data["min_time"] == "08:00:00"
+    assert data["max_time"] == "24:00"
+    assert data["dob"] is None
+    assert data["start_date"] == "2020-01-31"
+    assert data["status"] == "active"
+    assert data["calendar"] == 2
+    assert data["email"] == ["a@x.com", "b@x.com"]
+    assert data["city"] is None  # every field present, absent ones as null
+    assert list(data) == csv_header(Client)
+    money = json.loads(encode_record(discount()))["amount"]
+    assert money == "12345678901234567.89"  # a string: no float rounding
+
+
+def test_jsonl_one_record_per_line_in_order() -> None:
+    out = io.BytesIO()
+    writer = JsonLinesWriter(out)
+    for record in discounts(5000):
+        writer.write(record)
+    writer.close()
+    lines = out.getvalue().splitlines()
+    assert [json.loads(line)["id"] for line in lines] == list(range(5000))
+    assert out.getvalue().endswith(b"\n")
+
+
+@pytest.mark.parametrize("count", [0, 1, 3])
+def test_json_array_is_valid_for_any_count(count: int) -> None:
+    out = io.BytesIO()
+    writer = JsonArrayWriter(out)
+    for record in discounts(count):
+        writer.write(record)
+    writer.close()
+    assert [item["id"] for item in json.loads(out.getvalue())] == list(range(count))
+
+
+def test_csv_header_and_values() -> None:
+    out = io.BytesIO()
+    writer = CsvWriter(out, Client)
+    writer.write(client())
+    writer.close()
+    rows = list(csv.reader(io.StringIO(out.getvalue().decode("utf-8"), newline="")))
+    header, row = rows
+    assert header == csv_header(Client)
+    assert header[:3] == ["id", "users_id", "client_settings_id"]
+    assert "hide_costs" in header
+    assert "min_time" in header
+    assert "_use_records" not in header
+    cells = dict(zip(header, row, strict=True))
+    assert cells["id"] == "21"
+    assert cells["client_settings_id"] == ""
+    assert cells["last_name"] == "Smith, Jr."
+    assert cells["email"] == "a@x.com,b@x.com"
+    assert cells["dob"] == ""
+    assert cells["start_date"] == "2020-01-31"
+    assert cells["status"] == "active"
+    assert cells["calendar"] == "2"
+    assert cells["hide_costs"] == "1"
+    assert cells["user_records"] == "1"
+    assert cells["max_time"] == "24:00"
+    assert cells["notes"] == 'line one\nline "two"'
+
+
+def test_csv_money_is_exact_and_never_exponent() -> None:
+    out = io.BytesIO()
+    writer = CsvWriter(out, Discount)
+    writer.write(discount())
+    writer.write(Discount(id=1, amount=Decimal("1E+2"), expires=None, services=[]))
+    writer.close()
+    rows = list(csv.DictReader(io.StringIO(out.getvalue().decode("utf-8"), newline="")))
+    assert rows[0]["amount"] == "12345678901234567.89"
+    assert rows[0]["fixed"] == "1"
+    assert rows[0]["secret"] == "0"
+    assert rows[0]["expires"] == "2025-12-31"
+    assert rows[0]["services"] == "4,5,6"
+    assert rows[1]["amount"] == "100"
+    assert rows[1]["services"] == ""
+
+
+def test_csv_rejects_a_record_of_another_model() -> None:
+    writer = CsvWriter(io.BytesIO(), Discount)
+    with pytest.raises(TypeError, match="expected a Discount record"):
+        writer.write(client())
+
+
+def test_make_writer_and_format_guess() -> None:
+    assert isinstance(make_writer("csv", io.BytesIO(), Discount), CsvWriter)
+    with pytest.raises(ValueError, match="unknown format"):
+        make_writer("xml", io.BytesIO(), Discount)
+    assert guess_format(Path("a.CSV")) == "csv"
+    assert guess_format(Path("a.json")) == "json"
+    assert guess_format(Path("a.jsonl")) == "jsonl"
+    assert guess_format(Path("a")) == "jsonl"
+
+
+def leftovers(directory: Path) -> list[str]:
+    return sorted(p.name for p in directory.iterdir() if p.name.endswith(".tmp"))
+
+
+def test_atomic_file_commits_by_rename(tmp_path: Path) -> None:
+    target = tmp_path / "out.jsonl"
+    with AtomicFile(target) as out:
+        out.file.write(b"hello\n")
+        assert not target.exists()
+        assert out.temp_path.parent == tmp_path
+        out.commit()
+    assert target.read_bytes() == b"hello\n"
+    assert leftovers(tmp_path) == []
+
+
+def test_atomic_file_failure_keeps_old_content(tmp_path: Path) -> None:
+    target = tmp_path / "out.jsonl"
+    target.write_bytes(b"old\n")
+
+    def write_then_fail() -> None:
+        with AtomicFile(target) as out:
+            out.file.write(b"new\n")
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        write_then_fail()
+    assert target.read_bytes() == b"old\n"
+    assert leftovers(tmp_path) == []
+
+
+def test_check_output_path(tmp_path: Path) -> None:
+    check_output_path(tmp_path / "new.csv")
+    with pytest.raises(OutputPathError, match="does not exist"):
+        check_output_path(tmp_path / "missing" / "x.csv")
+    with pytest.raises(OutputPathError, match="is a directory"):
+        check_output_path(tmp_path)
+
+
+async def test_export_records_streams_and_commits(tmp_path: Path) -> None:
+    target = tmp_path / "d.json"
+    progress = Progress("discounts", io.StringIO(), ProgressMode.OFF)
+    count = await export_records(aiter_of(discounts(250)), target, "json", Discount, progress)
+    assert count == 250
+    assert [d["id"] for d in json.loads(target.read_bytes())] == list(range(250))
+
+
+async def test_export_records_failure_midway_leaves_nothing(tmp_path: Path) -> None:
+    target = tmp_path / "d.jsonl"
+    closed = []
+
+    async def failing() -> AsyncIterator[msgspec.Struct]:
+        try:
+            for record in discounts(100):
+                yield record
+            raise ConnectionError("server went away")
+        finally:
+            closed.append(True)
+
+    progress = Progress("discounts", io.StringIO(), ProgressMode.OFF)
+    with pytest.raises(ConnectionError):
+        await export_records(failing(), target, "jsonl", Discount, progress)
+    assert not target.exists()
+    assert leftovers(tmp_path) == []
+    assert closed == [True]
+
+
+async def test_export_memory_is_flat_in_record_count(tmp_path: Path) -> None:
+    async def run(n: int) -> int:
+        progress = Progress("discounts", io.StringIO(), ProgressMode.OFF)
+        tracemalloc.start()
+        try:
+            await export_records(aiter_of(discounts(n)), tmp_path / f"{n}.jsonl", "jsonl", Discount, progress)
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    small, large = await run(2_000), await run(40_000)
+    assert large < small * 1.5 + 512 * 1024, (small, large)
+    sizes = [os.stat(tmp_path / name).st_size for name in ("2000.jsonl", "40000.jsonl")]
+    assert sizes[1] > 18 * sizes[0]
+
+
+def test_progress_lines_and_bar() -> None:
+    lines = io.StringIO()
+    progress = Progress("clients", lines, ProgressMode.LINES, lambda: 1000)
+    progress.started -= 10  # as if 10 s had passed
+    progress._next_render = 0
+    progress.update(500)
+    progress.update(500 + 64)
+    text = lines.getvalue()
+    assert text.startswith("bizstim: clients ")
+    assert text.endswith("\n")
+    assert "/1,000" in text
+    assert "rec/s" in text
+    assert "ETA" in text
+    bar = io.StringIO()
+    progress = Progress("clients", bar, ProgressMode.BAR, lambda: 1000)
+    progress._next_render = 0
+    progress.update(640)
+    progress.finish()
+    assert "[" in bar.getvalue()
+    assert bar.getvalue().endswith("\r\x1b[2K")
