@@ -239,9 +239,10 @@ def _api_key(args: argparse.Namespace) -> str:
 
 
 def _client(args: argparse.Namespace, **overrides: Any) -> Any:
+    options: dict[str, Any] = {"api_key": _api_key(args)}
+
     from aiobizstim import Bizstim
 
-    options: dict[str, Any] = {"api_key": _api_key(args)}
     base_url = args.base_url if args.base_url is not None else os.environ.get(BASE_URL_ENV) or None
     if base_url is not None:
         options["base_url"] = base_url
