@@ -1,0 +1,321 @@
+"""FakeBizstim: a real aiohttp.web server on loopback that speaks the Bizstim API, with fault injection."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import random
+import secrets
+import time
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from types import TracebackType
+from typing import Final
+
+from aiohttp import web
+
+from aiobizstim.testing._api import FakeAPI, Handler, envelope
+from aiobizstim.testing._data import Dataset, Record
+from aiobizstim.testing._faults import Fault, FaultPlan, Faults, error_body
+from aiobizstim.testing._log import PageRequest, RequestRecord
+
+__all__ = ["DriftHook", "FakeBizstim"]
+
+DriftHook = Callable[["FakeBizstim", PageRequest], None]
+"""Called before each page is served (any paginated method); may mutate the fake (insert/delete clients)."""
+
+_INVALID_KEY: Final = {"status": False, "error": "Invalid API key "}
+_UNKNOWN_METHOD: Final = {"status": False, "error": "Unknown method"}
+
+
+class _FailNext:
+    __slots__ = ("html", "path_prefix", "remaining", "status")
+
+    def __init__(self, count: int, path_prefix: str, status: int, html: bool) -> None:
+        self.remaining = count
+        self.path_prefix = path_prefix
+        self.status = status
+        self.html = html
+
+
+class FakeBizstim:
+    """A local fake of the Bizstim API with deterministic seeded data, for tests, demos and benchmarks.
+
+    ``async with FakeBizstim(clients=1000, seed=0) as fake:`` starts it on ``host``:``port`` (0: a free port);
+    point a client at ``fake.url`` with ``fake.api_key``. Same ``seed`` and ``clients`` -> the same bytes for
+    every read. ``counts`` overrides how many records the smaller resources hold (see ``DEFAULT_COUNTS``).
+    ``latency`` (+ a uniform random ``0..jitter``) seconds are added to every request; ``faults`` injects
+    failures (both changeable while running). ``trial=True`` applies the trial-account import limit.
+    ``log_limit`` caps the request log (the oldest records are dropped in batches, so it may briefly hold ~10%
+    more), None keeps everything.
+    """
+
+    def __init__(
+        self,
+        clients: int = 1000,
+        seed: int = 0,
+        api_key: str | None = None,
+        latency: float = 0.0,
+        jitter: float = 0.0,
+        faults: Faults | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        counts: Mapping[str, int] | None = None,
+        drift: DriftHook | None = None,
+        trial: bool = False,
+        log_limit: int | None = None,
+    ) -> None:
+        if isinstance(clients, bool) or not isinstance(clients, int):
+            raise TypeError(f"clients must be an int, got {type(clients).__name__}")
+        if api_key is not None and not api_key.strip():
+            raise ValueError("api_key must not be empty (pass None to generate one)")
+        self._data = Dataset(clients, seed, counts)
+        self._api = FakeAPI(self._data, trial=trial)
+        self._seed = seed
+        self._api_key = api_key if api_key is not None else secrets.token_hex(20)
+        self._host = host
+        self._port = port
+        self._latency = 0.0
+        self._jitter = 0.0
+        self.set_latency(latency, jitter)
+        self._rng = random.Random(f"latency-{seed}")
+        self._plan = FaultPlan(faults or Faults(), seed)
+        self._fail_next: list[_FailNext] = []
+        self._log: list[RequestRecord] = []
+        self._log_limit = log_limit
+        self._in_flight = 0
+        self._max_in_flight = 0
+        self._runner: web.AppRunner | None = None
+        self._url: str | None = None
+        self.set_drift(drift)
+
+    def __repr__(self) -> str:
+        where = self._url or "not started"
+        return f"<FakeBizstim {where} clients={len(self._data.clients)} seed={self._seed}>"
+
+    # -- lifecycle --------------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start listening; idempotent."""
+        if self._runner is not None:
+            return
+        app = web.Application(middlewares=[self._middleware], client_max_size=64 * 1024 * 1024)
+        by_path: dict[str, list[tuple[str, Handler]]] = {}
+        for verb, path, handler in self._api.routes():
+            by_path.setdefault(path, []).append((verb, handler))
+        for path, handlers in by_path.items():
+            resource = app.router.add_resource(path)
+            for verb, handler in handlers:
+                resource.add_route(verb, handler)
+        runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        await runner.setup()
+        site = web.TCPSite(runner, self._host, self._port)
+        try:
+            await site.start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        self._runner = runner
+        host, port = runner.addresses[0][:2]
+        self._url = f"http://{host}:{port}"
+
+    async def close(self) -> None:
+        """Stop listening and close every open connection; idempotent."""
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            await runner.cleanup()
+
+    async def __aenter__(self) -> FakeBizstim:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    # -- what tests read --------------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """The site root, e.g. ``http://127.0.0.1:54321`` (API under ``/api``, links under ``/ondemand``)."""
+        if self._url is None:
+            raise RuntimeError(
+                "FakeBizstim is not running: use `async with FakeBizstim() as fake` or start()"
+            )
+        return self._url
+
+    @property
+    def api_key(self) -> str:
+        """The ``x-api-key`` value this server accepts."""
+        return self._api_key
+
+    @property
+    def seed(self) -> int:
+        """The seed the data (and the fault and latency draws) derive from."""
+        return self._seed
+
+    @property
+    def requests(self) -> list[RequestRecord]:
+        """The request log, oldest first (the live list: tests may ``clear()`` it)."""
+        return self._log
+
+    @property
+    def in_flight(self) -> int:
+        """Requests being handled right now."""
+        return self._in_flight
+
+    @property
+    def max_in_flight(self) -> int:
+        """The most requests ever handled at the same time (since start or :meth:`reset_stats`)."""
+        return self._max_in_flight
+
+    def reset_stats(self) -> None:
+        """Clear the request log and the in-flight peak."""
+        self._log.clear()
+        self._max_in_flight = self._in_flight
+
+    def client_ids(self) -> list[int]:
+        """Ids of every client currently stored, in list order."""
+        return self._data.clients.ids()
+
+    def client(self, client_id: int) -> Record | None:
+        """The full wire-form record of one client (what GET CLIENT returns), or None."""
+        return self._data.clients.detail(client_id)
+
+    def records(self, resource: str) -> list[Record]:
+        """The wire-form records of a small resource (``services``, ``payments``, ``practitioners``, ...)."""
+        return [dict(r) for r in self._data.tables[resource]]
+
+    # -- knobs ------------------------------------------------------------------------------------------
+
+    def set_faults(self, faults: Faults | None) -> None:
+        """Replace the fault probabilities (None = no faults); takes effect for the next request."""
+        self._plan.faults = faults or Faults()
+
+    def set_latency(self, latency: float, jitter: float = 0.0) -> None:
+        """Delay every request by ``latency`` plus a uniform random ``0..jitter`` seconds."""
+        if latency < 0 or jitter < 0:
+            raise ValueError(f"latency and jitter must be >= 0, got {latency} and {jitter}")
+        self._latency, self._jitter = float(latency), float(jitter)
+
+    def fail_next(
+        self, count: int, path_prefix: str = "/api/", status: int = 503, *, html: bool = False
+    ) -> None:
+        """Answer the next ``count`` requests whose raw path starts with ``path_prefix`` with HTTP ``status``.
+
+        Status 429 carries ``Retry-After`` from the current :class:`Faults`. Rules queue up in call order.
+        """
+        if count < 0:
+            raise ValueError(f"count must be >= 0, got {count}")
+        if not 400 <= status <= 599:
+            raise ValueError(f"status must be an HTTP error status (400-599), got {status}")
+        if count:
+            self._fail_next.append(_FailNext(count, path_prefix, status, html))
+
+    def set_drift(self, hook: DriftHook | None) -> None:
+        """Call ``hook(fake, PageRequest)`` before serving each page (None = stop)."""
+        if hook is None:
+            self._api.drift = None
+        else:
+            self._api.drift = lambda page: hook(self, page)
+
+    def insert_clients(self, count: int, *, at: int | None = None) -> list[int]:
+        """Create ``count`` clients at list position ``at`` (default: the end, like new rows); returns ids."""
+        if count < 0:
+            raise ValueError(f"count must be >= 0, got {count}")
+        return self._data.clients.insert(count, at=at)
+
+    def delete_clients(self, ids: Iterable[int]) -> int:
+        """Delete these clients (unknown ids are ignored); returns how many were deleted."""
+        return self._data.clients.delete(ids)
+
+    # -- the request pipeline ---------------------------------------------------------------------------
+
+    def _take_fail_next(self, path: str) -> _FailNext | None:
+        for rule in self._fail_next:
+            if path.startswith(rule.path_prefix):
+                rule.remaining -= 1
+                if rule.remaining <= 0:
+                    self._fail_next.remove(rule)
+                return rule
+        return None
+
+    @web.middleware
+    async def _middleware(
+        self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
+        started = time.monotonic()
+        self._in_flight += 1
+        self._max_in_flight = max(self._max_in_flight, self._in_flight)
+        raw_path = request.raw_path.split("?", 1)[0]
+        status = 0
+        fault_name: str | None = None
+        try:
+            delay = self._latency + (self._rng.uniform(0.0, self._jitter) if self._jitter else 0.0)
+            if delay:
+                await asyncio.sleep(delay)
+            rule = self._take_fail_next(raw_path)
+            fault, html = (None, False) if rule else self._plan.draw()
+            response: web.StreamResponse
+            if rule is not None:
+                fault_name = f"fail_next:{rule.status}"
+                response = self._error(rule.status, rule.html)
+            elif fault is Fault.DROP:
+                fault_name = "drop"
+                if request.transport is not None:
+                    request.transport.close()
+                return web.Response()  # never reaches the client: the transport is closed
+            elif fault is not None and fault is not Fault.TRUNCATE:
+                assert isinstance(fault.value, int)
+                fault_name = str(fault.value)
+                response = self._error(fault.value, html)
+            elif not hmac.compare_digest(
+                request.headers.get("x-api-key", "").encode(), self._api_key.encode()
+            ):
+                response = envelope(_INVALID_KEY, status=403)
+            else:
+                try:
+                    response = await handler(request)
+                except web.HTTPNotFound:
+                    response = envelope(_UNKNOWN_METHOD, status=404)
+                except web.HTTPMethodNotAllowed:
+                    response = envelope(_UNKNOWN_METHOD, status=405)
+                if fault is Fault.TRUNCATE and isinstance(response, web.Response) and response.body:
+                    fault_name = "truncate"
+                    response = await self._send_truncated(request, response)
+            status = response.status
+            return response
+        finally:
+            self._in_flight -= 1
+            query = dict(request.rel_url.query)
+            self._record(
+                RequestRecord(request.method, raw_path, query, status, started, time.monotonic(), fault_name)
+            )
+
+    def _error(self, status: int, html: bool) -> web.Response:
+        body, content_type = error_body(status, html=html)
+        response = web.Response(body=body, status=status, content_type=content_type)
+        if status == 429:
+            retry = self._plan.faults.retry_after
+            response.headers["Retry-After"] = str(int(retry)) if float(retry).is_integer() else str(retry)
+        return response
+
+    @staticmethod
+    async def _send_truncated(request: web.Request, response: web.Response) -> web.StreamResponse:
+        """Send the headers and about half of ``response``'s body, then close the connection."""
+        body = bytes(response.body)  # type: ignore[arg-type]  # a Response built from bytes
+        partial = web.StreamResponse(status=response.status, headers={"Content-Type": response.content_type})
+        partial.content_length = len(body)
+        await partial.prepare(request)
+        await partial.write(body[: max(1, len(body) // 2)])
+        if request.transport is not None:
+            request.transport.close()
+        return partial
+
+    def _record(self, record: RequestRecord) -> None:
+        self._log.append(record)
+        limit = self._log_limit
+        # Trim in batches (up to ~10% over the limit) so a full log does not cost a memmove per request.
+        if limit is not None and len(self._log) > limit + limit // 10:
+            del self._log[: len(self._log) - limit]
