@@ -192,10 +192,20 @@ def _date_converter(wire_name: str) -> Callable[[Any], _dt.date | None]:
     return convert
 
 
+_strip = str.strip
+
+
 def _list_converter(wire_name: str) -> Callable[[Any], list[str]]:
     def convert(value: Any) -> list[str]:
-        items = value.split(",") if type(value) is str else value
-        return [s for s in (item.strip() for item in items) if s]
+        if type(value) is str:
+            items = value.split(",")
+            # Fast path (most values): no empty item and no whitespace at all, so nothing to trim or drop.
+            # isprintable() is False for every whitespace character except the ASCII space.
+            if "" not in items and " " not in value and value.isprintable():
+                return items
+        else:
+            items = value
+        return [s for s in map(_strip, items) if s]
 
     return convert
 
