@@ -1,0 +1,98 @@
+"""Sans-I/O retry policy: which failures are retried, how long to wait, and ``Retry-After`` parsing.
+
+Pure functions only (the clock and the random source are parameters), so every rule is unit-tested without
+sleeping.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+__all__ = [
+    "RETRYABLE_STATUSES",
+    "RetryPolicy",
+    "backoff_delay",
+    "parse_retry_after",
+    "retry_delay",
+]
+
+#: HTTP statuses a GET is retried on: request timeout, rate limited, and the transient server errors.
+RETRYABLE_STATUSES: frozenset[int] = frozenset({408, 429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How the client waits between attempts of an idempotent request.
+
+    ``base * 2**n`` seconds (capped at ``cap``) before retry ``n`` (0-based), scaled by a random factor in
+    ``[1 - jitter, 1]``; never less than the server's ``Retry-After``; a ``Retry-After`` above
+    ``max_retry_after`` is not waited for (the request fails with :class:`~aiobizstim.RateLimitError`).
+    """
+
+    base: float = 0.5
+    cap: float = 8.0
+    jitter: float = 0.5
+    max_retry_after: float = 60.0
+
+    def __post_init__(self) -> None:
+        if self.base < 0 or self.cap < 0 or self.max_retry_after < 0:
+            raise ValueError("RetryPolicy: base, cap and max_retry_after must be >= 0")
+        if not 0.0 <= self.jitter <= 1.0:
+            raise ValueError(f"RetryPolicy: jitter must be within [0, 1], got {self.jitter!r}")
+
+
+def backoff_delay(
+    retry: int, policy: RetryPolicy = RetryPolicy(), *, rand: Callable[[], float] = random.random
+) -> float:
+    """Seconds to wait before retry number ``retry`` (0 = the first retry): ``min(base * 2**retry, cap)``
+    reduced by up to ``jitter`` of itself, so clients that failed together do not retry together."""
+    if retry < 0:
+        raise ValueError(f"retry must be >= 0, got {retry}")
+    raw = min(policy.base * 2.0 ** min(retry, 62), policy.cap)
+    return raw * (1.0 - policy.jitter * rand())
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds a ``Retry-After`` header asks for: delta-seconds (``"120"``, also ``"1.5"``) or an HTTP date.
+
+    ``None`` when the header is absent or unreadable; a date in the past gives ``0.0``.
+    """
+    if value is None:
+        return None
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        seconds = float(text)
+    except ValueError:
+        pass
+    else:
+        if seconds != seconds or seconds in (float("inf"), float("-inf")):  # NaN / inf
+            return None
+        return max(seconds, 0.0)
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:  # HTTP dates are GMT; "-0000" parses as naive
+        when = when.replace(tzinfo=UTC)
+    current = now if now is not None else datetime.now(UTC)
+    return max((when - current).total_seconds(), 0.0)
+
+
+def retry_delay(
+    retry: int,
+    retry_after: float | None,
+    policy: RetryPolicy = RetryPolicy(),
+    *,
+    rand: Callable[[], float] = random.random,
+) -> float:
+    """The wait before retry ``retry``: the jittered backoff, but never less than ``retry_after``."""
+    delay = backoff_delay(retry, policy, rand=rand)
+    if retry_after is not None:
+        delay = max(delay, retry_after)
+    return delay

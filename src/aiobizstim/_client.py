@@ -1,0 +1,141 @@
+"""``Bizstim``: the async client. Configuration, lifecycle, and the resource namespaces."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+import aiohttp
+
+from aiobizstim._backoff import RetryPolicy
+from aiobizstim._config import ClientConfig, resolve_config
+from aiobizstim._stats import ClientStats
+from aiobizstim._transport import Transport
+from aiobizstim.resources import (
+    AvailabilityResource,
+    Clients,
+    Discounts,
+    Locations,
+    MeetOurStaff,
+    OnDemand,
+    Payments,
+    Practitioners,
+    Services,
+    Sessions,
+    Staffs,
+    Testimonials,
+)
+
+__all__ = ["Bizstim"]
+
+
+class Bizstim:
+    """Async client for the Bizstim CRM REST API.
+
+    ``api_key`` defaults to ``$BIZSTIM_API_KEY`` (missing -> :class:`~aiobizstim.ConfigurationError`),
+    ``base_url`` to ``$BIZSTIM_BASE_URL`` then ``https://www.bizstim.com`` (the site root; plain ``http://``
+    only to a loopback host unless ``allow_insecure_http=True``). ``timeout`` is the total seconds per request
+    (every method also takes ``timeout=``). GET requests are retried up to ``max_retries`` times on transient
+    faults; iterators use ``export_max_retries`` (default ``max(max_retries, 8)``) per request, since a long
+    export makes many requests. At most ``max_concurrency`` requests are in flight across the whole client;
+    ``rate_limit`` (requests per second) spaces request starts. An injected ``session`` is used and never
+    closed; otherwise a session is created on the first request and closed by :meth:`aclose` (or ``async
+    with``).
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: float = 30.0,
+        max_retries: int = 3,
+        max_concurrency: int = 8,
+        rate_limit: float | None = None,
+        session: aiohttp.ClientSession | None = None,
+        allow_insecure_http: bool = False,
+        user_agent: str | None = None,
+        export_max_retries: int | None = None,
+        retry_policy: RetryPolicy | None = None,
+    ) -> None:
+        if session is not None and not isinstance(session, aiohttp.ClientSession):
+            raise TypeError(f"session must be an aiohttp.ClientSession, got {type(session).__name__}")
+        config = resolve_config(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            export_max_retries=export_max_retries,
+            max_concurrency=max_concurrency,
+            rate_limit=rate_limit,
+            user_agent=user_agent,
+            allow_insecure_http=allow_insecure_http,
+        )
+        self._transport = transport = Transport(config, session=session, policy=retry_policy)
+        #: Clients: list/iter/get/iter_details/update/add/import_.
+        self.clients = Clients(transport)
+        #: Discount codes: list/iter/get.
+        self.discounts = Discounts(transport)
+        #: Services: list/iter/get.
+        self.services = Services(transport)
+        #: Sessions: list/iter.
+        self.sessions = Sessions(transport)
+        #: Payments: list/iter/get/create/add.
+        self.payments = Payments(transport)
+        #: Practitioners: list/iter/create.
+        self.practitioners = Practitioners(transport)
+        #: Locations: list/iter/get.
+        self.locations = Locations(transport)
+        #: Staff members: list/iter.
+        self.staffs = Staffs(transport)
+        #: The public staff directory: list/iter.
+        self.meetourstaff = MeetOurStaff(transport)
+        #: Availability schedules: get.
+        self.availability = AvailabilityResource(transport)
+        #: Testimonials: list.
+        self.testimonials = Testimonials(transport)
+        #: On-demand links: link.
+        self.ondemand = OnDemand(transport)
+
+    @property
+    def config(self) -> ClientConfig:
+        """The validated settings (the API key inside is a redacted :class:`Secret`)."""
+        return self._transport.config
+
+    @property
+    def base_url(self) -> str:
+        """The site root requests go to."""
+        return str(self._transport.config.base_url)
+
+    @property
+    def stats(self) -> ClientStats:
+        """Counters of this client's traffic: requests, retries, errors, skipped records, pages, drift
+        repairs.
+        """
+        return self._transport.stats
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`aclose` ran; any later call raises :class:`~aiobizstim.ClientClosedError`."""
+        return self._transport.closed
+
+    async def aclose(self) -> None:
+        """Close the session this client created (never an injected one). Safe to call more than once."""
+        await self._transport.aclose()
+
+    async def __aenter__(self) -> Bizstim:
+        self._transport._require_open()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        config = self._transport.config
+        state = "closed" if self.closed else "open"
+        return (
+            f"<Bizstim base_url={str(config.base_url)!r} timeout={config.timeout:g} "
+            f"max_retries={config.max_retries} "
+            f"max_concurrency={config.max_concurrency} rate_limit={config.rate_limit} {state}>"
+        )

@@ -1,0 +1,366 @@
+"""Offset pagination: sans-I/O page planning, :class:`Page`, and the ordered, windowed async iterators.
+
+Drift guarantee of :func:`iterate_records` (records inserted or deleted while an export runs):
+
+* **no record is yielded twice**: records are deduplicated by ``id`` (one int per record kept in memory);
+* **a record that exists for the whole export is never missed**, provided the list keeps a stable order
+  (records are only inserted or deleted, never reordered). Consecutive pages overlap by ``overlap`` records
+  (default :func:`default_overlap`: about 2 % of a page, at least 1). Two pages that share a record cover
+  every record between them, whatever was inserted or deleted in between, so the iterator checks that each
+  page shares a record with the one before it. When it does not (more than ``overlap`` records shifted between
+  the two fetches), it re-reads the two boundary pages until they link up (``stats.drift_repairs``), and
+  raises :class:`PaginationDriftError` if the list keeps moving by more than a page after several repairs.
+  The iteration ends on a page that reached the end of the list when it was fetched (short, or reaching its
+  own ``total``), so records appended during the export are read too.
+
+Cost: about ``overlap / (page_size - overlap)`` extra page requests (≈2 %) without drift, plus one to three
+page requests for each page boundary the drift actually crossed; memory ``window x page_size`` records plus
+one id per record yielded. Records without an ``id`` are not deduplicated and the guarantee does not cover
+them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, Literal, TypeVar
+
+from aiobizstim._stats import ClientStats
+from aiobizstim.errors import APIResponseError
+
+__all__ = [
+    "FetchedPage",
+    "OnDecodeError",
+    "Page",
+    "PaginationDriftError",
+    "PaginationStalledError",
+    "check_int",
+    "check_page_args",
+    "default_overlap",
+    "fan_out",
+    "is_terminal",
+    "iterate_records",
+    "plan_offsets",
+]
+
+T = TypeVar("T")
+K = TypeVar("K")
+R = TypeVar("R")
+
+OnDecodeError = Literal["raise", "skip"]
+
+logger = logging.getLogger("aiobizstim")
+
+
+class PaginationStalledError(APIResponseError):
+    """The server returned the same page for different offsets (it ignores or clamps ``start``)."""
+
+
+class PaginationDriftError(APIResponseError):
+    """The list changed faster than the iterator could repair (more than a page moved, repeatedly)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    """One page of a paginated list: its records and where it sits in the whole list."""
+
+    items: list[T]
+    #: The number of matching records the server reported (``None`` if it sent no total).
+    total: int | None
+    start: int
+    limit: int
+    #: Records of this page dropped by ``on_decode_error="skip"`` (0 otherwise).
+    skipped: int = field(default=0, repr=False)
+
+    @property
+    def has_more(self) -> bool:
+        """True when records exist after this page."""
+        count = len(self.items) + self.skipped
+        if self.total is not None:
+            return self.start + count < self.total
+        return count >= self.limit
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+@dataclass(frozen=True, slots=True)
+class FetchedPage(Generic[T]):
+    """A page as the iterator sees it: decoded items plus the raw record count (skipped records included)."""
+
+    offset: int
+    limit: int
+    items: list[T]
+    total: int | None
+    raw_count: int
+
+    @property
+    def full(self) -> bool:
+        """The page returned as many records as asked for."""
+        return self.raw_count >= self.limit
+
+    @property
+    def terminal(self) -> bool:
+        """The page reached the end of the list at the time it was fetched."""
+        return is_terminal(self.offset, self.raw_count, self.limit, self.total)
+
+
+# --- pure planning ------------------------------------------------------------------------------------------
+
+
+def check_int(name: str, value: object) -> int:
+    """``value`` if it is an int (bools refused), else ``TypeError`` naming the argument."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
+    return value
+
+
+def check_page_args(start: object, limit: object, max_limit: int) -> tuple[int, int]:
+    """Validate ``start``/``limit`` of one page request: ints, ``start >= 0``, ``1 <= limit <= max_limit``."""
+    start_i, limit_i = check_int("start", start), check_int("limit", limit)
+    if start_i < 0:
+        raise ValueError(f"start must be >= 0, got {start_i}")
+    if not 1 <= limit_i <= max_limit:
+        raise ValueError(f"limit must be between 1 and {max_limit} (the documented maximum), got {limit_i}")
+    return start_i, limit_i
+
+
+def default_overlap(page_size: int) -> int:
+    """Records consecutive pages share by default: ~2 % of the page, at least 1, 0 for one-record pages."""
+    if page_size <= 1:
+        return 0
+    return max(1, page_size // 50)
+
+
+def is_terminal(offset: int, raw_count: int, limit: int, total: int | None) -> bool:
+    """True when a page that returned ``raw_count`` records reached the end of the list."""
+    if raw_count < limit:
+        return True
+    return total is not None and offset + raw_count >= total
+
+
+def plan_offsets(
+    start: int, total: int, page_size: int, *, overlap: int = 0, max_items: int | None = None
+) -> list[int]:
+    """Offsets of every page needed to read records ``[start, total)`` (capped at ``max_items`` records),
+    first page included, consecutive pages overlapping by ``overlap`` records."""
+    if page_size < 1 or not 0 <= overlap < page_size:
+        raise ValueError(f"need page_size >= 1 and 0 <= overlap < page_size, got {page_size}, {overlap}")
+    end = total if max_items is None else min(total, start + max_items)
+    offsets = [start]
+    step = page_size - overlap
+    offset = start
+    while offset + page_size < end:
+        offset += step
+        offsets.append(offset)
+    return offsets
+
+
+def _ids(items: Sequence[Any]) -> set[Any]:
+    return {key for key in map(_record_id, items) if key is not None}
+
+
+def _record_id(item: Any) -> Any:
+    return getattr(item, "id", None)
+
+
+# --- the async iterators ------------------------------------------------------------------------------------
+
+
+async def _cancel_all(tasks: Sequence[asyncio.Future[Any]]) -> None:
+    for task in tasks:
+        task.cancel()
+    if tasks:
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def iterate_records(
+    fetch: Callable[[int, int], Awaitable[FetchedPage[T]]],
+    *,
+    start: int,
+    page_size: int,
+    max_items: int | None,
+    window: int,
+    overlap: int | None = None,
+    stats: ClientStats | None = None,
+    what: str = "list",
+    max_repairs: int = 4,
+) -> AsyncIterator[T]:
+    """Yield every record from offset ``start``, in list order, each at most once (see the module docstring).
+
+    ``fetch(offset, limit)`` reads one page. The first page is read alone (it gives ``total``); later pages
+    are fetched concurrently, at most ``window`` at a time, and yielded in order. Closing the generator
+    (``break``, cancellation, an error) cancels and awaits the page requests still in flight.
+    """
+    stats = stats if stats is not None else ClientStats()
+    ov = default_overlap(page_size) if overlap is None else overlap
+    if not 0 <= ov < page_size:
+        raise ValueError(f"overlap must be between 0 and page_size - 1, got {ov}")
+    step = page_size - ov
+    end = None if max_items is None else start + max_items
+    seen: set[Any] = set()
+    yielded = 0
+    window_tasks: collections.deque[asyncio.Task[FetchedPage[T]]] = collections.deque()
+
+    async def get(offset: int) -> FetchedPage[T]:
+        stats.pages += 1
+        return await fetch(offset, page_size)
+
+    def fresh(page: FetchedPage[T]) -> list[T]:
+        out = []
+        for item in page.items:
+            key = _record_id(item)
+            if key is not None:
+                if key in seen:
+                    stats.duplicates_dropped += 1
+                    continue
+                seen.add(key)
+            out.append(item)
+        return out
+
+    def linked(a: FetchedPage[T], b: FetchedPage[T]) -> bool:
+        if ov == 0 or not a.full or b.raw_count == 0:
+            return True
+        ids_a = _ids(a.items)
+        if not ids_a:
+            return True  # records without ids: nothing to check against
+        return not ids_a.isdisjoint(_ids(b.items))
+
+    def stalled(a: FetchedPage[T], b: FetchedPage[T]) -> bool:
+        if b.offset == a.offset or not b.items:
+            return False
+        ids_b = [_record_id(i) for i in b.items]
+        return None not in ids_b and ids_b == [_record_id(i) for i in a.items]
+
+    try:
+        first_limit = page_size if end is None else min(page_size, end - start)
+        stats.pages += 1
+        prev = await fetch(start, first_limit)
+        for item in fresh(prev):
+            yield item
+            yielded += 1
+            if max_items is not None and yielded >= max_items:
+                return
+        if prev.terminal or prev.raw_count < first_limit:
+            return
+        total_hint = prev.total
+        next_offset = start + (step if first_limit == page_size else first_limit)
+
+        while True:
+            while len(window_tasks) < window and (total_hint is None or next_offset < total_hint):
+                if end is not None and next_offset >= end:
+                    break
+                window_tasks.append(asyncio.ensure_future(get(next_offset)))
+                next_offset += step
+            if not window_tasks:
+                if prev.terminal or (end is not None and next_offset >= end):
+                    return
+                window_tasks.append(asyncio.ensure_future(get(next_offset)))  # the list grew past total
+                next_offset += step
+            nxt = await window_tasks[0]
+            window_tasks.popleft()
+            if nxt.total is not None:
+                total_hint = max(total_hint or 0, nxt.total)
+            if stalled(prev, nxt):
+                raise PaginationStalledError(
+                    f"pagination stalled: the {what} page at offset {nxt.offset} repeats the page at offset "
+                    f"{prev.offset} (the server ignores or clamps start)",
+                    status="stalled",
+                )
+            if not linked(prev, nxt):
+                repaired = await _repair(prev, nxt, get, linked, fresh, stats, what, start, step, max_repairs)
+                bridge_items, nxt = repaired
+                for item in bridge_items:
+                    yield item
+                    yielded += 1
+                    if max_items is not None and yielded >= max_items:
+                        return
+            for item in fresh(nxt):
+                yield item
+                yielded += 1
+                if max_items is not None and yielded >= max_items:
+                    return
+            prev = nxt
+            if prev.terminal:
+                return
+    finally:
+        await _cancel_all(list(window_tasks))
+
+
+async def _repair(
+    anchor: FetchedPage[T],
+    target: FetchedPage[T],
+    get: Callable[[int], Awaitable[FetchedPage[T]]],
+    linked: Callable[[FetchedPage[T], FetchedPage[T]], bool],
+    fresh: Callable[[FetchedPage[T]], list[T]],
+    stats: ClientStats,
+    what: str,
+    start: int,
+    step: int,
+    max_repairs: int,
+) -> tuple[list[T], FetchedPage[T]]:
+    """Re-read the boundary between ``anchor`` (already yielded) and ``target`` until the two link up.
+
+    Returns the records of any bridging page (to yield before the target) and the page to use as the target.
+    """
+    bridge: list[T] = []
+    back = 0
+    for _ in range(max_repairs):
+        logger.warning(
+            "%s changed during iteration: pages at offsets %d and %d share no record; re-reading them",
+            what,
+            anchor.offset,
+            target.offset,
+        )
+        stats.drift_repairs += 1
+        target = await get(target.offset)  # stale target (records inserted before it since)?
+        if linked(anchor, target):
+            return bridge, target
+        stats.drift_repairs += 1
+        candidate = await get(max(start, anchor.offset - back * step))  # records deleted before the boundary?
+        if linked(anchor, candidate) or candidate.offset == start:
+            bridge.extend(fresh(candidate))
+            anchor = candidate
+            back = 0
+            if linked(anchor, target) or anchor.terminal:
+                return bridge, target
+        else:
+            back += 1  # more than a page moved: step further back
+    raise PaginationDriftError(
+        f"the {what} list changed by more than a page during iteration and could not be re-read consistently "
+        f"after {max_repairs} attempts (offset {target.offset})",
+        status="drift",
+    )
+
+
+async def fan_out(
+    source: AsyncIterator[K], call: Callable[[K], Awaitable[R]], *, concurrency: int
+) -> AsyncIterator[R]:
+    """``call(k)`` for every ``k`` of ``source``, at most ``concurrency`` at once, results yielded in source
+    order.
+
+    Memory stays bounded: at most ``concurrency`` results are pending. Closing the generator cancels and
+    awaits the calls in flight and closes ``source``.
+    """
+    if concurrency < 1:
+        raise ValueError(f"concurrency must be >= 1, got {concurrency}")
+    pending: collections.deque[asyncio.Task[R]] = collections.deque()
+    try:
+        async for key in source:
+            pending.append(asyncio.ensure_future(call(key)))
+            if len(pending) >= concurrency:
+                result = await pending[0]
+                pending.popleft()
+                yield result
+        while pending:
+            result = await pending[0]
+            pending.popleft()
+            yield result
+    finally:
+        await _cancel_all(list(pending))
+        aclose = getattr(source, "aclose", None)
+        if aclose is not None:
+            await aclose()

@@ -1,0 +1,152 @@
+"""``bz.clients``: list, iterate, look up, fetch every full record, update, add and bulk-import clients."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+from aiobizstim._pagination import OnDecodeError, check_int, fan_out
+from aiobizstim.models import Client, ClientCreate, ClientImport, ClientSummary, ClientUpdate
+from aiobizstim.resources._base import PagedResource, check_id, check_rows, check_selector_text
+
+__all__ = ["Clients"]
+
+
+class Clients(PagedResource[ClientSummary]):
+    """Clients: ``list``/``iter`` (summaries), ``get`` (full record), ``iter_details``, ``update``, ``add``,
+    ``import_``."""
+
+    _list_name = "clients"
+
+    async def get(
+        self,
+        *,
+        id: int | None = None,
+        email: str | None = None,
+        username: str | None = None,
+        first_name: str | None = None,
+        last_name: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Client:
+        """The full record of one client, looked up by exactly one of: ``id``, ``email``, ``username``, or
+        ``first_name`` + ``last_name`` together (the API's documented lookups, in its order of precedence).
+
+        Sent as query parameters of ``GET /api/client``. Bad selectors raise ``ValueError``/``TypeError``
+        before any request; an unknown client raises :class:`~aiobizstim.NotFoundError` or
+        :class:`~aiobizstim.APIResponseError`, whichever the server sends.
+        """
+        query = _selector(id=id, email=email, username=username, first_name=first_name, last_name=last_name)
+        return await self._get_one("client", Client, query=query, timeout=timeout, max_retries=max_retries)
+
+    def iter_details(
+        self,
+        *,
+        concurrency: int | None = None,
+        page_size: int | None = None,
+        start: int = 0,
+        max_items: int | None = None,
+        on_decode_error: OnDecodeError = "raise",
+        max_retries: int | None = None,
+        timeout: float | None = None,
+    ) -> AsyncIterator[Client]:
+        """The full record of every client: ``get(id=...)`` for each client of :meth:`iter`, at most
+        ``concurrency`` (default: the client's ``max_concurrency``) at once, yielded in list order.
+
+        Memory stays bounded (a sliding window of ``concurrency`` lookups). Each lookup and page request gets
+        ``max_retries`` retries (default: the client's ``export_max_retries``). Closing the iterator cancels
+        the lookups in flight.
+        """
+        width = (
+            self._transport.config.max_concurrency
+            if concurrency is None
+            else check_int("concurrency", concurrency)
+        )
+        if width < 1:
+            raise ValueError(f"concurrency must be >= 1, got {width}")
+        budget = self._transport.retry_budget(max_retries, export=True)
+        summaries = self.iter(
+            page_size=page_size,
+            start=start,
+            max_items=max_items,
+            on_decode_error=on_decode_error,
+            max_retries=budget,
+            timeout=timeout,
+        )
+
+        async def ids() -> AsyncIterator[int]:
+            try:
+                async for summary in summaries:
+                    if summary.id is not None:
+                        yield summary.id
+            finally:
+                await summaries.aclose()  # type: ignore[attr-defined]
+
+        async def detail(client_id: int) -> Client:
+            return await self.get(id=client_id, timeout=timeout, max_retries=budget)
+
+        return fan_out(ids(), detail, concurrency=width)
+
+    async def update(
+        self, client_id: int, body: ClientUpdate | None = None, *, timeout: float | None = None, **fields: Any
+    ) -> str:
+        """Change some fields of client ``client_id`` (``PUT /api/client/{client_id}``); returns the server's
+        message. Pass a :class:`ClientUpdate` or its fields as keywords. Never retried."""
+        client_id = check_id("client_id", client_id)
+        return await self._write("client.update", body, fields, timeout=timeout, client_id=client_id)
+
+    async def add(
+        self, body: ClientCreate | None = None, *, timeout: float | None = None, **fields: Any
+    ) -> str:
+        """Create one client (``PUT /api/client``, the older docs' method); returns the server's message."""
+        return await self._write("client.add", body, fields, timeout=timeout)
+
+    async def import_(
+        self,
+        header: Sequence[str],
+        data: Sequence[Sequence[str | int | float | None]],
+        *,
+        timeout: float | None = None,
+    ) -> str:
+        """Bulk-create clients (``POST /api/clients``): ``header`` names the columns, ``data`` has one row per
+        client with one value per column. Returns the server's message (e.g. "The records were imported
+        successfully."); a failure (e.g. the trial limit) raises :class:`~aiobizstim.APIResponseError`."""
+        cols, rows = check_rows(header, data)
+        return await self._write("clients.import", ClientImport(header=cols, data=rows), {}, timeout=timeout)
+
+
+def _selector(
+    *,
+    id: object,
+    email: object,
+    username: object,
+    first_name: object,
+    last_name: object,
+) -> dict[str, str]:
+    chosen = [
+        name
+        for name, value in (
+            ("id", id),
+            ("email", email),
+            ("username", username),
+            ("name", first_name or last_name),
+        )
+        if value is not None
+    ]
+    if (first_name is None) != (last_name is None):
+        raise ValueError("first_name and last_name must be given together")
+    if len(chosen) != 1:
+        raise ValueError(
+            "clients.get() needs exactly one of id=, email=, username=, or first_name= + last_name=; "
+            f"got {', '.join(chosen) if chosen else 'none'}"
+        )
+    if id is not None:
+        return {"id": str(check_id("id", id))}
+    if email is not None:
+        return {"email": check_selector_text("email", email).strip()}
+    if username is not None:
+        return {"username": check_selector_text("username", username).strip()}
+    return {
+        "first_name": check_selector_text("first_name", first_name).strip(),
+        "last_name": check_selector_text("last_name", last_name).strip(),
+    }

@@ -1,0 +1,37 @@
+"""``bz.payments``: payments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiobizstim.models import Payment, PaymentCreate
+from aiobizstim.resources._base import PagedResource, check_id
+
+__all__ = ["Payments"]
+
+
+class Payments(PagedResource[Payment]):
+    """Payments: ``list`` (one page), ``iter`` (every record), ``get``, ``create``, ``add``."""
+
+    _list_name = "payments"
+
+    async def get(
+        self, payment_id: int, *, timeout: float | None = None, max_retries: int | None = None
+    ) -> Payment:
+        """One record by id (endpoint ``payment``)."""
+        payment_id = check_id("payment_id", payment_id)
+        return await self._get_one(
+            "payment", Payment, timeout=timeout, max_retries=max_retries, payment_id=payment_id
+        )
+
+    async def create(
+        self, body: PaymentCreate | None = None, *, timeout: float | None = None, **fields: Any
+    ) -> str:
+        """Record a payment (``POST /api/payment``, newer docs); returns the server's message. Not retried."""
+        return await self._write("payment.create", body, fields, timeout=timeout)
+
+    async def add(
+        self, body: PaymentCreate | None = None, *, timeout: float | None = None, **fields: Any
+    ) -> str:
+        """Record a payment the older docs' way (``PUT /api/payment``); returns the server's message."""
+        return await self._write("payment.add", body, fields, timeout=timeout)

@@ -1,0 +1,23 @@
+"""``bz.services``: services and service packages."""
+
+from __future__ import annotations
+
+from aiobizstim.models import Service
+from aiobizstim.resources._base import PagedResource, check_id
+
+__all__ = ["Services"]
+
+
+class Services(PagedResource[Service]):
+    """Services and service packages: ``list`` (one page), ``iter`` (every record), ``get``."""
+
+    _list_name = "services"
+
+    async def get(
+        self, service_id: int, *, timeout: float | None = None, max_retries: int | None = None
+    ) -> Service:
+        """One record by id (endpoint ``service``)."""
+        service_id = check_id("service_id", service_id)
+        return await self._get_one(
+            "service", Service, timeout=timeout, max_retries=max_retries, service_id=service_id
+        )
