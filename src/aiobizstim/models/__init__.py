@@ -1,9 +1,24 @@
-"""Typed models of every documented Bizstim method (generated from ``schema/``) and their wire types."""
+"""Typed models of every documented Bizstim method (generated from ``schema/``) and their wire types.
 
+:func:`to_wire` encodes a model to the exact wire form (write bodies), :func:`to_builtins` to plain JSON-able
+values for export, :func:`encode_json` straight to JSON bytes (JSONL export).
+"""
+
+from aiobizstim.models._encode import encode_json, to_builtins, to_wire
 from aiobizstim.models._endpoint import Endpoint, Shape
 from aiobizstim.models._generated import *  # noqa: F403
 from aiobizstim.models._generated import __all__ as _generated_all
 from aiobizstim.models._generated.endpoints import ENDPOINTS
 from aiobizstim.models._wire import ClockTime, WireModel
 
-__all__ = ["ENDPOINTS", "ClockTime", "Endpoint", "Shape", "WireModel", *_generated_all]
+__all__ = [
+    "ENDPOINTS",
+    "ClockTime",
+    "Endpoint",
+    "Shape",
+    "WireModel",
+    "encode_json",
+    "to_builtins",
+    "to_wire",
+    *_generated_all,
+]
