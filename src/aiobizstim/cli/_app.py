@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import logging
 import os
 import signal
 import sys
@@ -125,7 +126,25 @@ def _connection_options(suppress: bool) -> argparse.ArgumentParser:
     group.add_argument(
         "--max-retries", type=_non_negative_int, metavar="N", default=default, help="retries per request"
     )
+    group.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=default,
+        help="log retries, drift repairs and skipped records to stderr (-vv: every request)",
+    )
     return parser
+
+
+def _configure_logging(verbosity: int, stderr: TextIO) -> None:
+    # Quiet by default: retries are expected during long exports and are counted in the summary line.
+    level = {0: logging.ERROR, 1: logging.WARNING}.get(verbosity, logging.DEBUG)
+    logger = logging.getLogger("aiobizstim")
+    handler = logging.StreamHandler(stderr)
+    handler.setFormatter(logging.Formatter(f"{PROG}: %(levelname)s: %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(level)
+    logger.propagate = False
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -194,7 +213,8 @@ def build_parser() -> argparse.ArgumentParser:
     fake = commands.add_parser(
         "fake-server",
         help="run a local fake Bizstim API until Ctrl-C",
-        description="Run FakeBizstim (seeded data, optional latency and faults) on 127.0.0.1 until Ctrl-C.",
+        description="Run FakeBizstim (seeded data, optional latency and faults) on 127.0.0.1 until Ctrl-C. "
+        "Once listening it prints BIZSTIM_BASE_URL=... and BIZSTIM_API_KEY=... on stdout.",
     )
     fake.add_argument(
         "--port", type=_non_negative_int, default=8765, help="0 picks a free port (default 8765)"
@@ -203,7 +223,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--clients", type=_non_negative_int, default=1000, help="number of clients (default 1000)"
     )
     fake.add_argument("--latency-ms", type=_non_negative_float, default=0.0, help="added latency per request")
-    fake.add_argument("--fault-rate", type=_fraction, default=0.0, help="share of requests that fail (0..1)")
+    fake.add_argument(
+        "--jitter-ms", type=_non_negative_float, default=0.0, help="+ random 0..J ms per request"
+    )
+    fake.add_argument(
+        "--fault-rate",
+        type=_fraction,
+        default=0.0,
+        help="share of requests that fail (0..1), a realistic mix",
+    )
+    fake.add_argument("--seed", type=_non_negative_int, default=0, help="data seed (default 0)")
+    fake.add_argument(
+        "--api-key", default=argparse.SUPPRESS, metavar="KEY", help="the key it accepts (default: random)"
+    )
 
     demo = commands.add_parser(
         "demo",
@@ -250,6 +282,7 @@ def _client(args: argparse.Namespace, **overrides: Any) -> Any:
         options["timeout"] = args.timeout
     if args.max_retries is not None:
         options["max_retries"] = args.max_retries
+        options["export_max_retries"] = args.max_retries
     options.update({name: value for name, value in overrides.items() if value is not None})
     try:
         return Bizstim(**options)
@@ -338,7 +371,15 @@ async def _get(args: argparse.Namespace, stdout: TextIO) -> int:
 def _fake_server(args: argparse.Namespace) -> int:
     from aiobizstim.testing import serve
 
-    serve(port=args.port, clients=args.clients, latency=args.latency_ms / 1000, fault_rate=args.fault_rate)
+    serve(
+        port=args.port,
+        clients=args.clients,
+        seed=args.seed,
+        api_key=args.api_key,
+        latency=args.latency_ms / 1000,
+        jitter=args.jitter_ms / 1000,
+        fault_rate=args.fault_rate,
+    )
     return EXIT_OK
 
 
@@ -421,6 +462,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     secret = args.api_key or os.environ.get(API_KEY_ENV) or None
+    _configure_logging(args.verbose or 0, stderr)
     try:
         return _dispatch(args, stdout, stderr)
     except UsageError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ import msgspec
 from aiobizstim.cli._atomic import AtomicFile
 from aiobizstim.cli._formats import make_writer
 from aiobizstim.cli._progress import Progress, ProgressMode, format_rate
+from aiobizstim.errors import BizstimError
 from aiobizstim.models import ENDPOINTS
 
 __all__ = [
@@ -154,9 +156,23 @@ def _source(bz: Any, spec: ExportSpec) -> tuple[AsyncIterator[msgspec.Struct] | 
     return resource.iter(**_kwargs(page_size=spec.page_size, max_items=spec.max_items)), resource
 
 
-def _total_of(records: Any, spec: ExportSpec) -> Callable[[], int | None]:
+async def _probe_total(resource: Any) -> int | None:
+    """The list's ``total`` from a one-record page (for the ETA only: a failure just means no ETA)."""
+    try:
+        page = await resource.list(start=0, limit=1, max_retries=1)
+    except BizstimError:
+        return None
+    total = page.total
+    return total if isinstance(total, int) else None
+
+
+def _total_of(
+    records: Any, probe: asyncio.Task[int | None] | None, spec: ExportSpec
+) -> Callable[[], int | None]:
     def total() -> int | None:
         value = getattr(records, "total", None)
+        if not isinstance(value, int) and probe is not None and probe.done() and not probe.cancelled():
+            value = probe.result()
         if not isinstance(value, int):
             return None
         return value if spec.max_items is None else min(value, spec.max_items)
@@ -174,18 +190,26 @@ async def run_export(
     retries_before = getattr(stats, "retries", None)
     started = time.monotonic()
     records, resource = _source(bz, spec)
+    probe: asyncio.Task[int | None] | None = None
     if records is None:
         items = await resource.list()
         records = _listed(items, spec.max_items)
         total: Callable[[], int | None] = lambda: len(items)  # noqa: E731
     else:
-        total = _total_of(records, spec)
+        # The iterators learn ``total`` from their first page but do not expose it; a one-record page read
+        # alongside gives the progress bar its ETA for one small extra request.
+        if progress_mode is not ProgressMode.OFF and not hasattr(records, "total"):
+            probe = asyncio.ensure_future(_probe_total(resource))
+        total = _total_of(records, probe, spec)
     label = "client details" if spec.details else spec.resource
     progress = Progress(label, stderr, progress_mode, total)
     try:
         count = await export_records(records, spec.path, spec.fmt, model, progress)
     finally:
         progress.finish()
+        if probe is not None:
+            probe.cancel()
+            await asyncio.gather(probe, return_exceptions=True)
     seconds = time.monotonic() - started
     requests = getattr(stats, "requests", None)
     retries = getattr(stats, "retries", None)

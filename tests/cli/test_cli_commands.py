@@ -1,0 +1,342 @@
+"""The real ``bizstim`` console script, run as a subprocess against a FakeBizstim in the test process."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import os
+import shutil
+import signal
+import sys
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from aiobizstim.cli._export import LISTABLE
+from aiobizstim.cli._formats import csv_header
+from aiobizstim.models import Client, ClientSummary
+from aiobizstim.testing import FakeBizstim
+
+CLIENTS = 2_345
+TIMEOUT = 30.0
+
+
+def _script() -> str:
+    found = shutil.which("bizstim", path=os.path.dirname(sys.executable))
+    assert found is not None, "the bizstim console script is not installed next to the interpreter"
+    return found
+
+
+BIZSTIM = _script()
+
+
+@dataclass
+class Run:
+    code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def error_lines(self) -> list[str]:
+        return [line for line in self.stderr.splitlines() if line.strip()]
+
+
+async def bizstim(*args: str | Path, env: Mapping[str, str] | None = None) -> Run:
+    """Run the console script with ``env`` added to a clean copy of the environment."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("BIZSTIM_")}
+    full_env.update(env or {})
+    proc = await asyncio.create_subprocess_exec(
+        BIZSTIM,
+        *map(str, args),
+        env=full_env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), TIMEOUT)
+    assert proc.returncode is not None
+    return Run(proc.returncode, out.decode(), err.decode())
+
+
+def env_for(fake: FakeBizstim) -> dict[str, str]:
+    return {"BIZSTIM_API_KEY": fake.api_key, "BIZSTIM_BASE_URL": fake.url}
+
+
+def temp_files(directory: Path) -> list[str]:
+    return sorted(p.name for p in directory.iterdir() if p.name.startswith("."))
+
+
+def listing(directory: Path) -> list[str]:
+    return sorted(p.name for p in directory.iterdir())
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeBizstim]:
+    async with FakeBizstim(clients=CLIENTS, seed=7) as server:
+        yield server
+
+
+async def test_export_clients_jsonl_every_id_once_in_order(fake: FakeBizstim, tmp_path: Path) -> None:
+    out = tmp_path / "clients.jsonl"
+    run = await bizstim("export", "clients", "-o", out, env=env_for(fake))
+    assert run.code == 0, run.stderr
+    assert run.stdout == ""  # progress and summary go to stderr only
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["id"] for r in records] == fake.client_ids()
+    assert len(records) == CLIENTS
+    assert list(records[0]) == csv_header(ClientSummary)
+    assert isinstance(records[0]["email"], list)
+    summary = run.error_lines[-1]
+    assert summary.startswith(f"bizstim: exported {CLIENTS:,} clients to {out} in ")
+    assert "rec/s" in summary
+    assert "retries" in summary
+    assert temp_files(tmp_path) == []
+
+
+async def test_export_clients_csv(fake: FakeBizstim, tmp_path: Path) -> None:
+    out = tmp_path / "clients.csv"
+    run = await bizstim(
+        "export", "clients", "-o", out, "--page-size", "500", "--concurrency", "3", env=env_for(fake)
+    )
+    assert run.code == 0, run.stderr
+    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8"), newline="")))
+    assert rows[0] == csv_header(ClientSummary)
+    body = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    assert [int(r["id"]) for r in body] == fake.client_ids()
+    first = fake.client(fake.client_ids()[0])
+    assert first is not None
+    emails = [e.strip() for e in first["email"].split(",") if e.strip()]
+    assert body[0]["email"] == ",".join(emails)
+    assert body[0]["first_name"] == first["first_name"]
+
+
+async def test_export_json_array_with_max_items(fake: FakeBizstim, tmp_path: Path) -> None:
+    out = tmp_path / "clients.json"
+    run = await bizstim(
+        "export", "clients", "-o", out, "--max-items", "1234", "--page-size", "300", env=env_for(fake)
+    )
+    assert run.code == 0, run.stderr
+    assert [r["id"] for r in json.loads(out.read_bytes())] == fake.client_ids()[:1234]
+
+
+@pytest.mark.parametrize("resource", [r for r in LISTABLE if r != "clients"])
+async def test_export_every_other_resource(fake: FakeBizstim, tmp_path: Path, resource: str) -> None:
+    out = tmp_path / f"{resource}.jsonl"
+    run = await bizstim("export", resource, "-o", out, "-q", env=env_for(fake))
+    assert run.code == 0, run.stderr
+    assert run.stderr == ""  # --quiet
+    exported = [json.loads(line)["id"] for line in out.read_text().splitlines()]
+    assert exported == [int(r["id"]) for r in fake.records(resource)]
+
+
+async def test_export_details(fake: FakeBizstim, tmp_path: Path) -> None:
+    out = tmp_path / "details.csv"
+    args = ("export", "clients", "--details", "--max-items", "60", "--concurrency", "6", "-o", out)
+    run = await bizstim(*args, env=env_for(fake))
+    assert run.code == 0, run.stderr
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"), newline="")))
+    assert list(rows[0]) == csv_header(Client)
+    assert [int(r["id"]) for r in rows] == fake.client_ids()[:60]
+    for row in rows:
+        wire = fake.client(int(row["id"]))
+        assert wire is not None
+        assert row["username"] == wire["username"]
+        assert row["hide_costs"] == ("1" if wire["hide costs"] == "1" else "0")
+    detail_gets = [r for r in fake.requests if r.path == "/api/client"]
+    assert len(detail_gets) == 60
+    assert fake.max_in_flight <= 6
+
+
+async def test_progress_bar_goes_to_stderr_only(fake: FakeBizstim, tmp_path: Path) -> None:
+    fake.set_latency(0.02)
+    out = tmp_path / "clients.jsonl"
+    args = ("export", "clients", "-o", out, "--page-size", "100", "--concurrency", "2", "--progress", "bar")
+    run = await bizstim(*args, env=env_for(fake))
+    assert run.code == 0, run.stderr
+    assert run.stdout == ""
+    assert "\r\x1b[2K" in run.stderr
+    assert f"/{CLIENTS:,}" in run.stderr  # the bar knows the total (ETA)
+    assert "ETA" in run.stderr
+    assert run.stderr.rstrip().splitlines()[-1].split("\x1b[2K")[-1].startswith("bizstim: exported")
+
+
+@pytest.mark.parametrize("existing", [False, True])
+async def test_permanent_failure_leaves_no_file(fake: FakeBizstim, tmp_path: Path, existing: bool) -> None:
+    out = tmp_path / "clients.jsonl"
+    if existing:
+        out.write_text("old content\n")
+    fake.fail_next(10_000, path_prefix="/api/clients/", status=503)
+    run = await bizstim("export", "clients", "-o", out, "--max-retries", "1", env=env_for(fake))
+    assert run.code == 1
+    assert len(run.error_lines) == 1, run.stderr
+    line = run.error_lines[0]
+    assert line.startswith(f"bizstim: error: export failed, nothing written to {out}: ServerError: HTTP 503")
+    assert "GET /api/clients/" in line
+    assert "Traceback" not in run.stderr
+    assert run.stdout == ""
+    if existing:
+        assert out.read_text() == "old content\n"
+    else:
+        assert not out.exists()
+    assert temp_files(tmp_path) == []
+
+
+async def test_failure_midway_leaves_no_file(fake: FakeBizstim, tmp_path: Path) -> None:
+    out = tmp_path / "clients.csv"
+    fake.fail_next(10_000, path_prefix="/api/clients/1", status=500)  # pages after the first ones fail
+    args = ("export", "clients", "-o", out, "--page-size", "200", "--max-retries", "0", "--concurrency", "1")
+    run = await bizstim(*args, env=env_for(fake))
+    assert run.code == 1
+    assert len(run.error_lines) == 1, run.stderr
+    assert "ServerError: HTTP 500" in run.error_lines[0]
+    assert not out.exists()
+    assert temp_files(tmp_path) == []
+
+
+async def test_wrong_key_is_one_line_and_never_printed(fake: FakeBizstim, tmp_path: Path) -> None:
+    out = tmp_path / "clients.jsonl"
+    wrong = "k" * 40
+    env = {**env_for(fake), "BIZSTIM_API_KEY": wrong}
+    run = await bizstim("export", "clients", "-o", out, env=env)
+    assert run.code == 1
+    assert len(run.error_lines) == 1, run.stderr
+    assert "AuthenticationError: HTTP 403" in run.error_lines[0]
+    assert wrong not in run.stderr
+    assert not out.exists()
+    assert temp_files(tmp_path) == []
+
+
+async def test_missing_key_names_flag_and_variable(tmp_path: Path) -> None:
+    run = await bizstim("export", "clients", "-o", tmp_path / "x.jsonl")
+    assert run.code == 2
+    assert run.error_lines == ["bizstim: error: no API key: pass --api-key KEY or set $BIZSTIM_API_KEY"]
+    assert listing(tmp_path) == []
+
+
+async def test_usage_errors_exit_2(fake: FakeBizstim, tmp_path: Path) -> None:
+    env = env_for(fake)
+    missing_dir = await bizstim("export", "clients", "-o", tmp_path / "nope" / "x.jsonl", env=env)
+    assert missing_dir.code == 2
+    assert missing_dir.error_lines == [
+        f"bizstim: error: output directory does not exist: {tmp_path / 'nope'}"
+    ]
+    details = await bizstim("export", "discounts", "--details", "-o", tmp_path / "x.jsonl", env=env)
+    assert details.code == 2
+    assert details.error_lines == ["bizstim: error: --details works with clients only"]
+    bad_resource = await bizstim("export", "widgets", "-o", tmp_path / "x.jsonl", env=env)
+    assert bad_resource.code == 2
+    assert "invalid choice: 'widgets'" in bad_resource.stderr
+    insecure = await bizstim(
+        "get", "discount", "--id", "1", env={**env, "BIZSTIM_BASE_URL": "http://example.com"}
+    )
+    assert insecure.code == 2
+    assert len(insecure.error_lines) == 1
+    assert "refusing plain http://" in insecure.error_lines[0]
+    assert fake.requests == []
+    assert listing(tmp_path) == []
+
+
+async def test_get_prints_one_record_as_json(fake: FakeBizstim) -> None:
+    env = env_for(fake)
+    client_id = fake.client_ids()[3]
+    wire = fake.client(client_id)
+    assert wire is not None
+    by_id = await bizstim("get", "client", "--id", str(client_id), env=env)
+    assert by_id.code == 0, by_id.stderr
+    assert by_id.stderr == ""
+    record = json.loads(by_id.stdout)
+    assert record["id"] == client_id
+    assert record["username"] == wire["username"]
+    assert list(record) == csv_header(Client)
+    by_name = await bizstim(
+        "get", "client", "--first-name", wire["first_name"], "--last-name", wire["last_name"], env=env
+    )
+    assert by_name.code == 0, by_name.stderr
+    assert json.loads(by_name.stdout)["last_name"] == wire["last_name"]
+    discount_id = int(fake.records("discounts")[0]["id"])
+    discount = await bizstim("get", "discount", "--id", str(discount_id), env=env)
+    assert discount.code == 0, discount.stderr
+    assert json.loads(discount.stdout)["id"] == discount_id
+    link = await bizstim("get", "ondemand", "--identifier", "9054554671B", "--primary", "1", env=env)
+    assert link.code == 0, link.stderr
+    assert isinstance(json.loads(link.stdout), str)
+
+
+async def test_get_unknown_record_fails_in_one_line(fake: FakeBizstim) -> None:
+    run = await bizstim("get", "discount", "--id", "999999", env=env_for(fake))
+    assert run.code == 1
+    assert run.stdout == ""
+    assert len(run.error_lines) == 1, run.stderr
+    assert run.error_lines[0].startswith("bizstim: error: ")
+
+
+async def test_ctrl_c_exits_130_without_a_file(fake: FakeBizstim, tmp_path: Path) -> None:
+    fake.set_latency(0.05)
+    out = tmp_path / "clients.jsonl"
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("BIZSTIM_")} | env_for(fake)
+    args = ["export", "clients", "-o", str(out), "--page-size", "20", "--concurrency", "1", "-vv"]
+    proc = await asyncio.create_subprocess_exec(
+        BIZSTIM, *args, env=full_env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    assert proc.stderr is not None
+    async with asyncio.timeout(TIMEOUT):
+        # -vv logs each response: after the first one the export is under way and its temp file exists.
+        first = (await proc.stderr.readline()).decode()
+        assert first.startswith("bizstim: DEBUG: GET /api/clients/"), first
+        assert len(temp_files(tmp_path)) == 1
+        proc.send_signal(signal.SIGINT)
+        _, err = await proc.communicate()
+    assert proc.returncode == 130
+    assert err.decode().strip().splitlines()[-1] == "bizstim: error: interrupted; nothing was written"
+    assert len(fake.requests) < CLIENTS // 20  # it stopped early
+    assert not out.exists()
+    assert temp_files(tmp_path) == []
+
+
+async def test_demo_runs_small(tmp_path: Path) -> None:
+    out_dir = tmp_path / "demo"
+    args = ("demo", "--clients", "1500", "--details", "40", "--latency-ms", "1", "-o", out_dir)
+    run = await bizstim(*args)
+    assert run.code == 0, run.stderr
+    assert "FakeBizstim" in run.stdout
+    assert f"files written to {out_dir}" in run.stdout
+    assert "requests" in run.stdout
+    assert "retries" in run.stdout
+    lines = (out_dir / "clients.jsonl").read_text().splitlines()
+    assert len(lines) == 1500
+    assert len((out_dir / "clients.csv").read_text().splitlines()) == 1501
+    details = [json.loads(line) for line in (out_dir / "client-details.jsonl").read_text().splitlines()]
+    assert [d["id"] for d in details] == [json.loads(line)["id"] for line in lines[:40]]
+
+
+async def test_fake_server_command(tmp_path: Path) -> None:
+    proc = await asyncio.create_subprocess_exec(
+        BIZSTIM,
+        "fake-server",
+        "--port",
+        "0",
+        "--clients",
+        "120",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert proc.stdout is not None
+    try:
+        async with asyncio.timeout(TIMEOUT):
+            url_line = (await proc.stdout.readline()).decode().strip()
+            key_line = (await proc.stdout.readline()).decode().strip()
+        assert url_line.startswith("BIZSTIM_BASE_URL=http://127.0.0.1:")
+        assert key_line.startswith("BIZSTIM_API_KEY=")
+        env = dict(line.split("=", 1) for line in (url_line, key_line))
+        out = tmp_path / "c.jsonl"
+        run = await bizstim("export", "clients", "-o", out, env=env)
+        assert run.code == 0, run.stderr
+        assert len(out.read_text().splitlines()) == 120
+    finally:
+        proc.send_signal(signal.SIGINT)
+        async with asyncio.timeout(TIMEOUT):
+            await proc.communicate()
+    assert proc.returncode == 0
