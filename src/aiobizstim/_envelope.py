@@ -41,6 +41,9 @@ M = TypeVar("M", bound=msgspec.Struct)
 T = TypeVar("T")
 
 _SUCCESS = "success"
+# What msgspec raises for bytes that are not readable JSON: malformed JSON, invalid UTF-8 inside a string
+# (a UnicodeDecodeError, not a msgspec.DecodeError) and nesting past its depth limit (a RecursionError).
+_UNREADABLE = (msgspec.DecodeError, UnicodeDecodeError, RecursionError)
 _BODY_EXCERPT = 300
 
 
@@ -101,8 +104,12 @@ def _decode_error(exc: msgspec.ValidationError, doc: Any, *, base: str, request:
         rel_path = _child(rel_path, field.group("field"))
         message = field.group("msg")
     value = _lookup(doc, rel_path)
+    # msgspec quotes whole values in some messages ("Invalid enum value '<the entire string>'"): bound it.
     return DecodeError(
-        message, path=path, value=excerpt(value, 80) if value is not None else "", request=request
+        excerpt(message, 160),
+        path=path,
+        value=excerpt(value, 80) if value is not None else "",
+        request=request,
     )
 
 
@@ -135,7 +142,7 @@ def status_error(
     message = reason or "unexpected status"
     try:
         doc = msgspec.json.decode(body)
-    except msgspec.DecodeError:
+    except _UNREADABLE:
         doc = None
     if isinstance(doc, dict) and doc.get("status") != _SUCCESS:
         message = _failure(doc.get("status"), doc, request=None).message
@@ -201,7 +208,7 @@ def _convert_record(record: Any, model: type[M], *, base: str, request: str | No
         raise _decode_error(exc, record, base=base, request=request) from None
 
 
-def _not_json(body: bytes, exc: msgspec.DecodeError, request: str | None) -> DecodeError:
+def _not_json(body: bytes, exc: Exception, request: str | None) -> DecodeError:
     what = "an empty body" if not body.strip() else "a body that is not valid JSON"
     if body.lstrip()[:1] == b"<":
         what = "an HTML page instead of JSON"
@@ -213,7 +220,7 @@ def _not_json(body: bytes, exc: msgspec.DecodeError, request: str | None) -> Dec
 def _parse(body: bytes, request: str | None) -> Any:
     try:
         return msgspec.json.decode(body)
-    except msgspec.DecodeError as exc:
+    except _UNREADABLE as exc:
         raise _not_json(body, exc, request) from None
 
 
@@ -261,7 +268,7 @@ def _fast(body: bytes, tp: Any, request: str | None) -> _Envelope[Any] | None:
         env: _Envelope[Any] = _decoder(tp).decode(body)
     except msgspec.ValidationError:
         return None
-    except msgspec.DecodeError as exc:
+    except _UNREADABLE as exc:
         raise _not_json(body, exc, request) from None
     if env.status != _SUCCESS or env.response is None:
         return None
