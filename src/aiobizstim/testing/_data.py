@@ -20,12 +20,15 @@ from array import array
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Final
 
+import msgspec
+
 __all__ = ["CLIENT_SUMMARY_FIELDS", "DEFAULT_COUNTS", "ClientStore", "Dataset", "ondemand_link"]
 
 Record = dict[str, Any]
 
 _MASK: Final = (1 << 64) - 1
-_VARIANTS: Final = 512
+_VARIANT_BITS: Final = 9
+_VARIANTS: Final = 1 << _VARIANT_BITS
 _ID_SLOT: Final = "\x00"  # stands for the client id inside a variant's e-mail template
 
 CLIENT_SUMMARY_FIELDS: Final = (
@@ -131,7 +134,7 @@ def _comma_list(rng: random.Random, items: list[str]) -> str:
 class _Variant:
     """One pre-built client look: every field that does not depend on the id."""
 
-    __slots__ = ("detail_tail", "email", "id_as_number", "summary", "username")
+    __slots__ = ("detail_tail", "email", "id_as_number", "summary", "template", "username")
 
     def __init__(self, rng: random.Random) -> None:
         first, last = rng.choice(_FIRST), rng.choice(_LAST)
@@ -168,6 +171,21 @@ class _Variant:
         if rng.random() < 0.05:
             self.summary["custom_23"] = rng.choice(("blue", "", "Grade 4"))  # unknown extra field
         self.detail_tail = rng.random() < 0.5  # which spelling of use_records the detail uses
+        self.template = self._json_template()
+
+    def _json_template(self) -> tuple[bytes, bytes, bytes, tuple[bytes, ...]]:
+        """The summary's JSON bytes cut around its id-dependent values, for :meth:`ClientStore.page_json`.
+
+        ``(a, b, c, rest)``: the record is ``a + id + b + users_id + c + settings_id + id.join(rest)`` (the
+        e-mail template holds the id zero or more times), byte-for-byte what msgspec encodes for it.
+        """
+        rec = dict(self.summary)
+        rec.update(id="\x01", users_id="\x02", client_settings_id="\x03", email=self.email)
+        text = msgspec.json.encode(rec)
+        text = text.replace(b'"\\u0001"' if self.id_as_number else b"\\u0001", b"\x00")
+        text = text.replace(b"\\u0002", b"\x00").replace(b"\\u0003", b"\x00").replace(b"\\u0000", b"\x00")
+        a, b, c, *rest = text.split(b"\x00")
+        return a, b, c, tuple(rest)
 
 
 class ClientStore:
@@ -179,6 +197,8 @@ class ClientStore:
         self.seed = seed
         rng = random.Random(f"clients-{seed}")
         self._variants = [_Variant(rng) for _ in range(_VARIANTS)]
+        self._templates = [v.template for v in self._variants]  # indexed like _variants
+        self._salt = _mix(seed, 0) & 0xFFFFFFFF
         self._base_count = count
         self._order = array("q", (self._base_id(i) for i in range(count)))
         self._deleted: set[int] = set()
@@ -213,8 +233,12 @@ class ClientStore:
 
     # -- building records -------------------------------------------------------------------------------
 
+    def _variant_index(self, client_id: int) -> int:
+        # Multiplicative (Fibonacci) hashing: one multiply, and consecutive ids spread over all variants.
+        return ((client_id * 0x9E3779B1 + self._salt) & 0xFFFFFFFF) >> (32 - _VARIANT_BITS)
+
     def _variant(self, client_id: int) -> _Variant:
-        return self._variants[_mix(self.seed, client_id) % _VARIANTS]
+        return self._variants[self._variant_index(client_id)]
 
     def _base_summary(self, client_id: int) -> Record:
         v = self._variant(client_id)
@@ -300,6 +324,21 @@ class ClientStore:
         """Summaries of the clients at list positions ``start .. start+limit``."""
         summary = self.summary
         return [summary(i) for i in self._order[start : start + limit]]
+
+    def page_json(self, start: int, limit: int) -> bytes:
+        """:meth:`page` encoded as a JSON array: the bytes msgspec would produce for it, ~3x faster."""
+        templates, salt, shift = self._templates, self._salt, 32 - _VARIANT_BITS
+        touched = self._added.keys() | self._changes.keys()
+        encode = msgspec.json.encode
+        parts = []
+        for i in self._order[start : start + limit]:
+            if i in touched:
+                parts.append(encode(self.summary(i)))
+                continue
+            a, b, c, rest = templates[((i * 0x9E3779B1 + salt) & 0xFFFFFFFF) >> shift]
+            si = b"%d" % i
+            parts.append(a + si + b + b"%d" % (i * 3 + 600) + c + b"%d" % (i + 20) + si.join(rest))
+        return b"[" + b",".join(parts) + b"]"
 
     # -- lookups ----------------------------------------------------------------------------------------
 
