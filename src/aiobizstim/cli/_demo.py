@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TextIO
 
 from aiobizstim.cli._export import ExportResult, ExportSpec, run_export
-from aiobizstim.cli._progress import ProgressMode, format_rate
+from aiobizstim.cli._progress import ProgressMode
 
 __all__ = ["run_demo"]
 
@@ -23,16 +23,19 @@ def _floor(requests_in_order: int, concurrency: int, latency: float) -> float:
     return (1 + math.ceil((requests_in_order - 1) / concurrency)) * latency
 
 
-def _report(result: ExportResult, fmt: str, floor: float, stdout: TextIO) -> None:
-    counts = []
-    if result.requests is not None:
-        counts.append(f"{result.requests:,} requests")
-    if result.retries is not None:
-        counts.append(f"{result.retries:,} retries")
+_COLUMNS = (
+    f"  {'export':<24}{'records':>9}{'seconds':>9}{'rec/s':>10}{'requests':>10}{'retries':>9}{'floor':>8}"
+)
+
+
+def _report(result: ExportResult, floor: float, stdout: TextIO) -> None:
+    rate = result.records / result.seconds if result.seconds > 0 else 0.0
+    requests = "?" if result.requests is None else f"{result.requests:,}"
+    retries = "?" if result.retries is None else f"{result.retries:,}"
+    what = f"{result.label} ({result.spec.fmt})"
     print(
-        f"  {result.label + ' (' + fmt + ')':<24} {result.records:>8,} records  {result.seconds:7.2f} s  "
-        f"{format_rate(result.records, result.seconds):>14}  {', '.join(counts)}"
-        f"  (latency floor {floor:.2f} s)  -> {result.spec.path}",
+        f"  {what:<24}{result.records:>9,}{result.seconds:>9.2f}{rate:>10,.0f}{requests:>10}{retries:>9}"
+        f"{floor:>7.2f}s",
         file=stdout,
     )
 
@@ -48,17 +51,19 @@ async def run_demo(
 ) -> int:
     """Serve ``clients`` fake clients with ``latency`` seconds per request, export them, print the figures."""
     from aiobizstim import Bizstim
-    from aiobizstim.testing import FakeBizstim
+    from aiobizstim.testing import serve_in_thread
 
     output_dir.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - once, before anything runs
     where = output_dir.absolute()  # noqa: ASYNC240
     mode = ProgressMode.auto(stderr)
-    async with FakeBizstim(clients=clients, latency=latency) as fake:
+    # The fake runs on its own event loop in a thread, so it does not compete with the exports for this one.
+    with serve_in_thread(clients=clients, latency=latency) as fake:
         print(
-            f"bizstim demo: FakeBizstim at {fake.url} with {clients:,} clients and "
-            f"{latency * 1000:g} ms latency per request (in this process)",
+            f"bizstim demo: FakeBizstim at {fake.url}: {clients:,} clients, "
+            f"{latency * 1000:g} ms latency per request (in this process, on its own thread)\n",
             file=stdout,
         )
+        print(_COLUMNS, file=stdout)
         stdout.flush()
         pages = math.ceil(clients / _CLIENTS_PAGE)
         runs = [
@@ -88,7 +93,13 @@ async def run_demo(
         for spec, concurrency, floor in runs:
             async with Bizstim(api_key=fake.api_key, base_url=fake.url, max_concurrency=concurrency) as bz:
                 result = await run_export(bz, spec, stderr=stderr, progress_mode=mode)
-            _report(result, spec.fmt, floor, stdout)
+            _report(result, floor, stdout)
             stdout.flush()
-    print(f"bizstim demo: files written to {where}", file=stdout)
+    print(
+        "\n  floor: what the latency alone costs with that many requests in flight (first page, then waves);"
+        "\n  requests include one 1-record page read for the progress ETA.",
+        file=stdout,
+    )
+    names = ", ".join(spec.path.name for spec, _, _ in runs)
+    print(f"\nbizstim demo: files written to {where}: {names}", file=stdout)
     return 0
