@@ -1,0 +1,144 @@
+"""Generated models match schema/ and carry the do-not-edit header; the endpoint table is the contract's."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from aiobizstim.models import ENDPOINTS, Shape
+
+ROOT = Path(__file__).resolve().parents[2]
+GENERATED = ROOT / "src" / "aiobizstim" / "models" / "_generated"
+
+
+def _generator() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("_codegen_generate", ROOT / "codegen" / "generate.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_committed_output_is_up_to_date() -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "codegen" / "generate.py"), "--check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_generated_files_carry_the_header_and_no_unset() -> None:
+    header = _generator().HEADER
+    files = sorted(GENERATED.glob("*.py"))
+    assert len(files) >= 25
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert text.startswith(header + "\n"), path.name
+        assert "Do not edit" in text.splitlines()[0]
+        assert "UNSET" not in text, path.name
+
+
+# name: (verb, path, shape, response model, request model, default limit, max limit)
+CONTRACT: dict[str, tuple[str, str, str, str | None, str | None, int | None, int | None]] = {
+    "clients": ("GET", "/api/clients/{start}/{limit}", "page", "ClientSummary", None, 1000, 1000),
+    "client": ("GET", "/api/client", "one", "Client", None, None, None),
+    "ondemand": (
+        "GET",
+        "/ondemand/{custom_student_identifier}/{primary_agent_id}/{secondary_agent_id}",
+        "text",
+        None,
+        None,
+        None,
+        None,
+    ),
+    "testimonials": ("GET", "/api/testimonials", "list", "Testimonial", None, None, None),
+    "availability": ("GET", "/api/availability/{avail_id}", "one", "Availability", None, None, None),
+    "services": ("GET", "/api/services/{start}/{limit}", "page", "Service", None, 20, 100),
+    "service": ("GET", "/api/service/{service_id}", "one", "Service", None, None, None),
+    "discounts": ("GET", "/api/discounts/{start}/{limit}", "page", "Discount", None, 20, 100),
+    "discount": ("GET", "/api/discount/{discount_id}", "one", "Discount", None, None, None),
+    "sessions": ("GET", "/api/sessions/{start}/{limit}", "page", "Session", None, 100, 1000),
+    "payments": ("GET", "/api/payments/{start}/{limit}", "page", "Payment", None, 20, 100),
+    "payment": ("GET", "/api/payment/{payment_id}", "one", "Payment", None, None, None),
+    "practitioners": ("GET", "/api/practitioners/{start}/{limit}", "page", "Practitioner", None, 20, 100),
+    "locations": ("GET", "/api/locations/{start}/{limit}", "page", "Location", None, 20, 100),
+    "location": ("GET", "/api/location/{location_id}", "one", "Location", None, None, None),
+    "staffs": ("GET", "/api/staffs/{start}/{limit}", "page", "Staff", None, 20, 100),
+    "meetourstaff": ("GET", "/api/meetourstaff/{start}/{limit}", "page", "StaffProfile", None, 20, 100),
+    "client.update": ("PUT", "/api/client/{client_id}", "text", None, "ClientUpdate", None, None),
+    "client.add": ("PUT", "/api/client", "text", None, "ClientCreate", None, None),
+    "clients.import": ("POST", "/api/clients", "text", None, "ClientImport", None, None),
+    "payment.create": ("POST", "/api/payment", "text", None, "PaymentCreate", None, None),
+    "payment.add": ("PUT", "/api/payment", "text", None, "PaymentCreate", None, None),
+    "practitioner.create": ("POST", "/api/practitioner", "text", None, "PractitionerCreate", None, None),
+}
+
+
+def test_endpoint_table_is_the_contract() -> None:
+    actual = {
+        name: (
+            ep.verb,
+            ep.path,
+            ep.shape.value,
+            ep.response_model.__name__ if ep.response_model else None,
+            ep.request_model.__name__ if ep.request_model else None,
+            ep.default_limit,
+            ep.max_limit,
+        )
+        for name, ep in ENDPOINTS.items()
+    }
+    assert actual == CONTRACT
+    assert ENDPOINTS["client"].lookup == ("id", "email", "username", "first_name", "last_name")
+    assert all(ep.paginated == (ep.shape is Shape.PAGE) for ep in ENDPOINTS.values())
+    assert all(ep.description for ep in ENDPOINTS.values())
+
+
+def _schema_properties() -> list[tuple[str, str, dict[str, Any]]]:
+    found = []
+    for path in sorted((ROOT / "schema").glob("*.json")):
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        for obj in [doc, *doc.get("$defs", {}).values()]:
+            for prop, spec in obj.get("properties", {}).items():
+                found.append((path.name, f"{obj.get('title')}.{prop}", spec))
+    return found
+
+
+def test_every_schema_property_is_nullable_or_required() -> None:
+    """Absent wire fields decode to None: every property is nullable (ClientImport's two are required)."""
+    loose = [
+        f"{file}: {where}"
+        for file, where, spec in _schema_properties()
+        if not spec.get("nullable") and where not in ("ClientImport.header", "ClientImport.data")
+    ]
+    assert loose == []
+
+
+def test_alias_must_name_a_sibling(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    gen = _generator()
+    bad = {"title": "X", "type": "object", "properties": {"a": {"x-bizstim-alias-of": "missing"}}}
+    (tmp_path / "x.json").write_text(json.dumps(bad), encoding="utf-8")
+    monkeypatch.setattr(gen, "SCHEMA_DIR", tmp_path)
+    with pytest.raises(gen.SchemaError, match="must name a plain sibling"):
+        gen._aliases()
+
+
+def test_snake_case_of_alias_names() -> None:
+    snake = _generator()._snake
+    assert [snake(n) for n in ("use_records", "minTime", "hide costs", "satAvailf")] == [
+        "use_records",
+        "min_time",
+        "hide_costs",
+        "sat_availf",
+    ]

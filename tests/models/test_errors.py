@@ -1,0 +1,73 @@
+"""A value that cannot be decoded raises DecodeError naming its JSON path and quoting an excerpt of it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+import pytest
+
+from aiobizstim._envelope import decode_one, decode_page
+from aiobizstim.errors import BizstimError, DecodeError
+from aiobizstim.models import Availability, Client, ClientSummary, Discount, Location
+from tests.models._support import one, page
+
+GOOD = {"id": "1", "expires": "2021-12-25", "amount": "10.00"}
+
+
+def test_bad_date_in_the_fourth_record() -> None:
+    bad = dict(GOOD, expires="2021-02-30")
+    with pytest.raises(DecodeError) as info:
+        decode_page(page(GOOD, GOOD, GOOD, bad), Discount)
+    err = info.value
+    assert err.path == "$.response[3].expires"
+    assert "2021-02-30" in str(err)
+    assert "$.response[3].expires" in str(err)
+    assert isinstance(err, BizstimError)
+    assert err.__cause__ is None
+    assert err.__suppress_context__
+
+
+@pytest.mark.parametrize(
+    ("model", "record", "path", "value"),
+    [
+        (ClientSummary, {"id": "abc"}, "$.response[1].id", "abc"),
+        (Discount, {"amount": "ten"}, "$.response[1].amount", "ten"),
+        (Discount, {"secret": "yes"}, "$.response[1].secret", "yes"),
+        (Discount, {"fixed": "9"}, "$.response[1].fixed", "9"),
+        (Client, {"minTime": "8am"}, "$.response[1].minTime", "8am"),
+        (Client, {"hide costs": "maybe"}, "$.response[1].hide costs", "maybe"),  # msgspec's path style
+        (Location, {"practs": [{"id": 1}]}, "$.response[1].practs[0]", "{'id': 1}"),
+    ],
+)
+def test_path_and_excerpt(model: type[msgspec.Struct], record: dict[str, Any], path: str, value: str) -> None:
+    with pytest.raises(DecodeError) as info:
+        decode_page(page({}, record), model)
+    assert info.value.path == path
+    assert value in str(info.value)
+
+
+def test_single_record_path() -> None:
+    with pytest.raises(DecodeError) as info:
+        decode_one(one({"start": "yesterday"}), Availability)
+    assert info.value.path == "$.response.start"
+    assert "yesterday" in str(info.value)
+
+
+def test_record_that_is_not_an_object() -> None:
+    with pytest.raises(DecodeError) as info:
+        decode_page(page({"id": "1"}, "oops"), ClientSummary)
+    assert info.value.path == "$.response[1]"
+
+
+def test_long_value_is_excerpted() -> None:
+    with pytest.raises(DecodeError) as info:
+        decode_one(one({"expires": "9" * 5000}), Discount)
+    assert len(str(info.value)) < 400
+
+
+def test_skip_invalid_keeps_the_good_records() -> None:
+    bad = dict(GOOD, expires="never")
+    decoded = decode_page(page(GOOD, bad, GOOD), Discount, skip_invalid=True)
+    assert [d.id for d in decoded.items] == [1, 1]
+    assert [e.path for e in decoded.skipped] == ["$.response[1].expires"]
