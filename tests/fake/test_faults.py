@@ -131,7 +131,7 @@ async def test_latency_and_max_in_flight(session: aiohttp.ClientSession) -> None
         elapsed = loop.time() - t0
         assert fake.max_in_flight == 12
         assert fake.in_flight == 0
-        assert all(0.05 <= r.duration < 0.5 for r in fake.requests)
+        assert all(0.049 <= r.duration < 0.5 for r in fake.requests)
         assert elapsed < 0.5  # served concurrently, not one after another
         fake.set_latency(0.0)
         fake.reset_stats()
@@ -189,3 +189,18 @@ async def test_drift_hook_runs_between_page_fetches(session: aiohttp.ClientSessi
         ("clients", 0, 10, 0),
         ("clients", 10, 10, 1),
     ]
+
+
+async def test_close_refuses_new_connections_and_lets_in_flight_requests_finish(
+    session: aiohttp.ClientSession,
+) -> None:
+    fake = FakeBizstim(clients=5, latency=0.2)
+    await fake.start()
+    in_flight = asyncio.create_task(fetch(session, fake, "/api/clients"))
+    await asyncio.wait_for(fake.wait_in_flight(1), 5)
+    await fake.close()
+    status, _ = await in_flight
+    assert status == 200
+    with pytest.raises(aiohttp.ClientConnectionError):
+        await fetch(session, fake, "/api/clients")
+    await fake.close()  # idempotent

@@ -135,6 +135,7 @@ async def test_lookup_precedence(fake: FakeBizstim, session: aiohttp.ClientSessi
         (f"email={email_b}&id={a['id']}", b),
         (f"username={c['username']}&email={email_b}&id={a['id']}", c),
         (f"last_name={a['last_name']}&username={b['username']}", b),
+        (f"id=&email={email_b}", b),  # an empty value counts as absent
     ]
     for query, expected in cases:
         doc = await get_json(session, fake, f"/api/client?{query}")

@@ -184,7 +184,10 @@ class FakeAPI:
         query = request.rel_url.query
         rec: Record | None = None
         for key, value in query.items():
-            # email, username and id override the names; whichever of them comes first wins.
+            # email, username and id override the names; whichever of them comes first wins. An empty value
+            # counts as absent (PHP's `if ($this->get('id'))`).
+            if not value.strip():
+                continue
             if key == "email":
                 rec = self.data.clients.find_by_email(value)
                 break
@@ -195,7 +198,7 @@ class FakeAPI:
                 rec = self._client_by_id(value)
                 break
         else:
-            first, last = query.get("first_name"), query.get("last_name")
+            first, last = query.get("first_name") or None, query.get("last_name") or None
             if first is None and last is None:
                 return _failure(
                     "No search parameters provided: use id, email, username or first_name/last_name"

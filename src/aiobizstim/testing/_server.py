@@ -85,6 +85,7 @@ class FakeBizstim:
         self._log_limit = log_limit
         self._in_flight = 0
         self._max_in_flight = 0
+        self._in_flight_waiters: list[tuple[int, asyncio.Future[None]]] = []
         self._runner: web.AppRunner | None = None
         self._url: str | None = None
         self.set_drift(drift)
@@ -107,7 +108,8 @@ class FakeBizstim:
             resource = app.router.add_resource(path)
             for verb, handler in handlers:
                 resource.add_route(verb, handler)
-        runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        # On close, requests still in flight get up to 5 s to finish; then their connections are cut.
+        runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=5.0)
         await runner.setup()
         site = web.TCPSite(runner, self._host, self._port)
         try:
@@ -120,7 +122,11 @@ class FakeBizstim:
         self._url = f"http://{host}:{port}"
 
     async def close(self) -> None:
-        """Stop listening and close every open connection; idempotent."""
+        """Stop listening and close every connection; idempotent.
+
+        Requests already in flight get up to 5 seconds to finish (their clients then see the connection cut);
+        new connections are refused at once.
+        """
         runner, self._runner = self._runner, None
         if runner is not None:
             await runner.cleanup()
@@ -169,6 +175,18 @@ class FakeBizstim:
     def max_in_flight(self) -> int:
         """The most requests ever handled at the same time (since start or :meth:`reset_stats`)."""
         return self._max_in_flight
+
+    async def wait_in_flight(self, count: int = 1) -> None:
+        """Return once at least ``count`` requests are being handled at the same time (e.g. to close or cancel
+        mid-request in a test without sleeping); must be awaited on the server's event loop."""
+        if self._in_flight >= count:
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._in_flight_waiters.append((count, future))
+        try:
+            await future
+        finally:
+            self._in_flight_waiters = [w for w in self._in_flight_waiters if w[1] is not future]
 
     def reset_stats(self) -> None:
         """Clear the request log and the in-flight peak."""
@@ -248,6 +266,9 @@ class FakeBizstim:
         started = time.monotonic()
         self._in_flight += 1
         self._max_in_flight = max(self._max_in_flight, self._in_flight)
+        for count, waiter in self._in_flight_waiters:
+            if self._in_flight >= count and not waiter.done():
+                waiter.set_result(None)
         raw_path = request.raw_path.split("?", 1)[0]
         status = 0
         fault_name: str | None = None
