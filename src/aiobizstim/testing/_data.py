@@ -13,6 +13,7 @@ Every value is a JSON string, as on the real wire, except where a quirk says oth
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import random
 import re
@@ -188,6 +189,13 @@ class _Variant:
         return a, b, c, tuple(rest)
 
 
+@functools.lru_cache(maxsize=16)
+def _variants(seed: int) -> tuple[_Variant, ...]:
+    """The client looks for ``seed`` (built once per seed per process: many fakes per test run share them)."""
+    rng = random.Random(f"clients-{seed}")
+    return tuple(_Variant(rng) for _ in range(_VARIANTS))
+
+
 class ClientStore:
     """The clients: ids in list order plus the records tests added or changed; everything else is derived."""
 
@@ -195,8 +203,7 @@ class ClientStore:
         if count < 0:
             raise ValueError(f"clients must be >= 0, got {count}")
         self.seed = seed
-        rng = random.Random(f"clients-{seed}")
-        self._variants = [_Variant(rng) for _ in range(_VARIANTS)]
+        self._variants = _variants(seed)
         self._templates = [v.template for v in self._variants]  # indexed like _variants
         self._salt = _mix(seed, 0) & 0xFFFFFFFF
         self._base_count = count
@@ -673,6 +680,28 @@ def _availability(rng: random.Random, n: int) -> list[Record]:
     return out
 
 
+@functools.lru_cache(maxsize=16)
+def _tables(seed: int, clients: int, counts: tuple[tuple[str, int], ...]) -> dict[str, list[Record]]:
+    """The small resources for one seed (cached; callers copy before changing anything)."""
+    wanted = dict(counts)
+
+    def rng(name: str) -> random.Random:
+        return random.Random(f"{name}-{seed}")
+
+    return {
+        "services": _services(rng("services"), wanted["services"]),
+        "discounts": _discounts(rng("discounts"), wanted["discounts"], wanted["services"]),
+        "sessions": _sessions(rng("sessions"), wanted["sessions"], clients),
+        "payments": _payments(rng("payments"), wanted["payments"], clients),
+        "practitioners": _practitioners(rng("practitioners"), wanted["practitioners"]),
+        "locations": _locations(rng("locations"), wanted["locations"], wanted["practitioners"]),
+        "staffs": _staffs(rng("staffs"), wanted["staffs"]),
+        "meetourstaff": _meetourstaff(rng("meetourstaff"), wanted["meetourstaff"]),
+        "testimonials": _testimonials(rng("testimonials"), wanted["testimonials"]),
+        "availability": _availability(rng("availability"), wanted["availability"]),
+    }
+
+
 class Dataset:
     """Everything one fake serves: the client store and the small resources, all derived from one seed."""
 
@@ -686,21 +715,10 @@ class Dataset:
             wanted[name] = n
         self.seed = seed
         self.clients = ClientStore(clients, seed)
-
-        def rng(name: str) -> random.Random:
-            return random.Random(f"{name}-{seed}")
-
-        self.tables: dict[str, list[Record]] = {
-            "services": _services(rng("services"), wanted["services"]),
-            "discounts": _discounts(rng("discounts"), wanted["discounts"], wanted["services"]),
-            "sessions": _sessions(rng("sessions"), wanted["sessions"], clients),
-            "payments": _payments(rng("payments"), wanted["payments"], clients),
-            "practitioners": _practitioners(rng("practitioners"), wanted["practitioners"]),
-            "locations": _locations(rng("locations"), wanted["locations"], wanted["practitioners"]),
-            "staffs": _staffs(rng("staffs"), wanted["staffs"]),
-            "meetourstaff": _meetourstaff(rng("meetourstaff"), wanted["meetourstaff"]),
-            "testimonials": _testimonials(rng("testimonials"), wanted["testimonials"]),
-            "availability": _availability(rng("availability"), wanted["availability"]),
+        # Each fake gets its own copy of the rows: writes append to them.
+        self.tables = {
+            name: [dict(row) for row in rows]
+            for name, rows in _tables(seed, clients, tuple(sorted(wanted.items()))).items()
         }
 
     def find(self, table: str, record_id: str) -> Record | None:
