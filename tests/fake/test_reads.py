@@ -199,9 +199,8 @@ async def test_ondemand_identifier_is_one_decoded_segment(
     async with session.get(url, headers={"x-api-key": fake.api_key}) as resp:
         link = decode_text(await resp.read())
     assert re.fullmatch(r"http://www\.bizstim\.com/ondemand/company/[0-9a-f]{48}", link)
-    from aiobizstim.testing._data import ondemand_link
-
-    assert link == ondemand_link(fake.seed, identifier, 200, 242)
+    assert link == fake.ondemand_link(identifier, 200, 242)
+    assert link != fake.ondemand_link(identifier, 200, 0)
     assert fake.requests[-1].path == f"/ondemand/{encoded}/200/242"
 
 

@@ -14,7 +14,7 @@ from typing import Final
 from aiohttp import web
 
 from aiobizstim.testing._api import FakeAPI, Handler, envelope
-from aiobizstim.testing._data import Dataset, Record
+from aiobizstim.testing._data import Dataset, Record, ondemand_link
 from aiobizstim.testing._faults import Fault, FaultPlan, Faults, error_body
 from aiobizstim.testing._log import PageRequest, RequestRecord
 
@@ -200,6 +200,13 @@ class FakeBizstim:
     def client(self, client_id: int) -> Record | None:
         """The full wire-form record of one client (what GET CLIENT returns), or None."""
         return self._data.clients.detail(client_id)
+
+    def ondemand_link(self, identifier: str, primary_agent_id: int = 0, secondary_agent_id: int = 0) -> str:
+        """The link this fake answers for these (decoded) arguments.
+
+        Compare it with what a client got to prove the identifier survived percent-encoding intact.
+        """
+        return ondemand_link(self._seed, identifier, primary_agent_id, secondary_agent_id)
 
     def records(self, resource: str) -> list[Record]:
         """The wire-form records of a small resource (``services``, ``payments``, ``practitioners``, ...)."""
