@@ -1,0 +1,1 @@
+"""The aiobizstim test suite (unit, integration, CLI) and the benchmarks package (``make bench``)."""

@@ -1,0 +1,71 @@
+"""Naive peers: what a user would write without aiobizstim, against the same fake server.
+
+Each returns the number of records it read, so the harness can check every variant saw all of them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import aiohttp
+import httpx
+
+from tests.benchmarks import _pydantic_models as pyd
+
+PAGE = 1000
+
+
+def _pages_url(url: str, start: int) -> str:
+    return f"{url}/api/clients/{start}/{PAGE}"
+
+
+async def aiohttp_sequential(url: str, api_key: str) -> int:
+    """One GET after another, ``resp.json()`` into dicts; stops when ``total`` is reached."""
+    count = start = 0
+    async with aiohttp.ClientSession(headers={"x-api-key": api_key}) as session:
+        while True:
+            async with session.get(_pages_url(url, start)) as resp:
+                resp.raise_for_status()
+                doc = await resp.json()
+            records = doc["response"]
+            count += len(records)
+            start += PAGE
+            if not records or start >= int(doc["total"]):
+                return count
+
+
+async def httpx_pydantic_sequential(url: str, api_key: str) -> int:
+    """One GET after another with httpx, each page validated by the hand-written pydantic models."""
+    count = start = 0
+    page_model = pyd.Page[pyd.ClientSummary]
+    async with httpx.AsyncClient(headers={"x-api-key": api_key}) as client:
+        while True:
+            resp = await client.get(_pages_url(url, start))
+            resp.raise_for_status()
+            page = page_model.model_validate_json(resp.content)
+            count += len(page.response)
+            start += PAGE
+            if not page.response or start >= (page.total or 0):
+                return count
+
+
+async def aiohttp_raw(url: str, api_key: str, *, concurrency: int) -> int:
+    """The floor for any client: GET every page (``concurrency`` in flight), read the bytes, discard them.
+
+    Returns the number of pages times the page size (records are not parsed; the total comes from page 1).
+    """
+    async with aiohttp.ClientSession(headers={"x-api-key": api_key}) as session:
+        async with session.get(_pages_url(url, 0)) as resp:
+            resp.raise_for_status()
+            first = await resp.json()
+        total = int(first["total"])
+        starts = iter(range(PAGE, total, PAGE))
+
+        async def worker() -> None:
+            for start in starts:
+                async with session.get(_pages_url(url, start)) as resp:
+                    resp.raise_for_status()
+                    await resp.read()
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return total

@@ -1,0 +1,157 @@
+"""Export speed against the ideal: ``clients.iter()`` and ``clients.iter_details()`` over a laggy fake.
+
+The fake runs in another process and delays every response by a fixed latency; with that latency dominating,
+the ideal time is set by the number of request rounds the concurrency allows. The naive peers run against
+the same server, interleaved with aiobizstim in every run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import statistics
+import time
+from collections.abc import Awaitable, Callable
+
+from aiobizstim import Bizstim
+from tests.benchmarks import _peers
+from tests.benchmarks._fake_process import FakeServer
+from tests.benchmarks._report import Row, Target
+
+RUNS = 5
+PAGE = 1000
+
+ITER_CLIENTS, ITER_LATENCY, ITER_CONCURRENCY = 100_000, 0.050, 8
+DETAIL_CLIENTS, DETAIL_LATENCY, DETAIL_CONCURRENCY = 5_000, 0.020, 16
+
+
+def _timed(fn: Callable[[], Awaitable[int]], expected: int) -> float:
+    async def main() -> float:
+        start = time.perf_counter()
+        count = await fn()
+        elapsed = time.perf_counter() - start
+        if count != expected:
+            raise RuntimeError(f"read {count} records, expected {expected}")
+        return elapsed
+
+    return asyncio.run(main())
+
+
+def iter_ideal(records: int, latency: float, concurrency: int) -> float:
+    """First page, then the remaining pages ``concurrency`` at a time."""
+    pages = math.ceil(records / PAGE)
+    return latency * (1 + math.ceil((pages - 1) / concurrency))
+
+
+def details_ideal(records: int, latency: float, concurrency: int) -> float:
+    """First list page, then the other list pages and one GET per client, ``concurrency`` at a time."""
+    pages = math.ceil(records / PAGE)
+    return latency * (1 + math.ceil((pages - 1 + records) / concurrency))
+
+
+async def _iter(url: str, key: str) -> int:
+    count = 0
+    async with Bizstim(
+        api_key=key, base_url=url, max_concurrency=ITER_CONCURRENCY, allow_insecure_http=True
+    ) as bz:
+        async for _ in bz.clients.iter():
+            count += 1
+    return count
+
+
+async def _iter_details(url: str, key: str) -> int:
+    count = 0
+    async with Bizstim(
+        api_key=key, base_url=url, max_concurrency=DETAIL_CONCURRENCY, allow_insecure_http=True
+    ) as bz:
+        async for _ in bz.clients.iter_details(concurrency=DETAIL_CONCURRENCY):
+            count += 1
+    return count
+
+
+def _iter_rows() -> list[Row]:
+    section = f"export {ITER_CLIENTS // 1000}k clients, {ITER_LATENCY * 1000:.0f} ms latency"
+    ideal = iter_ideal(ITER_CLIENTS, ITER_LATENCY, ITER_CONCURRENCY)
+    times: dict[str, list[float]] = {"ours": [], "raw": [], "aiohttp": [], "httpx": []}
+    with FakeServer(ITER_CLIENTS) as server:
+        server.set_latency(ITER_LATENCY)
+        url, key = server.url, server.api_key
+        _timed(lambda: _iter(url, key), ITER_CLIENTS)  # warm-up: imports, decoder caches
+        peak = 0
+        for _ in range(RUNS):
+            times["ours"].append(_timed(lambda: _iter(url, key), ITER_CLIENTS))
+            peak = max(peak, int(server.stats()["max_in_flight"]))
+            times["raw"].append(
+                _timed(lambda: _peers.aiohttp_raw(url, key, concurrency=ITER_CONCURRENCY), ITER_CLIENTS)
+            )
+            times["aiohttp"].append(_timed(lambda: _peers.aiohttp_sequential(url, key), ITER_CLIENTS))
+            times["httpx"].append(_timed(lambda: _peers.httpx_pydantic_sequential(url, key), ITER_CLIENTS))
+    ours = statistics.median(times["ours"])
+    return [
+        Row(
+            section,
+            f"aiobizstim clients.iter(), concurrency {ITER_CONCURRENCY}",
+            "s",
+            times["ours"],
+            ratio=ours / ideal,
+            ratio_to="of ideal",
+            target=Target("<= 1.2x ideal", max_ratio=1.2),
+            note=f"ideal {ideal:.3f} s = first page + ceil(99/8) x 50 ms; server saw {peak} in flight",
+        ),
+        Row(
+            section,
+            f"raw aiohttp GET loop, {ITER_CONCURRENCY} in flight, no decoding",
+            "s",
+            times["raw"],
+            ratio=statistics.median(times["raw"]) / ideal,
+            ratio_to="of ideal",
+            note="the floor with this server: what the fake itself adds to the ideal",
+        ),
+        Row(
+            section,
+            "naive aiohttp, sequential, resp.json()",
+            "s",
+            times["aiohttp"],
+            ratio=statistics.median(times["aiohttp"]) / ours,
+            ratio_to="aiobizstim faster",
+        ),
+        Row(
+            section,
+            "naive httpx + pydantic, sequential",
+            "s",
+            times["httpx"],
+            ratio=statistics.median(times["httpx"]) / ours,
+            ratio_to="aiobizstim faster",
+        ),
+    ]
+
+
+def _details_rows() -> list[Row]:
+    section = f"iter_details {DETAIL_CLIENTS // 1000}k clients, {DETAIL_LATENCY * 1000:.0f} ms latency"
+    ideal = details_ideal(DETAIL_CLIENTS, DETAIL_LATENCY, DETAIL_CONCURRENCY)
+    runs: list[float] = []
+    with FakeServer(DETAIL_CLIENTS) as server:
+        server.set_latency(DETAIL_LATENCY)
+        url, key = server.url, server.api_key
+        peak = 0
+        for _ in range(RUNS):
+            runs.append(_timed(lambda: _iter_details(url, key), DETAIL_CLIENTS))
+            peak = max(peak, int(server.stats()["max_in_flight"]))
+    return [
+        Row(
+            section,
+            f"aiobizstim clients.iter_details(), concurrency {DETAIL_CONCURRENCY}",
+            "s",
+            runs,
+            ratio=statistics.median(runs) / ideal,
+            ratio_to="of ideal",
+            target=Target("<= 1.3x ideal", max_ratio=1.3),
+            note=f"ideal {ideal:.3f} s = first list page + ceil((4 pages + 5000 GETs)/16) x 20 ms; "
+            f"peak in flight {peak}",
+        )
+    ]
+
+
+def run() -> list[Row]:
+    """Both export benchmarks, each against its own fake server process."""
+    return _iter_rows() + _details_rows()
