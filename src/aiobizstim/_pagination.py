@@ -337,21 +337,34 @@ async def _repair(
 
 
 async def fan_out(
-    source: AsyncIterator[K], call: Callable[[K], Awaitable[R]], *, concurrency: int
+    source: AsyncIterator[K],
+    call: Callable[[K], Awaitable[R]],
+    *,
+    concurrency: int,
+    buffer: int | None = None,
 ) -> AsyncIterator[R]:
     """``call(k)`` for every ``k`` of ``source``, at most ``concurrency`` at once, results yielded in source
     order.
 
-    Memory stays bounded: at most ``concurrency`` results are pending. Closing the generator cancels and
-    awaits the calls in flight and closes ``source``.
+    Up to ``buffer`` (default ``32 x concurrency``) calls may be started ahead of the one the consumer waits
+    for, so one slow call (a retry waiting out ``Retry-After``) does not stall the others; memory stays
+    bounded by ``buffer`` results. Closing the generator cancels and awaits the calls in flight and closes
+    ``source``.
     """
     if concurrency < 1:
         raise ValueError(f"concurrency must be >= 1, got {concurrency}")
+    ahead = max(concurrency, 32 * concurrency if buffer is None else buffer)
+    gate = asyncio.Semaphore(concurrency)
+
+    async def run(key: K) -> R:
+        async with gate:
+            return await call(key)
+
     pending: collections.deque[asyncio.Task[R]] = collections.deque()
     try:
         async for key in source:
-            pending.append(asyncio.ensure_future(call(key)))
-            if len(pending) >= concurrency:
+            pending.append(asyncio.ensure_future(run(key)))
+            if len(pending) >= ahead:
                 result = await pending[0]
                 pending.popleft()
                 yield result

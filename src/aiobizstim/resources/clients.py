@@ -51,17 +51,16 @@ class Clients(PagedResource[ClientSummary]):
         timeout: float | None = None,
     ) -> AsyncIterator[Client]:
         """The full record of every client: ``get(id=...)`` for each client of :meth:`iter`, at most
-        ``concurrency`` (default: the client's ``max_concurrency``) at once, yielded in list order.
+        ``concurrency`` at once, yielded in list order. The default, twice the client's ``max_concurrency``,
+        keeps the client-wide cap busy while some lookups wait to retry (the cap still bounds requests in
+        flight).
 
-        Memory stays bounded (a sliding window of ``concurrency`` lookups). Each lookup and page request gets
-        ``max_retries`` retries (default: the client's ``export_max_retries``). Closing the iterator cancels
-        the lookups in flight.
+        Memory stays bounded (a sliding window of at most ``32 x concurrency`` lookups ahead of the consumer).
+        Each lookup and page request gets ``max_retries`` retries (default: the client's
+        ``export_max_retries``). Closing the iterator cancels the lookups in flight.
         """
-        width = (
-            self._transport.config.max_concurrency
-            if concurrency is None
-            else check_int("concurrency", concurrency)
-        )
+        default = 2 * self._transport.config.max_concurrency
+        width = default if concurrency is None else check_int("concurrency", concurrency)
         if width < 1:
             raise ValueError(f"concurrency must be >= 1, got {width}")
         budget = self._transport.retry_budget(max_retries, export=True)
