@@ -303,18 +303,70 @@ def wire_aliases(model: type[msgspec.Struct]) -> tuple[tuple[str, str], ...]:
     # Imported here: the generated modules import this one.
     from aiobizstim.models._generated.aliases import WIRE_ALIASES
 
-    pairs = WIRE_ALIASES.get(f"{model.__module__}.{model.__qualname__}", ())
+    pairs = [
+        pair for cls in model.__mro__ for pair in WIRE_ALIASES.get(f"{cls.__module__}.{cls.__qualname__}", ())
+    ]
     if not pairs:
         return ()
     attr_of = {spec.wire: spec.attr for spec in field_kinds(model)}
     return tuple((attr_of[alias], attr_of[target]) for alias, target in pairs)
 
 
-@functools.cache
-def _decode_plan(
-    model: type[msgspec.Struct],
-) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, Callable[[Any], Any]], ...]]:
-    return wire_aliases(model), _post_decode_steps(model)
+def _run_generic(self: msgspec.Struct) -> None:
+    """The post-decode work of any model, driven by its plan (the reference the compiled hooks follow)."""
+    cls = type(self)
+    for alias, target in wire_aliases(cls):
+        value = getattr(self, alias)
+        if value is not None:
+            if getattr(self, target) is None:
+                setattr(self, target, value)
+            setattr(self, alias, None)
+    for name, convert in _post_decode_steps(cls):
+        value = getattr(self, name)
+        if value is not None:
+            setattr(self, name, convert(value))
+
+
+def _compile_hook(model: type[msgspec.Struct], hook: Callable[[Any], None]) -> Callable[[Any], None]:
+    """Turn ``hook`` (``model``'s ``__post_init__``) into straight-line code for ``model``'s fields.
+
+    The generated body reads and writes each converted field by name, with no loop, tuple unpacking or
+    ``getattr``: on a 1000-record page that is most of the post-decode cost. The hook swaps its own code
+    object, so msgspec, which captured the hook when the class was created, runs the fast code after.
+    """
+    aliases, steps = wire_aliases(model), _post_decode_steps(model)
+    namespace = hook.__globals__
+    lines = ["def __post_init__(self):"]  # attribute names are identifiers: msgspec makes them __slots__
+    for alias, target in aliases:
+        lines += [
+            f"    v = self.{alias}",
+            "    if v is not None:",
+            f"        if self.{target} is None:",
+            f"            self.{target} = v",
+            f"        self.{alias} = None",
+        ]
+    for index, (name, convert) in enumerate(steps):
+        namespace[f"_convert_{index}"] = convert
+        lines += [
+            f"    v = self.{name}",
+            "    if v is not None:",
+            f"        self.{name} = _convert_{index}(v)",
+        ]
+    if len(lines) == 1:
+        lines.append("    pass")
+    compiled: dict[str, Any] = {}
+    exec("\n".join(lines), namespace, compiled)
+    hook.__code__ = compiled["__post_init__"].__code__
+    return hook
+
+
+def _make_hook(model: type[msgspec.Struct]) -> Callable[[Any], None]:
+    """A ``__post_init__`` of ``model``'s own that compiles itself on first use, when the fields are known."""
+    namespace: dict[str, Any] = {"_compile_hook": _compile_hook, "_model": model}
+    exec("def __post_init__(self):\n    _compile_hook(_model, __post_init__)(self)\n", namespace)
+    hook: Callable[[Any], None] = namespace["__post_init__"]
+    hook.__qualname__ = f"{model.__qualname__}.__post_init__"
+    return hook
 
 
 class WireModel(msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defaults=True, gc=False):
@@ -323,17 +375,13 @@ class WireModel(msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defa
     Instances hold only scalars and lists of scalars, so they opt out of the cyclic GC (``gc=False``), which
     makes decoding large pages noticeably faster. A value sent under a field's alternative wire spelling
     (see :func:`wire_aliases`) lands on the public attribute; when both are sent, the public one wins.
+    Each subclass gets its own compiled ``__post_init__`` (see :func:`_compile_hook`).
     """
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # msgspec looks __post_init__ up once the class exists, i.e. after this hook returns.
+        type.__setattr__(cls, "__post_init__", _make_hook(cls))
+
     def __post_init__(self) -> None:
-        aliases, steps = _decode_plan(type(self))
-        for alias, target in aliases:
-            value = getattr(self, alias)
-            if value is not None:
-                if getattr(self, target) is None:
-                    setattr(self, target, value)
-                setattr(self, alias, None)
-        for name, convert in steps:
-            value = getattr(self, name)
-            if value is not None:
-                setattr(self, name, convert(value))
+        _run_generic(self)

@@ -1,0 +1,97 @@
+"""Each model's compiled __post_init__ does exactly what the generic post-decode loop does."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from typing import Any
+
+import msgspec
+import pytest
+
+from aiobizstim.models import ENDPOINTS, Client, ClientSummary, Discount
+from aiobizstim.models._wire import CommaList, LenientDate, WireModel, _run_generic, field_kinds
+
+RECORD_MODELS = sorted(
+    {m for ep in ENDPOINTS.values() for m in (ep.response_model, ep.request_model) if m is not None},
+    key=lambda m: m.__name__,
+)
+
+
+def _raw_twin(model: type[msgspec.Struct]) -> type[msgspec.Struct]:
+    """A plain Struct with ``model``'s fields and runtime types, no hook: what msgspec decodes first."""
+    fields = [
+        (info.name, info.type, msgspec.field(default=None, name=info.encode_name))
+        for info in msgspec.structs.fields(model)
+        if info.default is None
+    ]
+    return msgspec.defstruct(f"Raw{model.__name__}", fields, kw_only=True)
+
+
+SAMPLE = {
+    "id": "7",
+    "email": " a@x ,b@x,, ",
+    "text_phone": "1",
+    "expires": "0000-00-00",
+    "dob": "2001-02-03",
+    "start": "2020-01-01",
+    "minTime": "24:00:00",
+    "mAvailt": "24:00",
+    "use_records": "1",
+    "pract_id": "5",
+    "practs": "",
+    "services": "66,67",
+    "cancel_clients": "1|2|3",
+    "avail_id": "1",
+}
+
+
+@pytest.mark.parametrize("model", RECORD_MODELS, ids=lambda m: m.__name__)
+def test_compiled_hook_matches_the_generic_loop(model: type[msgspec.Struct]) -> None:
+    record: dict[str, Any] = {k: v for k, v in SAMPLE.items() if k in {s.wire for s in field_kinds(model)}}
+    if model.__name__ == "ClientImport":
+        record = {"header": ["a"], "data": [["1"]]}
+    fast = msgspec.convert(record, model, strict=False)
+    raw = (
+        msgspec.convert(record, _raw_twin(model), strict=False) if model.__name__ != "ClientImport" else None
+    )
+    if raw is not None:
+        slow: Any = copy.copy(fast)  # copying does not run __post_init__
+        for info in msgspec.structs.fields(model):
+            setattr(slow, info.name, getattr(raw, info.name))
+        _run_generic(slow)
+        assert fast == slow
+    code = getattr(type(fast), "__post_init__").__code__  # noqa: B009
+    assert "_compile_hook" not in code.co_names  # compiled on first use
+
+
+def test_hooks_are_per_class_and_compiled_straight_line() -> None:
+    msgspec.json.decode(b'{"email":"a,b"}', type=ClientSummary, strict=False)
+    names = ClientSummary.__post_init__.__code__.co_names
+    assert "_convert_0" in names
+    assert "_convert_1" in names
+    assert ClientSummary.__post_init__ is not Discount.__post_init__
+
+
+def test_a_subclass_of_a_model_converts_its_own_and_inherited_fields() -> None:
+    class Extended(Client, kw_only=True):
+        renewal: LenientDate | None = None
+        tags: CommaList | None = None
+
+    got = msgspec.json.decode(
+        b'{"renewal":"2030-01-01","tags":"x, y","dob":"0000-00-00","use_records":"1","email":"a@x"}',
+        type=Extended,
+        strict=False,
+    )
+    assert got.renewal == dt.date(2030, 1, 1)
+    assert got.tags == ["x", "y"]
+    assert got.dob is None
+    assert got.user_records is True  # aliases are inherited along the MRO
+    assert got.email == ["a@x"]
+
+
+def test_a_model_without_converted_fields() -> None:
+    class Plain(WireModel, kw_only=True):
+        n: int | None = None
+
+    assert msgspec.json.decode(b'{"n":"3"}', type=Plain, strict=False) == Plain(n=3)
