@@ -14,7 +14,8 @@ class RequestRecord:
     ``path`` is the raw, still percent-encoded path without the query string; ``query`` the decoded query
     parameters in the order sent. ``status`` is 0 when the connection was dropped without an answer.
     ``started`` and ``finished`` are ``time.monotonic()`` readings (asyncio's loop clock), taken when the
-    request arrived and when its answer was complete. ``fault`` names the injected fault, if any.
+    request arrived and when its answer was ready to send (before the body goes to the socket). ``fault``
+    names the injected fault, if any.
     """
 
     method: str
