@@ -44,7 +44,10 @@ def excerpt(value: object, limit: int = _EXCERPT_CHARS) -> str:
     elif isinstance(value, str):
         text = value
     else:
-        text = repr(value)
+        try:
+            text = repr(value)
+        except (RecursionError, ValueError):  # nested past the recursion limit; an int of > 4300 digits
+            text = f"<{type(value).__name__} too deeply nested or too large to show>"
     text = " ".join(text.split())
     if len(text) > limit:
         return text[: limit - 1] + "…"
