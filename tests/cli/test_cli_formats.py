@@ -15,7 +15,7 @@ import msgspec
 import pytest
 
 from aiobizstim.cli._atomic import AtomicFile, OutputPathError, check_output_path
-from aiobizstim.cli._export import export_records, guess_format
+from aiobizstim.cli._export import LISTABLE, export_records, guess_format, record_model
 from aiobizstim.cli._formats import (
     CsvWriter,
     JsonArrayWriter,
@@ -25,7 +25,8 @@ from aiobizstim.cli._formats import (
     make_writer,
 )
 from aiobizstim.cli._progress import Progress, ProgressMode
-from aiobizstim.models import Client, Discount
+from aiobizstim.models import Client, ClientSummary, Discount
+from aiobizstim.testing import FakeBizstim
 
 CLIENT_WIRE = (
     b'{"id":"21","users_id":"654","first_name":"Joe","last_name":"Smith, Jr.","email":"a@x.com, b@x.com",'
@@ -257,3 +258,31 @@ def test_progress_lines_and_bar() -> None:
     progress.finish()
     assert "[" in bar.getvalue()
     assert bar.getvalue().endswith("\r\x1b[2K")
+
+
+def fake_records() -> list[tuple[str, list[msgspec.Struct]]]:
+    fake = FakeBizstim(clients=30, seed=5)
+    details = [fake.client(i) for i in fake.client_ids()]
+    out: list[tuple[str, list[msgspec.Struct]]] = [
+        ("clients", [msgspec.convert(d, ClientSummary, strict=False) for d in details]),
+        ("client", [msgspec.convert(d, Client, strict=False) for d in details]),
+    ]
+    for resource in LISTABLE[1:]:
+        model = record_model(resource)
+        out.append((resource, [msgspec.convert(r, model, strict=False) for r in fake.records(resource)]))
+    return out
+
+
+@pytest.mark.parametrize(
+    ("resource", "records"), fake_records(), ids=lambda v: v if isinstance(v, str) else ""
+)
+def test_fast_jsonl_path_matches_the_dict_path(resource: str, records: list[msgspec.Struct]) -> None:
+    assert records
+    out = io.BytesIO()
+    writer = JsonLinesWriter(out)
+    for record in records:
+        writer.write(record)
+    writer.close()
+    assert out.getvalue().splitlines() == [encode_record(r) for r in records]
+    first = json.loads(out.getvalue().splitlines()[0])
+    assert list(first) == csv_header(type(records[0]))

@@ -14,7 +14,7 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Coroutine, Sequence
+from collections.abc import Coroutine, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Final, TextIO
 
@@ -136,15 +136,25 @@ def _connection_options(suppress: bool) -> argparse.ArgumentParser:
     return parser
 
 
-def _configure_logging(verbosity: int, stderr: TextIO) -> None:
-    # Quiet by default: retries are expected during long exports and are counted in the summary line.
-    level = {0: logging.ERROR, 1: logging.WARNING}.get(verbosity, logging.DEBUG)
+@contextlib.contextmanager
+def _cli_logging(verbosity: int, stderr: TextIO) -> Iterator[None]:
+    """Route the ``aiobizstim`` logger to stderr for one run, then restore it (``main`` may run in-process).
+
+    Quiet by default: retries are expected during long exports and are counted in the summary line.
+    """
     logger = logging.getLogger("aiobizstim")
+    saved = (logger.level, logger.propagate)
     handler = logging.StreamHandler(stderr)
     handler.setFormatter(logging.Formatter(f"{PROG}: %(levelname)s: %(message)s"))
     logger.addHandler(handler)
-    logger.setLevel(level)
+    logger.setLevel({0: logging.ERROR, 1: logging.WARNING}.get(verbosity, logging.DEBUG))
     logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(saved[0])
+        logger.propagate = saved[1]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -462,7 +472,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     secret = args.api_key or os.environ.get(API_KEY_ENV) or None
-    _configure_logging(args.verbose or 0, stderr)
+    with _cli_logging(args.verbose or 0, stderr):
+        return _run_command(args, stdout, stderr, secret)
+
+
+def _run_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO, secret: str | None) -> int:
     try:
         return _dispatch(args, stdout, stderr)
     except UsageError as exc:

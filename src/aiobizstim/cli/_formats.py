@@ -49,14 +49,7 @@ def _enc_hook(obj: Any) -> Any:
     raise TypeError(f"cannot encode {type(obj).__name__} as JSON")
 
 
-def _record_hook(obj: Any) -> Any:
-    # Nested records (rare) are encoded with attribute names too.
-    if isinstance(obj, msgspec.Struct):
-        return record_to_builtins(obj)
-    return _enc_hook(obj)
-
-
-_ENCODER: Final = msgspec.json.Encoder(enc_hook=_record_hook, decimal_format="string")
+_ENCODER: Final = msgspec.json.Encoder(enc_hook=_enc_hook, decimal_format="string")
 
 
 @functools.cache
@@ -73,10 +66,50 @@ def record_to_builtins(record: msgspec.Struct) -> dict[str, Any]:
     return data
 
 
+@functools.cache
+def _exporter(model: type[msgspec.Struct]) -> Callable[[msgspec.Struct], Any]:
+    """A fast converter from ``model`` to something that encodes like :func:`record_to_builtins`.
+
+    For models without private fields it builds a plain Struct type with the attribute names as field
+    names (no renaming, nothing omitted): filling it from ``astuple`` and encoding it stays in msgspec's C
+    code and is about twice as fast as going through a dict. Other models take the dict route.
+    """
+    specs = field_kinds(model)
+    if _private_fields(model):
+        return record_to_builtins
+    try:
+        mirror = msgspec.defstruct(f"{model.__name__}Export", [(spec.attr, Any) for spec in specs], gc=False)
+    except (TypeError, ValueError):  # pragma: no cover - a field name msgspec will not take
+        return record_to_builtins
+    astuple = msgspec.structs.astuple
+
+    def convert(record: msgspec.Struct) -> Any:
+        return mirror(*astuple(record))
+
+    return convert
+
+
 def encode_record(record: msgspec.Struct, *, indent: int = 0) -> bytes:
     """One record as JSON bytes (see the module docstring for the value forms)."""
     data = _ENCODER.encode(record_to_builtins(record))
     return msgspec.json.format(data, indent=indent) if indent else data
+
+
+class _Converter:
+    """Picks the fast converter for each record's type (one type per export, so one lookup in practice)."""
+
+    __slots__ = ("_convert", "_model")
+
+    def __init__(self) -> None:
+        self._model: type | None = None
+        self._convert: Callable[[msgspec.Struct], Any] = record_to_builtins
+
+    def __call__(self, record: msgspec.Struct) -> Any:
+        model = type(record)
+        if model is not self._model:
+            self._model = model
+            self._convert = _exporter(model)
+        return self._convert(record)
 
 
 class RecordWriter(Protocol):
@@ -95,11 +128,12 @@ class JsonLinesWriter:
     def __init__(self, file: BinaryIO) -> None:
         self._file = file
         self._buf = bytearray()
+        self._convert = _Converter()
 
     def write(self, record: msgspec.Struct) -> None:
         """Append one record as a line."""
         buf = self._buf
-        _ENCODER.encode_into(record_to_builtins(record), buf, -1)
+        _ENCODER.encode_into(self._convert(record), buf, -1)
         buf += b"\n"
         if len(buf) >= _FLUSH_AT:
             self._file.write(buf)
@@ -119,13 +153,14 @@ class JsonArrayWriter:
         self._file = file
         self._buf = bytearray(b"[")
         self._first = True
+        self._convert = _Converter()
 
     def write(self, record: msgspec.Struct) -> None:
         """Append one record as an array element."""
         buf = self._buf
         buf += b"\n" if self._first else b",\n"
         self._first = False
-        _ENCODER.encode_into(record_to_builtins(record), buf, -1)
+        _ENCODER.encode_into(self._convert(record), buf, -1)
         if len(buf) >= _FLUSH_AT:
             self._file.write(buf)
             buf.clear()
