@@ -283,7 +283,8 @@ def decode_page(
 ) -> DecodedPage[M]:
     """Decode a paginated list envelope: ``{"status": "success", "total": N, "response": [...]}``."""
     env = _fast(body, list[model], request)  # type: ignore[valid-type]
-    if env is not None:
+    # A negative total is not a clean page: the lenient path reports it.
+    if env is not None and (env.total is None or env.total >= 0):
         items = cast("list[M]", env.response)
         return DecodedPage(items, env.total, [])
     doc = _checked_envelope(body, request)

@@ -163,6 +163,7 @@ KNOWN_NASTY = {
     "a 200k-character enum value": b'{"status":"success","response":[{"status":"' + b"x" * 200_000 + b'"}]}',
     "a 5000-digit number": b'{"status":"success","total":' + b"9" * 5000 + b',"response":[]}',
     "a number out of range": b'{"status":"success","total":1e999,"response":[]}',
+    "a negative total": b'{"status":"success","total":-1,"response":[]}',
 }
 
 
