@@ -24,7 +24,7 @@ MODELS: list[type[msgspec.Struct]] = sorted(
 
 # Fixed seed and a bounded number of examples: the same run every time, well under a second per model.
 BOUNDED = settings(
-    max_examples=40,
+    max_examples=25,
     derandomize=True,
     deadline=None,
     database=None,

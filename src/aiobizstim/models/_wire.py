@@ -198,6 +198,8 @@ _strip = str.strip
 def _list_converter(wire_name: str) -> Callable[[Any], list[str]]:
     def convert(value: Any) -> list[str]:
         if type(value) is str:
+            if not value:
+                return []
             items = value.split(",")
             # Fast path (most values): no empty item and no whitespace at all, so nothing to trim or drop.
             # isprintable() is False for every whitespace character except the ASCII space.
@@ -205,7 +207,7 @@ def _list_converter(wire_name: str) -> Callable[[Any], list[str]]:
                 return items
         else:
             items = value
-        return [s for s in map(_strip, items) if s]
+        return list(filter(None, map(_strip, items)))
 
     return convert
 
