@@ -225,12 +225,23 @@ async def test_missing_key_names_flag_and_variable(tmp_path: Path) -> None:
 async def test_usage_errors_exit_2(fake: FakeBizstim, tmp_path: Path) -> None:
     env = env_for(fake)
     insecure_env = {**env, "BIZSTIM_BASE_URL": "http://example.com"}
-    missing_dir, details, bad_resource, insecure = await asyncio.gather(
+    missing_dir, details, bad_resource, insecure, page_size, blank, zero = await asyncio.gather(
         bizstim("export", "clients", "-o", tmp_path / "nope" / "x.jsonl", env=env),
         bizstim("export", "discounts", "--details", "-o", tmp_path / "x.jsonl", env=env),
         bizstim("export", "widgets", "-o", tmp_path / "x.jsonl", env=env),
         bizstim("get", "discount", "--id", "1", env=insecure_env),
+        bizstim("export", "discounts", "--page-size", "101", "-o", tmp_path / "x.jsonl", env=env),
+        bizstim("get", "client", "--email", " ", env=env),
+        bizstim("export", "clients", "--max-items", "0", "-o", tmp_path / "x.jsonl", env=env),
     )
+    assert page_size.code == 2
+    assert page_size.error_lines == [
+        "bizstim: error: --page-size for discounts is at most 100 (the API's maximum)"
+    ]
+    assert blank.code == 2
+    assert blank.error_lines == ["bizstim: error: email must not be empty or blank"]
+    assert zero.code == 2
+    assert "--max-items: must be at least 1" in zero.stderr
     assert missing_dir.code == 2
     assert missing_dir.error_lines == [
         f"bizstim: error: output directory does not exist: {tmp_path / 'nope'}"

@@ -186,6 +186,17 @@ def test_atomic_file_failure_keeps_old_content(tmp_path: Path) -> None:
     assert leftovers(tmp_path) == []
 
 
+def test_atomic_file_keeps_the_mode_of_the_file_it_replaces(tmp_path: Path) -> None:
+    target = tmp_path / "private.jsonl"
+    target.write_bytes(b"old\n")
+    target.chmod(0o600)
+    with AtomicFile(target) as out:
+        out.file.write(b"new\n")
+        out.commit()
+    assert target.read_bytes() == b"new\n"
+    assert target.stat().st_mode & 0o777 == 0o600
+
+
 def test_check_output_path(tmp_path: Path) -> None:
     check_output_path(tmp_path / "new.csv")
     with pytest.raises(OutputPathError, match="does not exist"):

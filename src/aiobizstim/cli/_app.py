@@ -16,7 +16,7 @@ import signal
 import sys
 from collections.abc import Coroutine, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Final, TextIO
+from typing import TYPE_CHECKING, Any, Final, TextIO
 
 import msgspec
 
@@ -26,6 +26,10 @@ from aiobizstim.cli._export import LISTABLE, ExportSpec, guess_format, run_expor
 from aiobizstim.cli._formats import FORMATS, encode_record
 from aiobizstim.cli._progress import ProgressMode
 from aiobizstim.errors import BizstimError
+from aiobizstim.models import ENDPOINTS
+
+if TYPE_CHECKING:
+    from aiobizstim import Bizstim
 
 __all__ = ["UsageError", "build_parser", "main"]
 
@@ -189,7 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--concurrency", type=_positive_int, metavar="N", help="requests in flight at most")
     export.add_argument("--rate", type=_positive_float, metavar="R", help="requests per second at most")
     export.add_argument("--page-size", type=_positive_int, metavar="N", help="records per page request")
-    export.add_argument("--max-items", type=_non_negative_int, metavar="N", help="stop after N records")
+    export.add_argument("--max-items", type=_positive_int, metavar="N", help="stop after N records")
     export.add_argument(
         "--progress",
         choices=[mode.value for mode in ProgressMode] + ["auto"],
@@ -207,14 +211,14 @@ def build_parser() -> argparse.ArgumentParser:
     targets = get.add_subparsers(dest="target", metavar="RESOURCE", required=True)
     client = targets.add_parser("client", parents=[connection], help="one client (full record)")
     selector = client.add_mutually_exclusive_group(required=True)
-    selector.add_argument("--id", type=_non_negative_int)
+    selector.add_argument("--id", type=_positive_int)
     selector.add_argument("--email")
     selector.add_argument("--username")
     selector.add_argument("--first-name", help="with --last-name")
     client.add_argument("--last-name", help="with --first-name")
     for name in _GET_BY_ID:
         target = targets.add_parser(name, parents=[connection], help=f"one {name} by id")
-        target.add_argument("--id", type=_non_negative_int, required=True)
+        target.add_argument("--id", type=_positive_int, required=True)
     ondemand = targets.add_parser("ondemand", parents=[connection], help="an on-demand encrypted link")
     ondemand.add_argument("--identifier", required=True, help="custom student identifier")
     ondemand.add_argument("--primary", type=_non_negative_int, default=0, help="primary agent id")
@@ -280,7 +284,7 @@ def _api_key(args: argparse.Namespace) -> str:
     return key.strip()
 
 
-def _client(args: argparse.Namespace, **overrides: Any) -> Any:
+def _client(args: argparse.Namespace, **overrides: Any) -> Bizstim:
     options: dict[str, Any] = {"api_key": _api_key(args)}
 
     from aiobizstim import Bizstim
@@ -307,6 +311,9 @@ async def _export(args: argparse.Namespace, stderr: TextIO) -> int:
     path: Path = args.output
     if args.details and args.resource != "clients":
         raise UsageError("--details works with clients only")
+    max_limit = ENDPOINTS[args.resource].max_limit
+    if args.page_size is not None and max_limit is not None and args.page_size > max_limit:
+        raise UsageError(f"--page-size for {args.resource} is at most {max_limit} (the API's maximum)")
     try:
         check_output_path(path)
     except OutputPathError as exc:
@@ -346,29 +353,13 @@ class _ExportFailedError(Exception):
 
 
 async def _get(args: argparse.Namespace, stdout: TextIO) -> int:
+    if args.target == "client" and (args.first_name is None) != (args.last_name is None):
+        raise UsageError("--first-name and --last-name go together")
     async with _client(args) as bz:
-        record: Any
-        if args.target == "client":
-            if (args.first_name is None) != (args.last_name is None):
-                raise UsageError("--first-name and --last-name go together")
-            selector = {
-                name: value
-                for name, value in (
-                    ("id", args.id),
-                    ("email", args.email),
-                    ("username", args.username),
-                    ("first_name", args.first_name),
-                    ("last_name", args.last_name),
-                )
-                if value is not None
-            }
-            record = await bz.clients.get(**selector)
-        elif args.target == "ondemand":
-            record = await bz.ondemand.link(
-                args.identifier, primary_agent_id=args.primary, secondary_agent_id=args.secondary
-            )
-        else:
-            record = await getattr(bz, _GET_BY_ID[args.target]).get(args.id)
+        try:
+            record = await _fetch_one(bz, args)
+        except (ValueError, TypeError) as exc:  # the client checks arguments before sending anything
+            raise UsageError(str(exc)) from None
     if isinstance(record, msgspec.Struct):
         text = encode_record(record, indent=2).decode()
     else:
@@ -376,6 +367,28 @@ async def _get(args: argparse.Namespace, stdout: TextIO) -> int:
     stdout.write(text + "\n")
     stdout.flush()
     return EXIT_OK
+
+
+async def _fetch_one(bz: Bizstim, args: argparse.Namespace) -> Any:
+    """The record (or link) ``bizstim get`` asked for."""
+    if args.target == "client":
+        selector = {
+            name: value
+            for name, value in (
+                ("id", args.id),
+                ("email", args.email),
+                ("username", args.username),
+                ("first_name", args.first_name),
+                ("last_name", args.last_name),
+            )
+            if value is not None
+        }
+        return await bz.clients.get(**selector)
+    if args.target == "ondemand":
+        return await bz.ondemand.link(
+            args.identifier, primary_agent_id=args.primary, secondary_agent_id=args.secondary
+        )
+    return await getattr(bz, _GET_BY_ID[args.target]).get(args.id)
 
 
 def _fake_server(args: argparse.Namespace) -> int:

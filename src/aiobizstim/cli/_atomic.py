@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import stat
 from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO, Final, Self
@@ -75,6 +76,8 @@ class AtomicFile:
         file.flush()
         os.fsync(file.fileno())
         file.close()
+        with contextlib.suppress(OSError):  # replacing a file: keep its permissions (e.g. 0600)
+            os.chmod(self.temp_path, stat.S_IMODE(os.stat(self.path).st_mode))
         os.replace(self.temp_path, self.path)
         self.committed = True
         _fsync_dir(self.path.parent)

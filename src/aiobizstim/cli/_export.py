@@ -7,7 +7,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, TextIO
+from typing import TYPE_CHECKING, Any, Final, TextIO
 
 import msgspec
 
@@ -16,6 +16,9 @@ from aiobizstim.cli._formats import make_writer
 from aiobizstim.cli._progress import Progress, ProgressMode, format_rate
 from aiobizstim.errors import BizstimError
 from aiobizstim.models import ENDPOINTS
+
+if TYPE_CHECKING:
+    from aiobizstim import Bizstim
 
 __all__ = [
     "LISTABLE",
@@ -141,7 +144,7 @@ def _kwargs(**kwargs: Any) -> dict[str, Any]:
     return {name: value for name, value in kwargs.items() if value is not None}
 
 
-def _source(bz: Any, spec: ExportSpec) -> tuple[AsyncIterator[msgspec.Struct] | None, Any]:
+def _source(bz: Bizstim, spec: ExportSpec) -> tuple[AsyncIterator[msgspec.Struct] | None, Any]:
     """The record iterator for ``spec`` (None for testimonials, listed in one call) and its resource."""
     resource = bz.clients if spec.details else getattr(bz, spec.resource)
     if spec.details:
@@ -181,7 +184,7 @@ def _total_of(
 
 
 async def run_export(
-    bz: Any, spec: ExportSpec, *, stderr: TextIO, progress_mode: ProgressMode
+    bz: Bizstim, spec: ExportSpec, *, stderr: TextIO, progress_mode: ProgressMode
 ) -> ExportResult:
     """Run one export with ``bz`` (a :class:`aiobizstim.Bizstim`), showing progress on ``stderr``."""
     model = record_model(spec.resource, spec.details)
