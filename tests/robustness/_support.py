@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import traceback
 from collections.abc import Callable
+from typing import NamedTuple
+
+from aiohttp import web
 
 from aiobizstim import RetryPolicy
 
@@ -35,3 +39,64 @@ def collect_garbage() -> None:
     """Run the GC so an unclosed session/connector warns now, inside the test (warnings are errors)."""
     gc.collect()
     gc.collect()
+
+
+class Reply(NamedTuple):
+    """What :class:`OddServer` answers on a path."""
+
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = {}  # noqa: RUF012 - never mutated
+
+
+class OddServer:
+    """A tiny loopback HTTP server answering whatever a test sets per path (bodies FakeBizstim never sends:
+    malformed records, redirects, a page that repeats), and recording what it received (with headers)."""
+
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self._host = host
+        self.replies: dict[str, Reply] = {}
+        self.seen: list[tuple[str, dict[str, str]]] = []
+        self._runner: web.AppRunner | None = None
+        self.url = ""
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        self.seen.append((request.raw_path, dict(request.headers)))
+        path = request.raw_path.split("?", 1)[0]
+        for prefix in sorted(self.replies, key=len, reverse=True):
+            if path.startswith(prefix):
+                reply = self.replies[prefix]
+                return web.Response(status=reply.status, body=reply.body, headers=reply.headers)
+        return web.Response(status=404, body=b'{"status":false,"error":"Unknown method"}')
+
+    async def __aenter__(self) -> OddServer:
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self._host, 0)
+        await site.start()
+        host, port = self._runner.addresses[0][:2]
+        self.url = f"http://{host}:{port}"
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+
+def secret_texts_of(exc: BaseException) -> list[str]:
+    """Every text an exception can show: str, repr, attributes and the formatted traceback, along the whole
+    ``__cause__`` / ``__context__`` chain."""
+    texts = ["".join(traceback.format_exception(exc))]
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        current = todo.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        texts += [str(current), repr(current), repr(current.args)]
+        texts += [repr(value) for value in getattr(current, "__dict__", {}).values()]
+        todo += [current.__cause__, current.__context__]
+    return texts
