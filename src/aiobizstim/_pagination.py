@@ -222,8 +222,8 @@ async def iterate_records(
         return out
 
     def linked(a: FetchedPage[T], b: FetchedPage[T]) -> bool:
-        if ov == 0 or not a.full or b.raw_count == 0:
-            return True
+        if ov == 0 or not a.full:
+            return True  # no overlap asked for, or ``a`` was short: it ended the list
         ids_a = _ids(a.items)
         if not ids_a:
             return True  # records without ids: nothing to check against

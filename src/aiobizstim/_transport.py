@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
 import aiohttp
@@ -97,6 +97,7 @@ class Transport:
         self._semaphore = asyncio.Semaphore(config.max_concurrency)
         self._limiter = _RateLimiter(config.rate_limit) if config.rate_limit else None
         self._closed = False
+        self._sleep: Callable[[float], Awaitable[None]] = asyncio.sleep  # tests swap it to observe delays
         # Peak of requests in flight, for tests and benchmarks.
         self.in_flight = 0
         self.max_in_flight = 0
@@ -225,7 +226,7 @@ class Transport:
                     budget + 1,
                     reason,
                 )
-                await asyncio.sleep(delay)
+                await self._sleep(delay)
         except BizstimError:
             self.stats.errors += 1
             raise

@@ -1,0 +1,250 @@
+"""The async iterators over an in-memory list: order, window bound, dedupe, stall detection, drift, cleanup."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+
+import pytest
+
+from aiobizstim import ClientStats, PaginationDriftError, PaginationStalledError
+from aiobizstim._pagination import FetchedPage, fan_out, iterate_records
+
+
+@dataclass
+class Rec:
+    id: int
+
+
+class FakeList:
+    """A server-side list of ids with optional per-fetch mutation, latency and fetch accounting."""
+
+    def __init__(self, n: int, *, total_offset: int = 0) -> None:
+        self.ids = list(range(1, n + 1))
+        self.next_id = n + 1
+        self.in_flight = 0
+        self.peak = 0
+        self.fetches: list[int] = []
+        self.cancelled = 0
+        self.before_fetch: Callable[[FakeList, int], None] | None = None
+        self.delay: Callable[[int], float] = lambda offset: 0.0
+        self.ignore_start = False
+
+    async def fetch(self, offset: int, limit: int) -> FetchedPage[Rec]:
+        self.in_flight += 1
+        self.peak = max(self.peak, self.in_flight)
+        try:
+            await asyncio.sleep(self.delay(offset))
+            if self.before_fetch is not None:
+                self.before_fetch(self, offset)
+            self.fetches.append(offset)
+            start = 0 if self.ignore_start else offset
+            items = [Rec(i) for i in self.ids[start : start + limit]]
+            return FetchedPage(offset, limit, items, len(self.ids), len(items))
+        except asyncio.CancelledError:
+            self.cancelled += 1
+            raise
+        finally:
+            self.in_flight -= 1
+
+
+async def collect(it: AsyncIterator[Rec]) -> list[int]:
+    return [r.id async for r in it]
+
+
+async def test_yields_every_record_in_order_with_out_of_order_completion() -> None:
+    data = FakeList(1050)
+    rng = random.Random(1)
+    data.delay = lambda offset: rng.random() * 0.003
+    got = await collect(iterate_records(data.fetch, start=0, page_size=50, max_items=None, window=4, overlap=0))
+    assert got == data.ids
+    assert data.peak <= 4
+
+
+async def test_window_bounds_the_pages_in_flight() -> None:
+    data = FakeList(2000)
+    data.delay = lambda offset: 0.001
+    await collect(iterate_records(data.fetch, start=0, page_size=20, max_items=None, window=3))
+    assert data.peak == 3
+
+
+async def test_overlap_costs_a_few_pages_and_yields_no_duplicates() -> None:
+    data = FakeList(1000)
+    stats = ClientStats()
+    got = await collect(iterate_records(data.fetch, start=0, page_size=100, max_items=None, window=4, stats=stats))
+    assert got == data.ids
+    assert len(data.fetches) == 11  # 10 pages + the ~2 % overlap
+    assert stats.duplicates_dropped == 20
+
+
+async def test_start_and_max_items() -> None:
+    data = FakeList(500)
+    got = await collect(iterate_records(data.fetch, start=100, page_size=40, max_items=95, window=2))
+    assert got == list(range(101, 196))
+
+
+async def test_empty_list() -> None:
+    data = FakeList(0)
+    assert await collect(iterate_records(data.fetch, start=0, page_size=10, max_items=None, window=2)) == []
+
+
+async def test_server_ignoring_start_is_detected_not_looped() -> None:
+    data = FakeList(100)
+    data.ignore_start = True
+    with pytest.raises(PaginationStalledError, match="stalled"):
+        await collect(iterate_records(data.fetch, start=0, page_size=10, max_items=None, window=3))
+    assert len(data.fetches) <= 5
+
+
+async def test_records_are_never_yielded_twice_when_pages_repeat_records() -> None:
+    data = FakeList(300)
+
+    def insert_front(lst: FakeList, offset: int) -> None:  # shifts later pages right: they repeat records
+        if offset:
+            lst.ids.insert(0, lst.next_id)
+            lst.next_id += 1
+
+    data.before_fetch = insert_front
+    got = await collect(iterate_records(data.fetch, start=0, page_size=20, max_items=None, window=1))
+    assert len(got) == len(set(got))
+    assert set(range(1, 301)) <= set(got)
+
+
+@pytest.mark.parametrize("seed", range(int(os.environ.get("DRIFT_SEEDS", "12"))))
+async def test_drift_never_misses_a_record_that_exists_throughout(seed: int) -> None:
+    rng = random.Random(seed)
+    data = FakeList(3000)
+    initial = set(data.ids)
+    deleted: set[int] = set()
+
+    def drift(lst: FakeList, offset: int) -> None:  # a third of the fetches see up to 30 deletes + 30 inserts
+        if rng.random() > 1 / 3:
+            return
+        for _ in range(rng.randrange(0, 30)):
+            victim = lst.ids.pop(rng.randrange(len(lst.ids)))
+            deleted.add(victim)
+        for _ in range(rng.randrange(0, 30)):
+            lst.ids.insert(rng.randrange(len(lst.ids) + 1), lst.next_id)
+            lst.next_id += 1
+
+    data.before_fetch = drift  # no random latency: each seed replays exactly
+    stats = ClientStats()
+    got = await collect(
+        iterate_records(data.fetch, start=0, page_size=100, max_items=None, window=4, stats=stats, max_repairs=8)
+    )
+    assert len(got) == len(set(got))
+    assert not (initial - deleted) - set(got)
+
+
+async def test_deletions_before_the_boundary_are_repaired_not_skipped() -> None:
+    data = FakeList(1000)
+    stats = ClientStats()
+
+    def delete_front(lst: FakeList, offset: int) -> None:  # before page 2: 10 deleted ahead of the boundary
+        if offset and len(lst.fetches) == 1:
+            del lst.ids[:10]
+
+    data.before_fetch = delete_front
+    got = await collect(iterate_records(data.fetch, start=0, page_size=100, max_items=None, window=1, stats=stats))
+    assert set(got) >= set(range(11, 1001))  # without the repair, records 99..108 would be skipped
+    assert len(got) == len(set(got))
+    assert stats.drift_repairs >= 1
+
+
+async def test_drift_faster_than_repairs_raises() -> None:
+    data = FakeList(1000)
+
+    def churn(lst: FakeList, offset: int) -> None:  # replace the whole list on every fetch
+        lst.ids = list(range(lst.next_id, lst.next_id + 1000))
+        lst.next_id += 1000
+
+    data.before_fetch = churn
+    with pytest.raises(PaginationDriftError, match="changed"):
+        await collect(iterate_records(data.fetch, start=0, page_size=100, max_items=None, window=2, max_repairs=2))
+
+
+async def test_break_cancels_and_awaits_the_pages_in_flight() -> None:
+    data = FakeList(10_000)
+    data.delay = lambda offset: 0.0 if offset < 20 else 10.0
+    it = iterate_records(data.fetch, start=0, page_size=10, max_items=None, window=4, overlap=0)
+    seen = 0
+    async for _ in it:
+        seen += 1
+        if seen == 20:
+            break
+    await it.aclose()  # type: ignore[attr-defined]
+    assert data.in_flight == 0
+    assert data.cancelled == 3  # pages 20, 30 and 40 (the window refills only when page 10 is used up)
+
+
+async def test_cancelling_the_consumer_cancels_the_pages() -> None:
+    data = FakeList(10_000)
+    data.delay = lambda offset: 0.0 if offset == 0 else 10.0
+    started = asyncio.Event()
+
+    async def consume() -> None:
+        async for _ in iterate_records(data.fetch, start=0, page_size=10, max_items=None, window=3):
+            started.set()
+
+    task = asyncio.ensure_future(consume())
+    await started.wait()
+    await asyncio.sleep(0)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert data.in_flight == 0
+    assert data.cancelled == 3
+
+
+async def test_fan_out_keeps_source_order_and_bounds_concurrency() -> None:
+    active = 0
+    peak = 0
+    rng = random.Random(3)
+
+    async def source() -> AsyncIterator[int]:
+        for i in range(200):
+            yield i
+
+    async def call(i: int) -> int:
+        nonlocal active, peak
+        active += 1
+        peak = max(peak, active)
+        try:
+            await asyncio.sleep(rng.random() * 0.002)
+            return i * 10
+        finally:
+            active -= 1
+
+    got = [x async for x in fan_out(source(), call, concurrency=5)]
+    assert got == [i * 10 for i in range(200)]
+    assert peak == 5
+
+
+async def test_fan_out_close_cancels_calls_and_closes_source() -> None:
+    closed = asyncio.Event()
+    cancelled = 0
+
+    async def source() -> AsyncIterator[int]:
+        try:
+            for i in range(1000):
+                yield i
+        finally:
+            closed.set()
+
+    async def call(i: int) -> int:
+        nonlocal cancelled
+        try:
+            await asyncio.sleep(0 if i == 0 else 10)
+        except asyncio.CancelledError:
+            cancelled += 1
+            raise
+        return i
+
+    it = fan_out(source(), call, concurrency=4, buffer=8)
+    assert await it.__anext__() == 0
+    await it.aclose()  # type: ignore[attr-defined]
+    assert closed.is_set()
+    assert cancelled == 4  # the calls that had started (concurrency); queued ones never started
