@@ -80,11 +80,25 @@ def _child(path: str, key: str | int) -> str:
     return f"{path}.{key}" if _IDENT.match(key) else f"{path}[{key!r}]"
 
 
-def _lookup(doc: Any, path: str) -> Any:
-    """Follow a msgspec-style JSON path (``$.a[3].b``) through builtins; ``None`` when it leads nowhere."""
+def _segments(msgspec_path: str) -> list[str | int]:
+    """Split msgspec's path (``$.response[1].hide costs``: keys unquoted) into keys and indices."""
+    return [
+        int(index) if index else key for key, index in re.findall(r"\.([^.\[]+)|\[(\d+)\]", msgspec_path[1:])
+    ]
+
+
+def _render(base: str, segments: list[str | int]) -> str:
+    """A JSON path in our style: identifiers dotted, other keys bracketed (``$.r[1]['hide costs']``)."""
+    path = base
+    for segment in segments:
+        path = _child(path, segment)
+    return path
+
+
+def _lookup(doc: Any, segments: list[str | int]) -> Any:
+    """The value at ``segments`` inside builtins ``doc``; ``None`` when the path leads nowhere."""
     node = doc
-    for dot_key, index, quoted in re.findall(r"\.([^.\[]+)|\[(\d+)\]|\[(?:'([^']*)'|\"[^\"]*\")\]", path[1:]):
-        key: str | int = int(index) if index else (dot_key or quoted)
+    for key in segments:
         try:
             node = node[key]
         except (KeyError, IndexError, TypeError):
@@ -96,14 +110,13 @@ def _decode_error(exc: msgspec.ValidationError, doc: Any, *, base: str, request:
     """Turn msgspec's ``"Expected `int`, got `str` - at `$[3].id`"`` into a DecodeError (path + excerpt)."""
     m = _AT_PATH.match(str(exc))
     assert m is not None  # the pattern matches any string
-    message, rel_path = m.group("msg"), m.group("path") or "$"
-    path = base + rel_path[1:]
+    message, segments = m.group("msg"), _segments(m.group("path") or "$")
     field = _FIELD_PREFIX.match(message)
     if field is not None:  # raised by a post-decode converter: the path stops at the record
-        path = _child(path, field.group("field"))
-        rel_path = _child(rel_path, field.group("field"))
+        segments.append(field.group("field"))
         message = field.group("msg")
-    value = _lookup(doc, rel_path)
+    path = _render(base, segments)
+    value = _lookup(doc, segments)
     # msgspec quotes whole values in some messages ("Invalid enum value '<the entire string>'"): bound it.
     return DecodeError(
         excerpt(message, 160),

@@ -36,7 +36,7 @@ def test_bad_date_in_the_fourth_record() -> None:
         (Discount, {"secret": "yes"}, "$.response[1].secret", "yes"),
         (Discount, {"fixed": "9"}, "$.response[1].fixed", "9"),
         (Client, {"minTime": "8am"}, "$.response[1].minTime", "8am"),
-        (Client, {"hide costs": "maybe"}, "$.response[1].hide costs", "maybe"),  # msgspec's path style
+        (Client, {"hide costs": "maybe"}, "$.response[1]['hide costs']", "maybe"),  # not an identifier
         (Location, {"practs": [{"id": 1}]}, "$.response[1].practs[0]", "{'id': 1}"),
     ],
 )

@@ -342,3 +342,11 @@ def test_alias_table() -> None:
 def test_constructed_in_python_with_public_types() -> None:
     c = Client(dob=dt.date(2000, 1, 1), email=["a@x"], min_time=ClockTime(8), status=ClientStatus.ACTIVE)
     assert (c.dob, c.email, c.min_time) == (dt.date(2000, 1, 1), ["a@x"], ClockTime(8))
+
+
+def test_clock_time_built_in_python_encodes_as_hh_mm_unless_seconds_are_given() -> None:
+    assert str(ClockTime(9, 30)) == "09:30"
+    assert str(ClockTime(9, 30, 15)) == "09:30:15"
+    assert str(ClockTime(8, 0, seconds_written=True)) == "08:00:00"
+    assert str(ClockTime.parse("08:00:00")) == "08:00:00"
+    assert ClockTime(9, 30) == ClockTime.parse("09:30:00")

@@ -92,7 +92,7 @@ class ClockTime:
     minute: int
     second: int
 
-    def __init__(self, hour: int, minute: int = 0, second: int = 0, *, seconds_written: bool = True) -> None:
+    def __init__(self, hour: int, minute: int = 0, second: int = 0, *, seconds_written: bool = False) -> None:
         if not (0 <= hour <= 24 and 0 <= minute <= 59 and 0 <= second <= 59):
             raise ValueError(f"clock time out of range: {hour:02d}:{minute:02d}:{second:02d}")
         if hour == 24 and (minute or second):
