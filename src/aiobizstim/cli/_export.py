@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from aiobizstim import Bizstim
 
 __all__ = [
+    "DETAILS_LOOKAHEAD",
     "LISTABLE",
     "ExportResult",
     "ExportSpec",
@@ -29,6 +30,10 @@ __all__ = [
     "record_model",
     "run_export",
 ]
+
+#: ``--details`` keeps this many lookups per allowed in-flight request queued (bounded memory: a few hundred
+#: records at most), so that retries with backoff do not stall the in-order output.
+DETAILS_LOOKAHEAD: Final = 8
 
 #: Every resource ``bizstim export`` can read (the paginated ones plus the unpaginated testimonials).
 LISTABLE: Final = (
@@ -148,9 +153,13 @@ def _source(bz: Bizstim, spec: ExportSpec) -> tuple[AsyncIterator[msgspec.Struct
     """The record iterator for ``spec`` (None for testimonials, listed in one call) and its resource."""
     resource = bz.clients if spec.details else getattr(bz, spec.resource)
     if spec.details:
+        # Look ahead further than the requests allowed in flight: iter_details yields in order, so with a
+        # window of exactly N lookups one lookup backing off between retries would idle the other N-1. The
+        # client's max_concurrency (= --concurrency) still caps requests in flight.
+        lookahead = (spec.concurrency or bz.config.max_concurrency) * DETAILS_LOOKAHEAD
         return (
             resource.iter_details(
-                **_kwargs(concurrency=spec.concurrency, page_size=spec.page_size, max_items=spec.max_items)
+                **_kwargs(concurrency=lookahead, page_size=spec.page_size, max_items=spec.max_items)
             ),
             resource,
         )
