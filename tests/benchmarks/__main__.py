@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 import time
 import traceback
@@ -31,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args(argv)
 
+    load_before = os.getloadavg()[0]
     started = time.perf_counter()
     rows: list[Row] = []
     failed = []
@@ -46,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {name}: {time.perf_counter() - section_start:.1f} s", file=sys.stderr, flush=True)
     elapsed = time.perf_counter() - started
     machine = machine_info()
+    # Other work on the machine skews every figure; say how busy it was.
+    machine["load_avg_1min"] = f"{load_before:.2f} at start, {os.getloadavg()[0]:.2f} at end"
     print(format_table(rows, machine, elapsed=elapsed))
     write_json(args.json, rows, machine, elapsed=elapsed)
     print(f"wrote {args.json}")

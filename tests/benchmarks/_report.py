@@ -112,6 +112,7 @@ def format_table(rows: Sequence[Row], machine: dict[str, str | int], *, elapsed:
         f"Python {machine['python']}, "
         f"aiobizstim {machine['aiobizstim']}, aiohttp {machine['aiohttp']}, msgspec {machine['msgspec']}, "
         f"pydantic {machine['pydantic']}, httpx {machine['httpx']}",
+        f"load average (1 min): {machine.get('load_avg_1min', '-')}",
         f"every figure is the median of the runs in brackets; whole run took {elapsed:.0f} s",
     ]
 

@@ -1,7 +1,8 @@
 """Memory flat in N: peak RSS of ``bizstim export clients`` (a child process) for 100k and 1M clients.
 
-The peak comes from the kernel (``ru_maxrss`` of the reaped child, via ``os.wait4``); a psutil sampler
-watching the child's RSS every few milliseconds cross-checks it.
+A sampler thread reads the child's ``VmHWM`` (the kernel's RSS high-water mark for its address space) from
+``/proc/<pid>/status`` every few milliseconds, and psutil's RSS as a cross-check. ``ru_maxrss`` is no use
+here: it keeps the pre-``exec`` high-water mark, which is the size of this (large) benchmark process.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ RUNS = 5
 SIZES = (100_000, 1_000_000)
 LIMIT_MB = 150.0
 MB = 1024 * 1024
+SECTION = "memory: peak RSS of bizstim export clients"
 
 
 def _command() -> list[str]:
@@ -35,40 +37,67 @@ def _command() -> list[str]:
     return [found] if found else [sys.executable, "-m", "aiobizstim.cli"]
 
 
-def _sample(proc: psutil.Process, peak: list[int], stop: threading.Event) -> None:
-    while not stop.is_set():
-        try:
-            peak[0] = max(peak[0], proc.memory_info().rss)
-        except psutil.Error:
-            return
-        stop.wait(0.005)
+def _vm_hwm(pid: int) -> int | None:
+    """The process's peak RSS in bytes so far, or None once it is gone."""
+    try:
+        with open(f"/proc/{pid}/status", "rb") as status:
+            for line in status:
+                if line.startswith(b"VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+class _Sampler(threading.Thread):
+    """Polls one process's VmHWM and RSS until it exits or :meth:`stop` is called."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self._pid = pid
+        self._proc = psutil.Process(pid)
+        self._done = threading.Event()
+        self.hwm = 0
+        self.rss = 0
+
+    def run(self) -> None:
+        while not self._done.is_set():
+            hwm = _vm_hwm(self._pid)
+            try:
+                rss = int(self._proc.memory_info().rss)
+            except psutil.Error:
+                return
+            if hwm is None:
+                return
+            self.hwm, self.rss = max(self.hwm, hwm), max(self.rss, rss)
+            self._done.wait(0.005)
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join()
 
 
 def export_peak_rss(url: str, key: str, out: Path, expected: int) -> tuple[float, float, float]:
-    """Run one ``bizstim export clients``; return (kernel peak RSS MB, sampled peak RSS MB, seconds)."""
+    """Run one ``bizstim export clients``; return (peak RSS MB from VmHWM, sampled peak RSS MB, seconds)."""
     env = {**os.environ, "BIZSTIM_API_KEY": key, "BIZSTIM_BASE_URL": url}
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(
             [*_command(), "export", "clients", "-o", str(out), "-q"], env=env, stderr=err, stdout=err
         )
-        peak = [0]
-        stop = threading.Event()
-        sampler = threading.Thread(target=_sample, args=(psutil.Process(proc.pid), peak, stop), daemon=True)
+        sampler = _Sampler(proc.pid)
         sampler.start()
-        _, status, usage = os.wait4(proc.pid, 0)
+        code = proc.wait()
         elapsed = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        stop.set()
-        sampler.join()
-        if proc.returncode != 0:
+        sampler.stop()
+        if code != 0:
             err.seek(0)
-            raise RuntimeError(f"bizstim export exited with {proc.returncode}: {err.read()[-500:]!r}")
+            raise RuntimeError(f"bizstim export exited with {code}: {err.read()[-500:]!r}")
     lines = sum(1 for _ in out.open("rb"))
     out.unlink()
     if lines != expected:
         raise RuntimeError(f"bizstim export wrote {lines} lines, expected {expected}")
-    return usage.ru_maxrss * 1024 / MB, peak[0] / MB, elapsed
+    return sampler.hwm / MB, sampler.rss / MB, elapsed
 
 
 def run() -> list[Row]:
@@ -82,34 +111,23 @@ def run() -> list[Row]:
             peaks[n], sampled[n], seconds[n] = [], [], []
             with FakeServer(n) as server:
                 for _ in range(RUNS):
-                    kernel, sample, elapsed = export_peak_rss(server.url, server.api_key, out, n)
-                    peaks[n].append(kernel)
-                    sampled[n].append(sample)
+                    hwm, rss, elapsed = export_peak_rss(server.url, server.api_key, out, n)
+                    peaks[n].append(hwm)
+                    sampled[n].append(rss)
                     seconds[n].append(elapsed)
     small = SIZES[0]
     base = statistics.median(peaks[small])
     rows = []
     for n in SIZES:
+        took = statistics.median(seconds[n])
         note = (
-            f"psutil-sampled peak {statistics.median(sampled[n]):.1f} MB; "
-            f"export took {statistics.median(seconds[n]):.2f} s "
-            f"({n / statistics.median(seconds[n]):,.0f} rec/s)"
+            f"psutil-sampled peak RSS {statistics.median(sampled[n]):.1f} MB; "
+            f"export took {took:.2f} s ({n / took:,.0f} rec/s, process start included)"
         )
-        if n == small:
-            rows.append(
-                Row("memory: peak RSS of bizstim export clients", f"{n:,} clients", "MB", peaks[n], note=note)
-            )
-        else:
-            rows.append(
-                Row(
-                    "memory: peak RSS of bizstim export clients",
-                    f"{n:,} clients",
-                    "MB",
-                    peaks[n],
-                    ratio=statistics.median(peaks[n]) / base,
-                    ratio_to=f"of {small:,}",
-                    target=Target(f"<= 1.2x, < {LIMIT_MB:.0f} MB", max_ratio=1.2, max_value=LIMIT_MB),
-                    note=note,
-                )
-            )
+        row = Row(SECTION, f"{n:,} clients", "MB", peaks[n], note=note)
+        if n != small:
+            row.ratio = statistics.median(peaks[n]) / base
+            row.ratio_to = f"of {small:,}"
+            row.target = Target(f"<= 1.2x, < {LIMIT_MB:.0f} MB", max_ratio=1.2, max_value=LIMIT_MB)
+        rows.append(row)
     return rows
