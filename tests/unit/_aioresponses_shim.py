@@ -1,7 +1,7 @@
 """Test-side shim: aioresponses 0.7.9 with aiohttp >= 3.14.
 
-aiohttp 3.14 made ``stream_writer`` a required keyword of ``ClientResponse.__init__``; aioresponses 0.7.9 builds
-its fake responses without it and every mocked request fails with a ``TypeError`` (upstream
+aiohttp 3.14 made ``stream_writer`` a required keyword of ``ClientResponse.__init__``; aioresponses
+0.7.9 builds its fake responses without it and every mocked request fails with a ``TypeError`` (upstream
 pnuckowski/aioresponses#289). Until a fixed release exists, :class:`MockedAPI` swaps the response class
 aioresponses instantiates (the module-level ``ClientResponse`` name it falls back to) for a subclass that
 supplies a stub writer. Remove this module once aioresponses ships the fix.
@@ -29,7 +29,7 @@ class _CompatResponse(ClientResponse):
         super().__init__(method, url, **kwargs)
 
 
-class MockedAPI(aioresponses):  # type: ignore[misc]  # aioresponses ships no type information
+class MockedAPI(aioresponses):
     """``aioresponses`` that works with aiohttp 3.14 (see the module docstring)."""
 
     def start(self) -> None:

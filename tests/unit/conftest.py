@@ -17,8 +17,12 @@ BASE = "https://www.bizstim.com"
 @pytest.fixture
 def api() -> Iterator[MockedAPI]:
     """Every aiohttp request is answered by the mocks registered on this object (unmatched -> refused)."""
-    with MockedAPI() as mocked:
+    mocked = MockedAPI()
+    mocked.start()
+    try:
         yield mocked
+    finally:
+        mocked.stop()
 
 
 class SleepLog:

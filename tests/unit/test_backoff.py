@@ -10,7 +10,9 @@ import pytest
 from aiobizstim._backoff import RETRYABLE_STATUSES, RetryPolicy, backoff_delay, parse_retry_after, retry_delay
 
 
-@pytest.mark.parametrize(("retry", "expected"), [(0, 0.5), (1, 1.0), (2, 2.0), (3, 4.0), (4, 8.0), (5, 8.0), (60, 8.0)])
+@pytest.mark.parametrize(
+    ("retry", "expected"), [(0, 0.5), (1, 1.0), (2, 2.0), (3, 4.0), (4, 8.0), (5, 8.0), (60, 8.0)]
+)
 def test_backoff_doubles_from_half_a_second_and_caps_at_8(retry: int, expected: float) -> None:
     assert backoff_delay(retry, rand=lambda: 0.0) == expected
 
@@ -37,7 +39,16 @@ def test_policy_validates(kwargs: dict[str, float]) -> None:
 
 @pytest.mark.parametrize(
     ("header", "seconds"),
-    [("120", 120.0), (" 3 ", 3.0), ("1.5", 1.5), ("0", 0.0), ("-5", 0.0), (None, None), ("", None), ("soon", None)],
+    [
+        ("120", 120.0),
+        (" 3 ", 3.0),
+        ("1.5", 1.5),
+        ("0", 0.0),
+        ("-5", 0.0),
+        (None, None),
+        ("", None),
+        ("soon", None),
+    ],
 )
 def test_retry_after_seconds(header: str | None, seconds: float | None) -> None:
     assert parse_retry_after(header) == seconds

@@ -1,4 +1,4 @@
-"""The async iterators over an in-memory list: order, window bound, dedupe, stall detection, drift, cleanup."""
+"""The async iterators over an in-memory list: order, window, dedupe, stall detection, drift, cleanup."""
 
 from __future__ import annotations
 
@@ -59,7 +59,9 @@ async def test_yields_every_record_in_order_with_out_of_order_completion() -> No
     data = FakeList(1050)
     rng = random.Random(1)
     data.delay = lambda offset: rng.random() * 0.003
-    got = await collect(iterate_records(data.fetch, start=0, page_size=50, max_items=None, window=4, overlap=0))
+    got = await collect(
+        iterate_records(data.fetch, start=0, page_size=50, max_items=None, window=4, overlap=0)
+    )
     assert got == data.ids
     assert data.peak <= 4
 
@@ -74,7 +76,9 @@ async def test_window_bounds_the_pages_in_flight() -> None:
 async def test_overlap_costs_a_few_pages_and_yields_no_duplicates() -> None:
     data = FakeList(1000)
     stats = ClientStats()
-    got = await collect(iterate_records(data.fetch, start=0, page_size=100, max_items=None, window=4, stats=stats))
+    got = await collect(
+        iterate_records(data.fetch, start=0, page_size=100, max_items=None, window=4, stats=stats)
+    )
     assert got == data.ids
     assert len(data.fetches) == 11  # 10 pages + the ~2 % overlap
     assert stats.duplicates_dropped == 20
@@ -133,7 +137,9 @@ async def test_drift_never_misses_a_record_that_exists_throughout(seed: int) -> 
     data.before_fetch = drift  # no random latency: each seed replays exactly
     stats = ClientStats()
     got = await collect(
-        iterate_records(data.fetch, start=0, page_size=100, max_items=None, window=4, stats=stats, max_repairs=8)
+        iterate_records(
+            data.fetch, start=0, page_size=100, max_items=None, window=4, stats=stats, max_repairs=8
+        )
     )
     assert len(got) == len(set(got))
     assert not (initial - deleted) - set(got)
@@ -148,7 +154,9 @@ async def test_deletions_before_the_boundary_are_repaired_not_skipped() -> None:
             del lst.ids[:10]
 
     data.before_fetch = delete_front
-    got = await collect(iterate_records(data.fetch, start=0, page_size=100, max_items=None, window=1, stats=stats))
+    got = await collect(
+        iterate_records(data.fetch, start=0, page_size=100, max_items=None, window=1, stats=stats)
+    )
     assert set(got) >= set(range(11, 1001))  # without the repair, records 99..108 would be skipped
     assert len(got) == len(set(got))
     assert stats.drift_repairs >= 1
@@ -163,7 +171,9 @@ async def test_drift_faster_than_repairs_raises() -> None:
 
     data.before_fetch = churn
     with pytest.raises(PaginationDriftError, match="changed"):
-        await collect(iterate_records(data.fetch, start=0, page_size=100, max_items=None, window=2, max_repairs=2))
+        await collect(
+            iterate_records(data.fetch, start=0, page_size=100, max_items=None, window=2, max_repairs=2)
+        )
 
 
 async def test_break_cancels_and_awaits_the_pages_in_flight() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from aiobizstim import Page
@@ -19,7 +21,7 @@ def test_plan_with_overlap_steps_by_page_minus_overlap() -> None:
     offsets = plan_offsets(0, 100, 20, overlap=5)
     assert offsets == [0, 15, 30, 45, 60, 75, 90]
     assert offsets[-1] + 20 >= 100
-    assert all(b - a == 15 for a, b in zip(offsets, offsets[1:], strict=False))
+    assert all(b - a == 15 for a, b in itertools.pairwise(offsets))
 
 
 def test_plan_respects_max_items() -> None:
@@ -50,8 +52,15 @@ def test_terminal_pages() -> None:
 
 @pytest.mark.parametrize(
     ("start", "limit", "error"),
-    [(-1, 10, ValueError), (0, 0, ValueError), (0, 101, ValueError), (True, 10, TypeError), (0, 1.5, TypeError),
-     ("0", 10, TypeError), (0, False, TypeError)],
+    [
+        (-1, 10, ValueError),
+        (0, 0, ValueError),
+        (0, 101, ValueError),
+        (True, 10, TypeError),
+        (0, 1.5, TypeError),
+        ("0", 10, TypeError),
+        (0, False, TypeError),
+    ],
 )
 def test_page_args_are_checked(start: object, limit: object, error: type[Exception]) -> None:
     with pytest.raises(error):

@@ -1,0 +1,255 @@
+"""Transport over mocked HTTP: headers, every error class, the retry policy, logging, key secrecy."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+
+import aiohttp
+import pytest
+
+from aiobizstim import (
+    APIConnectionError,
+    APIResponseError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    Bizstim,
+    BizstimError,
+    DecodeError,
+    NotFoundError,
+    RateLimitError,
+    ServerError,
+)
+from tests.unit._aioresponses_shim import MockedAPI
+from tests.unit.conftest import BASE, KEY, SleepLog, envelope_page, requests_sent
+
+PAGE = f"{BASE}/api/discounts/0/20"
+ONE = f"{BASE}/api/discount/17"
+HTML_502 = (
+    "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1> nginx</body></html>"
+)
+
+
+def _chain(exc: BaseException) -> str:
+    parts = []
+    node: BaseException | None = exc
+    while node is not None:
+        parts.append(f"{type(node).__name__}: {node!r} {node}")
+        node = node.__cause__ or node.__context__
+    return "\n".join(parts)
+
+
+async def test_sends_the_key_user_agent_and_accept_headers(api: MockedAPI, bz: Bizstim) -> None:
+    api.get(PAGE, payload=envelope_page([1, 2], 2))
+    page = await bz.discounts.list()
+    assert [d.id for d in page.items] == [1, 2]
+    (call,) = next(iter(api.requests.values()))
+    headers = call.kwargs["headers"]
+    assert headers["x-api-key"] == KEY
+    assert headers["User-Agent"].startswith("aiobizstim/")
+    assert headers["Accept"] == "application/json"
+    timeout = call.kwargs["timeout"]
+    assert isinstance(timeout, aiohttp.ClientTimeout)
+    assert timeout.total == 30.0
+
+
+async def test_per_call_timeout_is_a_full_client_timeout(api: MockedAPI, bz: Bizstim) -> None:
+    api.get(PAGE, payload=envelope_page([1], 1))
+    await bz.discounts.list(timeout=2.5)
+    (call,) = next(iter(api.requests.values()))
+    assert call.kwargs["timeout"] == aiohttp.ClientTimeout(total=2.5)
+    with pytest.raises(ValueError, match="timeout"):
+        await bz.discounts.list(timeout=0)
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "error", "text"),
+    [
+        (401, "", AuthenticationError, "HTTP 401"),
+        (403, '{"status": false, "error": "Invalid API key "}', AuthenticationError, "Invalid API key"),
+        (404, "Not Found", NotFoundError, "HTTP 404"),
+        (400, '{"status": "failure", "response": "No data provided"}', APIResponseError, "No data provided"),
+        (418, "teapot", APIStatusError, "HTTP 418"),
+    ],
+)
+async def test_non_retryable_statuses_raise_their_class_after_one_attempt(
+    api: MockedAPI, bz: Bizstim, status: int, body: str, error: type[BizstimError], text: str
+) -> None:
+    api.get(ONE, status=status, body=body, repeat=True)
+    with pytest.raises(error, match=text) as info:
+        await bz.discounts.get(17)
+    assert requests_sent(api) == 1
+    assert "GET /api/discount/17" in str(info.value)
+    assert bz.stats.errors == 1
+
+
+async def test_5xx_html_page_is_a_server_error_with_a_body_excerpt(
+    api: MockedAPI, bz: Bizstim, sleeps: SleepLog
+) -> None:
+    api.get(ONE, status=502, body=HTML_502, content_type="text/html", repeat=True)
+    with pytest.raises(ServerError) as info:
+        await bz.discounts.get(17)
+    err = info.value
+    assert err.status == 502
+    assert "502 Bad Gateway" in err.body
+    assert err.attempts == 4
+    assert "after 4 attempts" in str(err)
+    assert requests_sent(api) == 4
+    assert len(sleeps.delays) == 3
+    assert bz.stats.retries == 3
+
+
+@pytest.mark.parametrize("status", [408, 429, 500, 502, 503, 504])
+async def test_retryable_statuses_are_retried_then_succeed(
+    api: MockedAPI, bz: Bizstim, sleeps: SleepLog, status: int
+) -> None:
+    api.get(ONE, status=status, body="busy")
+    api.get(ONE, payload={"status": "success", "response": {"id": "17", "code": "X"}})
+    assert (await bz.discounts.get(17)).id == 17
+    assert requests_sent(api) == 2
+    assert bz.stats.retries == 1
+
+
+async def test_backoff_grows_between_attempts(api: MockedAPI, sleeps: SleepLog) -> None:
+    api.get(ONE, status=503, repeat=True)
+    async with Bizstim(api_key=KEY, max_retries=5) as bz:
+        bz._transport._sleep = sleeps
+        with pytest.raises(ServerError, match="after 6 attempts"):
+            await bz.discounts.get(17)
+    raw = [0.5, 1.0, 2.0, 4.0, 8.0]
+    assert all(r / 2 <= d <= r for d, r in zip(sleeps.delays, raw, strict=True))
+
+
+async def test_per_call_retry_budget(api: MockedAPI, bz: Bizstim) -> None:
+    api.get(ONE, status=500, repeat=True)
+    with pytest.raises(ServerError) as info:
+        await bz.discounts.get(17, max_retries=0)
+    assert info.value.attempts == 1
+    assert requests_sent(api) == 1
+
+
+async def test_429_honours_retry_after_seconds(api: MockedAPI, bz: Bizstim, sleeps: SleepLog) -> None:
+    api.get(ONE, status=429, headers={"Retry-After": "7"})
+    api.get(ONE, payload={"status": "success", "response": {"id": "17"}})
+    await bz.discounts.get(17)
+    assert sleeps.delays == [7.0]
+
+
+async def test_retry_after_as_http_date(api: MockedAPI, bz: Bizstim, sleeps: SleepLog) -> None:
+    when = format_datetime(datetime.now(UTC) + timedelta(seconds=20), usegmt=True)
+    api.get(ONE, status=503, headers={"Retry-After": when})
+    api.get(ONE, payload={"status": "success", "response": {"id": "17"}})
+    await bz.discounts.get(17)
+    assert 17.0 <= sleeps.delays[0] <= 20.0
+
+
+async def test_retry_after_above_the_cap_raises_instead_of_sleeping(
+    api: MockedAPI, bz: Bizstim, sleeps: SleepLog
+) -> None:
+    api.get(ONE, status=429, headers={"Retry-After": "3600"}, repeat=True)
+    with pytest.raises(RateLimitError) as info:
+        await bz.discounts.get(17)
+    assert info.value.retry_after == 3600.0
+    assert sleeps.delays == []
+    assert requests_sent(api) == 1
+
+
+async def test_429_out_of_retries_is_a_rate_limit_error(
+    api: MockedAPI, bz: Bizstim, sleeps: SleepLog
+) -> None:
+    api.get(ONE, status=429, headers={"Retry-After": "1"}, repeat=True)
+    with pytest.raises(RateLimitError) as info:
+        await bz.discounts.get(17)
+    assert info.value.attempts == 4
+    assert info.value.retry_after == 1.0
+    assert sleeps.delays == [1.0, 1.0, 2.0] or all(d >= 1.0 for d in sleeps.delays)
+
+
+async def test_connection_errors_are_retried_then_raised_typed(api: MockedAPI, bz: Bizstim) -> None:
+    api.get(ONE, exception=aiohttp.ServerDisconnectedError(), repeat=True)
+    with pytest.raises(APIConnectionError, match="after 4 attempts") as info:
+        await bz.discounts.get(17)
+    assert not isinstance(info.value, APITimeoutError)
+    assert isinstance(info.value.__cause__, aiohttp.ServerDisconnectedError)
+    assert requests_sent(api) == 4
+
+
+async def test_timeouts_are_api_timeout_errors(api: MockedAPI, bz: Bizstim) -> None:
+    api.get(ONE, exception=TimeoutError(), repeat=True)
+    with pytest.raises(APITimeoutError, match="timed out after 30 s") as info:
+        await bz.discounts.get(17, max_retries=1)
+    assert info.value.attempts == 2
+
+
+async def test_truncated_body_is_retried(api: MockedAPI, bz: Bizstim) -> None:
+    api.get(ONE, exception=aiohttp.ClientPayloadError("Response payload is not completed"))
+    api.get(ONE, body='{"status": "success", "resp')
+    api.get(ONE, payload={"status": "success", "response": {"id": "17"}})
+    assert (await bz.discounts.get(17)).id == 17
+    assert requests_sent(api) == 3
+
+
+async def test_non_json_2xx_is_a_decode_error_after_retries(api: MockedAPI, bz: Bizstim) -> None:
+    api.get(ONE, body="<html>maintenance</html>", content_type="text/html", repeat=True)
+    with pytest.raises(DecodeError, match="HTML page instead of JSON"):
+        await bz.discounts.get(17)
+    assert requests_sent(api) == 4
+
+
+async def test_bad_record_in_valid_json_is_not_retried(api: MockedAPI, bz: Bizstim) -> None:
+    api.get(ONE, payload={"status": "success", "response": {"id": "seventeen"}}, repeat=True)
+    with pytest.raises(DecodeError, match=r"\$\.response\.id"):
+        await bz.discounts.get(17)
+    assert requests_sent(api) == 1
+
+
+async def test_failure_envelope_on_200_is_an_api_response_error(api: MockedAPI, bz: Bizstim) -> None:
+    api.get(ONE, payload={"status": "failure", "response": "Discount not found"})
+    with pytest.raises(APIResponseError, match="Discount not found") as info:
+        await bz.discounts.get(17)
+    assert info.value.status == "failure"
+
+
+async def test_writes_are_never_retried(api: MockedAPI, bz: Bizstim) -> None:
+    api.put(f"{BASE}/api/client/21", status=503, repeat=True)
+    with pytest.raises(ServerError) as info:
+        await bz.clients.update(21, first_name="Ann")
+    assert info.value.attempts == 1
+    api.post(f"{BASE}/api/payment", exception=aiohttp.ServerDisconnectedError(), repeat=True)
+    with pytest.raises(APIConnectionError):
+        await bz.payments.create(client_id=5, revenue_amount="10.00", send_email=False)
+    assert requests_sent(api) == 2
+    assert bz.stats.retries == 0
+
+
+async def test_logging_names_the_request_but_never_the_key(
+    api: MockedAPI, bz: Bizstim, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="aiobizstim")
+    api.get(ONE, status=503, body=f"echo {KEY}")
+    api.get(ONE, payload={"status": "success", "response": {"id": "17"}})
+    await bz.discounts.get(17)
+    debug = [r for r in caplog.records if r.levelno == logging.DEBUG]
+    warning = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert any(
+        "GET /api/discount/17 -> 503" in r.getMessage() and "attempt 1" in r.getMessage() for r in debug
+    )
+    assert any("-> 200" in r.getMessage() and " ms " in r.getMessage() for r in debug)
+    assert len(warning) == 1
+    assert "retrying GET /api/discount/17" in warning[0].getMessage()
+    assert "HTTP 503" in warning[0].getMessage()
+    assert KEY not in caplog.text
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [aiohttp.ClientConnectionError(f"boom {KEY[:4]}"), TimeoutError(), aiohttp.ClientPayloadError("cut")],
+)
+async def test_errors_never_carry_the_key(api: MockedAPI, bz: Bizstim, exc: Exception) -> None:
+    api.get(ONE, exception=exc, repeat=True)
+    with pytest.raises(BizstimError) as info:
+        await bz.discounts.get(17, max_retries=0)
+    assert KEY not in _chain(info.value)
+    assert KEY not in repr(info.value.__dict__)
