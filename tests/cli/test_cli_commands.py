@@ -414,3 +414,36 @@ async def test_main_in_process_leaves_logging_as_it_was(fake: FakeBizstim, tmp_p
         assert code == 0
     assert (list(logger.handlers), logger.level, logger.propagate) == before
     assert len((tmp_path / "d.csv").read_text().splitlines()) == len(fake.records("discounts")) + 1
+
+
+async def test_rate_flag_spaces_requests(fake: FakeBizstim, tmp_path: Path) -> None:
+    args = ("export", "discounts", "-o", tmp_path / "d.jsonl", "-q", "--page-size", "5", "--rate", "20")
+    run = await bizstim(*args, env=env_for(fake))
+    assert run.code == 0, run.stderr
+    starts = sorted(r.started for r in fake.requests)
+    assert len(starts) >= 6
+    assert starts[-1] - starts[0] >= (len(starts) - 1) / 20 * 0.8
+
+
+async def test_server_gone_mid_export_leaves_no_file(tmp_path: Path) -> None:
+    out = tmp_path / "clients.jsonl"
+    out.write_text("previous export\n")
+    async with FakeBizstim(clients=2_000, seed=3, latency=0.05) as server:
+        full_env = {k: v for k, v in os.environ.items() if not k.startswith("BIZSTIM_")} | env_for(server)
+        args = ["export", "clients", "-o", str(out), "--page-size", "50", "--concurrency", "1"]
+        proc = await asyncio.create_subprocess_exec(
+            BIZSTIM, *args, "--max-retries", "1", "-vv", env=full_env, stderr=asyncio.subprocess.PIPE
+        )
+        assert proc.stderr is not None
+        async with asyncio.timeout(TIMEOUT):
+            await proc.stderr.readline()  # the first page arrived: the export is under way
+    # the server is closed now
+    async with asyncio.timeout(TIMEOUT):
+        err = (await proc.stderr.read()).decode()
+        await proc.wait()
+    assert proc.returncode == 1
+    last = err.strip().splitlines()[-1]
+    assert last.startswith(f"bizstim: error: export failed, nothing written to {out}: APIConnectionError: ")
+    assert "GET /api/clients/" in last
+    assert out.read_text() == "previous export\n"
+    assert temp_files(tmp_path) == []
