@@ -206,20 +206,22 @@ def build_parser() -> argparse.ArgumentParser:
         "get",
         parents=[connection],
         help="print one record as JSON",
-        description="Print one record as JSON on stdout.",
+        description="Print one record as JSON on stdout (the same field names and values as export).",
     )
     targets = get.add_subparsers(dest="target", metavar="RESOURCE", required=True)
     client = targets.add_parser("client", parents=[connection], help="one client (full record)")
     selector = client.add_mutually_exclusive_group(required=True)
-    selector.add_argument("--id", type=_positive_int)
-    selector.add_argument("--email")
-    selector.add_argument("--username")
+    selector.add_argument("--id", type=_positive_int, help="client id")
+    selector.add_argument("--email", help="one of the client's e-mail addresses")
+    selector.add_argument("--username", help="login name (not case sensitive)")
     selector.add_argument("--first-name", help="with --last-name")
     client.add_argument("--last-name", help="with --first-name")
     for name in _GET_BY_ID:
         target = targets.add_parser(name, parents=[connection], help=f"one {name} by id")
-        target.add_argument("--id", type=_positive_int, required=True)
-    ondemand = targets.add_parser("ondemand", parents=[connection], help="an on-demand encrypted link")
+        target.add_argument("--id", type=_positive_int, required=True, help=f"{name} id")
+    ondemand = targets.add_parser(
+        "ondemand", parents=[connection], help="an on-demand encrypted link (printed as a JSON string)"
+    )
     ondemand.add_argument("--identifier", required=True, help="custom student identifier")
     ondemand.add_argument("--primary", type=_non_negative_int, default=0, help="primary agent id")
     ondemand.add_argument("--secondary", type=_non_negative_int, default=0, help="secondary agent id")
