@@ -1,0 +1,263 @@
+"""The client end to end against FakeBizstim over real loopback HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+
+import aiohttp
+import pytest
+
+from aiobizstim import (
+    APIConnectionError,
+    AuthenticationError,
+    Bizstim,
+    NotFoundError,
+    Page,
+    RetryPolicy,
+    ServerError,
+)
+from aiobizstim.models import Client, ClientSummary, Discount, Testimonial
+from aiobizstim.testing import FakeBizstim, PageRequest
+
+FAST = RetryPolicy(base=0.001, cap=0.01)
+
+
+def _our_tasks() -> list[asyncio.Task[object]]:
+    """Tasks started by the client's iterators that are still alive."""
+    names = ("iterate_records", "fan_out")
+    return [
+        t
+        for t in asyncio.all_tasks()
+        if not t.done() and any(n in getattr(t.get_coro(), "__qualname__", "") for n in names)
+    ]
+
+
+async def test_public_api_block(fake_bizstim: FakeBizstim, bizstim_client: Bizstim) -> None:
+    fake, bz = fake_bizstim, bizstim_client
+    ids = fake.client_ids()
+
+    page = await bz.clients.list(start=0, limit=1000)
+    assert isinstance(page, Page)
+    assert all(isinstance(c, ClientSummary) for c in page.items)
+    assert ([c.id for c in page.items], page.total, page.has_more) == (ids, len(ids), False)
+
+    assert [c.id async for c in bz.clients.iter()] == ids
+
+    full = await bz.clients.get(id=ids[0])
+    assert isinstance(full, Client)
+    assert full.id == ids[0]
+    assert full.username
+    assert (await bz.clients.get(username=full.username)).id == ids[0]
+    assert full.first_name
+    assert full.last_name
+    assert (await bz.clients.get(first_name=full.first_name, last_name=full.last_name)).id is not None
+
+    details = [c.id async for c in bz.clients.iter_details()]
+    assert details == ids
+
+    link = await bz.ondemand.link("9054554671B", primary_agent_id=0, secondary_agent_id=0)
+    assert link == fake.ondemand_link("9054554671B", 0, 0)
+
+    testimonials = await bz.testimonials.list()
+    assert testimonials
+    assert all(isinstance(t, Testimonial) for t in testimonials)
+
+    discounts = [d async for d in bz.discounts.iter()]
+    assert all(isinstance(d, Discount) for d in discounts)
+    assert [d.id for d in discounts] == [int(r["id"]) for r in fake.records("discounts")]
+    first_id = discounts[0].id
+    assert first_id is not None
+    assert (await bz.discounts.get(first_id)).code == discounts[0].code
+
+
+@pytest.mark.parametrize(
+    "resource", ["services", "sessions", "payments", "practitioners", "locations", "staffs", "meetourstaff"]
+)
+async def test_every_paginated_resource(
+    fake_bizstim: FakeBizstim, bizstim_client: Bizstim, resource: str
+) -> None:
+    namespace = getattr(bizstim_client, resource)
+    expected = [int(r["id"]) for r in fake_bizstim.records(resource)]
+    assert [r.id async for r in namespace.iter()] == expected
+    first = await namespace.list(limit=2)
+    assert [r.id for r in first.items] == expected[:2]
+    assert first.total == len(expected)
+    if hasattr(namespace, "get"):
+        assert (await namespace.get(expected[0])).id == expected[0]
+
+
+async def test_availability(bizstim_client: Bizstim, fake_bizstim: FakeBizstim) -> None:
+    summary = (await bizstim_client.clients.list(limit=1)).items[0]
+    assert summary.avail_id is not None
+    assert (await bizstim_client.availability.get(summary.avail_id)).id == summary.avail_id
+
+
+@pytest.mark.parametrize("identifier", ["a/b", "what?#", "100% sure", "Zoë Ünal", "..", "ID 7/8?x=1#frag"])
+async def test_ondemand_identifier_arrives_intact(
+    fake_bizstim: FakeBizstim, bizstim_client: Bizstim, identifier: str
+) -> None:
+    link = await bizstim_client.ondemand.link(identifier, 200, 242)
+    assert link == fake_bizstim.ondemand_link(identifier, 200, 242)
+    path = fake_bizstim.requests[-1].path
+    assert path.startswith("/ondemand/")
+    assert path.endswith("/200/242")
+    assert path.count("/") == 4  # the identifier stayed one segment
+
+
+async def test_writes_round_trip(fake_bizstim: FakeBizstim, bizstim_client: Bizstim) -> None:
+    cid = fake_bizstim.client_ids()[0]
+    message = await bizstim_client.clients.update(cid, city="Hamilton")
+    assert isinstance(message, str)
+    assert (await bizstim_client.clients.get(id=cid)).city == "Hamilton"
+    assert fake_bizstim.requests[-2].method == "PUT"
+
+
+async def test_iterating_a_few_thousand_clients_matches_the_fake() -> None:
+    async with (
+        FakeBizstim(clients=4321, seed=3) as fake,
+        Bizstim(api_key=fake.api_key, base_url=fake.url) as bz,
+    ):
+        got = [c.id async for c in bz.clients.iter()]
+        assert got == fake.client_ids()
+        small = [c.id async for c in bz.clients.iter(page_size=250, start=100, max_items=1000)]
+        assert small == fake.client_ids()[100:1100]
+
+
+async def test_concurrency_cap_holds_for_50_coroutines() -> None:
+    async with (
+        FakeBizstim(clients=200, seed=0, latency=0.01) as fake,
+        Bizstim(api_key=fake.api_key, base_url=fake.url, max_concurrency=4) as bz,
+    ):
+        ids = fake.client_ids()
+
+        async def worker(i: int) -> None:
+            await bz.clients.get(id=ids[i])
+            [d async for d in bz.discounts.iter(page_size=5)]
+
+        await asyncio.gather(*(worker(i) for i in range(50)))
+        assert fake.max_in_flight == 4
+        assert bz._transport.max_in_flight == 4
+
+
+async def test_rate_limit_is_measured_at_the_server() -> None:
+    async with (
+        FakeBizstim(clients=50, seed=0) as fake,
+        Bizstim(api_key=fake.api_key, base_url=fake.url, rate_limit=40) as bz,
+    ):
+        await asyncio.gather(*(bz.discounts.list() for _ in range(20)))
+        starts = sorted(r.started for r in fake.requests)
+        assert len(starts) == 20
+        assert starts[-1] - starts[0] >= 19 / 40 * 0.9
+        for a, b in zip(starts, starts[10:], strict=False):  # no 1-s window holds more than rate + 1
+            assert b - a >= 10 / 40 * 0.9
+
+
+async def test_break_and_cancel_leave_nothing_behind() -> None:
+    async with (
+        FakeBizstim(clients=3000, seed=0, latency=0.05) as fake,
+        Bizstim(api_key=fake.api_key, base_url=fake.url) as bz,
+    ):
+        it = bz.clients.iter(page_size=100)
+        async for _ in it:
+            break
+        await it.aclose()  # type: ignore[attr-defined]
+        assert _our_tasks() == []
+
+        details = bz.clients.iter_details(page_size=100)
+        count = 0
+        async for _ in details:
+            count += 1
+            if count == 150:
+                break
+        await details.aclose()  # type: ignore[attr-defined]
+        assert _our_tasks() == []
+
+        async def consume() -> None:
+            async for _ in bz.clients.iter(page_size=50):
+                pass
+
+        task = asyncio.ensure_future(consume())
+        await fake.wait_in_flight(3)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert _our_tasks() == []
+        assert bz._transport.in_flight == 0
+    assert bz.closed
+
+
+async def test_transient_faults_are_retried_and_counted(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, logger="aiobizstim")
+    async with (
+        FakeBizstim(clients=2500, seed=0) as fake,
+        Bizstim(api_key=fake.api_key, base_url=fake.url, retry_policy=FAST) as bz,
+    ):
+        fake.fail_next(3, path_prefix="/api/clients/", status=503, html=True)
+        fake.fail_next(1, path_prefix="/api/clients/", status=429)
+        assert [c.id async for c in bz.clients.iter()] == fake.client_ids()
+        assert bz.stats.retries == 4
+        assert sum("retrying GET /api/clients/" in r.getMessage() for r in caplog.records) == 4
+        assert fake.api_key not in caplog.text
+
+
+async def test_permanent_fault_raises_the_typed_error_naming_the_request() -> None:
+    async with (
+        FakeBizstim(clients=2500, seed=0) as fake,
+        Bizstim(api_key=fake.api_key, base_url=fake.url, retry_policy=FAST) as bz,
+    ):
+        fake.fail_next(100, path_prefix="/api/clients/980/", status=502, html=True)
+        with pytest.raises(ServerError) as info:
+            [c async for c in bz.clients.iter()]
+        assert "GET /api/clients/980/1000" in str(info.value)
+        assert info.value.attempts == 9  # the export budget: 8 retries
+        assert "<html>" in info.value.body.lower() or "502" in info.value.body
+
+
+async def test_drift_during_export_keeps_the_guarantee() -> None:
+    rng = random.Random(7)
+    async with FakeBizstim(clients=6000, seed=1) as fake:
+        initial = set(fake.client_ids())
+
+        def drift(f: FakeBizstim, page: PageRequest) -> None:
+            if page.number % 2:
+                current = f.client_ids()
+                f.delete_clients(rng.sample(current, 40))
+                f.insert_clients(30, at=rng.randrange(len(current)))
+
+        fake.set_drift(drift)
+        async with Bizstim(api_key=fake.api_key, base_url=fake.url) as bz:
+            got = [c.id async for c in bz.clients.iter(page_size=200)]  # overlap 4: drift crosses it
+        persistent = initial & set(fake.client_ids())
+        assert len(got) == len(set(got))
+        assert persistent <= set(got)
+        assert bz.stats.drift_repairs > 0
+
+
+async def test_wrong_key_and_unknown_record(fake_bizstim: FakeBizstim) -> None:
+    wrong = "x" * 40
+    async with Bizstim(api_key=wrong, base_url=fake_bizstim.url) as bz:
+        with pytest.raises(AuthenticationError, match="Invalid API key") as info:
+            await bz.discounts.list()
+        assert wrong not in str(info.value)
+        assert info.value.attempts == 1
+    async with Bizstim(api_key=fake_bizstim.api_key, base_url=fake_bizstim.url) as bz:
+        with pytest.raises((NotFoundError, Exception)) as missing:
+            await bz.discounts.get(999_999)
+        assert fake_bizstim.api_key not in str(missing.value)
+
+
+async def test_injected_session_against_the_fake(fake_bizstim: FakeBizstim) -> None:
+    async with aiohttp.ClientSession() as session:
+        async with Bizstim(api_key=fake_bizstim.api_key, base_url=fake_bizstim.url, session=session) as bz:
+            assert (await bz.clients.list(limit=3)).items
+        assert not session.closed
+
+
+async def test_server_gone_is_a_connection_error() -> None:
+    async with FakeBizstim(clients=10, seed=0) as fake:
+        url, key = fake.url, fake.api_key
+    async with Bizstim(api_key=key, base_url=url, retry_policy=FAST) as bz:
+        with pytest.raises(APIConnectionError, match="after 4 attempts"):
+            await bz.discounts.list()
