@@ -197,9 +197,8 @@ async def run_export(
 ) -> ExportResult:
     """Run one export with ``bz`` (a :class:`aiobizstim.Bizstim`), showing progress on ``stderr``."""
     model = record_model(spec.resource, spec.details)
-    stats = getattr(bz, "stats", None)
-    requests_before = getattr(stats, "requests", None)
-    retries_before = getattr(stats, "retries", None)
+    stats = bz.stats
+    requests_before, retries_before = stats.requests, stats.retries
     started = time.monotonic()
     records, resource = _source(bz, spec)
     probe: asyncio.Task[int | None] | None = None
@@ -222,15 +221,10 @@ async def run_export(
         if probe is not None:
             probe.cancel()
             await asyncio.gather(probe, return_exceptions=True)
-    seconds = time.monotonic() - started
-    requests = getattr(stats, "requests", None)
-    retries = getattr(stats, "retries", None)
     return ExportResult(
         spec=spec,
         records=count,
-        seconds=seconds,
-        requests=requests - requests_before
-        if isinstance(requests, int) and requests_before is not None
-        else None,
-        retries=retries - retries_before if isinstance(retries, int) and retries_before is not None else None,
+        seconds=time.monotonic() - started,
+        requests=stats.requests - requests_before,
+        retries=stats.retries - retries_before,
     )
