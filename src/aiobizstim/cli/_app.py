@@ -287,10 +287,9 @@ def _api_key(args: argparse.Namespace) -> str:
 
 
 def _client(args: argparse.Namespace, **overrides: Any) -> Bizstim:
+    from aiobizstim import Bizstim  # imported here: --help and fake-server start without the client
+
     options: dict[str, Any] = {"api_key": _api_key(args)}
-
-    from aiobizstim import Bizstim
-
     base_url = args.base_url if args.base_url is not None else os.environ.get(BASE_URL_ENV) or None
     if base_url is not None:
         options["base_url"] = base_url
