@@ -44,6 +44,8 @@ logger = logging.getLogger("aiobizstim")
 
 _ERROR_BODY_LIMIT = 8192  # bytes of a non-2xx body we read for the error message
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_MAX_REDIRECTS = 10  # as in the vendor's cURL example (CURLOPT_MAXREDIRS 10)
 
 
 class _FaultError(Exception):
@@ -182,6 +184,7 @@ class Transport:
         label = f"{method} {url.raw_path_qs}"
         data = msgspec.json.encode(json) if json is not None else None
         attempt = 0
+        redirects = 0
         try:
             while True:
                 attempt += 1
@@ -201,6 +204,11 @@ class Transport:
                     if attempt > budget:
                         raise error from fault.__cause__
                 else:
+                    if status in _REDIRECTS and "Location" in headers and redirects < _MAX_REDIRECTS:
+                        url = self._redirect_target(method, url, headers["Location"], status, label)
+                        redirects += 1
+                        attempt -= 1  # following a redirect is not a retry
+                        continue
                     if 200 <= status < 300:
                         try:
                             return decode(body, label)
@@ -230,6 +238,28 @@ class Transport:
         except BizstimError:
             self.stats.errors += 1
             raise
+
+    def _redirect_target(self, method: str, url: URL, location: str, status: int, label: str) -> URL:
+        """Where a redirect leads, if we may follow it: same origin and an idempotent request only, so the
+        API key is never sent to another host (aiohttp's own redirect handling would forward it)."""
+        try:
+            target = url.join(URL(location))
+        except ValueError:
+            raise APIStatusError(
+                "the redirect has an invalid Location", status=status, request=label
+            ) from None
+        if target.origin() != url.origin():
+            raise APIStatusError(
+                f"refusing to follow a redirect to another origin ({target.origin()}): "
+                "the API key would be sent there; if the API moved, point base_url at it",
+                status=status,
+                request=label,
+            )
+        if method not in _IDEMPOTENT:
+            raise APIStatusError(
+                f"refusing to re-send a {method} to a redirect target", status=status, request=label
+            )
+        return target
 
     def _status_error(
         self, status: int, reason: str, body: bytes, label: str, attempt: int, retry_after: float | None
@@ -290,7 +320,7 @@ class Transport:
                     headers=headers,
                     # A per-request timeout replaces the whole session ClientTimeout: always pass a full one.
                     timeout=aiohttp.ClientTimeout(total=total),
-                    allow_redirects=method in _IDEMPOTENT,
+                    allow_redirects=False,  # followed by request(), same origin only
                 ) as resp:
                     if 200 <= resp.status < 300:
                         body = await resp.read()

@@ -253,3 +253,29 @@ async def test_errors_never_carry_the_key(api: MockedAPI, bz: Bizstim, exc: Exce
         await bz.discounts.get(17, max_retries=0)
     assert KEY not in _chain(info.value)
     assert KEY not in repr(info.value.__dict__)
+
+
+async def test_same_origin_redirect_is_followed(api: MockedAPI, bz: Bizstim) -> None:
+    api.get(ONE, status=301, headers={"Location": "/api/discount/18"})
+    api.get(f"{BASE}/api/discount/18", payload={"status": "success", "response": {"id": "18"}})
+    assert (await bz.discounts.get(17)).id == 18
+    assert bz.stats.retries == 0
+
+
+@pytest.mark.parametrize("location", ["https://evil.example/api/discount/17", "http://www.bizstim.com/x"])
+async def test_redirect_to_another_origin_is_refused_so_the_key_stays_home(
+    api: MockedAPI, bz: Bizstim, location: str
+) -> None:
+    api.get(ONE, status=302, headers={"Location": location})
+    api.get(location, payload={"status": "success", "response": {"id": "1"}})
+    with pytest.raises(APIStatusError, match="another origin") as info:
+        await bz.discounts.get(17)
+    assert requests_sent(api) == 1
+    assert KEY not in str(info.value)
+
+
+async def test_writes_do_not_follow_redirects(api: MockedAPI, bz: Bizstim) -> None:
+    api.put(f"{BASE}/api/client/21", status=307, headers={"Location": "/api/client/22"})
+    with pytest.raises(APIStatusError, match="re-send a PUT"):
+        await bz.clients.update(21, city="X")
+    assert requests_sent(api) == 1
