@@ -20,10 +20,16 @@ SECRET_KEY = "SeCrEtKeY-0123456789-abcdefghij-KLMNOPQR"
 assert len(SECRET_KEY) == 40
 
 
+def _server_side(task: asyncio.Task[object]) -> bool:
+    # aiohttp.web's per-connection handler tasks of the fake servers running on the same loop.
+    code = getattr(task.get_coro(), "cr_code", None)
+    return code is not None and code.co_filename.endswith(("web_protocol.py", "web_server.py"))
+
+
 def other_tasks() -> set[asyncio.Task[object]]:
-    """Tasks of the running loop other than the current one (pending work left behind)."""
+    """Client-side tasks of the running loop other than the current one (pending work left behind)."""
     current = asyncio.current_task()
-    return {t for t in asyncio.all_tasks() if t is not current and not t.done()}
+    return {t for t in asyncio.all_tasks() if t is not current and not t.done() and not _server_side(t)}
 
 
 async def eventually(condition: Callable[[], bool], *, within: float = 5.0, what: str = "condition") -> None:

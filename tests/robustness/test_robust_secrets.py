@@ -266,10 +266,6 @@ def test_https_and_loopback_http_are_accepted(base_url: str) -> None:
     assert Bizstim(api_key=SECRET_KEY, base_url=base_url).base_url.startswith(base_url.rstrip("/")[:12])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (reported): aiohttp follows the redirect and forwards x-api-key to the other origin",
-)
 async def test_key_not_sent_to_another_origin_on_redirect(odd: OddServer) -> None:
     """A redirect to a different host must not carry ``x-api-key`` there (aiohttp drops only
     ``Authorization`` on a cross-origin redirect, not custom headers)."""

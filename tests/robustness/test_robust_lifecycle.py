@@ -1,0 +1,210 @@
+"""Cancellation and lifecycle: leaving ``iter()`` / ``iter_details()`` early (break, aclose, task cancel)
+leaves no pending task, no connection in use, no request in flight and no warning; one client shared by 50
+coroutines never has more than ``max_concurrency`` requests in flight and respects ``rate_limit``, both
+measured at the fake server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import aiohttp
+import pytest
+
+from aiobizstim import Bizstim
+from aiobizstim.testing import FakeBizstim
+from tests.robustness._support import QUICK_RETRIES, collect_garbage, eventually, other_tasks
+
+
+def _session(bz: Bizstim) -> aiohttp.ClientSession:
+    session = bz._transport._session
+    assert session is not None, "the client has not sent anything yet"
+    return session
+
+
+def _connections_in_use(bz: Bizstim) -> int:
+    connector = _session(bz).connector
+    assert connector is not None
+    return len(connector._acquired)
+
+
+async def assert_quiet(bz: Bizstim, fake: FakeBizstim, caplog: pytest.LogCaptureFixture) -> None:
+    """Nothing left running: no task, no connection in use, no request in flight (client and server)."""
+    assert other_tasks() == set(), f"pending tasks left behind: {other_tasks()}"
+    assert bz._transport.in_flight == 0
+    assert _connections_in_use(bz) == 0
+    # The server finishes (or abandons) a handler on its own schedule after the client hung up.
+    await eventually(lambda: fake.in_flight == 0, what="the server to see no request in flight")
+    collect_garbage()
+    problems = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert problems == [], [r.getMessage() for r in problems]
+
+
+@pytest.fixture
+async def slow_fake() -> AsyncIterator[FakeBizstim]:
+    """1,000 clients, 20 ms per request: pages and lookups are in flight whenever the consumer stops."""
+    async with FakeBizstim(clients=1000, seed=11, latency=0.02, jitter=0.01) as server:
+        yield server
+
+
+@pytest.fixture
+async def slow_bz(slow_fake: FakeBizstim) -> AsyncIterator[Bizstim]:
+    async with Bizstim(
+        api_key=slow_fake.api_key, base_url=slow_fake.url, retry_policy=QUICK_RETRIES, max_concurrency=8
+    ) as client:
+        yield client
+
+
+def _iterators(bz: Bizstim) -> dict[str, Callable[[], AsyncIterator[Any]]]:
+    return {
+        "iter": lambda: bz.clients.iter(page_size=20),
+        "iter_details": lambda: bz.clients.iter_details(page_size=50, concurrency=8),
+    }
+
+
+@pytest.mark.parametrize("which", ["iter", "iter_details"])
+async def test_aclose_mid_way_cancels_everything(
+    slow_bz: Bizstim, slow_fake: FakeBizstim, caplog: pytest.LogCaptureFixture, which: str
+) -> None:
+    caplog.set_level(logging.WARNING)
+    got = 0
+    async with contextlib.aclosing(_iterators(slow_bz)[which]()) as records:
+        async for _ in records:
+            got += 1
+            if got == 30:
+                await slow_fake.wait_in_flight(2)  # requests are really in flight when we stop
+                break
+    assert got == 30
+    await assert_quiet(slow_bz, slow_fake, caplog)
+    assert slow_bz.stats.errors == 0
+
+
+@pytest.mark.parametrize("which", ["iter", "iter_details"])
+async def test_plain_break_mid_way_cleans_up(
+    slow_bz: Bizstim, slow_fake: FakeBizstim, caplog: pytest.LogCaptureFixture, which: str
+) -> None:
+    """Without aclosing(), Python closes the abandoned generator through the loop's async-generator hooks."""
+    caplog.set_level(logging.WARNING)
+    got = 0
+    async for _ in _iterators(slow_bz)[which]():
+        got += 1
+        if got == 30:
+            await slow_fake.wait_in_flight(2)
+            break
+    await eventually(lambda: not other_tasks(), what="the abandoned iterator to close")
+    await assert_quiet(slow_bz, slow_fake, caplog)
+
+
+@pytest.mark.parametrize("which", ["iter", "iter_details"])
+async def test_cancelling_the_consumer_task_cancels_everything(
+    slow_bz: Bizstim, slow_fake: FakeBizstim, caplog: pytest.LogCaptureFixture, which: str
+) -> None:
+    caplog.set_level(logging.WARNING)
+    reached = asyncio.Event()
+    got = 0
+
+    async def consume() -> None:
+        nonlocal got
+        async for _ in _iterators(slow_bz)[which]():
+            got += 1
+            if got == 30:
+                reached.set()
+
+    task = asyncio.create_task(consume())
+    await reached.wait()
+    await slow_fake.wait_in_flight(2)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert got >= 30
+    await assert_quiet(slow_bz, slow_fake, caplog)
+
+
+async def test_cancel_while_waiting_for_a_retry(
+    fake: FakeBizstim, bz: Bizstim, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Cancelled during a backoff sleep: nothing is left behind either."""
+    caplog.set_level(logging.WARNING)
+    slow = Bizstim(api_key=fake.api_key, base_url=fake.url)  # the real policy: seconds between retries
+    try:
+        fake.fail_next(5, "/api/discounts/", status=503)
+        task = asyncio.create_task(slow.discounts.list())
+        await eventually(lambda: slow.stats.retries >= 1, what="the first retry to be scheduled")
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        await assert_quiet(slow, fake, caplog)
+    finally:
+        await slow.aclose()
+
+
+async def test_closing_the_client_closes_its_session(fake: FakeBizstim) -> None:
+    bz = Bizstim(api_key=fake.api_key, base_url=fake.url)
+    await bz.clients.list(limit=3)
+    session = _session(bz)
+    await bz.aclose()
+    await bz.aclose()  # twice is fine
+    assert session.closed
+    assert bz.closed
+    collect_garbage()
+
+
+async def test_an_injected_session_is_left_open(fake: FakeBizstim) -> None:
+    async with aiohttp.ClientSession() as session:
+        async with Bizstim(api_key=fake.api_key, base_url=fake.url, session=session) as bz:
+            await bz.clients.list(limit=3)
+        assert not session.closed
+        async with session.get(fake.url + "/api/testimonials", headers={"x-api-key": fake.api_key}) as r:
+            assert r.status == 200
+
+
+async def test_fifty_coroutines_never_exceed_max_concurrency(slow_fake: FakeBizstim) -> None:
+    cap = 4
+    async with Bizstim(
+        api_key=slow_fake.api_key, base_url=slow_fake.url, max_concurrency=cap, retry_policy=QUICK_RETRIES
+    ) as bz:
+        ids = slow_fake.client_ids()
+
+        async def worker(n: int) -> int:
+            if n % 5 == 0:
+                return len([c async for c in bz.clients.iter(page_size=100, max_items=300)])
+            if n % 5 == 1:
+                return len([c async for c in bz.clients.iter_details(max_items=6, concurrency=6)])
+            if n % 5 == 2:
+                return len((await bz.discounts.list()).items)
+            got = [await bz.clients.get(id=ids[(n * 7 + k) % len(ids)]) for k in range(3)]
+            return len(got)
+
+        slow_fake.reset_stats()
+        results = await asyncio.gather(*(worker(n) for n in range(50)))
+    assert results.count(300) == 10
+    log = slow_fake.requests
+    assert len(log) == bz.stats.requests
+    assert slow_fake.max_in_flight == cap, "the test must reach the cap to prove it holds"
+    # The same from the log's timestamps: the most requests whose handling overlapped.
+    events = sorted([(r.started, 1) for r in log] + [(r.finished, -1) for r in log])
+    running = peak = 0
+    for _, step in events:
+        running += step
+        peak = max(peak, running)
+    assert peak <= cap
+
+
+async def test_rate_limit_holds_at_the_server(fake: FakeBizstim) -> None:
+    rate = 100.0
+    async with Bizstim(api_key=fake.api_key, base_url=fake.url, rate_limit=rate, max_concurrency=16) as bz:
+        fake.reset_stats()
+        await asyncio.gather(*(bz.discounts.list(limit=5) for _ in range(40)))
+        await asyncio.gather(*(bz.clients.get(id=i) for i in fake.client_ids()[:20]))
+    starts = sorted(r.started for r in fake.requests)
+    assert len(starts) == 60
+    span = starts[-1] - starts[0]
+    assert span >= (len(starts) - 1) / rate * 0.95, f"{len(starts)} requests in {span:.3f} s"
+    window = 10
+    for i in range(len(starts) - window):
+        # any 11 consecutive starts span at least 10 intervals (a few ms of loopback jitter allowed)
+        assert starts[i + window] - starts[i] >= window / rate - 0.015, f"burst at request {i}"
