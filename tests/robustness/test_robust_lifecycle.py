@@ -9,8 +9,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
-from typing import Any
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from typing import Any, cast
 
 import aiohttp
 import pytest
@@ -59,10 +59,13 @@ async def slow_bz(slow_fake: FakeBizstim) -> AsyncIterator[Bizstim]:
         yield client
 
 
-def _iterators(bz: Bizstim) -> dict[str, Callable[[], AsyncIterator[Any]]]:
+def _iterators(bz: Bizstim) -> dict[str, Callable[[], AsyncGenerator[Any, None]]]:
+    # iter()/iter_details() are typed AsyncIterator, but are async generators (with aclose) at runtime.
     return {
-        "iter": lambda: bz.clients.iter(page_size=20),
-        "iter_details": lambda: bz.clients.iter_details(page_size=50, concurrency=8),
+        "iter": lambda: cast("AsyncGenerator[Any, None]", bz.clients.iter(page_size=20)),
+        "iter_details": lambda: cast(
+            "AsyncGenerator[Any, None]", bz.clients.iter_details(page_size=50, concurrency=8)
+        ),
     }
 
 
