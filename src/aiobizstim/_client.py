@@ -35,7 +35,7 @@ class Bizstim:
     ``base_url`` to ``$BIZSTIM_BASE_URL`` then ``https://www.bizstim.com`` (the site root; plain ``http://``
     only to a loopback host unless ``allow_insecure_http=True``). ``timeout`` is the total seconds per request
     (every method also takes ``timeout=``). GET requests are retried up to ``max_retries`` times on transient
-    faults; iterators use ``export_max_retries`` (default ``max(max_retries, 8)``) per request, since a long
+    faults; iterators use ``export_max_retries`` (default ``max(max_retries, 10)``) per request, since a long
     export makes many requests. At most ``max_concurrency`` requests are in flight across the whole client;
     ``rate_limit`` (requests per second) spaces request starts. An injected ``session`` is used and never
     closed; otherwise a session is created on the first request and closed by :meth:`aclose` (or ``async

@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
 
@@ -188,7 +188,7 @@ async def iterate_records(
     stats: ClientStats | None = None,
     what: str = "list",
     max_repairs: int = 4,
-) -> AsyncIterator[T]:
+) -> AsyncGenerator[T, None]:
     """Yield every record from offset ``start``, in list order, each at most once (see the module docstring).
 
     ``fetch(offset, limit)`` reads one page. The first page is read alone (it gives ``total``); later pages
@@ -342,7 +342,7 @@ async def fan_out(
     *,
     concurrency: int,
     buffer: int | None = None,
-) -> AsyncIterator[R]:
+) -> AsyncGenerator[R, None]:
     """``call(k)`` for every ``k`` of ``source``, at most ``concurrency`` at once, results yielded in source
     order.
 

@@ -162,7 +162,7 @@ async def test_break_and_cancel_leave_nothing_behind() -> None:
         it = bz.clients.iter(page_size=100)
         async for _ in it:
             break
-        await it.aclose()  # type: ignore[attr-defined]
+        await it.aclose()
         assert _our_tasks() == []
 
         details = bz.clients.iter_details(page_size=100)
@@ -171,7 +171,7 @@ async def test_break_and_cancel_leave_nothing_behind() -> None:
             count += 1
             if count == 150:
                 break
-        await details.aclose()  # type: ignore[attr-defined]
+        await details.aclose()
         assert _our_tasks() == []
 
         async def consume() -> None:
@@ -211,7 +211,7 @@ async def test_permanent_fault_raises_the_typed_error_naming_the_request() -> No
         with pytest.raises(ServerError) as info:
             [c async for c in bz.clients.iter()]
         assert "GET /api/clients/980/1000" in str(info.value)
-        assert info.value.attempts == 9  # the export budget: 8 retries
+        assert info.value.attempts == 11  # the export budget: 10 retries
         assert "<html>" in info.value.body.lower() or "502" in info.value.body
 
 

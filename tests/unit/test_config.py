@@ -50,7 +50,7 @@ def test_defaults() -> None:
         8,
         None,
     )
-    assert config.export_max_retries == 8
+    assert config.export_max_retries == 10
     assert config.user_agent == DEFAULT_USER_AGENT
     assert DEFAULT_USER_AGENT.startswith("aiobizstim/")
 

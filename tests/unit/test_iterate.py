@@ -185,7 +185,7 @@ async def test_break_cancels_and_awaits_the_pages_in_flight() -> None:
         seen += 1
         if seen == 20:
             break
-    await it.aclose()  # type: ignore[attr-defined]
+    await it.aclose()
     assert data.in_flight == 0
     assert data.cancelled == 3  # pages 20, 30 and 40 (the window refills only when page 10 is used up)
 
@@ -255,6 +255,6 @@ async def test_fan_out_close_cancels_calls_and_closes_source() -> None:
 
     it = fan_out(source(), call, concurrency=4, buffer=8)
     assert await it.__anext__() == 0
-    await it.aclose()  # type: ignore[attr-defined]
+    await it.aclose()
     assert closed.is_set()
     assert cancelled == 4  # the calls that had started (concurrency); queued ones never started

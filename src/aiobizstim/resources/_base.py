@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import importlib
 import logging
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from typing import Any, ClassVar, Generic, TypeVar, cast
 from urllib.parse import quote
 
@@ -247,12 +247,12 @@ class PagedResource(Resource, Generic[M]):
         overlap: int | None = None,
         max_retries: int | None = None,
         timeout: float | None = None,
-    ) -> AsyncIterator[M]:
+    ) -> AsyncGenerator[M, None]:
         """Every record from offset ``start`` (at most ``max_items``), in list order, each at most once.
 
         Pages of ``page_size`` (default: the documented maximum) are prefetched concurrently, at most
         ``window`` (default: the client's ``max_concurrency``) at a time. Each page request gets
-        ``max_retries`` retries (default: the client's ``export_max_retries``, 8 unless configured, higher
+        ``max_retries`` retries (default: the client's ``export_max_retries``, 10 unless configured, higher
         than single calls since a long export makes many requests). Records inserted or deleted meanwhile are
         handled as described in
         :mod:`aiobizstim._pagination` (``overlap`` records shared by consecutive pages). With

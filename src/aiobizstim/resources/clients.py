@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from typing import Any
 
 from aiobizstim._pagination import OnDecodeError, check_int, fan_out
@@ -49,7 +49,7 @@ class Clients(PagedResource[ClientSummary]):
         on_decode_error: OnDecodeError = "raise",
         max_retries: int | None = None,
         timeout: float | None = None,
-    ) -> AsyncIterator[Client]:
+    ) -> AsyncGenerator[Client, None]:
         """The full record of every client: ``get(id=...)`` for each client of :meth:`iter`, at most
         ``concurrency`` at once, yielded in list order. The default, twice the client's ``max_concurrency``,
         keeps the client-wide cap busy while some lookups wait to retry (the cap still bounds requests in
@@ -79,7 +79,7 @@ class Clients(PagedResource[ClientSummary]):
                     if summary.id is not None:
                         yield summary.id
             finally:
-                await summaries.aclose()  # type: ignore[attr-defined]
+                await summaries.aclose()
 
         async def detail(client_id: int) -> Client:
             return await self.get(id=client_id, timeout=timeout, max_retries=budget)
