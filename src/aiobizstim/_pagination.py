@@ -7,14 +7,16 @@ Drift guarantee of :func:`iterate_records` (records inserted or deleted while an
   (records are only inserted or deleted, never reordered). Consecutive pages overlap by ``overlap`` records
   (default :func:`default_overlap`: about 2 % of a page, at least 1). Two pages that share a record cover
   every record between them, whatever was inserted or deleted in between, so the iterator checks that each
-  page shares a record with the one before it. When it does not (more than ``overlap`` records shifted between
-  the two fetches), it re-reads the two boundary pages until they link up (``stats.drift_repairs``), and
-  raises :class:`PaginationDriftError` if the list keeps moving by more than a page after several repairs.
+  page shares a record with the one before it. When it does not (more than ``overlap`` records shifted
+  between the two fetches), it reads a bridging page overlapping the previous one by a quarter page or more
+  (``stats.drift_repairs``), and raises :class:`PaginationDriftError` if nothing links after 8 such pages.
+  Records found *behind* the last record already yielded were inserted during the export and are skipped,
+  so what is yielded stays in list order.
   The iteration ends on a page that reached the end of the list when it was fetched (short, or reaching its
   own ``total``), so records appended during the export are read too.
 
-Cost: about ``overlap / (page_size - overlap)`` extra page requests (≈2 %) without drift, plus one to three
-page requests for each page boundary the drift actually crossed; memory ``window x page_size`` records plus
+Cost: about ``overlap / (page_size - overlap)`` extra page requests (≈2 %) without drift, plus usually one
+page request for each page boundary the drift actually crossed; memory ``window x page_size`` records plus
 one id per record yielded. Records without an ``id`` are not deduplicated and the guarantee does not cover
 them.
 """
@@ -187,7 +189,7 @@ async def iterate_records(
     overlap: int | None = None,
     stats: ClientStats | None = None,
     what: str = "list",
-    max_repairs: int = 4,
+    max_repairs: int = 8,
 ) -> AsyncGenerator[T, None]:
     """Yield every record from offset ``start``, in list order, each at most once (see the module docstring).
 
@@ -210,12 +212,15 @@ async def iterate_records(
         return await fetch(offset, page_size)
 
     def fresh(page: FetchedPage[T]) -> list[T]:
+        """The page's records not yielded yet, skipping those before its last already-yielded record: the
+        list order is stable, so those were inserted behind the reader (yielding them would break order)."""
+        keys = [_record_id(item) for item in page.items]
+        frontier = next((n + 1 for n in range(len(keys) - 1, -1, -1) if keys[n] in seen), 0)
         out = []
-        for item in page.items:
-            key = _record_id(item)
+        for n, (key, item) in enumerate(zip(keys, page.items, strict=True)):
             if key is not None:
-                if key in seen:
-                    stats.duplicates_dropped += 1
+                if key in seen or n < frontier:
+                    stats.duplicates_dropped += key in seen
                     continue
                 seen.add(key)
             out.append(item)
@@ -262,6 +267,7 @@ async def iterate_records(
                 next_offset += step
             nxt = await window_tasks[0]
             window_tasks.popleft()
+            latest_total = nxt.total
             if nxt.total is not None:
                 total_hint = max(total_hint or 0, nxt.total)
             if stalled(prev, nxt):
@@ -270,14 +276,47 @@ async def iterate_records(
                     f"{prev.offset} (the server ignores or clamps start)",
                     status="stalled",
                 )
-            if not linked(prev, nxt):
-                repaired = await _repair(prev, nxt, get, linked, fresh, stats, what, start, step, max_repairs)
-                bridge_items, nxt = repaired
-                for item in bridge_items:
+            repairs = misses = 0
+            while not linked(prev, nxt) and not prev.terminal:
+                # A gap: more than ``overlap`` records moved between the two fetches. Bridge it with a
+                # page that starts well inside ``prev`` (overlapping it by ``margin``), reaching into ``nxt``.
+                if repairs >= max_repairs:
+                    raise PaginationDriftError(
+                        f"the {what} list changed faster than it could be re-read consistently: no page "
+                        f"linked offset {prev.offset} to offset {nxt.offset} after {repairs} extra pages",
+                        status="drift",
+                    )
+                repairs += 1
+                stats.drift_repairs += 1
+                margin = min(page_size - 1, ov + (page_size // 4) * (1 + misses))
+                # Where prev's last records are now: moved by the net inserts/deletes since it was read
+                # (exact when the changes are ahead of it, a hint otherwise; the margin absorbs the rest).
+                shift = (
+                    latest_total - prev.total if latest_total is not None and prev.total is not None else 0
+                )
+                offset = max(start, prev.offset + prev.raw_count - margin + shift)
+                logger.warning(
+                    "%s changed during iteration: pages at offsets %d and %d share no record; "
+                    "re-reading from offset %d",
+                    what,
+                    prev.offset,
+                    nxt.offset,
+                    offset,
+                )
+                bridge = await get(offset)
+                latest_total = bridge.total if bridge.total is not None else latest_total
+                if not (linked(prev, bridge) or offset == start):
+                    misses += 1  # the list moved by more than ``margin``: overlap more next time
+                    continue
+                misses = 0
+                for item in fresh(bridge):
                     yield item
                     yielded += 1
                     if max_items is not None and yielded >= max_items:
                         return
+                prev = bridge
+            if repairs and prev.terminal:
+                return  # a bridge reached the end of the list
             for item in fresh(nxt):
                 yield item
                 yielded += 1
@@ -288,52 +327,6 @@ async def iterate_records(
                 return
     finally:
         await _cancel_all(list(window_tasks))
-
-
-async def _repair(
-    anchor: FetchedPage[T],
-    target: FetchedPage[T],
-    get: Callable[[int], Awaitable[FetchedPage[T]]],
-    linked: Callable[[FetchedPage[T], FetchedPage[T]], bool],
-    fresh: Callable[[FetchedPage[T]], list[T]],
-    stats: ClientStats,
-    what: str,
-    start: int,
-    step: int,
-    max_repairs: int,
-) -> tuple[list[T], FetchedPage[T]]:
-    """Re-read the boundary between ``anchor`` (already yielded) and ``target`` until the two link up.
-
-    Returns the records of any bridging page (to yield before the target) and the page to use as the target.
-    """
-    bridge: list[T] = []
-    back = 0
-    for _ in range(max_repairs):
-        logger.warning(
-            "%s changed during iteration: pages at offsets %d and %d share no record; re-reading them",
-            what,
-            anchor.offset,
-            target.offset,
-        )
-        stats.drift_repairs += 1
-        target = await get(target.offset)  # stale target (records inserted before it since)?
-        if linked(anchor, target):
-            return bridge, target
-        stats.drift_repairs += 1
-        candidate = await get(max(start, anchor.offset - back * step))  # records deleted before the boundary?
-        if linked(anchor, candidate) or candidate.offset == start:
-            bridge.extend(fresh(candidate))
-            anchor = candidate
-            back = 0
-            if linked(anchor, target) or anchor.terminal:
-                return bridge, target
-        else:
-            back += 1  # more than a page moved: step further back
-    raise PaginationDriftError(
-        f"the {what} list changed by more than a page during iteration and could not be re-read consistently "
-        f"after {max_repairs} attempts (offset {target.offset})",
-        status="drift",
-    )
 
 
 async def fan_out(

@@ -143,6 +143,41 @@ async def test_drift_never_misses_a_record_that_exists_throughout(seed: int) -> 
     )
     assert len(got) == len(set(got))
     assert not (initial - deleted) - set(got)
+    _assert_list_order(got, data.ids)
+
+
+def _assert_list_order(got: list[int], final: list[int]) -> None:
+    position = {cid: n for n, cid in enumerate(final)}
+    still_there = [i for i in got if i in position]
+    assert still_there == sorted(still_there, key=position.__getitem__)
+
+
+@pytest.mark.parametrize("shift", [10, -10, 30, -30])
+async def test_heavy_drift_behind_the_reader_on_every_fetch(shift: int) -> None:
+    rng = random.Random(shift)
+    data = FakeList(5000)
+    initial = set(data.ids)
+    deleted: set[int] = set()
+
+    def drift(lst: FakeList, offset: int) -> None:  # every request moves the list by |shift| behind it
+        for _ in range(abs(shift)):
+            at = rng.randint(0, max(offset - 1, 0))
+            if shift > 0:
+                lst.ids.insert(at, lst.next_id)
+                lst.next_id += 1
+            elif lst.ids:
+                deleted.add(lst.ids.pop(min(at, len(lst.ids) - 1)))
+
+    data.before_fetch = drift
+    stats = ClientStats()
+    got = await collect(
+        iterate_records(data.fetch, start=0, page_size=100, max_items=None, window=4, stats=stats)
+    )
+    assert len(got) == len(set(got))
+    assert not (initial - deleted) - set(got)
+    _assert_list_order(got, data.ids)
+    if shift < 0:  # deletions behind the reader open gaps between pages; inserts only add overlap
+        assert stats.drift_repairs > 0
 
 
 async def test_deletions_before_the_boundary_are_repaired_not_skipped() -> None:
