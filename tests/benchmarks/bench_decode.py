@@ -42,7 +42,10 @@ def _page_rows(section: str, body: bytes, model: type[msgspec.Struct], pyd_model
     bare = msgspec.json.Decoder(BareEnvelope[model], strict=False)  # type: ignore[valid-type]
     plain = msgspec.json.Decoder(BareEnvelope[plain_mirror(model)], strict=False)  # type: ignore[misc]
     pyd_page = pyd.Page[pyd_model]  # type: ignore[valid-type]
-    # Sanity: every variant reads the whole page without falling back to a slow path or failing.
+    # Sanity: the pydantic model reads the same wire fields, and every variant reads the whole page.
+    wire_names = {f.encode_name for f in msgspec.structs.fields(model)}
+    pyd_names = {f.alias or name for name, f in pyd_model.model_fields.items()}
+    assert wire_names == pyd_names, f"pydantic {pyd_model.__name__} differs: {wire_names ^ pyd_names}"
     decoded = decode_page(body, model)
     assert len(decoded.items) == n
     assert not decoded.skipped
