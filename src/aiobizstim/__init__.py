@@ -11,13 +11,6 @@ async with Bizstim() as bz:              # key from $BIZSTIM_API_KEY
 
 from __future__ import annotations
 
-import importlib as _importlib
-from collections.abc import Callable as _Callable
-from typing import Any as _Any
-from typing import cast as _cast
-
-import msgspec as _msgspec
-
 from aiobizstim._backoff import RetryPolicy
 from aiobizstim._client import Bizstim
 from aiobizstim._config import ConfigurationError, Secret
@@ -37,16 +30,7 @@ from aiobizstim.errors import (
     RateLimitError,
     ServerError,
 )
-
-_models = _importlib.import_module("aiobizstim.models")
-#: Encode a model to builtins (dicts, lists, str, numbers): from ``aiobizstim.models``.
-to_builtins: _Callable[[_Any], _Any] = _cast(
-    "_Callable[[_Any], _Any]", getattr(_models, "to_builtins", _msgspec.to_builtins)
-)
-#: Encode a model to its wire form (the JSON the API expects): from ``aiobizstim.models``.
-to_wire: _Callable[[_Any], _Any] = _cast(
-    "_Callable[[_Any], _Any]", getattr(_models, "to_wire", _msgspec.to_builtins)
-)
+from aiobizstim.models import to_builtins, to_wire
 
 __all__ = [
     "APIConnectionError",

@@ -3,9 +3,8 @@ single records and writes. Resource modules only name their endpoints and their 
 
 from __future__ import annotations
 
-import importlib
 import logging
-from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
+from collections.abc import AsyncGenerator, Mapping, Sequence
 from typing import Any, ClassVar, Generic, TypeVar, cast
 from urllib.parse import quote
 
@@ -21,7 +20,7 @@ from aiobizstim._pagination import (
     iterate_records,
 )
 from aiobizstim._transport import Transport
-from aiobizstim.models import ENDPOINTS, Endpoint
+from aiobizstim.models import ENDPOINTS, Endpoint, to_wire
 
 __all__ = ["M", "PagedResource", "Resource", "check_id", "encode_body", "segment"]
 
@@ -31,15 +30,9 @@ W = TypeVar("W", bound=msgspec.Struct)
 logger = logging.getLogger("aiobizstim")
 
 
-def _wire_encoder() -> Callable[[Any], Any]:
-    # models/_encode.py (to_wire) may not exist yet in every checkout; msgspec.to_builtins is its fallback.
-    models = importlib.import_module("aiobizstim.models")
-    return cast(Callable[[Any], Any], getattr(models, "to_wire", msgspec.to_builtins))
-
-
 def encode_body(body: msgspec.Struct) -> Any:
-    """The JSON-ready wire form of a request model."""
-    return _wire_encoder()(body)
+    """The JSON-ready wire form of a request model (every value as the API expects it)."""
+    return to_wire(body)
 
 
 def segment(value: str | int) -> str:
