@@ -1,0 +1,29 @@
+"""IdSet: the iterator's memory of yielded ids stays about one bit per id."""
+
+from __future__ import annotations
+
+import sys
+
+from aiobizstim._pagination import IdSet
+
+
+def test_membership_for_dense_ints_and_for_everything_else() -> None:
+    ids = IdSet()
+    members = [0, 7, 8, 999_999, -1, 2**27, 2**40, "abc", None]
+    for key in members:
+        ids.add(key)
+    assert all(key in ids for key in members)
+    assert 1 not in ids
+    assert 1_000_000 not in ids
+    assert 2**27 + 1 not in ids
+    assert "abd" not in ids
+    assert True not in ids  # a bool is not the id 1
+
+
+def test_a_million_dense_ids_cost_kilobytes_not_megabytes() -> None:
+    ids = IdSet()
+    for key in range(1, 1_000_001):
+        ids.add(key)
+    assert 999_999 in ids
+    assert sys.getsizeof(ids._bits) < 300_000  # a set of the same ints would take ~60 MB
+    assert not ids._others
