@@ -77,6 +77,8 @@ def _paged_cases() -> list[tuple[str, Call, type[Exception]]]:
             ("max_items=0", {"max_items": 0}, ValueError),
             ("max_items<0", {"max_items": -3}, ValueError),
             ("max_items=str", {"max_items": "7"}, TypeError),
+            ("max_items=bool", {"max_items": True}, TypeError),
+            ("timeout=bool", {"timeout": True}, ValueError),
             ("window=0", {"window": 0}, ValueError),
             ("overlap=page_size", {"page_size": 10, "overlap": 10}, ValueError),
             ("overlap<0", {"overlap": -1}, ValueError),
