@@ -44,6 +44,12 @@ async def assert_quiet(bz: Bizstim, fake: FakeBizstim, caplog: pytest.LogCapture
     assert problems == [], [r.getMessage() for r in problems]
 
 
+async def in_flight(fake: FakeBizstim, count: int) -> None:
+    """Until ``count`` requests are in flight at the server (bounded: a hang fails the test instead)."""
+    async with asyncio.timeout(10):
+        await fake.wait_in_flight(count)
+
+
 @pytest.fixture
 async def slow_fake() -> AsyncIterator[FakeBizstim]:
     """1,000 clients, 20 ms per request: pages and lookups are in flight whenever the consumer stops."""
@@ -79,7 +85,7 @@ async def test_aclose_mid_way_cancels_everything(
         async for _ in records:
             got += 1
             if got == 30:
-                await slow_fake.wait_in_flight(2)  # requests are really in flight when we stop
+                await in_flight(slow_fake, 2)  # requests are really in flight when we stop
                 break
     assert got == 30
     await assert_quiet(slow_bz, slow_fake, caplog)
@@ -96,7 +102,7 @@ async def test_plain_break_mid_way_cleans_up(
     async for _ in _iterators(slow_bz)[which]():
         got += 1
         if got == 30:
-            await slow_fake.wait_in_flight(2)
+            await in_flight(slow_fake, 2)
             break
     await eventually(lambda: not other_tasks(), what="the abandoned iterator to close")
     await assert_quiet(slow_bz, slow_fake, caplog)
@@ -119,7 +125,7 @@ async def test_cancelling_the_consumer_task_cancels_everything(
 
     task = asyncio.create_task(consume())
     await reached.wait()
-    await slow_fake.wait_in_flight(2)
+    await in_flight(slow_fake, 2)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
@@ -209,5 +215,5 @@ async def test_rate_limit_holds_at_the_server(fake: FakeBizstim) -> None:
     assert span >= (len(starts) - 1) / rate * 0.95, f"{len(starts)} requests in {span:.3f} s"
     window = 10
     for i in range(len(starts) - window):
-        # any 11 consecutive starts span at least 10 intervals (a few ms of loopback jitter allowed)
-        assert starts[i + window] - starts[i] >= window / rate - 0.015, f"burst at request {i}"
+        # any 11 consecutive starts span at least 10 intervals (some loopback/scheduling jitter allowed)
+        assert starts[i + window] - starts[i] >= window / rate - 0.03, f"burst at request {i}"
