@@ -28,8 +28,9 @@ from typing import Any
 
 import msgspec
 import pytest
+from aiohttp import web
 
-from aiobizstim import APIConnectionError, Bizstim, RetryPolicy, ServerError
+from aiobizstim import APIConnectionError, Bizstim, BizstimError, RetryPolicy, ServerError
 from aiobizstim.models import encode_json
 from aiobizstim.testing import FakeBizstim, Faults, PageRequest
 from tests.robustness._support import QUICK_RETRIES
@@ -398,3 +399,49 @@ async def test_drift_never_duplicates_and_never_misses_a_stable_record(
         assert stats.drift_repairs > 0  # records moved into pages already read: gaps were bridged
     if "heavy shift right" in scenario:
         assert stats.duplicates_dropped > 2 * stats.pages  # records moved into pages not read yet
+
+
+# --- a server that clamps the page size ------------------------------------------------------------------
+
+
+@pytest.fixture
+async def clamping_server() -> AsyncIterator[str]:
+    """A server whose real page maximum (300) is below the documented one, with an honest ``total``."""
+    count, real_max = 5_000, 300
+
+    async def page(request: web.Request) -> web.Response:
+        start, limit = int(request.match_info["start"]), int(request.match_info["limit"])
+        rows = [{"id": str(i)} for i in range(start + 1, min(start + min(limit, real_max), count) + 1)]
+        body = msgspec.json.encode({"status": "success", "total": count, "response": rows})
+        return web.Response(body=body, content_type="application/json")
+
+    app = web.Application()
+    app.router.add_get("/api/clients/{start}/{limit}", page)
+    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    host, port = runner.addresses[0][:2]
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        await runner.cleanup()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG (reported): a short page ends iter() even when its own total says more records follow",
+)
+async def test_a_server_that_clamps_the_page_size_never_truncates_silently(clamping_server: str) -> None:
+    """Short pages while ``total`` says more: either every record comes (once), or a typed error says
+    why; a silent export of the first 300 of 5,000 records is the failure this guards against."""
+    error: BizstimError | None = None
+    ids: list[int | None] = []
+    async with Bizstim(api_key="k" * 40, base_url=clamping_server, retry_policy=QUICK_RETRIES) as bz:
+        try:
+            ids = [c.id async for c in bz.clients.iter()]
+        except BizstimError as exc:
+            error = exc
+    if error is not None:
+        assert "300" in str(error) or "limit" in str(error), error
+    else:
+        assert ids == list(range(1, 5_001)), f"yielded {len(ids)} of 5,000 records and no error"
