@@ -179,6 +179,12 @@ async def _every_error(fake: FakeBizstim, odd: OddServer) -> list[BaseException]
             body=msgspec.json.encode({"status": "success", "total": 100, "response": same})
         )
         errors.append(await raised(anext_all(bz.discounts.iter(page_size=10, overlap=0))))  # stalled
+        odd.replies["/api/services/"] = Reply(status=302, headers={"Location": "/api/services/0/20"})
+        errors.append(await raised(bz.services.list()))  # a redirect loop
+        odd.replies["/api/locations/"] = Reply(status=301, headers={"Location": "https://example.com/x"})
+        errors.append(await raised(bz.locations.list()))  # a redirect to another origin, refused
+        odd.replies["/api/staffs/"] = Reply(status=302, headers={"Location": "http://[::1"})
+        errors.append(await raised(bz.staffs.list()))  # a redirect to nowhere
     async with OddServer() as gone:
         closed_url = gone.url  # nothing listens there any more once the block ends
     async with Bizstim(api_key=SECRET_KEY, base_url=closed_url, retry_policy=quick, max_retries=1) as bz:
