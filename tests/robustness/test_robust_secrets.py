@@ -312,7 +312,7 @@ async def _bizstim(*args: str, key_in_env: bool) -> tuple[int, bytes, bytes]:
 @pytest.mark.parametrize("fmt", ["jsonl", "csv", "json"])
 async def test_key_never_in_exported_files_or_cli_output(fake: FakeBizstim, tmp_path: Path, fmt: str) -> None:
     out = tmp_path / f"clients.{fmt}"
-    options = ["-v", "export", "clients", "-o", str(out), "--base-url", fake.url]
+    options = ["-vv", "export", "clients", "-o", str(out), "--base-url", fake.url]
     if fmt == "jsonl":  # full records, a few faults (retries are logged with -v)
         fake.set_faults(Faults(p_500=0.01, p_429=0.01, retry_after=0, p_drop=0.01))
         options.append("--details")
@@ -323,11 +323,22 @@ async def test_key_never_in_exported_files_or_cli_output(fake: FakeBizstim, tmp_
     if fmt == "jsonl":
         assert any(r.fault for r in fake.requests)
         assert b"retrying" in stderr
+        assert b"GET /api/client?id=" in stderr  # -vv: every request is logged (DEBUG), the key never
         # a failing run: a permanent fault; the CLI names the error, never the key
         fake.set_faults(None)
         fake.fail_next(10_000, "/api/clients/", status=503)
         failed = tmp_path / "failed.jsonl"
-        options = ["-v", "export", "clients", "-o", str(failed), "--base-url", fake.url, "--max-retries", "0"]
+        options = [
+            "-vv",
+            "export",
+            "clients",
+            "-o",
+            str(failed),
+            "--base-url",
+            fake.url,
+            "--max-retries",
+            "0",
+        ]
         code, stdout, stderr = await _bizstim(*options, key_in_env=False)
         assert code != 0
         assert b"503" in stderr
