@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import functools
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ __all__ = [
     "default_overlap",
     "fan_out",
     "is_terminal",
+    "iterate_pages",
     "iterate_records",
     "plan_offsets",
 ]
@@ -90,7 +92,7 @@ class Page(Generic[T]):
         return len(self.items)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class FetchedPage(Generic[T]):
     """A page as the iterator sees it: decoded items plus the raw record count (skipped records included)."""
 
@@ -99,6 +101,16 @@ class FetchedPage(Generic[T]):
     items: list[T]
     total: int | None
     raw_count: int
+
+    @functools.cached_property
+    def keys(self) -> list[Any]:
+        """The records' ids in page order (``None`` for a record without one)."""
+        return [getattr(item, "id", None) for item in self.items]
+
+    @functools.cached_property
+    def key_set(self) -> frozenset[Any]:
+        """The records' ids, ``None`` left out."""
+        return frozenset(self.keys).difference((None,))
 
     @property
     def full(self) -> bool:
@@ -184,6 +196,33 @@ class IdSet:
             return byte < len(self._bits) and bool(self._bits[byte] & (1 << (key & 7)))
         return key in self._others
 
+    def last_member(self, keys: Sequence[Any]) -> int:
+        """One past the index of the last of ``keys`` already remembered (0 when none is)."""
+        bits, size, others, limit = self._bits, len(self._bits), self._others, self._BITMAP_LIMIT
+        for n in range(len(keys) - 1, -1, -1):
+            key = keys[n]
+            if type(key) is int and 0 <= key < limit:
+                if (key >> 3) < size and bits[key >> 3] >> (key & 7) & 1:
+                    return n + 1
+            elif key in others:
+                return n + 1
+        return 0
+
+    def add_all(self, keys: Sequence[Any]) -> None:
+        """Remember every key of ``keys``."""
+        limit = self._BITMAP_LIMIT
+        int_keys = [key for key in keys if type(key) is int and 0 <= key < limit]
+        if len(int_keys) != len(keys):
+            self._others.update(key for key in keys if not (type(key) is int and 0 <= key < limit))
+        if not int_keys:
+            return
+        need = (max(int_keys) >> 3) + 1
+        bits = self._bits
+        if need > len(bits):
+            bits.extend(bytes(max(need - len(bits), len(bits))))
+        for key in int_keys:
+            bits[key >> 3] |= 1 << (key & 7)
+
     def add(self, key: Any) -> None:
         """Remember ``key``."""
         if type(key) is int and 0 <= key < self._BITMAP_LIMIT:
@@ -193,14 +232,6 @@ class IdSet:
             self._bits[byte] |= 1 << (key & 7)
         else:
             self._others.add(key)
-
-
-def _ids(items: Sequence[Any]) -> set[Any]:
-    return {key for key in map(_record_id, items) if key is not None}
-
-
-def _record_id(item: Any) -> Any:
-    return getattr(item, "id", None)
 
 
 # --- the async iterators ------------------------------------------------------------------------------------
@@ -213,7 +244,7 @@ async def _cancel_all(tasks: Sequence[asyncio.Future[Any]]) -> None:
         await asyncio.gather(*tasks, return_exceptions=True)
 
 
-async def iterate_records(
+async def iterate_pages(
     fetch: Callable[[int, int], Awaitable[FetchedPage[T]]],
     *,
     start: int,
@@ -224,8 +255,9 @@ async def iterate_records(
     stats: ClientStats | None = None,
     what: str = "list",
     max_repairs: int = 8,
-) -> AsyncGenerator[T, None]:
-    """Yield every record from offset ``start``, in list order, each at most once (see the module docstring).
+) -> AsyncGenerator[list[T], None]:
+    """Yield every record from offset ``start`` in list order, each at most once (see the module docstring),
+    a page's worth at a time: each yielded list holds the new records of one fetched page (never empty).
 
     ``fetch(offset, limit)`` reads one page. The first page is read alone (it gives ``total``); later pages
     are fetched concurrently, at most ``window`` at a time, and yielded in order. Closing the generator
@@ -238,7 +270,7 @@ async def iterate_records(
     step = page_size - ov
     end = None if max_items is None else start + max_items
     seen = IdSet()
-    yielded = 0
+    remaining = max_items
     window_tasks: collections.deque[asyncio.Task[FetchedPage[T]]] = collections.deque()
 
     async def get(offset: int) -> FetchedPage[T]:
@@ -248,10 +280,24 @@ async def iterate_records(
     def fresh(page: FetchedPage[T]) -> list[T]:
         """The page's records not yielded yet, skipping those before its last already-yielded record: the
         list order is stable, so those were inserted behind the reader (yielding them would break order)."""
-        keys = [_record_id(item) for item in page.items]
-        frontier = next((n + 1 for n in range(len(keys) - 1, -1, -1) if keys[n] in seen), 0)
+        nonlocal remaining
+        keys = page.keys
+        frontier = seen.last_member(keys)
+        tail_keys = keys[frontier:]
+        if None in keys or len(set(tail_keys)) != len(tail_keys):
+            out = _fresh_slow(page, frontier)
+        else:
+            stats.duplicates_dropped += sum(1 for key in keys[:frontier] if key in seen)
+            seen.add_all(tail_keys)
+            out = page.items[frontier:] if frontier else page.items
+        if remaining is not None:
+            out = out[:remaining]
+            remaining -= len(out)
+        return out
+
+    def _fresh_slow(page: FetchedPage[T], frontier: int) -> list[T]:
         out = []
-        for n, (key, item) in enumerate(zip(keys, page.items, strict=True)):
+        for n, (key, item) in enumerate(zip(page.keys, page.items, strict=True)):
             if key is not None:
                 if key in seen or n < frontier:
                     stats.duplicates_dropped += key in seen
@@ -260,30 +306,26 @@ async def iterate_records(
             out.append(item)
         return out
 
+    def done() -> bool:
+        return remaining is not None and remaining <= 0
+
     def linked(a: FetchedPage[T], b: FetchedPage[T]) -> bool:
-        if ov == 0 or not a.full:
-            return True  # no overlap asked for, or ``a`` was short: it ended the list
-        ids_a = _ids(a.items)
-        if not ids_a:
-            return True  # records without ids: nothing to check against
-        return not ids_a.isdisjoint(_ids(b.items))
+        if ov == 0 or not a.full or not a.key_set:
+            return True  # no overlap asked for, ``a`` was short (it ended the list), or records without ids
+        return not a.key_set.isdisjoint(b.key_set)
 
     def stalled(a: FetchedPage[T], b: FetchedPage[T]) -> bool:
-        if b.offset == a.offset or not b.items:
+        if b.offset == a.offset or not b.items or b.keys[:1] != a.keys[:1]:
             return False
-        ids_b = [_record_id(i) for i in b.items]
-        return None not in ids_b and ids_b == [_record_id(i) for i in a.items]
+        return None not in b.keys and b.keys == a.keys
 
     try:
         first_limit = page_size if end is None else min(page_size, end - start)
         stats.pages += 1
         prev = await fetch(start, first_limit)
-        for item in fresh(prev):
-            yield item
-            yielded += 1
-            if max_items is not None and yielded >= max_items:
-                return
-        if prev.terminal or prev.raw_count < first_limit:
+        if out := fresh(prev):
+            yield out
+        if done() or prev.terminal or prev.raw_count < first_limit:
             return
         total_hint = prev.total
         next_offset = start + (step if first_limit == page_size else first_limit)
@@ -343,24 +385,54 @@ async def iterate_records(
                     misses += 1  # the list moved by more than ``margin``: overlap more next time
                     continue
                 misses = 0
-                for item in fresh(bridge):
-                    yield item
-                    yielded += 1
-                    if max_items is not None and yielded >= max_items:
-                        return
+                if out := fresh(bridge):
+                    yield out
+                if done():
+                    return
                 prev = bridge
             if repairs and prev.terminal:
                 return  # a bridge reached the end of the list
-            for item in fresh(nxt):
-                yield item
-                yielded += 1
-                if max_items is not None and yielded >= max_items:
-                    return
+            if out := fresh(nxt):
+                yield out
+            if done():
+                return
             prev = nxt
             if prev.terminal:
                 return
     finally:
         await _cancel_all(list(window_tasks))
+
+
+async def iterate_records(
+    fetch: Callable[[int, int], Awaitable[FetchedPage[T]]],
+    *,
+    start: int,
+    page_size: int,
+    max_items: int | None,
+    window: int,
+    overlap: int | None = None,
+    stats: ClientStats | None = None,
+    what: str = "list",
+    max_repairs: int = 8,
+) -> AsyncGenerator[T, None]:
+    """:func:`iterate_pages`, one record at a time."""
+    pages = iterate_pages(
+        fetch,
+        start=start,
+        page_size=page_size,
+        max_items=max_items,
+        window=window,
+        overlap=overlap,
+        stats=stats,
+        what=what,
+        max_repairs=max_repairs,
+    )
+    try:
+        async for items in pages:
+            for item in items:
+                yield item
+    finally:
+        await pages.aclose()
 
 
 async def fan_out(

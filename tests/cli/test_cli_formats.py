@@ -52,9 +52,18 @@ def discounts(n: int) -> Iterator[Discount]:
         yield Discount(id=i, code=f"CODE{i}", amount=Decimal(f"{i}.10"))
 
 
-async def aiter_of(records: Iterator[msgspec.Struct]) -> AsyncIterator[msgspec.Struct]:
+async def aiter_of(
+    records: Iterator[msgspec.Struct], batch: int = 100
+) -> AsyncIterator[list[msgspec.Struct]]:
+    """``records`` in batches, as the export reads pages."""
+    chunk: list[msgspec.Struct] = []
     for record in records:
-        yield record
+        chunk.append(record)
+        if len(chunk) == batch:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def test_json_uses_public_attribute_names_and_exact_values() -> None:
@@ -213,14 +222,29 @@ async def test_export_records_streams_and_commits(tmp_path: Path) -> None:
     assert [d["id"] for d in json.loads(target.read_bytes())] == list(range(250))
 
 
+@pytest.mark.parametrize("fmt", ["jsonl", "json", "csv"])
+async def test_writing_a_page_at_once_equals_writing_record_by_record(fmt: str) -> None:
+    records = list(discounts(30))
+    one_by_one, batched = io.BytesIO(), io.BytesIO()
+    writer = make_writer(fmt, one_by_one, Discount)
+    for record in records:
+        writer.write(record)
+    writer.close()
+    writer = make_writer(fmt, batched, Discount)
+    writer.write_many(records[:7])
+    writer.write_many(records[7:])
+    writer.close()
+    assert batched.getvalue() == one_by_one.getvalue()
+
+
 async def test_export_records_failure_midway_leaves_nothing(tmp_path: Path) -> None:
     target = tmp_path / "d.jsonl"
     closed = []
 
-    async def failing() -> AsyncIterator[msgspec.Struct]:
+    async def failing() -> AsyncIterator[list[msgspec.Struct]]:
         try:
             for record in discounts(100):
-                yield record
+                yield [record]
             raise ConnectionError("server went away")
         finally:
             closed.append(True)

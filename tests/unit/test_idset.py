@@ -27,3 +27,13 @@ def test_a_million_dense_ids_cost_kilobytes_not_megabytes() -> None:
     assert 999_999 in ids
     assert sys.getsizeof(ids._bits) < 300_000  # a set of the same ints would take ~60 MB
     assert not ids._others
+
+
+def test_batch_methods_agree_with_the_single_ones() -> None:
+    ids = IdSet()
+    ids.add_all([5, 9, "x", -3, 2**30])
+    assert all(key in ids for key in (5, 9, "x", -3, 2**30))
+    assert ids.last_member([1, 5, 2, 3]) == 2
+    assert ids.last_member([1, 2, "x", 4]) == 3
+    assert ids.last_member([1, 2, 3]) == 0
+    assert ids.last_member([]) == 0

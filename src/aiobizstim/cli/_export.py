@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TextIO
@@ -107,13 +107,13 @@ def record_model(resource: str, details: bool = False) -> type[msgspec.Struct]:
 
 
 async def export_records(
-    records: AsyncIterator[msgspec.Struct],
+    batches: AsyncIterator[Sequence[msgspec.Struct]],
     path: Path,
     fmt: str,
     model: type[msgspec.Struct],
     progress: Progress,
 ) -> int:
-    """Stream ``records`` into ``path`` atomically; return how many were written.
+    """Stream ``batches`` of records (a page at a time) into ``path`` atomically; return the record count.
 
     The file appears at ``path`` only when every record was written and synced; on any exception
     (including cancellation) ``path`` is left as it was and the temp file is removed.
@@ -123,12 +123,12 @@ async def export_records(
         writer = make_writer(fmt, out.file, model)
         update = progress.update
         try:
-            async for record in records:
-                writer.write(record)
-                count += 1
+            async for batch in batches:
+                writer.write_many(batch)
+                count += len(batch)
                 update(count)
         finally:
-            await _close(records)
+            await _close(batches)
         writer.close()
         out.commit()
     return count
@@ -140,32 +140,41 @@ async def _close(records: AsyncIterator[Any]) -> None:
         await aclose()
 
 
-async def _listed(items: list[Any], max_items: int | None) -> AsyncIterator[Any]:
-    for item in items if max_items is None else items[:max_items]:
-        yield item
+async def _listed(items: list[Any], max_items: int | None) -> AsyncIterator[list[Any]]:
+    if chosen := items if max_items is None else items[:max_items]:
+        yield chosen
+
+
+async def _singles(records: AsyncIterator[Any]) -> AsyncIterator[list[Any]]:
+    try:
+        async for record in records:
+            yield [record]
+    finally:
+        await _close(records)
 
 
 def _kwargs(**kwargs: Any) -> dict[str, Any]:
     return {name: value for name, value in kwargs.items() if value is not None}
 
 
-def _source(bz: Bizstim, spec: ExportSpec) -> tuple[AsyncIterator[msgspec.Struct] | None, Any]:
-    """The record iterator for ``spec`` (None for testimonials, listed in one call) and its resource."""
+def _source(bz: Bizstim, spec: ExportSpec) -> tuple[AsyncIterator[Sequence[msgspec.Struct]] | None, Any]:
+    """The batches of records for ``spec`` (None for testimonials, listed in one call) and its resource."""
     resource = bz.clients if spec.details else getattr(bz, spec.resource)
     if spec.details:
         # Look ahead further than the requests allowed in flight: iter_details yields in order, so with a
         # window of exactly N lookups one lookup backing off between retries would idle the other N-1. The
         # client's max_concurrency (= --concurrency) still caps requests in flight.
         lookahead = (spec.concurrency or bz.config.max_concurrency) * DETAILS_LOOKAHEAD
-        return (
-            resource.iter_details(
-                **_kwargs(concurrency=lookahead, page_size=spec.page_size, max_items=spec.max_items)
-            ),
-            resource,
+        details = resource.iter_details(
+            **_kwargs(concurrency=lookahead, page_size=spec.page_size, max_items=spec.max_items)
         )
+        return _singles(details), resource
     if spec.resource == "testimonials":
         return None, resource
-    return resource.iter(**_kwargs(page_size=spec.page_size, max_items=spec.max_items)), resource
+    pages: AsyncIterator[Sequence[msgspec.Struct]] = resource.iter_pages(
+        **_kwargs(page_size=spec.page_size, max_items=spec.max_items)
+    )
+    return pages, resource
 
 
 async def _probe_total(resource: Any) -> int | None:

@@ -3,6 +3,7 @@ single records and writes. Resource modules only name their endpoints and their 
 
 from __future__ import annotations
 
+import builtins
 import logging
 from collections.abc import AsyncGenerator, Mapping, Sequence
 from typing import Any, ClassVar, Generic, TypeVar, cast
@@ -17,6 +18,7 @@ from aiobizstim._pagination import (
     Page,
     check_int,
     check_page_args,
+    iterate_pages,
     iterate_records,
 )
 from aiobizstim._transport import Transport
@@ -253,6 +255,46 @@ class PagedResource(Resource, Generic[M]):
         ``stats.skipped_records`` and dropped instead of raising :class:`~aiobizstim.DecodeError`. Arguments
         are checked at call time.
         """
+        return iterate_records(
+            **self._iteration(
+                page_size, start, max_items, on_decode_error, window, overlap, max_retries, timeout
+            )
+        )
+
+    def iter_pages(
+        self,
+        *,
+        page_size: int | None = None,
+        start: int = 0,
+        max_items: int | None = None,
+        on_decode_error: OnDecodeError = "raise",
+        window: int | None = None,
+        overlap: int | None = None,
+        max_retries: int | None = None,
+        timeout: float | None = None,
+    ) -> AsyncGenerator[builtins.list[M], None]:
+        """:meth:`iter`, a page's worth of new records at a time (each list non-empty, in list order).
+
+        For bulk consumers: handing over whole lists saves a generator step per record.
+        """
+        return iterate_pages(
+            **self._iteration(
+                page_size, start, max_items, on_decode_error, window, overlap, max_retries, timeout
+            )
+        )
+
+    def _iteration(
+        self,
+        page_size: int | None,
+        start: int,
+        max_items: int | None,
+        on_decode_error: OnDecodeError,
+        window: int | None,
+        overlap: int | None,
+        max_retries: int | None,
+        timeout: float | None,
+    ) -> dict[str, Any]:
+        """Check :meth:`iter`'s arguments (before any request) and build the iterator's keyword arguments."""
         endpoint = self._list_endpoint
         assert endpoint.max_limit is not None
         size = endpoint.max_limit if page_size is None else page_size
@@ -270,16 +312,16 @@ class PagedResource(Resource, Generic[M]):
         def fetch(offset: int, limit: int) -> Any:
             return self._fetch(offset, limit, skip=skip, timeout=timeout, max_retries=budget)
 
-        return iterate_records(
-            fetch,
-            start=start,
-            page_size=size,
-            max_items=max_items,
-            window=width,
-            overlap=overlap,
-            stats=self._transport.stats,
-            what=self._list_name,
-        )
+        return {
+            "fetch": fetch,
+            "start": start,
+            "page_size": size,
+            "max_items": max_items,
+            "window": width,
+            "overlap": overlap,
+            "stats": self._transport.stats,
+            "what": self._list_name,
+        }
 
 
 def check_selector_text(name: str, value: object) -> str:
