@@ -16,7 +16,7 @@ from typing import Any, cast
 import aiohttp
 import pytest
 
-from aiobizstim import Bizstim
+from aiobizstim import Bizstim, ClientClosedError
 from aiobizstim.testing import FakeBizstim
 from tests.robustness._support import QUICK_RETRIES, collect_garbage, eventually, other_tasks
 
@@ -240,3 +240,27 @@ async def test_rate_limit_holds_after_the_event_loop_stalls(fake: FakeBizstim) -
     span = 5 / rate  # any 5 intervals' worth of time holds at most 5 (+1 for the boundary) starts
     busiest = max(sum(1 for t in starts if a <= t < a + span) for a in starts)
     assert busiest <= 6, f"{busiest} requests started within {span:.2f} s at {rate:g} requests/s"
+
+
+async def test_closing_the_client_mid_iteration_ends_it_cleanly(
+    slow_fake: FakeBizstim, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING)
+    bz = Bizstim(api_key=slow_fake.api_key, base_url=slow_fake.url, retry_policy=QUICK_RETRIES)
+    got = 0
+
+    async def consume() -> None:
+        nonlocal got
+        async for _ in bz.clients.iter(page_size=50):
+            got += 1
+            if got == 120:
+                await bz.aclose()
+
+    with pytest.raises(ClientClosedError):
+        await consume()
+    assert 120 <= got < 1000
+    assert other_tasks() == set()
+    assert bz._transport.in_flight == 0
+    await eventually(lambda: slow_fake.in_flight == 0, what="the server to see no request in flight")
+    collect_garbage()
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
