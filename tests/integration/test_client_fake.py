@@ -26,7 +26,7 @@ FAST = RetryPolicy(base=0.001, cap=0.01)
 
 def _our_tasks() -> list[asyncio.Task[object]]:
     """Tasks started by the client's iterators that are still alive."""
-    names = ("iterate_records", "fan_out")
+    names = ("iterate_pages", "iterate_records", "fan_out")
     return [
         t
         for t in asyncio.all_tasks()
@@ -261,3 +261,12 @@ async def test_server_gone_is_a_connection_error() -> None:
     async with Bizstim(api_key=key, base_url=url, retry_policy=FAST) as bz:
         with pytest.raises(APIConnectionError, match="after 4 attempts"):
             await bz.discounts.list()
+
+
+async def test_iter_pages_yields_the_records_of_iter_a_page_at_a_time(
+    fake_bizstim: FakeBizstim, bizstim_client: Bizstim
+) -> None:
+    pages = [page async for page in bizstim_client.clients.iter_pages(page_size=40, max_items=170)]
+    assert all(pages)
+    assert [c.id for page in pages for c in page] == fake_bizstim.client_ids()[:170]
+    assert max(len(page) for page in pages) <= 40
