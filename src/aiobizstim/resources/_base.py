@@ -246,8 +246,7 @@ class PagedResource(Resource, Generic[M]):
         """Every record from offset ``start`` (at most ``max_items``), in list order, each at most once.
 
         Pages of ``page_size`` (default: the documented maximum) are prefetched concurrently, at most
-        ``window`` (default: twice the client's ``max_concurrency``) pages fetched or in flight at a time
-        (the client-wide ``max_concurrency`` still caps requests in flight). Each page request gets
+        ``window`` (default: the client's ``max_concurrency``) at a time. Each page request gets
         ``max_retries`` retries (default: the client's ``export_max_retries``, 10 unless configured, higher
         than single calls since a long export makes many requests). Records inserted or deleted meanwhile are
         handled as described in
@@ -301,9 +300,7 @@ class PagedResource(Resource, Generic[M]):
         size = endpoint.max_limit if page_size is None else page_size
         start, size = check_page_args(start, size, endpoint.max_limit)
         max_items = _check_optional_positive("max_items", max_items)
-        # Twice the requests allowed in flight: pages fetched but not yet consumed hold a window slot, and
-        # the spare half lets the next requests go out while the consumer is still busy with earlier pages.
-        width = _check_optional_positive("window", window) or 2 * self._transport.config.max_concurrency
+        width = _check_optional_positive("window", window) or self._transport.config.max_concurrency
         if overlap is not None:
             check_int("overlap", overlap)
             if not 0 <= overlap < size:
