@@ -223,6 +223,7 @@ def _any_value(spec: FieldSpec, depth: int) -> st.SearchStrategy[Any]:
 def _record(model: type[msgspec.Struct], depth: int, value: Any) -> st.SearchStrategy[dict[str, Any]]:
     specs = field_kinds(model)
     required = {f.encode_name for f in msgspec.structs.fields(model) if f.required}
+    known = {f.encode_name for f in msgspec.structs.fields(model)}  # an "unknown" key must really be one
 
     @st.composite
     def build(draw: st.DrawFn) -> dict[str, Any]:
@@ -231,7 +232,10 @@ def _record(model: type[msgspec.Struct], depth: int, value: Any) -> st.SearchStr
             if spec.wire in required or draw(st.booleans()):
                 record[spec.wire] = draw(value(spec, depth))
         if draw(st.integers(0, 4)) == 0:  # unknown keys are ignored by contract
-            record.update(draw(st.dictionaries(_short_text, json_values, max_size=3)))
+            extra = draw(
+                st.dictionaries(_short_text.filter(lambda k: k not in known), json_values, max_size=3)
+            )
+            record.update(extra)
         return record
 
     return build()
