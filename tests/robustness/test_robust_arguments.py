@@ -88,6 +88,7 @@ def _paged_cases() -> list[tuple[str, Call, type[Exception]]]:
         ]
         for label, kwargs, exc in iter_cases:
             cases.append((f"{attr}.iter({label})", _method(attr, "iter", **kwargs), exc))
+            cases.append((f"{attr}.iter_pages({label})", _method(attr, "iter_pages", **kwargs), exc))
     return cases
 
 

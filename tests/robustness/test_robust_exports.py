@@ -366,10 +366,14 @@ DRIFTS: dict[str, tuple[int, int, str]] = {  # (inserts, deletes, where) before 
 }
 
 
-@pytest.mark.parametrize("with_faults", [False, True], ids=["no faults", "faults"])
+@pytest.mark.parametrize(
+    ("with_faults", "pages"),
+    [(False, False), (True, False), (False, True)],
+    ids=["iter", "faults", "iter_pages"],
+)
 @pytest.mark.parametrize("scenario", DRIFTS.keys())
 async def test_drift_never_duplicates_and_never_misses_a_stable_record(
-    scenario: str, with_faults: bool
+    scenario: str, with_faults: bool, pages: bool
 ) -> None:
     """The documented guarantee (``aiobizstim._pagination``): no record twice, and every record that exists
     for the whole export is yielded, in list order; records inserted meanwhile may or may not appear."""
@@ -381,7 +385,10 @@ async def test_drift_never_duplicates_and_never_misses_a_stable_record(
         if with_faults:
             fake.set_faults(ISSUE_FAULTS)
         async with Bizstim(api_key=fake.api_key, base_url=fake.url, retry_policy=FAST_EXPORT) as bz:
-            ids = [c.id async for c in bz.clients.iter(page_size=100)]
+            if pages:
+                ids = [c.id async for page in bz.clients.iter_pages(page_size=100) for c in page]
+            else:
+                ids = [c.id async for c in bz.clients.iter(page_size=100)]
             stats = bz.stats
         final = fake.client_ids()
     assert len(ids) == len(set(ids)), "a record was yielded twice"
@@ -431,14 +438,20 @@ async def clamping_server() -> AsyncIterator[str]:
     strict=True,
     reason="BUG (reported): a short page ends iter() even when its own total says more records follow",
 )
-async def test_a_server_that_clamps_the_page_size_never_truncates_silently(clamping_server: str) -> None:
+@pytest.mark.parametrize("pages", [False, True], ids=["iter", "iter_pages"])
+async def test_a_server_that_clamps_the_page_size_never_truncates_silently(
+    clamping_server: str, pages: bool
+) -> None:
     """Short pages while ``total`` says more: either every record comes (once), or a typed error says
     why; a silent export of the first 300 of 5,000 records is the failure this guards against."""
     error: BizstimError | None = None
     ids: list[int | None] = []
     async with Bizstim(api_key="k" * 40, base_url=clamping_server, retry_policy=QUICK_RETRIES) as bz:
         try:
-            ids = [c.id async for c in bz.clients.iter()]
+            if pages:
+                ids = [c.id async for page in bz.clients.iter_pages() for c in page]
+            else:
+                ids = [c.id async for c in bz.clients.iter()]
         except BizstimError as exc:
             error = exc
     if error is not None:

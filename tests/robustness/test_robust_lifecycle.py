@@ -70,13 +70,14 @@ def _iterators(bz: Bizstim) -> dict[str, Callable[[], AsyncGenerator[Any, None]]
     # iter()/iter_details() are typed AsyncIterator, but are async generators (with aclose) at runtime.
     return {
         "iter": lambda: cast("AsyncGenerator[Any, None]", bz.clients.iter(page_size=20)),
+        "iter_pages": lambda: cast("AsyncGenerator[Any, None]", bz.clients.iter_pages(page_size=5)),
         "iter_details": lambda: cast(
             "AsyncGenerator[Any, None]", bz.clients.iter_details(page_size=50, concurrency=8)
         ),
     }
 
 
-@pytest.mark.parametrize("which", ["iter", "iter_details"])
+@pytest.mark.parametrize("which", ["iter", "iter_pages", "iter_details"])
 async def test_aclose_mid_way_cancels_everything(
     slow_bz: Bizstim, slow_fake: FakeBizstim, caplog: pytest.LogCaptureFixture, which: str
 ) -> None:
@@ -93,7 +94,7 @@ async def test_aclose_mid_way_cancels_everything(
     assert slow_bz.stats.errors == 0
 
 
-@pytest.mark.parametrize("which", ["iter", "iter_details"])
+@pytest.mark.parametrize("which", ["iter", "iter_pages", "iter_details"])
 async def test_plain_break_mid_way_cleans_up(
     slow_bz: Bizstim, slow_fake: FakeBizstim, caplog: pytest.LogCaptureFixture, which: str
 ) -> None:
@@ -109,7 +110,7 @@ async def test_plain_break_mid_way_cleans_up(
     await assert_quiet(slow_bz, slow_fake, caplog)
 
 
-@pytest.mark.parametrize("which", ["iter", "iter_details"])
+@pytest.mark.parametrize("which", ["iter", "iter_pages", "iter_details"])
 async def test_cancelling_the_consumer_task_cancels_everything(
     slow_bz: Bizstim, slow_fake: FakeBizstim, caplog: pytest.LogCaptureFixture, which: str
 ) -> None:
