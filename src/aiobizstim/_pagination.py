@@ -13,7 +13,9 @@ Drift guarantee of :func:`iterate_records` (records inserted or deleted while an
   Records found *behind* the last record already yielded were inserted during the export and are skipped,
   so what is yielded stays in list order.
   The iteration ends on a page that reached the end of the list when it was fetched (short, or reaching its
-  own ``total``), so records appended during the export are read too.
+  own ``total``), so records appended during the export are read too. A *first* page that comes back short
+  although its ``total`` says more follow means the server caps the page size below the documented
+  maximum: the iterator then reads pages of the size the server serves (logged as a warning).
 
 Cost: about ``overlap / (page_size - overlap)`` extra page requests (≈2 %) without drift, plus usually one
 page request for each page boundary the drift actually crossed; memory ``window x page_size`` records plus
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import dataclasses
 import functools
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
@@ -244,6 +247,15 @@ async def _cancel_all(tasks: Sequence[asyncio.Future[Any]]) -> None:
         await asyncio.gather(*tasks, return_exceptions=True)
 
 
+def _capped(page: FetchedPage[Any]) -> bool:
+    """A non-empty short page whose own ``total`` says more records follow it."""
+    return (
+        0 < page.raw_count < page.limit
+        and page.total is not None
+        and page.offset + page.raw_count < page.total
+    )
+
+
 async def iterate_pages(
     fetch: Callable[[int, int], Awaitable[FetchedPage[T]]],
     *,
@@ -325,6 +337,22 @@ async def iterate_pages(
         prev = await fetch(start, first_limit)
         if out := fresh(prev):
             yield out
+        if not done() and _capped(prev):
+            # Fewer records than asked for although ``total`` says more follow: the server caps the page
+            # size below the documented maximum. Read pages of the size it serves rather than stop early.
+            logger.warning(
+                "%s: the server returned %d records for limit %d although its total is %d; "
+                "it caps the page size, reading pages of %d records",
+                what,
+                prev.raw_count,
+                first_limit,
+                prev.total,
+                prev.raw_count,
+            )
+            page_size = first_limit = prev.raw_count
+            ov = min(ov, default_overlap(page_size))
+            step = page_size - ov
+            prev = dataclasses.replace(prev, limit=page_size)
         if done() or prev.terminal or prev.raw_count < first_limit:
             return
         total_hint = prev.total

@@ -434,10 +434,6 @@ async def clamping_server() -> AsyncIterator[str]:
         await runner.cleanup()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (reported): a short page ends iter() even when its own total says more records follow",
-)
 @pytest.mark.parametrize("pages", [False, True], ids=["iter", "iter_pages"])
 async def test_a_server_that_clamps_the_page_size_never_truncates_silently(
     clamping_server: str, pages: bool
