@@ -59,18 +59,24 @@ class _FaultError(Exception):
 
 
 class _RateLimiter:
-    """Spaces request starts at least ``1 / rate`` seconds apart: each caller reserves the next free slot."""
+    """Spaces request starts at least ``1 / rate`` seconds apart, measured from when each one really started.
+
+    Callers queue on a lock and the next start time is set from the loop clock after the wait, so a loop
+    that stalls (a consumer busy with a page) cannot turn the waiting requests into a burst.
+    """
 
     def __init__(self, rate: float) -> None:
         self._interval = 1.0 / rate
         self._next = 0.0
+        self._lock = asyncio.Lock()
 
     async def wait(self) -> None:
-        now = asyncio.get_running_loop().time()
-        slot = max(now, self._next)
-        self._next = slot + self._interval
-        if slot > now:
-            await asyncio.sleep(slot - now)
+        async with self._lock:
+            loop = asyncio.get_running_loop()
+            delay = self._next - loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            self._next = loop.time() + self._interval
 
 
 def _is_json(body: bytes) -> bool:

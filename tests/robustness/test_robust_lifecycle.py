@@ -221,11 +221,6 @@ async def test_rate_limit_holds_at_the_server(fake: FakeBizstim) -> None:
         assert starts[i + window] - starts[i] >= window / rate - 0.03, f"burst at request {i}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (reported): _RateLimiter reserves start slots up front, so after a loop stall every "
-    "overdue request starts at once",
-)
 async def test_rate_limit_holds_after_the_event_loop_stalls(fake: FakeBizstim) -> None:
     """A consumer that blocks the loop for a while (CPU-heavy work on a page) must not turn the waiting
     requests into a burst: the limit is on requests per second at the server, not on average."""
