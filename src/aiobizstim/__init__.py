@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from aiobizstim._backoff import RetryPolicy
 from aiobizstim._client import Bizstim
-from aiobizstim._config import ConfigurationError, Secret
-from aiobizstim._pagination import Page, PaginationDriftError, PaginationStalledError
+from aiobizstim._config import Secret
+from aiobizstim._pagination import Page
 from aiobizstim._stats import ClientStats
 from aiobizstim._version import __version__
 from aiobizstim.errors import (
@@ -25,8 +25,11 @@ from aiobizstim.errors import (
     AuthenticationError,
     BizstimError,
     ClientClosedError,
+    ConfigurationError,
     DecodeError,
     NotFoundError,
+    PaginationDriftError,
+    PaginationStalledError,
     RateLimitError,
     ServerError,
 )

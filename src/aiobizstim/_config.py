@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from yarl import URL
 
 from aiobizstim._version import __version__
-from aiobizstim.errors import BizstimError
+from aiobizstim.errors import ConfigurationError
 
 __all__ = [
     "API_KEY_ENV",
@@ -30,10 +30,6 @@ DEFAULT_USER_AGENT = f"aiobizstim/{__version__}"
 # (issue 5's fault mix), a request fails 11 times in a row with p = 0.2**11 = 2e-8, so 50,000 lookups
 # lose one with p < 0.1 %; with the single-call default of 3 that would be 0.2**4 = 0.16 % per request.
 EXPORT_MAX_RETRIES = 10
-
-
-class ConfigurationError(BizstimError, ValueError):
-    """The client cannot be built from the given settings (no API key, a bad base URL, a bad number)."""
 
 
 class Secret:

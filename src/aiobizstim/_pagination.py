@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
 
 from aiobizstim._stats import ClientStats
-from aiobizstim.errors import APIResponseError
+from aiobizstim.errors import PaginationDriftError, PaginationStalledError
 
 __all__ = [
     "FetchedPage",
@@ -61,14 +61,6 @@ R = TypeVar("R")
 OnDecodeError = Literal["raise", "skip"]
 
 logger = logging.getLogger("aiobizstim")
-
-
-class PaginationStalledError(APIResponseError):
-    """The server returned the same page for different offsets (it ignores or clamps ``start``)."""
-
-
-class PaginationDriftError(APIResponseError):
-    """The list changed faster than the iterator could repair (more than a page moved, repeatedly)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,9 @@ BizstimError
 │   ├── RateLimitError            429 (.retry_after)
 │   └── ServerError               5xx
 ├── APIResponseError              a failure envelope, whatever the HTTP status (.message)
+│   ├── PaginationDriftError      the list changed by more than a page, repeatedly, during iter()
+│   └── PaginationStalledError    the server returned the same page for different offsets
+├── ConfigurationError            bad client settings (also a ValueError)
 ├── DecodeError                   a body or value that cannot be decoded (.path, .excerpt)
 └── ClientClosedError             the client was used after aclose()
 ```
@@ -27,8 +30,11 @@ __all__ = [
     "AuthenticationError",
     "BizstimError",
     "ClientClosedError",
+    "ConfigurationError",
     "DecodeError",
     "NotFoundError",
+    "PaginationDriftError",
+    "PaginationStalledError",
     "RateLimitError",
     "ServerError",
     "excerpt",
@@ -66,6 +72,10 @@ class BizstimError(Exception):
 
 class ClientClosedError(BizstimError):
     """The client was used after :meth:`Bizstim.aclose`."""
+
+
+class ConfigurationError(BizstimError, ValueError):
+    """The client cannot be built from the given settings (no API key, a bad base URL, a bad number)."""
 
 
 class APIConnectionError(BizstimError):
@@ -145,6 +155,14 @@ class APIResponseError(BizstimError):
         #: The envelope's ``status`` value as sent (``"failure"``, ``False``, ...).
         self.status = status
         super().__init__(message, request=request)
+
+
+class PaginationStalledError(APIResponseError):
+    """The server returned the same page for different offsets (it ignores or clamps ``start``)."""
+
+
+class PaginationDriftError(APIResponseError):
+    """The list changed faster than the iterator could repair (more than a page moved, repeatedly)."""
 
 
 class DecodeError(BizstimError):
