@@ -23,8 +23,8 @@ __all__ = [
     "Body",
     "bodies",
     "envelope_docs",
+    "all_endpoint_names",
     "json_values",
-    "models_of",
     "nasty_values",
     "records",
     "valid_records",
@@ -286,11 +286,6 @@ _messages = st.one_of(
     _long_strings,
     json_values,
 )
-
-
-def models_of(endpoint: Endpoint) -> type[msgspec.Struct] | None:
-    """The response model of ``endpoint`` (``None`` for text endpoints)."""
-    return endpoint.response_model
 
 
 def _response_for(endpoint: Endpoint) -> st.SearchStrategy[Any]:
