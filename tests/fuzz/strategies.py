@@ -21,9 +21,9 @@ from aiobizstim.models._wire import FieldSpec, Kind, field_kinds
 __all__ = [
     "BAD_STATUSES",
     "Body",
+    "all_endpoint_names",
     "bodies",
     "envelope_docs",
-    "all_endpoint_names",
     "json_values",
     "nasty_values",
     "records",
