@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import time
 
 import aiohttp
 import msgspec
@@ -167,6 +168,16 @@ async def test_insert_and_delete_clients(fake: FakeBizstim, session: aiohttp.Cli
     doc = await get_json(session, fake, "/api/clients/0/3")
     assert doc["total"] == len(ids) + 3
     assert [int(r["id"]) for r in doc["response"]] == [*front, ids[2]]
+
+
+async def test_latency_runs_from_arrival_so_build_time_overlaps_it(session: aiohttp.ClientSession) -> None:
+    def slow_build(fake: FakeBizstim, page: PageRequest) -> None:
+        time.sleep(0.3)  # stands for a page that takes 300 ms to build (blocks the server like CPU work)
+
+    async with FakeBizstim(clients=10, latency=0.4, drift=slow_build) as fake:
+        await fetch(session, fake, "/api/clients/0/5")
+        (record,) = fake.requests
+        assert 0.4 <= record.duration < 0.6  # the latency, not latency + build time (0.7 s)
 
 
 async def test_drift_hook_runs_between_page_fetches(session: aiohttp.ClientSession) -> None:

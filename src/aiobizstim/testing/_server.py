@@ -27,6 +27,13 @@ _INVALID_KEY: Final = {"status": False, "error": "Invalid API key "}
 _UNKNOWN_METHOD: Final = {"status": False, "error": "Unknown method"}
 
 
+async def _sleep_until(deadline: float) -> None:
+    """Sleep until ``time.monotonic()`` reaches ``deadline`` (at once when it has)."""
+    remaining = deadline - time.monotonic()
+    if remaining > 0:
+        await asyncio.sleep(remaining)
+
+
 class _FailNext:
     __slots__ = ("html", "path_prefix", "remaining", "status")
 
@@ -43,8 +50,9 @@ class FakeBizstim:
     ``async with FakeBizstim(clients=1000, seed=0) as fake:`` starts it on ``host``:``port`` (0: a free port);
     point a client at ``fake.url`` with ``fake.api_key``. Same ``seed`` and ``clients`` -> the same bytes for
     every read. ``counts`` overrides how many records the smaller resources hold (see ``DEFAULT_COUNTS``).
-    ``latency`` (+ a uniform random ``0..jitter``) seconds are added to every request; ``faults`` injects
-    failures (both changeable while running). ``trial=True`` applies the trial-account import limit.
+    Every response leaves ``latency`` (+ a uniform random ``0..jitter``) seconds after its request arrived,
+    building it included; ``faults`` injects failures (both changeable while running). ``trial=True``
+    applies the trial-account import limit.
     ``log_limit`` caps the request log (the oldest records are dropped in batches, so it may briefly hold ~10%
     more), None keeps everything.
     """
@@ -219,7 +227,7 @@ class FakeBizstim:
         self._plan.faults = faults or Faults()
 
     def set_latency(self, latency: float, jitter: float = 0.0) -> None:
-        """Delay every request by ``latency`` plus a uniform random ``0..jitter`` seconds."""
+        """Answer every request ``latency`` plus a uniform random ``0..jitter`` seconds after it arrived."""
         if latency < 0 or jitter < 0:
             raise ValueError(f"latency and jitter must be >= 0, got {latency} and {jitter}")
         self._latency, self._jitter = float(latency), float(jitter)
@@ -280,9 +288,10 @@ class FakeBizstim:
         status = 0
         fault_name: str | None = None
         try:
-            delay = self._latency + (self._rng.uniform(0.0, self._jitter) if self._jitter else 0.0)
-            if delay:
-                await asyncio.sleep(delay)
+            # Latency runs from arrival to response: the response is built first, then held back until
+            # then. Sleeping first would queue the builds of concurrent requests behind one another after
+            # the delay, so every burst would take the latency plus all their build times.
+            until = started + self._latency + (self._rng.uniform(0.0, self._jitter) if self._jitter else 0.0)
             rule = self._take_fail_next(raw_path)
             fault, html = (None, False) if rule else self._plan.draw()
             response: web.StreamResponse
@@ -291,6 +300,7 @@ class FakeBizstim:
                 response = self._error(rule.status, rule.html)
             elif fault is Fault.DROP:
                 fault_name = "drop"
+                await _sleep_until(until)
                 if request.transport is not None:
                     request.transport.close()
                 return web.Response()  # never reaches the client: the transport is closed
@@ -311,7 +321,9 @@ class FakeBizstim:
                     response = envelope(_UNKNOWN_METHOD, status=405)
                 if fault is Fault.TRUNCATE and isinstance(response, web.Response) and response.body:
                     fault_name = "truncate"
+                    await _sleep_until(until)
                     response = await self._send_truncated(request, response)
+            await _sleep_until(until)
             status = response.status
             return response
         finally:
