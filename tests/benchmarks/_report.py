@@ -47,7 +47,8 @@ class Row:
 
     @property
     def value(self) -> float:
-        return statistics.median(self.runs)
+        """The median of the runs (at least :data:`MIN_RUNS` of them)."""
+        return median(self.runs)
 
     @property
     def passed(self) -> bool | None:
@@ -101,8 +102,9 @@ def format_table(rows: Sequence[Row], machine: dict[str, str | int], *, elapsed:
         value = f"{_fmt_value(row.value, row.unit)} ({len(row.runs)})"
         variant = row.variant
         if row.note:
-            notes.append(f"[{len(notes) + 1}] {row.note}")
-            variant += f" [{len(notes)}]"
+            if row.note not in notes:
+                notes.append(row.note)
+            variant += f" [{notes.index(row.note) + 1}]"
         body.append(
             (row.section, variant, value, ratio, row.target.text if row.target else "", _verdict(row))
         )
@@ -122,7 +124,7 @@ def format_table(rows: Sequence[Row], machine: dict[str, str | int], *, elapsed:
     lines.append(line(header))
     lines.append("|" + "|".join("-" * (w + 2) for w in widths) + "|")
     lines.extend(line(r) for r in body)
-    lines.extend(notes)
+    lines.extend(f"[{n}] {note}" for n, note in enumerate(notes, 1))
     return "\n".join(lines)
 
 
