@@ -198,11 +198,14 @@ _strip = str.strip
 def _list_converter(wire_name: str) -> Callable[[Any], list[str]]:
     def convert(value: Any) -> list[str]:
         if type(value) is str:
-            if not value:
-                return []
-            items = value.split(",")
-            # Fast path (most values): no empty item and no whitespace at all, so nothing to trim or drop.
+            # Fast paths (most values) when there is no whitespace at all, so nothing to trim.
             # isprintable() is False for every whitespace character except the ASCII space.
+            if "," not in value:
+                if " " not in value and value.isprintable():
+                    return [value] if value else []
+                value = value.strip()
+                return [value] if value else []
+            items = value.split(",")
             if "" not in items and " " not in value and value.isprintable():
                 return items
         else:
@@ -347,13 +350,19 @@ def _compile_hook(model: type[msgspec.Struct], hook: Callable[[Any], None]) -> C
             f"            self.{target} = v",
             f"        self.{alias} = None",
         ]
+    lists = {spec.attr for spec in field_kinds(model) if spec.kind is Kind.LIST}
     for index, (name, convert) in enumerate(steps):
         namespace[f"_convert_{index}"] = convert
-        lines += [
-            f"    v = self.{name}",
-            "    if v is not None:",
-            f"        self.{name} = _convert_{index}(v)",
-        ]
+        lines += [f"    v = self.{name}", "    if v is not None:"]
+        if name in lists:  # the commonest value, one item with no whitespace, without a call
+            lines += [
+                '        if type(v) is str and "," not in v and " " not in v and v.isprintable():',
+                f"            self.{name} = [v] if v else []",
+                "        else:",
+                f"            self.{name} = _convert_{index}(v)",
+            ]
+        else:
+            lines.append(f"        self.{name} = _convert_{index}(v)")
     if len(lines) == 1:
         lines.append("    pass")
     compiled: dict[str, Any] = {}
