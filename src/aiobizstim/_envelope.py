@@ -45,6 +45,7 @@ _SUCCESS = "success"
 # (a UnicodeDecodeError, not a msgspec.DecodeError) and nesting past its depth limit (a RecursionError).
 _UNREADABLE = (msgspec.DecodeError, UnicodeDecodeError, RecursionError)
 _BODY_EXCERPT = 300
+_MESSAGE_CHARS = 500  # a failure envelope's message, as quoted in APIResponseError
 
 
 class _Envelope(msgspec.Struct, Generic[T], gc=False):
@@ -132,7 +133,7 @@ def _failure(status: Any, doc: Any, *, request: str | None) -> APIResponseError:
         for key in ("response", "error", "message"):
             candidate = doc.get(key)
             if isinstance(candidate, str) and candidate.strip():
-                message = candidate.strip()
+                message = excerpt(candidate.strip(), _MESSAGE_CHARS)
                 break
     return APIResponseError(
         message or f"the API reported status {excerpt(status, 40)}", status=status, request=request

@@ -351,7 +351,8 @@ async def iterate_pages(
         next_offset = start + (step if first_limit == page_size else first_limit)
 
         while True:
-            while len(window_tasks) < window and (total_hint is None or next_offset < total_hint):
+            # A page starting within ``ov`` of the end would hold only records the previous one had.
+            while len(window_tasks) < window and (total_hint is None or next_offset + ov < total_hint):
                 if end is not None and next_offset >= end:
                     break
                 window_tasks.append(asyncio.ensure_future(get(next_offset)))

@@ -157,11 +157,14 @@ class Resource:
             raise TypeError(f"pass either a {model.__name__} or keyword fields, not both")
         elif not isinstance(body, model):
             raise TypeError(f"expected a {model.__name__}, got {type(body).__name__}")
+        payload = encode_body(body)
+        if not payload:
+            raise ValueError(f"{model.__name__} has no field set: there is nothing to send")
         return await self._transport.request(
             endpoint.verb,
             self._path(endpoint, **params),
             _decode_text,
-            json=encode_body(body),
+            json=payload,
             timeout=timeout,
         )
 
