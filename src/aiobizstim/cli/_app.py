@@ -11,12 +11,13 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import math
 import os
 import signal
 import sys
-from collections.abc import Coroutine, Iterator, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, TextIO
+from typing import TYPE_CHECKING, Any, Final, TextIO, TypeVar
 
 import msgspec
 
@@ -54,6 +55,9 @@ _GET_BY_ID: Final = {
 }
 
 
+_N = TypeVar("_N", int, float)
+
+
 class UsageError(Exception):
     """A usage problem found after parsing (exit code 2)."""
 
@@ -61,44 +65,27 @@ class UsageError(Exception):
 # --- argument types ---------------------------------------------------------------------------------------
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
+def _bounded(
+    convert: Callable[[str], _N], what: str, ok: Callable[[_N], bool], rule: str
+) -> Callable[[str], _N]:
+    """An argparse ``type=``: ``convert`` the text (else "expected <what>"), then require ``ok``."""
+
+    def parse(text: str) -> _N:
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+        if not ok(value):
+            raise argparse.ArgumentTypeError(f"{rule}, got {text}")
+        return value
+
+    return parse
 
 
-def _non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must not be negative, got {value}")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
-    return value
-
-
-def _non_negative_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not value >= 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a number >= 0, got {text}")
-    return value
+_positive_int = _bounded(int, "a whole number", lambda v: v >= 1, "must be at least 1")
+_non_negative_int = _bounded(int, "a whole number", lambda v: v >= 0, "must not be negative")
+_positive_float = _bounded(float, "a number", lambda v: 0 < v < math.inf, "must be a positive number")
+_non_negative_float = _bounded(float, "a number", lambda v: 0 <= v < math.inf, "must be a number >= 0")
 
 
 def _fraction(text: str) -> float:
