@@ -31,6 +31,7 @@ from .common import (
     Real,
     RecordStatus,
     Switch,
+    WeeklyHours,
 )
 from .clients_import import ClientImport, ClientsImportResponse
 from .clients import ClientSummary, ClientsResponse
@@ -99,4 +100,5 @@ __all__ = [
     "Testimonial",
     "TestimonialsResponse",
     "WageTier",
+    "WeeklyHours",
 ]

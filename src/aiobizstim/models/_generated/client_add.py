@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
-from msgspec import Meta, field
+from msgspec import Meta
 from aiobizstim.models._wire import WireModel
-from .common import ClientStatus, Clock, Count, Day, Items
+from .common import ClientStatus, Count, Day, Items, WeeklyHours
 
 
 class ClientAddResponse(WireModel, kw_only=True):
@@ -23,7 +23,7 @@ class ClientAddResponse(WireModel, kw_only=True):
     ) = None
 
 
-class ClientCreate(WireModel, kw_only=True):
+class ClientCreate(WeeklyHours, kw_only=True):
     """
     Body of PUT ADD CLIENT. Required by the docs: first_name, last_name, status, state, country.
     """
@@ -62,45 +62,3 @@ class ClientCreate(WireModel, kw_only=True):
         | None
     ) = None
     notes: Annotated[str, Meta(description="notes")] | None = None
-    m_availf: Annotated[Clock, Meta(description="Monday available from, HH:MM (00:00 to 24:00)")] | None = (
-        field(name="mAvailf", default=None)
-    )
-    m_availt: Annotated[Clock, Meta(description="Monday available to, HH:MM (00:00 to 24:00)")] | None = (
-        field(name="mAvailt", default=None)
-    )
-    t_availf: Annotated[Clock, Meta(description="Tuesday available from, HH:MM (00:00 to 24:00)")] | None = (
-        field(name="tAvailf", default=None)
-    )
-    t_availt: Annotated[Clock, Meta(description="Tuesday available to, HH:MM (00:00 to 24:00)")] | None = (
-        field(name="tAvailt", default=None)
-    )
-    w_availf: (
-        Annotated[Clock, Meta(description="Wednesday available from, HH:MM (00:00 to 24:00)")] | None
-    ) = field(name="wAvailf", default=None)
-    w_availt: Annotated[Clock, Meta(description="Wednesday available to, HH:MM (00:00 to 24:00)")] | None = (
-        field(name="wAvailt", default=None)
-    )
-    r_availf: Annotated[Clock, Meta(description="Thursday available from, HH:MM (00:00 to 24:00)")] | None = (
-        field(name="rAvailf", default=None)
-    )
-    r_availt: Annotated[Clock, Meta(description="Thursday available to, HH:MM (00:00 to 24:00)")] | None = (
-        field(name="rAvailt", default=None)
-    )
-    f_availf: Annotated[Clock, Meta(description="Friday available from, HH:MM (00:00 to 24:00)")] | None = (
-        field(name="fAvailf", default=None)
-    )
-    f_availt: Annotated[Clock, Meta(description="Friday available to, HH:MM (00:00 to 24:00)")] | None = (
-        field(name="fAvailt", default=None)
-    )
-    sat_availf: (
-        Annotated[Clock, Meta(description="Saturday available from, HH:MM (00:00 to 24:00)")] | None
-    ) = field(name="satAvailf", default=None)
-    sat_availt: Annotated[Clock, Meta(description="Saturday available to, HH:MM (00:00 to 24:00)")] | None = (
-        field(name="satAvailt", default=None)
-    )
-    sun_availf: Annotated[Clock, Meta(description="Sunday available from, HH:MM (00:00 to 24:00)")] | None = (
-        field(name="sunAvailf", default=None)
-    )
-    sun_availt: Annotated[Clock, Meta(description="Sunday available to, HH:MM (00:00 to 24:00)")] | None = (
-        field(name="sunAvailt", default=None)
-    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any, TypeAlias
-from msgspec import Meta
+from msgspec import Meta, field
 from aiobizstim.models._wire import (
     CommaList,
     Flag,
@@ -116,3 +116,52 @@ class ClientStatus(StrEnum):
     ACTIVE = "active"
     INACTIVE = "inactive"
     PROSPECT = "prospect"
+
+
+class WeeklyHours(WireModel, kw_only=True):
+    """
+    Weekly availability: from/to clock times per weekday (m, t, w, r = Thursday, f, sat, sun), HH:MM from 00:00 to 24:00.
+    """
+
+    m_availf: Annotated[Clock, Meta(description="Monday available from, HH:MM (00:00 to 24:00)")] | None = (
+        field(name="mAvailf", default=None)
+    )
+    m_availt: Annotated[Clock, Meta(description="Monday available to, HH:MM (00:00 to 24:00)")] | None = (
+        field(name="mAvailt", default=None)
+    )
+    t_availf: Annotated[Clock, Meta(description="Tuesday available from, HH:MM (00:00 to 24:00)")] | None = (
+        field(name="tAvailf", default=None)
+    )
+    t_availt: Annotated[Clock, Meta(description="Tuesday available to, HH:MM (00:00 to 24:00)")] | None = (
+        field(name="tAvailt", default=None)
+    )
+    w_availf: (
+        Annotated[Clock, Meta(description="Wednesday available from, HH:MM (00:00 to 24:00)")] | None
+    ) = field(name="wAvailf", default=None)
+    w_availt: Annotated[Clock, Meta(description="Wednesday available to, HH:MM (00:00 to 24:00)")] | None = (
+        field(name="wAvailt", default=None)
+    )
+    r_availf: Annotated[Clock, Meta(description="Thursday available from, HH:MM (00:00 to 24:00)")] | None = (
+        field(name="rAvailf", default=None)
+    )
+    r_availt: Annotated[Clock, Meta(description="Thursday available to, HH:MM (00:00 to 24:00)")] | None = (
+        field(name="rAvailt", default=None)
+    )
+    f_availf: Annotated[Clock, Meta(description="Friday available from, HH:MM (00:00 to 24:00)")] | None = (
+        field(name="fAvailf", default=None)
+    )
+    f_availt: Annotated[Clock, Meta(description="Friday available to, HH:MM (00:00 to 24:00)")] | None = (
+        field(name="fAvailt", default=None)
+    )
+    sat_availf: (
+        Annotated[Clock, Meta(description="Saturday available from, HH:MM (00:00 to 24:00)")] | None
+    ) = field(name="satAvailf", default=None)
+    sat_availt: Annotated[Clock, Meta(description="Saturday available to, HH:MM (00:00 to 24:00)")] | None = (
+        field(name="satAvailt", default=None)
+    )
+    sun_availf: Annotated[Clock, Meta(description="Sunday available from, HH:MM (00:00 to 24:00)")] | None = (
+        field(name="sunAvailf", default=None)
+    )
+    sun_availt: Annotated[Clock, Meta(description="Sunday available to, HH:MM (00:00 to 24:00)")] | None = (
+        field(name="sunAvailt", default=None)
+    )

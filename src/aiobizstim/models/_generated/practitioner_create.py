@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
-from msgspec import Meta, field
+from msgspec import Meta
 from aiobizstim.models._wire import WireModel
 from enum import IntEnum, StrEnum
-from .common import Amount, Clock, Count, Day, Items
+from .common import Amount, Count, Day, Items, WeeklyHours
 
 
 class PractitionerCreateResponse(WireModel, kw_only=True):
@@ -45,7 +45,7 @@ class PractitionerStatus(StrEnum):
     DO_NOT_HIRE = "doNotHire"
 
 
-class PractitionerCreate(WireModel, kw_only=True):
+class PractitionerCreate(WeeklyHours, kw_only=True):
     """
     Body of POST ADD PRACTITIONER. Required by the docs: first_name, last_name, wage_tier, state, country, status.
     """
@@ -81,45 +81,3 @@ class PractitionerCreate(WireModel, kw_only=True):
     meeting_url: Annotated[str, Meta(description="meeting URL")] | None = None
     skill_id: Annotated[list[Count], Meta(description="skill ids (a JSON array)")] | None = None
     notes: Annotated[str, Meta(description="notes")] | None = None
-    m_availf: Annotated[Clock, Meta(description="Monday available from, HH:MM (00:00 to 24:00)")] | None = (
-        field(name="mAvailf", default=None)
-    )
-    m_availt: Annotated[Clock, Meta(description="Monday available to, HH:MM (00:00 to 24:00)")] | None = (
-        field(name="mAvailt", default=None)
-    )
-    t_availf: Annotated[Clock, Meta(description="Tuesday available from, HH:MM (00:00 to 24:00)")] | None = (
-        field(name="tAvailf", default=None)
-    )
-    t_availt: Annotated[Clock, Meta(description="Tuesday available to, HH:MM (00:00 to 24:00)")] | None = (
-        field(name="tAvailt", default=None)
-    )
-    w_availf: (
-        Annotated[Clock, Meta(description="Wednesday available from, HH:MM (00:00 to 24:00)")] | None
-    ) = field(name="wAvailf", default=None)
-    w_availt: Annotated[Clock, Meta(description="Wednesday available to, HH:MM (00:00 to 24:00)")] | None = (
-        field(name="wAvailt", default=None)
-    )
-    r_availf: Annotated[Clock, Meta(description="Thursday available from, HH:MM (00:00 to 24:00)")] | None = (
-        field(name="rAvailf", default=None)
-    )
-    r_availt: Annotated[Clock, Meta(description="Thursday available to, HH:MM (00:00 to 24:00)")] | None = (
-        field(name="rAvailt", default=None)
-    )
-    f_availf: Annotated[Clock, Meta(description="Friday available from, HH:MM (00:00 to 24:00)")] | None = (
-        field(name="fAvailf", default=None)
-    )
-    f_availt: Annotated[Clock, Meta(description="Friday available to, HH:MM (00:00 to 24:00)")] | None = (
-        field(name="fAvailt", default=None)
-    )
-    sat_availf: (
-        Annotated[Clock, Meta(description="Saturday available from, HH:MM (00:00 to 24:00)")] | None
-    ) = field(name="satAvailf", default=None)
-    sat_availt: Annotated[Clock, Meta(description="Saturday available to, HH:MM (00:00 to 24:00)")] | None = (
-        field(name="satAvailt", default=None)
-    )
-    sun_availf: Annotated[Clock, Meta(description="Sunday available from, HH:MM (00:00 to 24:00)")] | None = (
-        field(name="sunAvailf", default=None)
-    )
-    sun_availt: Annotated[Clock, Meta(description="Sunday available to, HH:MM (00:00 to 24:00)")] | None = (
-        field(name="sunAvailt", default=None)
-    )
