@@ -287,12 +287,11 @@ async def iterate_pages(
         nonlocal remaining
         keys = page.keys
         frontier = seen.last_member(keys)
-        tail_keys = keys[frontier:]
-        if None in keys or len(set(tail_keys)) != len(tail_keys):
+        if None in keys or len(page.key_set) != len(keys):  # keys missing or repeated within the page
             out = _fresh_slow(page, frontier)
         else:
             stats.duplicates_dropped += sum(1 for key in keys[:frontier] if key in seen)
-            seen.add_all(tail_keys)
+            seen.add_all(keys[frontier:])
             out = page.items[frontier:] if frontier else page.items
         if remaining is not None:
             out = out[:remaining]
