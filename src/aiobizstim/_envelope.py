@@ -127,17 +127,18 @@ def _decode_error(exc: msgspec.ValidationError, doc: Any, *, base: str, request:
     )
 
 
-def _failure(status: Any, doc: Any, *, request: str | None) -> APIResponseError:
-    message = None
+def _failure_message(status: Any, doc: Any) -> str:
+    """The server's message in a failure envelope (``response``, ``error`` or ``message``), bounded."""
     if isinstance(doc, dict):
         for key in ("response", "error", "message"):
             candidate = doc.get(key)
             if isinstance(candidate, str) and candidate.strip():
-                message = excerpt(candidate.strip(), _MESSAGE_CHARS)
-                break
-    return APIResponseError(
-        message or f"the API reported status {excerpt(status, 40)}", status=status, request=request
-    )
+                return excerpt(candidate.strip(), _MESSAGE_CHARS)
+    return f"the API reported status {excerpt(status, 40)}"
+
+
+def _failure(status: Any, doc: Any, *, request: str | None) -> APIResponseError:
+    return APIResponseError(_failure_message(status, doc), status=status, request=request)
 
 
 def status_error(
@@ -159,7 +160,7 @@ def status_error(
     except _UNREADABLE:
         doc = None
     if isinstance(doc, dict) and doc.get("status") != _SUCCESS:
-        message = _failure(doc.get("status"), doc, request=None).message
+        message = _failure_message(doc.get("status"), doc)
     body_text = excerpt(body, _BODY_EXCERPT)
     common: dict[str, Any] = {"status": status, "body": body_text, "request": request, "attempts": attempts}
     if status in (401, 403):
