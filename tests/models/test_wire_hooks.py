@@ -8,6 +8,8 @@ from typing import Any
 
 import msgspec
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from aiobizstim.models import ENDPOINTS, Client, ClientSummary, Discount
 from aiobizstim.models._wire import CommaList, LenientDate, WireModel, _run_generic, field_kinds
@@ -95,3 +97,42 @@ def test_a_model_without_converted_fields() -> None:
         n: int | None = None
 
     assert msgspec.json.decode(b'{"n":"3"}', type=Plain, strict=False) == Plain(n=3)
+
+
+def _oracle(text: str) -> list[str]:
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        " ",
+        "a",
+        "a,",
+        ",a",
+        "a,,b",
+        "a,b",
+        "a, b",
+        " a ",
+        "(514) 898-5459",
+        "a\t,b",
+        "a\u00a0,b",
+        "a\u2003",
+        "a\n",
+        ",,,",
+        ", ,",
+        "a,b,",
+        "é,ü",
+    ],
+)
+def test_inline_comma_list_paths_match_the_reference(text: str) -> None:
+    record = msgspec.json.decode(msgspec.json.encode({"email": text}), type=ClientSummary, strict=False)
+    assert record.email == _oracle(text)
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab,é \t\u00a0\u2003\n\r\x0b\x1c\u200b")), max_size=12))
+def test_inline_comma_list_paths_match_the_reference_for_any_text(text: str) -> None:
+    record = msgspec.convert({"email": text, "text_phone": text}, ClientSummary, strict=False)
+    assert record.email == _oracle(text)
+    assert record.text_phone == _oracle(text)
