@@ -30,6 +30,7 @@ import collections
 import dataclasses
 import functools
 import logging
+import operator
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
@@ -61,6 +62,8 @@ R = TypeVar("R")
 OnDecodeError = Literal["raise", "skip"]
 
 logger = logging.getLogger("aiobizstim")
+
+_get_id = operator.attrgetter("id")
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +103,11 @@ class FetchedPage(Generic[T]):
     @functools.cached_property
     def keys(self) -> list[Any]:
         """The records' ids in page order (``None`` for a record without one)."""
-        return [getattr(item, "id", None) for item in self.items]
+        items = self.items
+        try:
+            return list(map(_get_id, items))
+        except AttributeError:  # a model without ``id``: no keys
+            return [getattr(item, "id", None) for item in items]
 
     @functools.cached_property
     def key_set(self) -> frozenset[Any]:

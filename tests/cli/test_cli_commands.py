@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import gc
 import io
 import json
 import logging
@@ -18,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from aiobizstim.cli import main
-from aiobizstim.cli._export import LISTABLE
+from aiobizstim.cli._export import EXPORT_GC_THRESHOLD, LISTABLE, fewer_gc_passes
 from aiobizstim.cli._formats import csv_header
 from aiobizstim.models import Client, ClientSummary
 from aiobizstim.testing import FakeBizstim, Faults
@@ -414,6 +415,30 @@ async def test_main_in_process_leaves_logging_as_it_was(fake: FakeBizstim, tmp_p
         assert code == 0
     assert (list(logger.handlers), logger.level, logger.propagate) == before
     assert len((tmp_path / "d.csv").read_text().splitlines()) == len(fake.records("discounts")) + 1
+
+
+async def test_main_in_process_restores_the_gc_threshold(fake: FakeBizstim, tmp_path: Path) -> None:
+    before = gc.get_threshold()
+    ok = ["export", "discounts", "-o", str(tmp_path / "d.jsonl"), "-q", "--base-url", fake.url]
+    assert await asyncio.to_thread(main, [*ok, "--api-key", fake.api_key]) == 0
+    assert gc.get_threshold() == before
+    assert await asyncio.to_thread(main, [*ok, "--api-key", "wrong"]) == 1
+    assert gc.get_threshold() == before
+
+
+def test_fewer_gc_passes_raises_the_threshold_only_inside() -> None:
+    before = gc.get_threshold()
+    inside = []
+
+    def fail() -> None:
+        with fewer_gc_passes():
+            inside.append(gc.get_threshold())
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        fail()
+    assert inside == [(EXPORT_GC_THRESHOLD, *before[1:])]
+    assert gc.get_threshold() == before
 
 
 async def test_rate_flag_spaces_requests(fake: FakeBizstim, tmp_path: Path) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TextIO
@@ -104,6 +106,27 @@ def record_model(resource: str, details: bool = False) -> type[msgspec.Struct]:
     if model is None:  # pragma: no cover - every listable endpoint has a response model
         raise ValueError(f"{resource} has no record model")
     return model
+
+
+#: The young-generation GC threshold while an export runs (CPython's default is 700).
+EXPORT_GC_THRESHOLD: Final = 50_000
+
+
+@contextlib.contextmanager
+def fewer_gc_passes() -> Iterator[None]:
+    """Raise the young-generation GC threshold to :data:`EXPORT_GC_THRESHOLD` for the block, then restore it.
+
+    Records never form cycles (reference counting frees them), but each record's lists are still tracked
+    by the cyclic collector and a 1000-record page allocates thousands: at the default threshold the
+    collector runs several times per page and rescans the pages in flight, 10-15 % of the CPU time of an
+    export from a fast server. It still runs, less often. The CLI owns its process, so it may tune this.
+    """
+    threshold = gc.get_threshold()
+    gc.set_threshold(max(threshold[0], EXPORT_GC_THRESHOLD), *threshold[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
 
 
 async def export_records(
@@ -224,7 +247,8 @@ async def run_export(
     label = "client details" if spec.details else spec.resource
     progress = Progress(label, stderr, progress_mode, total)
     try:
-        count = await export_records(records, spec.path, spec.fmt, model, progress)
+        with fewer_gc_passes():
+            count = await export_records(records, spec.path, spec.fmt, model, progress)
     finally:
         progress.finish()
         if probe is not None:
