@@ -237,6 +237,28 @@ async def test_writing_a_page_at_once_equals_writing_record_by_record(fmt: str) 
     assert batched.getvalue() == one_by_one.getvalue()
 
 
+@pytest.mark.parametrize(
+    "batch",
+    [
+        [],
+        [Client(id=1, first_name="A", user_records=True), Client(id=2)],  # private alias field: dict route
+        [ClientSummary(id=3, email=["a@x", "b@x"]), Discount(id=4), ClientSummary(id=5)],  # mixed models
+    ],
+    ids=["empty", "private-fields", "mixed"],
+)
+def test_jsonl_write_many_equals_write_for_any_batch(batch: list[msgspec.Struct]) -> None:
+    one_by_one, batched = io.BytesIO(), io.BytesIO()
+    writer = make_writer("jsonl", one_by_one, Discount)
+    for record in batch:
+        writer.write(record)
+    writer.close()
+    writer = make_writer("jsonl", batched, Discount)
+    writer.write_many(batch)
+    writer.close()
+    assert batched.getvalue() == one_by_one.getvalue()
+    assert batched.getvalue().splitlines() == [encode_record(record) for record in batch]
+
+
 async def test_export_records_failure_midway_leaves_nothing(tmp_path: Path) -> None:
     target = tmp_path / "d.jsonl"
     closed = []
