@@ -12,7 +12,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from aiobizstim.models import ENDPOINTS, Client, ClientSummary, Discount
-from aiobizstim.models._wire import CommaList, LenientDate, WireModel, _run_generic, field_kinds
+from aiobizstim.models._wire import (
+    CommaList,
+    LenientDate,
+    WireModel,
+    _date_converter,
+    _run_generic,
+    field_kinds,
+)
 
 RECORD_MODELS = sorted(
     {m for ep in ENDPOINTS.values() for m in (ep.response_model, ep.request_model) if m is not None},
@@ -136,3 +143,35 @@ def test_inline_comma_list_paths_match_the_reference_for_any_text(text: str) -> 
     record = msgspec.convert({"email": text, "text_phone": text}, ClientSummary, strict=False)
     assert record.email == _oracle(text)
     assert record.text_phone == _oracle(text)
+
+
+def _reference_date(text: str) -> object:
+    try:
+        return _date_converter("expires")(text)
+    except ValueError as exc:
+        return str(exc)
+
+
+def _decoded_date(text: str) -> object:
+    try:
+        return msgspec.convert({"expires": text}, Discount, strict=False).expires
+    except msgspec.ValidationError as exc:
+        return str(exc).split(" - at ")[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["2021-12-25", "0000-00-00", "", "0000-00-00 00:00:00", "2021-02-30", "2021-12-2x", "20211225", " "],
+)
+def test_inline_date_path_matches_the_reference(text: str) -> None:
+    assert _decoded_date(text) == _reference_date(text)
+
+
+@given(
+    st.one_of(
+        st.dates().map(dt.date.isoformat),
+        st.text(alphabet=st.sampled_from(list("0123456789-W: T")), min_size=8, max_size=12),
+    )
+)
+def test_inline_date_path_matches_the_reference_for_any_text(text: str) -> None:
+    assert _decoded_date(text) == _reference_date(text)

@@ -332,6 +332,7 @@ def _compile_hook(model: type[msgspec.Struct], hook: Callable[[Any], None]) -> C
     aliases, steps = wire_aliases(model), _post_decode_steps(model)
     namespace = hook.__globals__
     namespace["_strip"] = _strip
+    namespace["_fromisoformat"] = _dt.date.fromisoformat
     lines = ["def __post_init__(self):"]  # attribute names are identifiers: msgspec makes them __slots__
     for alias, target in aliases:
         lines += [
@@ -342,6 +343,7 @@ def _compile_hook(model: type[msgspec.Struct], hook: Callable[[Any], None]) -> C
             f"        self.{alias} = None",
         ]
     lists = {spec.attr for spec in field_kinds(model) if spec.kind is Kind.LIST}
+    dates = {spec.attr for spec in field_kinds(model) if spec.kind is Kind.DATE}
     for index, (name, convert) in enumerate(steps):
         namespace[f"_convert_{index}"] = convert
         lines.append(f"    v = self.{name}")
@@ -358,6 +360,16 @@ def _compile_hook(model: type[msgspec.Struct], hook: Callable[[Any], None]) -> C
                 f'                self.{name} = [s for s in v if s] if "" in v else v',
                 "        else:",
                 f'            self.{name} = list(filter(None, map(_strip, v.split(","))))',
+                "    elif v is not None:",
+                f"        self.{name} = _convert_{index}(v)",
+            ]
+        elif name in dates:  # a plain YYYY-MM-DD without a call; anything else goes to the converter
+            lines += [
+                '    if v.__class__ is str and len(v) == 10 and v != "0000-00-00":',
+                "        try:",
+                f"            self.{name} = _fromisoformat(v)",
+                "        except ValueError:",
+                f"            self.{name} = _convert_{index}(v)",
                 "    elif v is not None:",
                 f"        self.{name} = _convert_{index}(v)",
             ]
