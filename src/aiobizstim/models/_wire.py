@@ -348,16 +348,17 @@ def _compile_hook(model: type[msgspec.Struct], hook: Callable[[Any], None]) -> C
         namespace[f"_convert_{index}"] = convert
         lines.append(f"    v = self.{name}")
         if name in lists:
-            # Values with no whitespace at all (most of them) are split inline, without a call;
-            # isprintable() is False for every whitespace character except the ASCII space.
+            # Split inline, without a converter call: one item (strip() returns the string itself when
+            # there is nothing to trim), or several with no whitespace at all (isprintable() is False for
+            # every whitespace character except the ASCII space), else strip every item.
             lines += [
                 "    if v.__class__ is str:",
-                '        if " " not in v and v.isprintable():',
-                '            if "," not in v:',
-                f"                self.{name} = [v] if v else []",
-                "            else:",
-                '                v = v.split(",")',
-                f'                self.{name} = [s for s in v if s] if "" in v else v',
+                '        if "," not in v:',
+                "            v = v.strip()",
+                f"            self.{name} = [v] if v else []",
+                '        elif " " not in v and v.isprintable():',
+                '            v = v.split(",")',
+                f'            self.{name} = [s for s in v if s] if "" in v else v',
                 "        else:",
                 f'            self.{name} = list(filter(None, map(_strip, v.split(","))))',
                 "    elif v is not None:",
