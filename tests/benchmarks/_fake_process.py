@@ -13,6 +13,7 @@ import asyncio
 import json
 import subprocess
 import sys
+from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
@@ -62,8 +63,13 @@ class FakeServer:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
+            cwd=Path(__file__).resolve().parents[2],  # where ``tests`` is importable from
         )
-        hello = json.loads(self._readline())
+        try:
+            hello = json.loads(self._readline())
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
         self.url, self.api_key = hello["url"], hello["api_key"]
         return self
 
@@ -79,6 +85,11 @@ class FakeServer:
         except (OSError, subprocess.TimeoutExpired):
             proc.kill()
             proc.wait()
+        finally:
+            for pipe in (proc.stdin, proc.stdout):
+                if pipe is not None:
+                    pipe.close()
+            self._proc = None
 
     def _pipes(self) -> tuple[IO[str], IO[str]]:
         proc = self._proc

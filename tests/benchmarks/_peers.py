@@ -1,18 +1,29 @@
 """Naive peers: what a user would write without aiobizstim, against the same fake server.
 
-Each returns the number of records it read, so the harness can check every variant saw all of them.
+Each coroutine returns the number of records it read, so the harness can check every variant saw all of
+them; the ``*_timed`` functions are the same as variants for :mod:`tests.benchmarks._isolated`. httpx and
+pydantic are imported only by the variant that uses them, so the others run in a process without them.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Awaitable, Callable
 
 import aiohttp
-import httpx
-
-from tests.benchmarks import _pydantic_models as pyd
 
 PAGE = 1000
+CONCURRENCY = 8  # aiobizstim's default max_concurrency
+
+
+def _timed(job: Callable[[], Awaitable[int]]) -> tuple[int, float]:
+    async def main() -> tuple[int, float]:
+        start = time.perf_counter()
+        count = await job()
+        return count, time.perf_counter() - start
+
+    return asyncio.run(main())
 
 
 def _pages_url(url: str, start: int) -> str:
@@ -36,6 +47,10 @@ async def aiohttp_sequential(url: str, api_key: str) -> int:
 
 async def httpx_pydantic_sequential(url: str, api_key: str) -> int:
     """One GET after another with httpx, each page validated by the hand-written pydantic models."""
+    import httpx
+
+    from tests.benchmarks import _pydantic_models as pyd
+
     count = start = 0
     page_model = pyd.Page[pyd.ClientSummary]
     async with httpx.AsyncClient(headers={"x-api-key": api_key}) as client:
@@ -69,3 +84,23 @@ async def aiohttp_raw(url: str, api_key: str, *, concurrency: int) -> int:
 
         await asyncio.gather(*(worker() for _ in range(concurrency)))
     return total
+
+
+def raw_concurrent_timed(url: str, api_key: str) -> tuple[int, float]:
+    """:func:`aiohttp_raw` with :data:`CONCURRENCY` requests in flight."""
+    return _timed(lambda: aiohttp_raw(url, api_key, concurrency=CONCURRENCY))
+
+
+def raw_sequential_timed(url: str, api_key: str) -> tuple[int, float]:
+    """:func:`aiohttp_raw`, one request at a time."""
+    return _timed(lambda: aiohttp_raw(url, api_key, concurrency=1))
+
+
+def aiohttp_sequential_timed(url: str, api_key: str) -> tuple[int, float]:
+    """:func:`aiohttp_sequential`."""
+    return _timed(lambda: aiohttp_sequential(url, api_key))
+
+
+def httpx_pydantic_timed(url: str, api_key: str) -> tuple[int, float]:
+    """:func:`httpx_pydantic_sequential`."""
+    return _timed(lambda: httpx_pydantic_sequential(url, api_key))

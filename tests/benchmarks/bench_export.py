@@ -2,39 +2,32 @@
 
 The fake runs in another process and delays every response by a fixed latency; with that latency dominating,
 the ideal time is set by the number of request rounds the concurrency allows. The naive peers run against
-the same server, interleaved with aiobizstim in every run.
+the same server, interleaved with aiobizstim in every run; every timed run is a fresh interpreter
+(:mod:`tests.benchmarks._isolated`).
 """
 
 from __future__ import annotations
 
-import asyncio
 import math
 import statistics
-import time
-from collections.abc import Awaitable, Callable
 
-from aiobizstim import Bizstim
-from tests.benchmarks import _peers
+from tests.benchmarks import _ours
 from tests.benchmarks._fake_process import FakeServer
+from tests.benchmarks._isolated import run_isolated
 from tests.benchmarks._report import Row, Target
 
 RUNS = 5
-PAGE = 1000
+PAGE = _ours.PAGE
 
-ITER_CLIENTS, ITER_LATENCY, ITER_CONCURRENCY = 100_000, 0.050, 8
-DETAIL_CLIENTS, DETAIL_LATENCY, DETAIL_CONCURRENCY = 5_000, 0.020, 16
+ITER_CLIENTS, ITER_LATENCY, ITER_CONCURRENCY = 100_000, 0.050, _ours.ITER_CONCURRENCY
+DETAIL_CLIENTS, DETAIL_LATENCY, DETAIL_CONCURRENCY = 5_000, 0.020, _ours.DETAIL_CONCURRENCY
 
-
-def _timed(fn: Callable[[], Awaitable[int]], expected: int) -> float:
-    async def main() -> float:
-        start = time.perf_counter()
-        count = await fn()
-        elapsed = time.perf_counter() - start
-        if count != expected:
-            raise RuntimeError(f"read {count} records, expected {expected}")
-        return elapsed
-
-    return asyncio.run(main())
+ITER_VARIANTS = {
+    "ours": "tests.benchmarks._ours:iter_clients",
+    "raw": "tests.benchmarks._peers:raw_concurrent_timed",
+    "aiohttp": "tests.benchmarks._peers:aiohttp_sequential_timed",
+    "httpx": "tests.benchmarks._peers:httpx_pydantic_timed",
+}
 
 
 def iter_ideal(records: int, latency: float, concurrency: int) -> float:
@@ -49,43 +42,20 @@ def details_ideal(records: int, latency: float, concurrency: int) -> float:
     return latency * (1 + math.ceil((pages - 1 + records) / concurrency))
 
 
-async def _iter(url: str, key: str) -> int:
-    count = 0
-    async with Bizstim(
-        api_key=key, base_url=url, max_concurrency=ITER_CONCURRENCY, allow_insecure_http=True
-    ) as bz:
-        async for _ in bz.clients.iter():
-            count += 1
-    return count
-
-
-async def _iter_details(url: str, key: str) -> int:
-    count = 0
-    async with Bizstim(
-        api_key=key, base_url=url, max_concurrency=DETAIL_CONCURRENCY, allow_insecure_http=True
-    ) as bz:
-        async for _ in bz.clients.iter_details(concurrency=DETAIL_CONCURRENCY):
-            count += 1
-    return count
-
-
 def _iter_rows() -> list[Row]:
     section = f"export {ITER_CLIENTS // 1000}k clients, {ITER_LATENCY * 1000:.0f} ms latency"
     ideal = iter_ideal(ITER_CLIENTS, ITER_LATENCY, ITER_CONCURRENCY)
     times: dict[str, list[float]] = {"ours": [], "raw": [], "aiohttp": [], "httpx": []}
     with FakeServer(ITER_CLIENTS) as server:
         server.set_latency(ITER_LATENCY)
-        url, key = server.url, server.api_key
-        _timed(lambda: _iter(url, key), ITER_CLIENTS)  # warm-up: imports, decoder caches
         peak = 0
         for _ in range(RUNS):
-            times["ours"].append(_timed(lambda: _iter(url, key), ITER_CLIENTS))
-            peak = max(peak, int(server.stats()["max_in_flight"]))
-            times["raw"].append(
-                _timed(lambda: _peers.aiohttp_raw(url, key, concurrency=ITER_CONCURRENCY), ITER_CLIENTS)
-            )
-            times["aiohttp"].append(_timed(lambda: _peers.aiohttp_sequential(url, key), ITER_CLIENTS))
-            times["httpx"].append(_timed(lambda: _peers.httpx_pydantic_sequential(url, key), ITER_CLIENTS))
+            for name, spec in ITER_VARIANTS.items():
+                times[name].append(run_isolated(spec, server.url, server.api_key, expected=ITER_CLIENTS))
+                if name == "ours":
+                    peak = max(peak, int(server.stats()["max_in_flight"]))
+                else:
+                    server.stats()  # reset the counters
     ours = statistics.median(times["ours"])
     return [
         Row(
@@ -132,10 +102,10 @@ def _details_rows() -> list[Row]:
     runs: list[float] = []
     with FakeServer(DETAIL_CLIENTS) as server:
         server.set_latency(DETAIL_LATENCY)
-        url, key = server.url, server.api_key
         peak = 0
         for _ in range(RUNS):
-            runs.append(_timed(lambda: _iter_details(url, key), DETAIL_CLIENTS))
+            spec = "tests.benchmarks._ours:iter_details"
+            runs.append(run_isolated(spec, server.url, server.api_key, expected=DETAIL_CLIENTS))
             peak = max(peak, int(server.stats()["max_in_flight"]))
     return [
         Row(
