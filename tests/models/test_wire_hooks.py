@@ -175,3 +175,14 @@ def test_inline_date_path_matches_the_reference(text: str) -> None:
 )
 def test_inline_date_path_matches_the_reference_for_any_text(text: str) -> None:
     assert _decoded_date(text) == _reference_date(text)
+
+
+class _Text(str):
+    """A str subclass, as a caller might pass (an enum member, a tagged string)."""
+
+
+def test_str_subclasses_are_converted_like_str() -> None:
+    client = ClientSummary(email=_Text(" a@x, b@x "), text_phone=_Text("555"))  # type: ignore[arg-type]
+    assert client.email == ["a@x", "b@x"]
+    assert client.text_phone == ["555"]
+    assert Discount(expires=_Text("2021-12-25")).expires == dt.date(2021, 12, 25)  # type: ignore[arg-type]

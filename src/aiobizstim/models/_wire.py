@@ -178,7 +178,7 @@ def _field_error(wire_name: str, problem: str) -> ValueError:
 
 def _date_converter(wire_name: str) -> Callable[[Any], _dt.date | None]:
     def convert(value: Any) -> _dt.date | None:
-        if type(value) is not str:
+        if not isinstance(value, str):
             return value  # type: ignore[no-any-return]  # already a date (constructed in Python)
         if value in _NO_DATES:
             return None
@@ -198,7 +198,7 @@ _strip = str.strip
 def _list_converter(wire_name: str) -> Callable[[Any], list[str]]:
     # The reference; compiled hooks inline faster paths for the commonest strings (see _compile_hook).
     def convert(value: Any) -> list[str]:
-        items = value.split(",") if type(value) is str else value
+        items = value.split(",") if isinstance(value, str) else value
         return list(filter(None, map(_strip, items)))
 
     return convert
@@ -206,7 +206,7 @@ def _list_converter(wire_name: str) -> Callable[[Any], list[str]]:
 
 def _clock_converter(wire_name: str) -> Callable[[Any], ClockTime | None]:
     def convert(value: Any) -> ClockTime | None:
-        if type(value) is not str:
+        if not isinstance(value, str):
             return value  # type: ignore[no-any-return]
         if not value.strip():
             return None
