@@ -19,9 +19,8 @@ from aiobizstim.cli import main as cli_main
 from aiobizstim.cli._export import fewer_gc_passes
 from aiobizstim.cli._formats import JsonLinesWriter
 from aiobizstim.models import ClientSummary
+from tests.benchmarks._peers import CONCURRENCY, PAGE, pages_url
 
-PAGE = 1000
-ITER_CONCURRENCY = 8
 DETAIL_CONCURRENCY = 16
 
 
@@ -33,12 +32,12 @@ def iter_clients(url: str, key: str) -> tuple[int, float]:
     """Every client through ``clients.iter()`` at concurrency 8."""
 
     async def job() -> tuple[int, float]:
-        async with _client(url, key, ITER_CONCURRENCY) as bz:
+        async with _client(url, key, CONCURRENCY) as bz:
             async for _ in bz.clients.iter(max_items=2 * PAGE):
                 pass
         count = 0
         start = time.perf_counter()
-        async with _client(url, key, ITER_CONCURRENCY) as bz:
+        async with _client(url, key, CONCURRENCY) as bz:
             async for _ in bz.clients.iter():
                 count += 1
         return count, time.perf_counter() - start
@@ -87,13 +86,13 @@ def decode_encode_bound(url: str, key: str) -> tuple[int, float]:
 
     async def fetch_all() -> list[bytes]:
         async with aiohttp.ClientSession(headers={"x-api-key": key}) as session:
-            async with session.get(f"{url}/api/clients/0/{PAGE}") as resp:
+            async with session.get(pages_url(url, 0)) as resp:
                 resp.raise_for_status()
                 first = await resp.read()
             total = int(decode_page(first, ClientSummary).total or 0)
             bodies = [first]
             for offset in range(PAGE, total, PAGE):
-                async with session.get(f"{url}/api/clients/{offset}/{PAGE}") as resp:
+                async with session.get(pages_url(url, offset)) as resp:
                     resp.raise_for_status()
                     bodies.append(await resp.read())
         return bodies

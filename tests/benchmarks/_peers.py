@@ -26,7 +26,8 @@ def _timed(job: Callable[[], Awaitable[int]]) -> tuple[int, float]:
     return asyncio.run(main())
 
 
-def _pages_url(url: str, start: int) -> str:
+def pages_url(url: str, start: int) -> str:
+    """The URL of the :data:`PAGE`-record clients page at offset ``start``."""
     return f"{url}/api/clients/{start}/{PAGE}"
 
 
@@ -35,7 +36,7 @@ async def aiohttp_sequential(url: str, api_key: str) -> int:
     count = start = 0
     async with aiohttp.ClientSession(headers={"x-api-key": api_key}) as session:
         while True:
-            async with session.get(_pages_url(url, start)) as resp:
+            async with session.get(pages_url(url, start)) as resp:
                 resp.raise_for_status()
                 doc = await resp.json()
             records = doc["response"]
@@ -55,7 +56,7 @@ async def httpx_pydantic_sequential(url: str, api_key: str) -> int:
     page_model = pyd.Page[pyd.ClientSummary]
     async with httpx.AsyncClient(headers={"x-api-key": api_key}) as client:
         while True:
-            resp = await client.get(_pages_url(url, start))
+            resp = await client.get(pages_url(url, start))
             resp.raise_for_status()
             page = page_model.model_validate_json(resp.content)
             count += len(page.response)
@@ -70,7 +71,7 @@ async def aiohttp_raw(url: str, api_key: str, *, concurrency: int) -> int:
     Returns the number of pages times the page size (records are not parsed; the total comes from page 1).
     """
     async with aiohttp.ClientSession(headers={"x-api-key": api_key}) as session:
-        async with session.get(_pages_url(url, 0)) as resp:
+        async with session.get(pages_url(url, 0)) as resp:
             resp.raise_for_status()
             first = await resp.json()
         total = int(first["total"])
@@ -78,7 +79,7 @@ async def aiohttp_raw(url: str, api_key: str, *, concurrency: int) -> int:
 
         async def worker() -> None:
             for start in starts:
-                async with session.get(_pages_url(url, start)) as resp:
+                async with session.get(pages_url(url, start)) as resp:
                     resp.raise_for_status()
                     await resp.read()
 

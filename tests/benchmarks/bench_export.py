@@ -11,15 +11,15 @@ from __future__ import annotations
 import math
 import statistics
 
-from tests.benchmarks import _ours
+from tests.benchmarks import _ours, _peers
 from tests.benchmarks._fake_process import FakeServer
 from tests.benchmarks._isolated import run_isolated
 from tests.benchmarks._report import Row, Target
 
 RUNS = 5
-PAGE = _ours.PAGE
+PAGE = _peers.PAGE
 
-ITER_CLIENTS, ITER_LATENCY, ITER_CONCURRENCY = 100_000, 0.050, _ours.ITER_CONCURRENCY
+ITER_CLIENTS, ITER_LATENCY, ITER_CONCURRENCY = 100_000, 0.050, _peers.CONCURRENCY
 DETAIL_CLIENTS, DETAIL_LATENCY, DETAIL_CONCURRENCY = 5_000, 0.020, _ours.DETAIL_CONCURRENCY
 
 ITER_VARIANTS = {

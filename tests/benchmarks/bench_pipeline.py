@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import statistics
 
-from tests.benchmarks import _ours
+from tests.benchmarks import _peers
 from tests.benchmarks._fake_process import FakeServer
 from tests.benchmarks._isolated import run_isolated
 from tests.benchmarks._report import Row, Target
 
 RUNS = 5
 CLIENTS = 100_000
-CONCURRENCY = _ours.ITER_CONCURRENCY  # the client's default max_concurrency
+CONCURRENCY = _peers.CONCURRENCY  # the client's default max_concurrency
 
 VARIANTS = {
     "cli": "tests.benchmarks._ours:cli_export",
