@@ -30,6 +30,7 @@ from aiobizstim.models._wire import Kind, field_kinds
 
 __all__ = [
     "DecodedPage",
+    "check_json",
     "decode_list",
     "decode_one",
     "decode_page",
@@ -291,6 +292,15 @@ def _fast(body: bytes, tp: Any, request: str | None) -> _Envelope[Any] | None:
 
 
 # --- public decoders -------------------------------------------------------------------------------------
+
+
+def check_json(body: bytes, *, request: str | None = None) -> None:
+    """Raise the :class:`DecodeError` :func:`decode_page` would raise for a body that is not JSON at all (cut
+    short, an HTML page): a syntax scan that builds no objects, about a sixth of a page decode's time."""
+    try:
+        msgspec.json.decode(body, type=msgspec.Raw)
+    except _UNREADABLE as exc:
+        raise _not_json(body, exc, request) from None
 
 
 def decode_page(

@@ -17,10 +17,13 @@ Drift guarantee of :func:`iterate_records` (records inserted or deleted while an
   although its ``total`` says more follow means the server caps the page size below the documented
   maximum: the iterator then reads pages of the size the server serves (logged as a warning).
 
+When the bridging pages get past where a page was read without meeting it (its records moved behind them),
+that page is dropped: the next one must link to the last page used, as any page must.
+
 Cost: about ``overlap / (page_size - overlap)`` extra page requests (≈2 %) without drift, plus usually one
-page request for each page boundary the drift actually crossed; memory ``window x page_size`` records plus
-one bit per id yielded (for ids up to 2**27). Records without an ``id`` are not deduplicated and the
-guarantee does not cover them.
+page request for each page boundary the drift actually crossed; memory: ``window`` page bodies (pages are
+decoded when the iterator reaches them), one decoded page, and one bit per id yielded (for ids up to 2**27).
+Records without an ``id`` are not deduplicated and the guarantee does not cover them.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ __all__ = [
     "Page",
     "PaginationDriftError",
     "PaginationStalledError",
+    "ReceivedPage",
     "check_int",
     "check_page_args",
     "default_overlap",
@@ -123,6 +127,21 @@ class FetchedPage(Generic[T]):
     def terminal(self) -> bool:
         """The page reached the end of the list at the time it was fetched."""
         return is_terminal(self.offset, self.raw_count, self.limit, self.total)
+
+
+@dataclass(frozen=True)
+class ReceivedPage(Generic[T]):
+    """A page whose body has arrived, decoded only when the iterator reaches it.
+
+    The iterator then decodes pages in the order it yields them, and sends the request that refills the
+    window before decoding: the decoding of pages still queued no longer delays the next requests.
+    """
+
+    decode: Callable[[], FetchedPage[T]]
+
+
+def _opened(page: FetchedPage[T] | ReceivedPage[T]) -> FetchedPage[T]:
+    return page.decode() if isinstance(page, ReceivedPage) else page
 
 
 # --- pure planning ------------------------------------------------------------------------------------------
@@ -256,7 +275,7 @@ def _capped(page: FetchedPage[Any]) -> bool:
 
 
 async def iterate_pages(
-    fetch: Callable[[int, int], Awaitable[FetchedPage[T]]],
+    fetch: Callable[[int, int], Awaitable[FetchedPage[T] | ReceivedPage[T]]],
     *,
     start: int,
     page_size: int,
@@ -270,8 +289,9 @@ async def iterate_pages(
     """Yield every record from offset ``start`` in list order, each at most once (see the module docstring),
     a page's worth at a time: each yielded list holds the new records of one fetched page (never empty).
 
-    ``fetch(offset, limit)`` reads one page. The first page is read alone (it gives ``total``); later pages
-    are fetched concurrently, at most ``window`` at a time, and yielded in order. Closing the generator
+    ``fetch(offset, limit)`` reads one page (decoded, or a :class:`ReceivedPage` to decode when its turn
+    comes). The first page is read alone (it gives ``total``); later pages are fetched concurrently, at most
+    ``window`` at a time, and yielded in order. Closing the generator
     (``break``, cancellation, an error) cancels and awaits the page requests still in flight.
     """
     stats = stats if stats is not None else ClientStats()
@@ -282,11 +302,27 @@ async def iterate_pages(
     end = None if max_items is None else start + max_items
     seen = IdSet()
     remaining = max_items
-    window_tasks: collections.deque[asyncio.Task[FetchedPage[T]]] = collections.deque()
+    window_tasks: collections.deque[asyncio.Task[FetchedPage[T] | ReceivedPage[T]]] = collections.deque()
+    total_hint: int | None = None
+    next_offset = start
 
-    async def get(offset: int) -> FetchedPage[T]:
+    async def get(offset: int) -> FetchedPage[T] | ReceivedPage[T]:
         stats.pages += 1
         return await fetch(offset, page_size)
+
+    def refill() -> bool:
+        """Start page requests until ``window`` are outstanding (none past the known end of the list); say
+        whether any was started."""
+        nonlocal next_offset
+        started = False
+        # A page starting within ``ov`` of the end would hold only records the previous one had.
+        while len(window_tasks) < window and (total_hint is None or next_offset + ov < total_hint):
+            if end is not None and next_offset >= end:
+                break
+            window_tasks.append(asyncio.ensure_future(get(next_offset)))
+            next_offset += step
+            started = True
+        return started
 
     def fresh(page: FetchedPage[T]) -> list[T]:
         """The page's records not yielded yet, skipping those before its last already-yielded record: the
@@ -332,7 +368,7 @@ async def iterate_pages(
     try:
         first_limit = page_size if end is None else min(page_size, end - start)
         stats.pages += 1
-        prev = await fetch(start, first_limit)
+        prev = _opened(await fetch(start, first_limit))
         if out := fresh(prev):
             yield out
         if not done() and _capped(prev):
@@ -355,21 +391,24 @@ async def iterate_pages(
             return
         total_hint = prev.total
         next_offset = start + (step if first_limit == page_size else first_limit)
+        repairs = 0  # bridging pages the last page needed
 
         while True:
-            # A page starting within ``ov`` of the end would hold only records the previous one had.
-            while len(window_tasks) < window and (total_hint is None or next_offset + ov < total_hint):
-                if end is not None and next_offset >= end:
-                    break
-                window_tasks.append(asyncio.ensure_future(get(next_offset)))
-                next_offset += step
+            refill()
             if not window_tasks:
                 if prev.terminal or (end is not None and next_offset >= end):
                     return
                 window_tasks.append(asyncio.ensure_future(get(next_offset)))  # the list grew past total
                 next_offset += step
-            nxt = await window_tasks[0]
+            received = await window_tasks[0]
             window_tasks.popleft()
+            if not repairs and refill():
+                # The slot is free: let its next request go out now, before this page is decoded and
+                # consumed (the next pages may have arrived already, and the consumer would not let it go
+                # until it caught up with them). Not while the list drifts: then the bridging pages this
+                # page may need go first, so that fewer changes land between them and the pages they link.
+                await asyncio.sleep(0)
+            nxt = _opened(received)
             latest_total = nxt.total
             if nxt.total is not None:
                 total_hint = max(total_hint or 0, nxt.total)
@@ -380,6 +419,7 @@ async def iterate_pages(
                     status="stalled",
                 )
             repairs = misses = 0
+            dropped = False
             while not linked(prev, nxt) and not prev.terminal:
                 # A gap: more than ``overlap`` records moved between the two fetches. Bridge it with a
                 # page that starts well inside ``prev`` (overlapping it by ``margin``), reaching into ``nxt``.
@@ -406,7 +446,7 @@ async def iterate_pages(
                     nxt.offset,
                     offset,
                 )
-                bridge = await get(offset)
+                bridge = _opened(await get(offset))
                 latest_total = bridge.total if bridge.total is not None else latest_total
                 if not (linked(prev, bridge) or offset == start):
                     misses += 1  # the list moved by more than ``margin``: overlap more next time
@@ -417,8 +457,15 @@ async def iterate_pages(
                 if done():
                     return
                 prev = bridge
+                if prev.offset >= nxt.offset and not linked(prev, nxt):
+                    # The bridges got past where ``nxt`` was read without meeting it: its records moved
+                    # behind them. Drop it; the next page must link to ``prev``, as any page must.
+                    dropped = True
+                    break
             if repairs and prev.terminal:
                 return  # a bridge reached the end of the list
+            if dropped:
+                continue
             if out := fresh(nxt):
                 yield out
             if done():
@@ -431,7 +478,7 @@ async def iterate_pages(
 
 
 async def iterate_records(
-    fetch: Callable[[int, int], Awaitable[FetchedPage[T]]],
+    fetch: Callable[[int, int], Awaitable[FetchedPage[T] | ReceivedPage[T]]],
     *,
     start: int,
     page_size: int,

@@ -22,7 +22,7 @@ from yarl import URL
 
 from aiobizstim._backoff import RETRYABLE_STATUSES, RetryPolicy, parse_retry_after, retry_delay
 from aiobizstim._config import ClientConfig
-from aiobizstim._envelope import decode_text, status_error
+from aiobizstim._envelope import check_json, decode_text, status_error
 from aiobizstim._stats import ClientStats
 from aiobizstim.errors import (
     APIConnectionError,
@@ -77,6 +77,12 @@ class _RateLimiter:
             if delay > 0:
                 await asyncio.sleep(delay)
             self._next = loop.time() + self._interval
+
+
+def _framed(headers: Mapping[str, str]) -> bool:
+    """The body's end is known (``Content-Length`` or chunked), so aiohttp raises when it is cut short. A
+    body that simply runs until the connection closes can be cut short without any error."""
+    return "Content-Length" in headers or "chunked" in headers.get("Transfer-Encoding", "").lower()
 
 
 def _is_json(body: bytes) -> bool:
@@ -217,6 +223,8 @@ class Transport:
                         continue
                     if 200 <= status < 300:
                         try:
+                            if not _framed(headers):
+                                check_json(body, request=label)
                             return decode(body, label)
                         except DecodeError as exc:
                             if attempt > budget or _is_json(body):

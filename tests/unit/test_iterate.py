@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pytest
 
 from aiobizstim import ClientStats, PaginationDriftError, PaginationStalledError
-from aiobizstim._pagination import FetchedPage, fan_out, iterate_records
+from aiobizstim._pagination import FetchedPage, ReceivedPage, fan_out, iterate_pages, iterate_records
 
 
 @dataclass
@@ -197,6 +197,56 @@ async def test_deletions_before_the_boundary_are_repaired_not_skipped() -> None:
     assert stats.drift_repairs >= 1
 
 
+async def test_a_page_the_bridges_passed_is_dropped_not_chased() -> None:
+    # Page 2 (offset 9) is read, then its records and the ones after it are deleted before the gap to
+    # page 1 is bridged. The bridges link to page 1 and move past offset 9 without ever meeting page 2:
+    # it is stale, so it is dropped instead of bridged towards until the repair budget runs out.
+    data = FakeList(100)
+
+    def delete(lst: FakeList, offset: int) -> None:
+        if offset == 9 and 2 in lst.ids:  # before page 2: two deletions behind the reader open a gap
+            lst.ids = [i for i in lst.ids if i not in (2, 3)]
+        if offset == 5 and 11 in lst.ids:  # before the first bridge: page 2's records vanish
+            lst.ids = [i for i in lst.ids if not 11 <= i <= 25]
+
+    data.before_fetch = delete
+    stats = ClientStats()
+    got = await collect(
+        iterate_records(
+            data.fetch, start=0, page_size=10, max_items=None, window=1, stats=stats, max_repairs=3
+        )
+    )
+    assert got == [*range(1, 11), *range(26, 101)]
+    assert stats.drift_repairs >= 2
+
+
+async def test_pages_decode_in_order_after_the_refill_request_went_out() -> None:
+    # ReceivedPage bodies are decoded when the iterator reaches them, after it started the request that
+    # takes the freed slot: decoding a page never delays the next request.
+    started: list[int] = []
+    decoded: list[tuple[int, int]] = []  # (offset, requests started when it was decoded)
+
+    async def fetch(offset: int, limit: int) -> ReceivedPage[Rec]:
+        started.append(offset)
+        await asyncio.sleep(0.001 if offset % 20 else 0.003)  # out-of-order arrival
+
+        def decode() -> FetchedPage[Rec]:
+            decoded.append((offset, len(started)))
+            items = [Rec(i) for i in range(offset + 1, min(offset + limit, 95) + 1)]
+            return FetchedPage(offset, limit, items, 95, len(items))
+
+        return ReceivedPage(decode)
+
+    pages = [
+        page
+        async for page in iterate_pages(fetch, start=0, page_size=10, max_items=None, window=3, overlap=0)
+    ]
+    assert [r.id for page in pages for r in page] == list(range(1, 96))
+    assert [offset for offset, _ in decoded] == list(range(0, 100, 10))  # consumer order
+    # Page k (k >= 1) is decoded once pages 0..k+3 were requested: its slot went to page k + window first.
+    assert [requests for _, requests in decoded] == [1, *(min(k + 4, 10) for k in range(1, 10))]
+
+
 async def test_drift_faster_than_repairs_raises() -> None:
     data = FakeList(1000)
 
@@ -222,7 +272,7 @@ async def test_break_cancels_and_awaits_the_pages_in_flight() -> None:
             break
     await it.aclose()
     assert data.in_flight == 0
-    assert data.cancelled == 3  # pages 20, 30 and 40 (the window refills only when page 10 is used up)
+    assert data.cancelled == 4  # pages 20-50: a page leaves the window (its slot refilled) as it is handed on
 
 
 async def test_cancelling_the_consumer_cancels_the_pages() -> None:

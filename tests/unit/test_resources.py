@@ -204,6 +204,38 @@ async def test_iter_over_mocked_pages(api: MockedAPI, bz: Bizstim) -> None:
     assert bz.stats.duplicates_dropped == 2
 
 
+async def test_iter_retries_a_page_body_cut_short_and_raises_for_a_bad_record(
+    api: MockedAPI, bz: Bizstim
+) -> None:
+    # iter() decodes a page only when it reaches it, but a body that is not JSON at all is still caught
+    # when it arrives, so the transport retries it like any other truncated response.
+    ids = list(range(1, 26))
+    api.get(f"{BASE}/api/discounts/0/10", payload=envelope_page(ids[0:10], 25))
+    api.get(f"{BASE}/api/discounts/9/10", body='{"status": "success", "total": 25, "resp')
+    api.get(f"{BASE}/api/discounts/9/10", payload=envelope_page(ids[9:19], 25))
+    api.get(f"{BASE}/api/discounts/18/10", payload=envelope_page(ids[18:25], 25))
+    assert [d.id async for d in bz.discounts.iter(page_size=10)] == ids
+    assert (bz.stats.retries, requests_sent(api)) == (1, 4)
+
+    # Valid JSON with a record that does not decode is not retried: it raises, naming the record.
+    bad = envelope_page(ids[9:19], 25)
+    bad["response"][2]["expires"] = "not a date"  # type: ignore[index]
+    api.get(f"{BASE}/api/discounts/0/10", payload=envelope_page(ids[0:10], 25))
+    api.get(f"{BASE}/api/discounts/9/10", payload=bad)
+    api.get(f"{BASE}/api/discounts/18/10", payload=envelope_page(ids[18:25], 25))
+    got: list[int | None] = []
+
+    async def consume() -> None:
+        async for discount in bz.discounts.iter(page_size=10):
+            got.append(discount.id)
+
+    with pytest.raises(DecodeError, match=r"\$\.response\[2\]\.expires") as info:
+        await consume()
+    assert got == ids[:10]
+    assert "GET /api/discounts/9/10" in str(info.value)
+    assert bz.stats.retries == 1
+
+
 async def test_skip_mode_drops_and_logs_bad_records(
     api: MockedAPI, bz: Bizstim, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -4,18 +4,20 @@ single records and writes. Resource modules only name their endpoints and their 
 from __future__ import annotations
 
 import builtins
+import functools
 import logging
-from collections.abc import AsyncGenerator, Mapping, Sequence
+from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from typing import Any, ClassVar, Generic, TypeVar, cast
 from urllib.parse import quote
 
 import msgspec
 
-from aiobizstim._envelope import decode_list, decode_one, decode_page, decode_text
+from aiobizstim._envelope import check_json, decode_list, decode_one, decode_page, decode_text
 from aiobizstim._pagination import (
     FetchedPage,
     OnDecodeError,
     Page,
+    ReceivedPage,
     check_int,
     check_page_args,
     iterate_pages,
@@ -191,7 +193,38 @@ class PagedResource(Resource, Generic[M]):
     async def _fetch(
         self, start: int, limit: int, *, skip: bool, timeout: float | None, max_retries: int | None
     ) -> FetchedPage[M]:
-        endpoint = self._list_endpoint
+        return await self._transport.request(
+            self._list_endpoint.verb,
+            self._path(self._list_endpoint, start=start, limit=limit),
+            self._page_decoder(start, limit, skip),
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    async def _receive(
+        self, start: int, limit: int, *, skip: bool, timeout: float | None, max_retries: int | None
+    ) -> ReceivedPage[M]:
+        """:meth:`_fetch` for the iterators: the page is decoded when the iterator reaches it.
+
+        A body that is not a JSON object at all (a server error page or message) is caught here, so that
+        the transport retries it as it would on decoding: the transport itself catches bodies cut short.
+        """
+        decode = self._page_decoder(start, limit, skip)
+
+        def received(body: bytes, label: str) -> ReceivedPage[M]:
+            if not body[-64:].rstrip().endswith(b"}"):  # not an object: find out what it is
+                check_json(body, request=label)
+            return ReceivedPage(functools.partial(decode, body, label))
+
+        return await self._transport.request(
+            self._list_endpoint.verb,
+            self._path(self._list_endpoint, start=start, limit=limit),
+            received,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def _page_decoder(self, start: int, limit: int, skip: bool) -> Callable[[bytes, str], FetchedPage[M]]:
         model = self._model
         stats = self._transport.stats
 
@@ -202,13 +235,7 @@ class PagedResource(Resource, Generic[M]):
                 logger.warning("skipped a record that failed to decode: %s", error)
             return FetchedPage(start, limit, page.items, page.total, len(page.items) + len(page.skipped))
 
-        return await self._transport.request(
-            endpoint.verb,
-            self._path(endpoint, start=start, limit=limit),
-            decode,
-            timeout=timeout,
-            max_retries=max_retries,
-        )
+        return decode
 
     async def list(
         self,
@@ -313,7 +340,7 @@ class PagedResource(Resource, Generic[M]):
         self._transport._timeout(timeout)
 
         def fetch(offset: int, limit: int) -> Any:
-            return self._fetch(offset, limit, skip=skip, timeout=timeout, max_retries=budget)
+            return self._receive(offset, limit, skip=skip, timeout=timeout, max_retries=budget)
 
         return {
             "fetch": fetch,
