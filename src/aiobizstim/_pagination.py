@@ -460,6 +460,12 @@ async def iterate_pages(
                 if prev.offset >= nxt.offset and not linked(prev, nxt):
                     # The bridges got past where ``nxt`` was read without meeting it: its records moved
                     # behind them. Drop it; the next page must link to ``prev``, as any page must.
+                    logger.warning(
+                        "%s changed during iteration: re-reading passed the page at offset %d without "
+                        "meeting its records; dropping it",
+                        what,
+                        nxt.offset,
+                    )
                     dropped = True
                     break
             if repairs and prev.terminal:

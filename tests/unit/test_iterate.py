@@ -197,7 +197,7 @@ async def test_deletions_before_the_boundary_are_repaired_not_skipped() -> None:
     assert stats.drift_repairs >= 1
 
 
-async def test_a_page_the_bridges_passed_is_dropped_not_chased() -> None:
+async def test_a_page_the_bridges_passed_is_dropped_not_chased(caplog: pytest.LogCaptureFixture) -> None:
     # Page 2 (offset 9) is read, then its records and the ones after it are deleted before the gap to
     # page 1 is bridged. The bridges link to page 1 and move past offset 9 without ever meeting page 2:
     # it is stale, so it is dropped instead of bridged towards until the repair budget runs out.
@@ -217,6 +217,7 @@ async def test_a_page_the_bridges_passed_is_dropped_not_chased() -> None:
         )
     )
     assert got == [*range(1, 11), *range(26, 101)]
+    assert "passed the page at offset 9 without meeting its records" in caplog.text
     assert stats.drift_repairs >= 2
 
 
