@@ -22,7 +22,7 @@ that page is dropped: the next one must link to the last page used, as any page 
 
 Cost: about ``overlap / (page_size - overlap)`` extra page requests (≈2 %) without drift, plus usually one
 page request for each page boundary the drift actually crossed; memory: ``window`` page bodies (pages are
-decoded when the iterator reaches them), one decoded page, and one bit per id yielded (for ids up to 2**27).
+decoded when the iterator reaches them), two decoded pages, and one bit per id yielded (for ids up to 2**27).
 Records without an ``id`` are not deduplicated and the guarantee does not cover them.
 """
 
@@ -291,8 +291,8 @@ async def iterate_pages(
 
     ``fetch(offset, limit)`` reads one page (decoded, or a :class:`ReceivedPage` to decode when its turn
     comes). The first page is read alone (it gives ``total``); later pages are fetched concurrently, at most
-    ``window`` at a time, and yielded in order. Closing the generator
-    (``break``, cancellation, an error) cancels and awaits the page requests still in flight.
+    ``window`` at a time, and yielded in order. Closing the generator (``break``, cancellation, an error)
+    cancels and awaits the page requests still in flight.
     """
     stats = stats if stats is not None else ClientStats()
     ov = default_overlap(page_size) if overlap is None else overlap
