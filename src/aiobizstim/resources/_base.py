@@ -30,6 +30,7 @@ __all__ = ["M", "PagedResource", "Resource", "check_id", "encode_body", "segment
 
 M = TypeVar("M", bound=msgspec.Struct)
 W = TypeVar("W", bound=msgspec.Struct)
+R = TypeVar("R")
 
 logger = logging.getLogger("aiobizstim")
 
@@ -193,12 +194,8 @@ class PagedResource(Resource, Generic[M]):
     async def _fetch(
         self, start: int, limit: int, *, skip: bool, timeout: float | None, max_retries: int | None
     ) -> FetchedPage[M]:
-        return await self._transport.request(
-            self._list_endpoint.verb,
-            self._path(self._list_endpoint, start=start, limit=limit),
-            self._page_decoder(start, limit, skip),
-            timeout=timeout,
-            max_retries=max_retries,
+        return await self._get_page(
+            start, limit, self._page_decoder(start, limit, skip), timeout, max_retries
         )
 
     async def _receive(
@@ -216,10 +213,21 @@ class PagedResource(Resource, Generic[M]):
                 check_json(body, request=label)
             return ReceivedPage(functools.partial(decode, body, label))
 
+        return await self._get_page(start, limit, received, timeout, max_retries)
+
+    async def _get_page(
+        self,
+        start: int,
+        limit: int,
+        handle: Callable[[bytes, str], R],
+        timeout: float | None,
+        max_retries: int | None,
+    ) -> R:
+        endpoint = self._list_endpoint
         return await self._transport.request(
-            self._list_endpoint.verb,
-            self._path(self._list_endpoint, start=start, limit=limit),
-            received,
+            endpoint.verb,
+            self._path(endpoint, start=start, limit=limit),
+            handle,
             timeout=timeout,
             max_retries=max_retries,
         )
