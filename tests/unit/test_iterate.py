@@ -223,7 +223,7 @@ async def test_a_page_the_bridges_passed_is_dropped_not_chased(caplog: pytest.Lo
 
 async def test_pages_decode_in_order_after_the_refill_request_went_out() -> None:
     # ReceivedPage bodies are decoded when the iterator reaches them, after it started the request that
-    # takes the freed slot: decoding a page never delays the next request.
+    # takes the freed slot: with no drift to repair, decoding a page never delays the next request.
     started: list[int] = []
     decoded: list[tuple[int, int]] = []  # (offset, requests started when it was decoded)
 
