@@ -294,3 +294,15 @@ async def test_a_large_store_serves_pages_fast(session: aiohttp.ClientSession) -
         doc: Any = await get_json(session, fake, f"/api/client?email={last['email'].split(',')[0].strip()}")
         assert doc["status"] == "success" or last["email"] == ""
         assert time.perf_counter() - t0 < 1.0
+
+
+async def test_a_trailing_slash_reaches_the_same_method(
+    fake: FakeBizstim, session: aiohttp.ClientSession
+) -> None:
+    # CodeIgniter trims a trailing slash before routing; the fake answers both spellings alike.
+    for path in ("/api/clients/0/10", "/api/discount/1", "/api/testimonials"):
+        plain = await fetch(session, fake, path)
+        slashed = await fetch(session, fake, path + "/")
+        assert plain[0] == 200
+        assert slashed == plain
+    assert (await fetch(session, fake, "/api/nosuchmethod/"))[0] == 404

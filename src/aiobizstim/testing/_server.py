@@ -113,9 +113,11 @@ class FakeBizstim:
         for verb, path, handler in self._api.routes():
             by_path.setdefault(path, []).append((verb, handler))
         for path, handlers in by_path.items():
-            resource = app.router.add_resource(path)
-            for verb, handler in handlers:
-                resource.add_route(verb, handler)
+            # CodeIgniter's router trims a trailing slash, so the API answers both spellings the same way.
+            for spelling in (path, path + "/"):
+                resource = app.router.add_resource(spelling)
+                for verb, handler in handlers:
+                    resource.add_route(verb, handler)
         # On close, requests still in flight get up to 5 s to finish; then their connections are cut.
         runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=5.0)
         await runner.setup()
