@@ -306,3 +306,15 @@ async def test_a_trailing_slash_reaches_the_same_method(
         assert plain[0] == 200
         assert slashed == plain
     assert (await fetch(session, fake, "/api/nosuchmethod/"))[0] == 404
+
+
+async def test_formats_other_than_json_are_refused_not_ignored(
+    fake: FakeBizstim, session: aiohttp.ClientSession
+) -> None:
+    assert (await fetch(session, fake, "/api/discount/1?format=json"))[0] == 200
+    status, body = await fetch(session, fake, "/api/discount/1?format=xml")
+    assert status == 406
+    assert msgspec.json.decode(body) == {
+        "status": False,
+        "error": "FakeBizstim serves format=json only, not format=xml",
+    }

@@ -54,7 +54,9 @@ class FakeBizstim:
     building it included; ``faults`` injects failures (both changeable while running). ``trial=True``
     applies the trial-account import limit.
     ``log_limit`` caps the request log (the oldest records are dropped in batches, so it may briefly hold ~10%
-    more), None keeps everything.
+    more), None keeps everything. It speaks JSON only: a ``?format=`` other than ``json`` (the real API also
+    offers xml, jsonp, php and serialized) gets a 406 failure envelope rather than JSON the caller did not ask
+    for.
     """
 
     def __init__(
@@ -314,6 +316,14 @@ class FakeBizstim:
                 request.headers.get("x-api-key", "").encode(), self._api_key.encode()
             ):
                 response = envelope(_INVALID_KEY, status=403)
+            elif (wanted := request.query.get("format", "json")).lower() != "json":
+                response = envelope(
+                    {
+                        "status": False,
+                        "error": f"FakeBizstim serves format=json only, not format={wanted[:20]}",
+                    },
+                    status=406,
+                )
             else:
                 try:
                     response = await handler(request)
