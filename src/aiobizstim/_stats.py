@@ -11,9 +11,10 @@ __all__ = ["ClientStats"]
 class ClientStats:
     """What one :class:`~aiobizstim.Bizstim` client has done so far; read it as ``bz.stats``."""
 
-    #: HTTP requests sent (every attempt counts, retries included).
+    #: HTTP requests sent (every attempt counts, retries included; on the session the client creates, also
+    #: the re-send aiohttp makes by itself when a connection drops before the response).
     requests: int = 0
-    #: Attempts that failed transiently and were tried again.
+    #: Attempts that failed transiently and were tried again (aiohttp's own re-sends included, as above).
     retries: int = 0
     #: Calls that ended in an error raised to the caller.
     errors: int = 0

@@ -93,6 +93,16 @@ def _is_json(body: bytes) -> bool:
     return True
 
 
+class _Sends:
+    """How many times aiohttp sent one attempt's request: it re-sends an idempotent request once, silently,
+    when the connection drops before the response (``ClientSession``'s built-in connection retry)."""
+
+    __slots__ = ("count",)
+
+    def __init__(self) -> None:
+        self.count = 0
+
+
 class Transport:
     """Sends requests for one client; owns the session it creates, never an injected one."""
 
@@ -132,10 +142,35 @@ class Transport:
             self._session = aiohttp.ClientSession(
                 timeout=aiohttp.ClientTimeout(total=self.config.timeout),
                 raise_for_status=False,
+                trace_configs=[self._resend_counter()],
             )
         elif self._session.closed:
             raise ClientClosedError("the aiohttp session given to Bizstim(session=...) is closed")
         return self._session
+
+    def _resend_counter(self) -> aiohttp.TraceConfig:
+        """Count aiohttp's silent re-sends in :attr:`stats` (as requests and retries), so that the stats say
+        what went over the wire. Only on the session we create: an injected one has its own trace configs."""
+        config = aiohttp.TraceConfig()
+
+        async def headers_sent(
+            session: aiohttp.ClientSession, context: Any, params: aiohttp.TraceRequestHeadersSentParams
+        ) -> None:
+            sends = context.trace_request_ctx
+            if isinstance(sends, _Sends):
+                sends.count += 1
+                if sends.count > 1:  # logged like the client's own retries: every retry is a warning
+                    self.stats.requests += 1
+                    self.stats.retries += 1
+                    logger.warning(
+                        "retrying %s %s at once (aiohttp re-sends it by itself: the connection dropped "
+                        "before the response)",
+                        params.method,
+                        params.url.raw_path_qs,
+                    )
+
+        config.on_request_headers_sent.append(headers_sent)
+        return config
 
     async def aclose(self) -> None:
         """Close the session we created (an injected one is left open). Safe to call twice."""
@@ -335,6 +370,7 @@ class Transport:
                     # A per-request timeout replaces the whole session ClientTimeout: always pass a full one.
                     timeout=aiohttp.ClientTimeout(total=total),
                     allow_redirects=False,  # followed by request(), same origin only
+                    trace_request_ctx=_Sends() if self._owns_session else None,
                 ) as resp:
                     if 200 <= resp.status < 300:
                         body = await resp.read()

@@ -19,7 +19,7 @@ from aiobizstim import (
     ServerError,
 )
 from aiobizstim.models import Client, ClientSummary, Discount, Testimonial
-from aiobizstim.testing import FakeBizstim, PageRequest
+from aiobizstim.testing import FakeBizstim, Faults, PageRequest
 
 FAST = RetryPolicy(base=0.001, cap=0.01)
 
@@ -270,3 +270,37 @@ async def test_iter_pages_yields_the_records_of_iter_a_page_at_a_time(
     assert all(pages)
     assert [c.id for page in pages for c in page] == fake_bizstim.client_ids()[:170]
     assert max(len(page) for page in pages) <= 40
+
+
+async def test_stats_count_the_requests_aiohttp_resends_silently(caplog: pytest.LogCaptureFixture) -> None:
+    # aiohttp re-sends a GET once, by itself, when the connection drops before the response; the stats
+    # count what really went over the wire, so each of the 2 attempts here is 2 requests at the server.
+    async with FakeBizstim(clients=10, seed=2, faults=Faults(p_drop=1.0)) as fake:
+        async with Bizstim(api_key=fake.api_key, base_url=fake.url, retry_policy=FAST) as bz:
+            with pytest.raises(APIConnectionError):
+                await bz.discounts.get(1, max_retries=1)
+            stats = bz.stats
+        sent = len(fake.requests)
+    assert sent == 4
+    assert (stats.requests, stats.retries, stats.errors) == (4, 3, 1)
+    retries = [r.getMessage() for r in caplog.records if r.getMessage().startswith("retrying")]
+    assert len(retries) == 3  # each retry is a warning, aiohttp's own re-sends too
+    assert sum("aiohttp re-sends it by itself" in m for m in retries) == 2
+
+
+async def test_an_injected_session_keeps_its_own_tracing() -> None:
+    seen: list[str] = []
+    config = aiohttp.TraceConfig()
+
+    async def start(session: object, context: object, params: aiohttp.TraceRequestStartParams) -> None:
+        seen.append(f"{params.method} {params.url.path}")
+
+    config.on_request_start.append(start)
+    async with (
+        FakeBizstim(clients=10, seed=2) as fake,
+        aiohttp.ClientSession(trace_configs=[config]) as session,
+        Bizstim(api_key=fake.api_key, base_url=fake.url, session=session) as bz,
+    ):
+        await bz.clients.list(limit=1)
+        assert bz.stats.requests == 1
+    assert seen == ["GET /api/clients/0/1"]
