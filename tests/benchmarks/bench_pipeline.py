@@ -4,7 +4,8 @@ No added latency, so the comparison shows everything the client does per record.
 in a fresh interpreter per run (:mod:`tests.benchmarks._isolated`), the raw loop GETs the same pages with the
 same concurrency and throws the bytes away. A fourth variant bounds what any pipeline can reach here:
 decoding and JSONL-encoding the same page bodies with no HTTP at all (bodies fetched beforehand), on the one
-core the client process gets.
+core the client process gets. Last, the export and the raw loop again against 50 ms of latency (no target):
+what the same overhead costs once the network counts.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from tests.benchmarks._report import Row, Target
 RUNS = 9  # the no-latency runs vary most with what else the machine does: more of them steady the median
 CLIENTS = 100_000
 CONCURRENCY = _peers.CONCURRENCY  # the client's default max_concurrency
+#: The same pipeline against a server with this latency: what the overhead costs when the network counts.
+LATENCY = 0.05
+LATENCY_RUNS = 5
 
 VARIANTS = {
     "cli": "tests.benchmarks._ours:cli_export",
@@ -32,11 +36,17 @@ def run() -> list[Row]:
     """Records/s of ``bizstim export clients`` vs raw GET loops (concurrent and sequential), interleaved."""
     section = f"pipeline {CLIENTS // 1000}k clients, no latency"
     rates: dict[str, list[float]] = {name: [] for name in VARIANTS}
+    laggy: dict[str, list[float]] = {"cli": [], "raw": []}
     with FakeServer(CLIENTS) as server:
         for _ in range(RUNS):
             for name, spec in VARIANTS.items():
                 seconds = run_isolated(spec, server.url, server.api_key, expected=CLIENTS)
                 rates[name].append(CLIENTS / seconds)
+        server.set_latency(LATENCY)
+        for _ in range(LATENCY_RUNS):
+            for name in laggy:
+                seconds = run_isolated(VARIANTS[name], server.url, server.api_key, expected=CLIENTS)
+                laggy[name].append(CLIENTS / seconds)
     cli = statistics.median(rates["cli"])
     raw = statistics.median(rates["raw"])
     return [
@@ -67,5 +77,20 @@ def run() -> list[Row]:
             ratio=statistics.median(rates["cpu"]) / raw,
             ratio_to="of raw loop",
             note="the same page bodies fetched beforehand; the most any export pipeline could reach here",
+        ),
+        Row(
+            f"pipeline {CLIENTS // 1000}k clients, {LATENCY * 1000:.0f} ms latency",
+            "bizstim export clients (JSONL)",
+            "rec/s",
+            laggy["cli"],
+            ratio=statistics.median(laggy["cli"]) / statistics.median(laggy["raw"]),
+            ratio_to="of raw loop",
+            note=f"no target: the same comparison against a server answering after {LATENCY * 1000:.0f} ms",
+        ),
+        Row(
+            f"pipeline {CLIENTS // 1000}k clients, {LATENCY * 1000:.0f} ms latency",
+            f"raw aiohttp GET loop, {CONCURRENCY} in flight",
+            "rec/s",
+            laggy["raw"],
         ),
     ]
