@@ -147,7 +147,8 @@ class Resource:
         timeout: float | None = None,
         **params: str | int,
     ) -> str:
-        """Send a write (never retried) and return the server's result message."""
+        """Send a write (never retried by the client; aiohttp re-sends a PUT once by itself if the connection
+        drops before any answer, as it does for every idempotent method) and return the result message."""
         endpoint = self._endpoint(name)
         model = endpoint.request_model
         assert model is not None, f"endpoint {name} has no request model"
