@@ -32,21 +32,24 @@ VARIANTS = {
 }
 
 
+def _rates(server: FakeServer, names: list[str], runs: int) -> dict[str, list[float]]:
+    """Records/s of each named variant, ``runs`` times, the variants taking turns."""
+    rates: dict[str, list[float]] = {name: [] for name in names}
+    for _ in range(runs):
+        for name in names:
+            seconds = run_isolated(VARIANTS[name], server.url, server.api_key, expected=CLIENTS)
+            rates[name].append(CLIENTS / seconds)
+    return rates
+
+
 def run() -> list[Row]:
     """Records/s of ``bizstim export clients`` vs raw GET loops (concurrent and sequential), interleaved."""
     section = f"pipeline {CLIENTS // 1000}k clients, no latency"
-    rates: dict[str, list[float]] = {name: [] for name in VARIANTS}
-    laggy: dict[str, list[float]] = {"cli": [], "raw": []}
+    laggy_section = f"pipeline {CLIENTS // 1000}k clients, {LATENCY * 1000:.0f} ms latency"
     with FakeServer(CLIENTS) as server:
-        for _ in range(RUNS):
-            for name, spec in VARIANTS.items():
-                seconds = run_isolated(spec, server.url, server.api_key, expected=CLIENTS)
-                rates[name].append(CLIENTS / seconds)
+        rates = _rates(server, list(VARIANTS), RUNS)
         server.set_latency(LATENCY)
-        for _ in range(LATENCY_RUNS):
-            for name in laggy:
-                seconds = run_isolated(VARIANTS[name], server.url, server.api_key, expected=CLIENTS)
-                laggy[name].append(CLIENTS / seconds)
+        laggy = _rates(server, ["cli", "raw"], LATENCY_RUNS)
     cli = statistics.median(rates["cli"])
     raw = statistics.median(rates["raw"])
     return [
@@ -79,7 +82,7 @@ def run() -> list[Row]:
             note="the same page bodies fetched beforehand; the most any export pipeline could reach here",
         ),
         Row(
-            f"pipeline {CLIENTS // 1000}k clients, {LATENCY * 1000:.0f} ms latency",
+            laggy_section,
             "bizstim export clients (JSONL)",
             "rec/s",
             laggy["cli"],
@@ -88,7 +91,7 @@ def run() -> list[Row]:
             note=f"no target: the same comparison against a server answering after {LATENCY * 1000:.0f} ms",
         ),
         Row(
-            f"pipeline {CLIENTS // 1000}k clients, {LATENCY * 1000:.0f} ms latency",
+            laggy_section,
             f"raw aiohttp GET loop, {CONCURRENCY} in flight",
             "rec/s",
             laggy["raw"],
