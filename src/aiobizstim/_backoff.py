@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from aiobizstim._constants import RETRYABLE_STATUSES
+
 __all__ = [
     "RETRYABLE_STATUSES",
     "RetryPolicy",
@@ -19,9 +21,6 @@ __all__ = [
     "parse_retry_after",
     "retry_delay",
 ]
-
-#: HTTP statuses a GET is retried on: request timeout, rate limited, and the transient server errors.
-RETRYABLE_STATUSES: frozenset[int] = frozenset({408, 429, 500, 502, 503, 504})
 
 
 @dataclass(frozen=True, slots=True)

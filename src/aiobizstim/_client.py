@@ -8,6 +8,7 @@ import aiohttp
 
 from aiobizstim._backoff import RetryPolicy
 from aiobizstim._config import ClientConfig, resolve_config
+from aiobizstim._constants import DEFAULT_MAX_CONCURRENCY, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from aiobizstim._stats import ClientStats
 from aiobizstim._transport import Transport
 from aiobizstim.resources import (
@@ -47,9 +48,9 @@ class Bizstim:
         api_key: str | None = None,
         *,
         base_url: str | None = None,
-        timeout: float = 30.0,
-        max_retries: int = 3,
-        max_concurrency: int = 8,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
         rate_limit: float | None = None,
         session: aiohttp.ClientSession | None = None,
         allow_insecure_http: bool = False,

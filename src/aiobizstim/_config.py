@@ -1,14 +1,16 @@
-"""Client configuration: where settings come from, how they are checked, how the API key stays secret."""
+"""Client configuration: where settings come from, how they are checked, how the API key stays secret, and the
+per-call options resolved once from them."""
 
 from __future__ import annotations
 
 import ipaddress
-import math
 import os
 from dataclasses import dataclass, field
 
 from yarl import URL
 
+from aiobizstim._checks import check_count, check_positive_number
+from aiobizstim._constants import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, EXPORT_MAX_RETRIES
 from aiobizstim._version import __version__
 from aiobizstim.errors import ConfigurationError
 
@@ -18,18 +20,12 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "ClientConfig",
     "ConfigurationError",
+    "RequestOptions",
     "Secret",
     "resolve_config",
 ]
 
-API_KEY_ENV = "BIZSTIM_API_KEY"
-BASE_URL_ENV = "BIZSTIM_BASE_URL"
-DEFAULT_BASE_URL = "https://www.bizstim.com"
 DEFAULT_USER_AGENT = f"aiobizstim/{__version__}"
-# Retries per request of the iterators: an export makes thousands of requests. At 20 % failed attempts
-# (issue 5's fault mix), a request fails 11 times in a row with p = 0.2**11 = 2e-8, so 50,000 lookups
-# lose one with p < 0.1 %; with the single-call default of 3 that would be 0.2**4 = 0.16 % per request.
-EXPORT_MAX_RETRIES = 10
 
 
 class Secret:
@@ -60,6 +56,16 @@ class Secret:
 
 
 @dataclass(frozen=True, slots=True)
+class RequestOptions:
+    """The options of one call, resolved once when the call is made and used by every request it sends."""
+
+    #: Total seconds each attempt may take.
+    timeout: float
+    #: Retries allowed per request (GET only: writes are never retried).
+    max_retries: int
+
+
+@dataclass(frozen=True, slots=True)
 class ClientConfig:
     """Validated settings of one :class:`~aiobizstim.Bizstim` client."""
 
@@ -71,6 +77,19 @@ class ClientConfig:
     max_concurrency: int
     rate_limit: float | None
     user_agent: str
+
+    def options(
+        self, *, timeout: object = None, max_retries: object = None, export: bool = False
+    ) -> RequestOptions:
+        """A call's options: its own ``timeout``/``max_retries`` if given (checked as the constructor checks
+        them), else the client's; ``export`` picks the iterators' retry default."""
+        default_retries = self.export_max_retries if export else self.max_retries
+        return RequestOptions(
+            timeout=self.timeout if timeout is None else check_positive_number("timeout", timeout),
+            max_retries=(
+                default_retries if max_retries is None else check_count("max_retries", max_retries, minimum=0)
+            ),
+        )
 
 
 def _is_loopback(host: str | None) -> bool:
@@ -109,24 +128,6 @@ def check_base_url(raw: str, *, allow_insecure_http: bool) -> URL:
     return url.with_path(url.path.rstrip("/") or "/")
 
 
-def _positive_number(name: str, value: object, *, allow_none: bool = False) -> float | None:
-    if value is None and allow_none:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
-    if not math.isfinite(value) or value <= 0:
-        raise ConfigurationError(f"{name} must be a positive finite number, got {value!r}")
-    return float(value)
-
-
-def _count(name: str, value: object, *, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < minimum:
-        raise ConfigurationError(f"{name} must be >= {minimum}, got {value}")
-    return value
-
-
 def resolve_config(
     *,
     api_key: str | None,
@@ -151,21 +152,19 @@ def resolve_config(
     if any(ch in key for ch in "\r\n\0"):
         raise ConfigurationError("api_key contains control characters")
     raw_url = base_url if base_url is not None else (os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL)
-    retries = _count("max_retries", max_retries, minimum=0)
+    retries = check_count("max_retries", max_retries, minimum=0)
     export_retries = (
         max(retries, EXPORT_MAX_RETRIES)
         if export_max_retries is None
-        else _count("export_max_retries", export_max_retries, minimum=0)
+        else check_count("export_max_retries", export_max_retries, minimum=0)
     )
-    timeout_s = _positive_number("timeout", timeout)
-    assert timeout_s is not None
     return ClientConfig(
         api_key=Secret(key),
         base_url=check_base_url(raw_url, allow_insecure_http=allow_insecure_http),
-        timeout=timeout_s,
+        timeout=check_positive_number("timeout", timeout),
         max_retries=retries,
         export_max_retries=export_retries,
-        max_concurrency=_count("max_concurrency", max_concurrency, minimum=1),
-        rate_limit=_positive_number("rate_limit", rate_limit, allow_none=True),
+        max_concurrency=check_count("max_concurrency", max_concurrency, minimum=1),
+        rate_limit=None if rate_limit is None else check_positive_number("rate_limit", rate_limit),
         user_agent=user_agent or DEFAULT_USER_AGENT,
     )

@@ -1,4 +1,8 @@
-"""Sans-I/O: response status + bytes -> a typed payload, or a typed error. No I/O, no state.
+"""Sans-I/O: an HTTP response in, a typed payload or a typed error out. No I/O, no state.
+
+:func:`read_response` is the one step that reads a response: status, headers and body in; the body of a
+2xx answer, checked to be whole JSON where that is in doubt, or the typed error the response stands for.
+The ``decode_*`` functions then turn the body into models.
 
 Decoding is two-speed. The fast path hands the whole body to a cached ``msgspec.json.Decoder`` of a generic
 envelope over the endpoint's model, with ``strict=False`` (numeric strings -> numbers), which is all a
@@ -12,10 +16,13 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping
 from typing import Any, Generic, NamedTuple, TypeVar, cast
 
 import msgspec
 
+from aiobizstim._backoff import parse_retry_after
+from aiobizstim._constants import RETRYABLE_STATUSES
 from aiobizstim.errors import (
     APIResponseError,
     APIStatusError,
@@ -29,12 +36,13 @@ from aiobizstim.errors import (
 from aiobizstim.models._wire import Kind, field_kinds
 
 __all__ = [
-    "DecodedPage",
-    "check_json",
+    "PageContent",
+    "Response",
     "decode_list",
     "decode_one",
     "decode_page",
     "decode_text",
+    "read_response",
     "status_error",
 ]
 
@@ -56,8 +64,17 @@ class _Envelope(msgspec.Struct, Generic[T], gc=False):
     error: Any = None
 
 
-class DecodedPage(NamedTuple, Generic[M]):
-    """One decoded page: its records, the envelope's ``total`` and the records skipped as undecodable."""
+class Response(NamedTuple):
+    """One HTTP response as received (the body of a non-2xx answer only in part)."""
+
+    status: int
+    reason: str
+    headers: Mapping[str, str]
+    body: bytes
+
+
+class PageContent(NamedTuple, Generic[M]):
+    """What one page's envelope holds: its records, its ``total`` and the records skipped as undecodable."""
 
     items: list[M]
     total: int | None
@@ -142,6 +159,13 @@ def _failure(status: Any, doc: Any, *, request: str | None) -> APIResponseError:
     return APIResponseError(_failure_message(status, doc), status=status, request=request)
 
 
+def _parse_error_body(body: bytes) -> Any:
+    try:
+        return msgspec.json.decode(body)
+    except _UNREADABLE:
+        return None
+
+
 def status_error(
     status: int,
     body: bytes,
@@ -155,24 +179,84 @@ def status_error(
 
     When the body is a JSON envelope, its message (``response`` / ``error``) is the error's message.
     """
+    return _status_error(status, body, _parse_error_body(body), request, attempts, retry_after, reason)
+
+
+def _status_error(
+    status: int,
+    body: bytes,
+    doc: Any,
+    request: str | None,
+    attempts: int,
+    retry_after: float | None,
+    reason: str,
+) -> APIStatusError:
     message = reason or "unexpected status"
-    try:
-        doc = msgspec.json.decode(body)
-    except _UNREADABLE:
-        doc = None
     if isinstance(doc, dict) and doc.get("status") != _SUCCESS:
         message = _failure_message(doc.get("status"), doc)
-    body_text = excerpt(body, _BODY_EXCERPT)
-    common: dict[str, Any] = {"status": status, "body": body_text, "request": request, "attempts": attempts}
+    common: dict[str, Any] = {
+        "status": status,
+        "body": excerpt(body, _BODY_EXCERPT),
+        "request": request,
+        "attempts": attempts,
+        "retry_after": retry_after,
+    }
     if status in (401, 403):
         return AuthenticationError(message, **common)
     if status == 404:
         return NotFoundError(message, **common)
     if status == 429:
-        return RateLimitError(message, retry_after=retry_after, **common)
+        return RateLimitError(message, **common)
     if status >= 500:
         return ServerError(message, **common)
     return APIStatusError(message, **common)
+
+
+def _error_of(response: Response, *, request: str, attempts: int, max_retry_after: float) -> Exception:
+    """The typed error a non-2xx response stands for (the body parsed once)."""
+    status, body = response.status, response.body
+    retry_after = parse_retry_after(response.headers.get("Retry-After"))
+    if retry_after is not None and retry_after > max_retry_after and status in RETRYABLE_STATUSES:
+        return RateLimitError(
+            f"the server asked to wait {retry_after:g} s, "
+            f"more than the {max_retry_after:g} s this client waits",
+            status=status,
+            body=excerpt(body, _BODY_EXCERPT),
+            request=request,
+            attempts=attempts,
+            retry_after=retry_after,
+        )
+    doc = _parse_error_body(body)
+    error = _status_error(status, body, doc, request, attempts, retry_after, response.reason)
+    if type(error) is APIStatusError and isinstance(doc, dict) and doc.get("status") != _SUCCESS:
+        # A plain 4xx carrying a failure envelope is the API's own error: report its message as such.
+        failure = _failure(doc.get("status"), doc, request=request)
+        failure.__cause__ = error
+        return failure
+    return error
+
+
+def _whole_json_likely(response: Response) -> bool:
+    """The transfer's end is known (``Content-Length`` or chunked: aiohttp raises when a body is cut short)
+    and the body ends like a JSON object. Otherwise a cut or a server's trailing junk would go unnoticed."""
+    headers = response.headers
+    framed = "Content-Length" in headers or "chunked" in headers.get("Transfer-Encoding", "").lower()
+    return framed and response.body[-64:].rstrip().endswith(b"}")
+
+
+def read_response(response: Response, *, request: str, attempts: int, max_retry_after: float) -> bytes:
+    """The body of a 2xx ``response``, ready to decode; otherwise raise the typed error it stands for.
+
+    A 2xx body whose end is in doubt gets a syntax scan (no objects built): one that is not JSON at all
+    raises :class:`DecodeError` with ``unreadable`` set, a transfer fault the transport retries. A non-2xx
+    status raises its :class:`APIStatusError` subclass; a ``Retry-After`` beyond ``max_retry_after`` raises
+    :class:`RateLimitError`; a plain 4xx with a failure envelope raises :class:`APIResponseError`.
+    """
+    if 200 <= response.status < 300:
+        if not _whole_json_likely(response):
+            _check_json(response.body, request)
+        return response.body
+    raise _error_of(response, request=request, attempts=attempts, max_retry_after=max_retry_after)
 
 
 # --- the lenient path ------------------------------------------------------------------------------------
@@ -229,7 +313,10 @@ def _not_json(body: bytes, exc: Exception, request: str | None) -> DecodeError:
     if body.lstrip()[:1] == b"<":
         what = "an HTML page instead of JSON"
     return DecodeError(
-        f"expected a JSON envelope, got {what} ({exc})", value=excerpt(body, 120), request=request
+        f"expected a JSON envelope, got {what} ({exc})",
+        value=excerpt(body, 120),
+        request=request,
+        unreadable=True,
     )
 
 
@@ -294,7 +381,7 @@ def _fast(body: bytes, tp: Any, request: str | None) -> _Envelope[Any] | None:
 # --- public decoders -------------------------------------------------------------------------------------
 
 
-def check_json(body: bytes, *, request: str | None = None) -> None:
+def _check_json(body: bytes, request: str | None) -> None:
     """Raise the :class:`DecodeError` :func:`decode_page` would raise for a body that is not JSON at all (cut
     short, an HTML page): a syntax scan that builds no objects, about a sixth of a page decode's time."""
     try:
@@ -305,13 +392,13 @@ def check_json(body: bytes, *, request: str | None = None) -> None:
 
 def decode_page(
     body: bytes, model: type[M], *, request: str | None = None, skip_invalid: bool = False
-) -> DecodedPage[M]:
+) -> PageContent[M]:
     """Decode a paginated list envelope: ``{"status": "success", "total": N, "response": [...]}``."""
     env = _fast(body, list[model], request)  # type: ignore[valid-type]
     # A negative total is not a clean page: the lenient path reports it.
     if env is not None and (env.total is None or env.total >= 0):
         items = cast("list[M]", env.response)
-        return DecodedPage(items, env.total, [])
+        return PageContent(items, env.total, [])
     doc = _checked_envelope(body, request)
     total = _total(doc, request)
     items = []
@@ -323,7 +410,7 @@ def decode_page(
             if not skip_invalid:
                 raise
             skipped.append(exc)
-    return DecodedPage(items, total, skipped)
+    return PageContent(items, total, skipped)
 
 
 def decode_list(body: bytes, model: type[M], *, request: str | None = None) -> list[M]:

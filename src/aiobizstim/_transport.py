@@ -1,11 +1,14 @@
 """The one place that sends HTTP requests: auth header, timeout, concurrency cap, rate limit, retries,
 logging.
 
-Retry policy (see :mod:`aiobizstim._backoff`): only GET is retried. A GET is retried on a connection error, a
-timeout, a body cut short, a 2xx body that is not JSON at all (a truncated or garbled transfer; a well-formed
-envelope with bad records is *not* retried: that is deterministic), and on HTTP 408/429/500/502/503/504.
-Writes (PUT/POST) are sent exactly once: the API has no idempotency keys, so after a failure we cannot know
-whether the server applied the write.
+:meth:`Transport.request` is a short retry loop over named steps: :meth:`~Transport._attempt` sends one
+attempt (following same-origin redirects) and hands the response to the sans-I/O
+:func:`~aiobizstim._envelope.read_response`; :meth:`~Transport._should_retry` and :func:`retry_delay` decide
+whether and when to try again. Only GET is retried: on a connection error, a timeout, a body that is not
+JSON at all (cut short or garbled in transfer; a well-formed envelope with bad records is *not* retried: that
+is deterministic) and on HTTP 408/429/500/502/503/504 (:data:`RETRYABLE_STATUSES`). Writes (PUT/POST) are
+sent exactly once by the client: the API has no idempotency keys, so after a failure we cannot know whether
+the server applied the write.
 """
 
 from __future__ import annotations
@@ -20,19 +23,18 @@ import aiohttp
 import msgspec
 from yarl import URL
 
-from aiobizstim._backoff import RETRYABLE_STATUSES, RetryPolicy, parse_retry_after, retry_delay
-from aiobizstim._config import ClientConfig
-from aiobizstim._envelope import check_json, decode_text, status_error
+from aiobizstim._backoff import RetryPolicy, retry_delay
+from aiobizstim._config import ClientConfig, RequestOptions
+from aiobizstim._constants import ERROR_BODY_LIMIT, MAX_REDIRECTS, RETRYABLE_STATUSES
+from aiobizstim._envelope import Response, read_response
 from aiobizstim._stats import ClientStats
 from aiobizstim.errors import (
     APIConnectionError,
-    APIResponseError,
     APIStatusError,
     APITimeoutError,
     BizstimError,
     ClientClosedError,
     DecodeError,
-    RateLimitError,
     excerpt,
 )
 
@@ -42,20 +44,8 @@ T = TypeVar("T")
 
 logger = logging.getLogger("aiobizstim")
 
-_ERROR_BODY_LIMIT = 8192  # bytes of a non-2xx body we read for the error message
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
-_MAX_REDIRECTS = 10  # as in the vendor's cURL example (CURLOPT_MAXREDIRS 10)
-
-
-class _FaultError(Exception):
-    """A transient transport failure of one attempt (becomes APIConnectionError/APITimeoutError)."""
-
-    def __init__(self, reason: str, *, timeout: bool = False, retryable: bool = True) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.timeout = timeout
-        self.retryable = retryable
 
 
 class _RateLimiter:
@@ -77,20 +67,6 @@ class _RateLimiter:
             if delay > 0:
                 await asyncio.sleep(delay)
             self._next = loop.time() + self._interval
-
-
-def _framed(headers: Mapping[str, str]) -> bool:
-    """The body's end is known (``Content-Length`` or chunked), so aiohttp raises when it is cut short. A
-    body that simply runs until the connection closes can be cut short without any error."""
-    return "Content-Length" in headers or "chunked" in headers.get("Transfer-Encoding", "").lower()
-
-
-def _is_json(body: bytes) -> bool:
-    try:
-        msgspec.json.decode(body)
-    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
-        return False
-    return True
 
 
 class _Sends:
@@ -186,107 +162,84 @@ class Transport:
         base = self.config.base_url
         return base.with_path(base.raw_path.rstrip("/") + path, encoded=True)
 
-    def _timeout(self, timeout: float | None) -> float:
-        if timeout is None:
-            return self.config.timeout
-        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
-            raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
-        return float(timeout)
-
-    def retry_budget(self, max_retries: int | None, *, export: bool = False) -> int:
-        """Retries allowed for one call: the argument if given, else the client default for single calls or
-        exports.
-        """
-        if max_retries is None:
-            return self.config.export_max_retries if export else self.config.max_retries
-        if isinstance(max_retries, bool) or not isinstance(max_retries, int):
-            raise TypeError(f"max_retries must be an int, got {type(max_retries).__name__}")
-        if max_retries < 0:
-            raise ValueError(f"max_retries must be >= 0, got {max_retries}")
-        return max_retries
-
     async def request(
         self,
         method: str,
         path: str,
         decode: Callable[[bytes, str], T],
         *,
+        options: RequestOptions,
         params: Mapping[str, str] | None = None,
         json: Any = None,
-        timeout: float | None = None,
-        max_retries: int | None = None,
     ) -> T:
-        """Send ``method path`` and return ``decode(body, label)`` of the 2xx response, retrying GETs on
-        transient faults.
+        """Send ``method path`` and return ``decode(body, label)`` of the 2xx response, retrying a GET on
+        transient faults up to ``options.max_retries`` times.
 
         ``path`` is already percent-encoded. Raises the typed :mod:`aiobizstim.errors` error of the last
         attempt.
         """
         self._require_open()
-        total = self._timeout(timeout)
-        budget = self.retry_budget(max_retries) if method in _IDEMPOTENT else 0
         url = self.url(path)
         if params:
             url = url.with_query(params)
         label = f"{method} {url.raw_path_qs}"
         data = msgspec.json.encode(json) if json is not None else None
+        budget = options.max_retries if method in _IDEMPOTENT else 0
         attempt = 0
-        redirects = 0
         try:
             while True:
                 attempt += 1
-                reason: str
-                retry_after: float | None = None
-                error: BizstimError
                 try:
-                    status, reason_phrase, headers, body = await self._send(
-                        method, url, data, total, label, attempt
-                    )
-                except _FaultError as fault:
-                    cls = APITimeoutError if fault.timeout else APIConnectionError
-                    error = cls(fault.reason, request=label, attempts=attempt)
-                    if not fault.retryable:
-                        raise error from fault.__cause__
-                    reason = fault.reason
-                    if attempt > budget:
-                        raise error from fault.__cause__
-                else:
-                    if status in _REDIRECTS and "Location" in headers and redirects < _MAX_REDIRECTS:
-                        url = self._redirect_target(method, url, headers["Location"], status, label)
-                        redirects += 1
-                        attempt -= 1  # following a redirect is not a retry
-                        continue
-                    if 200 <= status < 300:
-                        try:
-                            if not _framed(headers):
-                                check_json(body, request=label)
-                            return decode(body, label)
-                        except DecodeError as exc:
-                            if attempt > budget or _is_json(body):
-                                raise
-                            reason, error = "the 2xx body is not JSON (truncated?)", exc
-                    else:
-                        retry_after = parse_retry_after(headers.get("Retry-After"))
-                        error = self._status_error(status, reason_phrase, body, label, attempt, retry_after)
-                        if status not in RETRYABLE_STATUSES or attempt > budget:
-                            raise error
-                        if retry_after is not None and retry_after > self.policy.max_retry_after:
-                            raise error
-                        reason = f"HTTP {status}"
-                delay = retry_delay(attempt - 1, retry_after, self.policy)
-                self.stats.retries += 1
-                logger.warning(
-                    "retrying %s in %.2f s (attempt %d of %d failed: %s)",
-                    label,
-                    delay,
-                    attempt,
-                    budget + 1,
-                    reason,
-                )
-                await self._sleep(delay)
+                    body = await self._attempt(method, url, data, options.timeout, label, attempt)
+                    return decode(body, label)
+                except BizstimError as error:
+                    if not self._should_retry(error, attempt, budget):
+                        raise
+                    await self._wait_to_retry(error, label, attempt, budget)
         except BizstimError:
             self.stats.errors += 1
             raise
+
+    def _should_retry(self, error: BizstimError, attempt: int, budget: int) -> bool:
+        """Whether a failed attempt is worth another: budget left, and a fault that may pass."""
+        if attempt > budget:
+            return False
+        if isinstance(error, APIConnectionError):
+            return True
+        if isinstance(error, DecodeError):
+            return error.unreadable
+        if isinstance(error, APIStatusError):
+            return error.status in RETRYABLE_STATUSES and (
+                error.retry_after is None or error.retry_after <= self.policy.max_retry_after
+            )
+        return False
+
+    async def _wait_to_retry(self, error: BizstimError, label: str, attempt: int, budget: int) -> None:
+        delay = retry_delay(attempt - 1, getattr(error, "retry_after", None), self.policy)
+        self.stats.retries += 1
+        logger.warning(
+            "retrying %s in %.2f s (attempt %d of %d failed: %s)",
+            label,
+            delay,
+            attempt,
+            budget + 1,
+            _reason(error),
+        )
+        await self._sleep(delay)
+
+    async def _attempt(
+        self, method: str, url: URL, data: bytes | None, timeout: float, label: str, attempt: int
+    ) -> bytes:
+        """One attempt: send, follow same-origin redirects, and read the response (sans-I/O)."""
+        response = await self._send(method, url, data, timeout, label, attempt)
+        redirects = 0
+        while response.status in _REDIRECTS and "Location" in response.headers and redirects < MAX_REDIRECTS:
+            url = self._redirect_target(method, url, response.headers["Location"], response.status, label)
+            redirects += 1
+            response = await self._send(method, url, data, timeout, label, attempt)
+        return read_response(
+            response, request=label, attempts=attempt, max_retry_after=self.policy.max_retry_after
+        )
 
     def _redirect_target(self, method: str, url: URL, location: str, status: int, label: str) -> URL:
         """Where a redirect leads, if we may follow it: same origin and an idempotent request only, so the
@@ -310,41 +263,11 @@ class Transport:
             )
         return target
 
-    def _status_error(
-        self, status: int, reason: str, body: bytes, label: str, attempt: int, retry_after: float | None
-    ) -> BizstimError:
-        if (
-            retry_after is not None
-            and retry_after > self.policy.max_retry_after
-            and status in RETRYABLE_STATUSES
-        ):
-            return RateLimitError(
-                f"the server asked to wait {retry_after:g} s, "
-                f"more than the {self.policy.max_retry_after:g} s "
-                "this client waits",
-                status=status,
-                body=excerpt(body, 300),
-                request=label,
-                attempts=attempt,
-                retry_after=retry_after,
-            )
-        error: APIStatusError = status_error(
-            status, body, request=label, attempts=attempt, retry_after=retry_after, reason=reason
-        )
-        if type(error) is APIStatusError and status not in RETRYABLE_STATUSES:
-            # A plain 4xx carrying a failure envelope is the API's own error: report its message as such.
-            try:
-                decode_text(body, request=label)
-            except APIResponseError as failure:
-                failure.__cause__ = error
-                return failure
-            except DecodeError:
-                pass
-        return error
-
     async def _send(
-        self, method: str, url: URL, data: bytes | None, total: float, label: str, attempt: int
-    ) -> tuple[int, str, Mapping[str, str], bytes]:
+        self, method: str, url: URL, data: bytes | None, timeout: float, label: str, attempt: int
+    ) -> Response:
+        """Send one request under the concurrency cap and the rate limit; a transfer fault becomes
+        :class:`APIConnectionError` / :class:`APITimeoutError`."""
         session = self._get_session()
         headers = {
             "x-api-key": self.config.api_key.reveal(),
@@ -368,26 +291,37 @@ class Transport:
                     data=data,
                     headers=headers,
                     # A per-request timeout replaces the whole session ClientTimeout: always pass a full one.
-                    timeout=aiohttp.ClientTimeout(total=total),
-                    allow_redirects=False,  # followed by request(), same origin only
+                    timeout=aiohttp.ClientTimeout(total=timeout),
+                    allow_redirects=False,  # followed by _attempt(), same origin only
+                    raise_for_status=False,  # an injected session's own setting would hide the status
                     trace_request_ctx=_Sends() if self._owns_session else None,
                 ) as resp:
                     if 200 <= resp.status < 300:
                         body = await resp.read()
                     else:
-                        body = await resp.content.read(_ERROR_BODY_LIMIT)
-                    result = (resp.status, resp.reason or "", resp.headers, body)
+                        body = await resp.content.read(ERROR_BODY_LIMIT)
+                    response = Response(resp.status, resp.reason or "", resp.headers, body)
             except TimeoutError as exc:
-                raise _FaultError(f"timed out after {total:g} s", timeout=True) from exc
+                raise APITimeoutError(
+                    f"timed out after {timeout:g} s", request=label, attempts=attempt
+                ) from exc
             except aiohttp.ClientPayloadError as exc:
-                raise _FaultError(f"the response body was cut short ({excerpt(str(exc), 120)})") from exc
+                raise APIConnectionError(
+                    f"the response body was cut short ({excerpt(str(exc), 120)})",
+                    request=label,
+                    attempts=attempt,
+                ) from exc
             except aiohttp.ClientConnectionError as exc:
-                raise _FaultError(
-                    f"connection failed: {type(exc).__name__}: {excerpt(str(exc), 160)}"
+                raise APIConnectionError(
+                    f"connection failed: {type(exc).__name__}: {excerpt(str(exc), 160)}",
+                    request=label,
+                    attempts=attempt,
                 ) from exc
             except aiohttp.ClientError as exc:
-                raise _FaultError(
-                    f"request failed: {type(exc).__name__}: {excerpt(str(exc), 160)}", retryable=False
+                raise APIConnectionError(
+                    f"request failed: {type(exc).__name__}: {excerpt(str(exc), 160)}",
+                    request=label,
+                    attempts=attempt,
                 ) from exc
             finally:
                 self.in_flight -= 1
@@ -395,8 +329,17 @@ class Transport:
                 logger.debug(
                     "%s -> %d in %.1f ms (attempt %d)",
                     label,
-                    result[0],
+                    response.status,
                     (time.perf_counter() - started) * 1e3,
                     attempt,
                 )
-            return result
+            return response
+
+
+def _reason(error: BizstimError) -> str:
+    """What went wrong in one attempt, for the retry log line."""
+    if isinstance(error, APIStatusError):
+        return f"HTTP {error.status}"
+    if isinstance(error, DecodeError):
+        return "the 2xx body is not JSON (truncated?)"
+    return error.message

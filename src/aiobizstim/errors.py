@@ -103,11 +103,14 @@ class APIStatusError(BizstimError):
         body: str = "",
         request: str | None = None,
         attempts: int = 1,
+        retry_after: float | None = None,
     ) -> None:
         self.status = status
         #: A bounded excerpt of the response body (HTML error pages included).
         self.body = body
         self.attempts = attempts
+        #: Seconds the server asked to wait before trying again (its ``Retry-After``), when it said.
+        self.retry_after = retry_after
         text = f"HTTP {status}: {message}"
         if body and body != message:
             text += f": {body}"
@@ -137,11 +140,11 @@ class RateLimitError(APIStatusError):
         attempts: int = 1,
         retry_after: float | None = None,
     ) -> None:
-        #: Seconds the server asked us to wait, when it said.
-        self.retry_after = retry_after
         if retry_after is not None:
             message = f"{message} (retry after {retry_after:g} s)"
-        super().__init__(message, status=status, body=body, request=request, attempts=attempts)
+        super().__init__(
+            message, status=status, body=body, request=request, attempts=attempts, retry_after=retry_after
+        )
 
 
 class ServerError(APIStatusError):
@@ -168,11 +171,22 @@ class PaginationDriftError(APIResponseError):
 class DecodeError(BizstimError):
     """A response body, or one value in it, could not be decoded into the expected type."""
 
-    def __init__(self, message: str, *, path: str = "$", value: str = "", request: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str = "$",
+        value: str = "",
+        request: str | None = None,
+        unreadable: bool = False,
+    ) -> None:
         #: JSON path of the offending value, such as ``$.response[3].expires``.
         self.path = path
         #: A short excerpt of the offending value.
         self.excerpt = value
+        #: True when the body is not JSON at all (cut short, garbled, an HTML page): a fault of the transfer
+        #: rather than of the data, so a GET answered so is retried like a dropped connection.
+        self.unreadable = unreadable
         text = f"{message} at {path}"
         if value:
             text += f" (value: {value})"

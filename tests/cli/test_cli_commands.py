@@ -168,6 +168,8 @@ async def test_progress_bar_goes_to_stderr_only(fake: FakeBizstim, tmp_path: Pat
     assert f"/{CLIENTS:,}" in run.stderr  # the bar knows the total (ETA)
     assert "ETA" in run.stderr
     assert run.stderr.rstrip().splitlines()[-1].split("\x1b[2K")[-1].startswith("bizstim: exported")
+    # The total comes from the iterator's own pages: no extra one-record request to learn it (issue 12).
+    assert all(r.query == {} and not r.path.endswith("/0/1") for r in fake.requests)
 
 
 @pytest.mark.parametrize("existing", [False, True])

@@ -26,7 +26,7 @@ FAST = RetryPolicy(base=0.001, cap=0.01)
 
 def _our_tasks() -> list[asyncio.Task[object]]:
     """Tasks started by the client's iterators that are still alive."""
-    names = ("iterate_pages", "iterate_records", "fan_out")
+    names = ("PageIterator", "FanOut")
     return [
         t
         for t in asyncio.all_tasks()
@@ -319,3 +319,46 @@ async def test_an_injected_session_keeps_its_own_tracing() -> None:
         await bz.clients.list(limit=1)
         assert bz.stats.requests == 1
     assert seen == ["GET /api/clients/0/1"]
+
+
+class _LookupCounter:
+    """Counts the detail lookups a session starts and finishes; ``reached`` is set at ``target`` finished."""
+
+    def __init__(self, target: int) -> None:
+        self.started = self.finished = 0
+        self.target = target
+        self.reached = asyncio.Event()
+        self.config = aiohttp.TraceConfig()
+        self.config.on_request_start.append(self._start)
+        self.config.on_request_end.append(self._end)
+
+    async def _start(self, session: object, context: object, params: aiohttp.TraceRequestStartParams) -> None:
+        self.started += params.url.path == "/api/client"
+
+    async def _end(self, session: object, context: object, params: aiohttp.TraceRequestEndParams) -> None:
+        self.finished += params.url.path == "/api/client"
+        if self.finished == self.target:
+            self.reached.set()
+
+
+@pytest.mark.parametrize(("max_concurrency", "lookahead", "expected"), [(8, 40, 40), (16, None, 256)])
+async def test_iter_details_looks_ahead_no_further_than_documented(
+    max_concurrency: int, lookahead: int | None, expected: int
+) -> None:
+    """Issue 12: while the consumer holds one record, the lookups started stop at ``lookahead`` (256 by
+    default: "a few hundred records at most")."""
+    counter = _LookupCounter(expected)
+    async with (
+        FakeBizstim(clients=3000, seed=4) as fake,
+        aiohttp.ClientSession(trace_configs=[counter.config]) as session,
+        Bizstim(
+            api_key=fake.api_key, base_url=fake.url, max_concurrency=max_concurrency, session=session
+        ) as bz,
+    ):
+        details = bz.clients.iter_details(lookahead=lookahead)
+        first = await details.__anext__()
+        assert first.id == fake.client_ids()[0]
+        assert details.total == 3000
+        await asyncio.wait_for(counter.reached.wait(), timeout=20)
+        assert counter.started == expected
+        await details.aclose()

@@ -62,7 +62,9 @@ def _paged_cases() -> list[tuple[str, Call, type[Exception]]]:
             ("on_decode_error", {"on_decode_error": "ignore"}, ValueError),
             ("timeout=0", {"timeout": 0}, ValueError),
             ("timeout<0", {"timeout": -1.0}, ValueError),
-            ("timeout=str", {"timeout": "5"}, ValueError),
+            # TypeError, as for Bizstim(timeout="5"): one check serves constructor and calls (issue 12).
+            ("timeout=str", {"timeout": "5"}, TypeError),
+            ("timeout=inf", {"timeout": float("inf")}, ConfigurationError),
             ("max_retries<0", {"max_retries": -1}, ValueError),
             ("max_retries=str", {"max_retries": "3"}, TypeError),
         ]
@@ -78,7 +80,7 @@ def _paged_cases() -> list[tuple[str, Call, type[Exception]]]:
             ("max_items<0", {"max_items": -3}, ValueError),
             ("max_items=str", {"max_items": "7"}, TypeError),
             ("max_items=bool", {"max_items": True}, TypeError),
-            ("timeout=bool", {"timeout": True}, ValueError),
+            ("timeout=bool", {"timeout": True}, TypeError),
             ("window=0", {"window": 0}, ValueError),
             ("overlap=page_size", {"page_size": 10, "overlap": 10}, ValueError),
             ("overlap<0", {"overlap": -1}, ValueError),

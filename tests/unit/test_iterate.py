@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import os
 import random
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
 from aiobizstim import ClientStats, PaginationDriftError, PaginationStalledError
-from aiobizstim._pagination import FetchedPage, ReceivedPage, fan_out, iterate_pages, iterate_records
+from aiobizstim._pagination import DecodedPage, FanOut, PageIterator, RawPage, RecordIterator
 
 
 @dataclass
@@ -33,7 +34,7 @@ class FakeList:
         self.delay: Callable[[int], float] = lambda offset: 0.0
         self.ignore_start = False
 
-    async def fetch(self, offset: int, limit: int) -> FetchedPage[Rec]:
+    async def fetch(self, offset: int, limit: int) -> DecodedPage[Rec]:
         self.in_flight += 1
         self.peak = max(self.peak, self.in_flight)
         try:
@@ -43,12 +44,16 @@ class FakeList:
             self.fetches.append(offset)
             start = 0 if self.ignore_start else offset
             items = [Rec(i) for i in self.ids[start : start + limit]]
-            return FetchedPage(offset, limit, items, len(self.ids), len(items))
+            return DecodedPage(offset, limit, items, len(self.ids), len(items))
         except asyncio.CancelledError:
             self.cancelled += 1
             raise
         finally:
             self.in_flight -= 1
+
+
+def records(fetch: Callable[[int, int], Awaitable[DecodedPage[Rec]]], **options: Any) -> RecordIterator[Rec]:
+    return RecordIterator(PageIterator(fetch, **options))
 
 
 async def collect(it: AsyncIterator[Rec]) -> list[int]:
@@ -59,9 +64,7 @@ async def test_yields_every_record_in_order_with_out_of_order_completion() -> No
     data = FakeList(1050)
     rng = random.Random(1)
     data.delay = lambda offset: rng.random() * 0.003
-    got = await collect(
-        iterate_records(data.fetch, start=0, page_size=50, max_items=None, window=4, overlap=0)
-    )
+    got = await collect(records(data.fetch, start=0, page_size=50, max_items=None, window=4, overlap=0))
     assert got == data.ids
     assert data.peak <= 4
 
@@ -69,16 +72,14 @@ async def test_yields_every_record_in_order_with_out_of_order_completion() -> No
 async def test_window_bounds_the_pages_in_flight() -> None:
     data = FakeList(2000)
     data.delay = lambda offset: 0.001
-    await collect(iterate_records(data.fetch, start=0, page_size=20, max_items=None, window=3))
+    await collect(records(data.fetch, start=0, page_size=20, max_items=None, window=3))
     assert data.peak == 3
 
 
 async def test_overlap_costs_a_few_pages_and_yields_no_duplicates() -> None:
     data = FakeList(1000)
     stats = ClientStats()
-    got = await collect(
-        iterate_records(data.fetch, start=0, page_size=100, max_items=None, window=4, stats=stats)
-    )
+    got = await collect(records(data.fetch, start=0, page_size=100, max_items=None, window=4, stats=stats))
     assert got == data.ids
     assert len(data.fetches) == 11  # 10 pages + the ~2 % overlap
     assert stats.duplicates_dropped == 20
@@ -86,20 +87,20 @@ async def test_overlap_costs_a_few_pages_and_yields_no_duplicates() -> None:
 
 async def test_start_and_max_items() -> None:
     data = FakeList(500)
-    got = await collect(iterate_records(data.fetch, start=100, page_size=40, max_items=95, window=2))
+    got = await collect(records(data.fetch, start=100, page_size=40, max_items=95, window=2))
     assert got == list(range(101, 196))
 
 
 async def test_empty_list() -> None:
     data = FakeList(0)
-    assert await collect(iterate_records(data.fetch, start=0, page_size=10, max_items=None, window=2)) == []
+    assert await collect(records(data.fetch, start=0, page_size=10, max_items=None, window=2)) == []
 
 
 async def test_server_ignoring_start_is_detected_not_looped() -> None:
     data = FakeList(100)
     data.ignore_start = True
     with pytest.raises(PaginationStalledError, match="stalled"):
-        await collect(iterate_records(data.fetch, start=0, page_size=10, max_items=None, window=3))
+        await collect(records(data.fetch, start=0, page_size=10, max_items=None, window=3))
     assert len(data.fetches) <= 5
 
 
@@ -112,7 +113,7 @@ async def test_records_are_never_yielded_twice_when_pages_repeat_records() -> No
             lst.next_id += 1
 
     data.before_fetch = insert_front
-    got = await collect(iterate_records(data.fetch, start=0, page_size=20, max_items=None, window=1))
+    got = await collect(records(data.fetch, start=0, page_size=20, max_items=None, window=1))
     assert len(got) == len(set(got))
     assert set(range(1, 301)) <= set(got)
 
@@ -137,9 +138,7 @@ async def test_drift_never_misses_a_record_that_exists_throughout(seed: int) -> 
     data.before_fetch = drift  # no random latency: each seed replays exactly
     stats = ClientStats()
     got = await collect(
-        iterate_records(
-            data.fetch, start=0, page_size=100, max_items=None, window=4, stats=stats, max_repairs=8
-        )
+        records(data.fetch, start=0, page_size=100, max_items=None, window=4, stats=stats, max_repairs=8)
     )
     assert len(got) == len(set(got))
     assert not (initial - deleted) - set(got)
@@ -170,9 +169,7 @@ async def test_heavy_drift_behind_the_reader_on_every_fetch(shift: int) -> None:
 
     data.before_fetch = drift
     stats = ClientStats()
-    got = await collect(
-        iterate_records(data.fetch, start=0, page_size=100, max_items=None, window=4, stats=stats)
-    )
+    got = await collect(records(data.fetch, start=0, page_size=100, max_items=None, window=4, stats=stats))
     assert len(got) == len(set(got))
     assert not (initial - deleted) - set(got)
     _assert_list_order(got, data.ids)
@@ -189,9 +186,7 @@ async def test_deletions_before_the_boundary_are_repaired_not_skipped() -> None:
             del lst.ids[:10]
 
     data.before_fetch = delete_front
-    got = await collect(
-        iterate_records(data.fetch, start=0, page_size=100, max_items=None, window=1, stats=stats)
-    )
+    got = await collect(records(data.fetch, start=0, page_size=100, max_items=None, window=1, stats=stats))
     assert set(got) >= set(range(11, 1001))  # without the repair, records 99..108 would be skipped
     assert len(got) == len(set(got))
     assert stats.drift_repairs >= 1
@@ -212,9 +207,7 @@ async def test_a_page_the_bridges_passed_is_dropped_not_chased(caplog: pytest.Lo
     data.before_fetch = delete
     stats = ClientStats()
     got = await collect(
-        iterate_records(
-            data.fetch, start=0, page_size=10, max_items=None, window=1, stats=stats, max_repairs=3
-        )
+        records(data.fetch, start=0, page_size=10, max_items=None, window=1, stats=stats, max_repairs=3)
     )
     assert got == [*range(1, 11), *range(26, 101)]
     assert "passed the page at offset 9 without meeting its records" in caplog.text
@@ -222,25 +215,24 @@ async def test_a_page_the_bridges_passed_is_dropped_not_chased(caplog: pytest.Lo
 
 
 async def test_pages_decode_in_order_after_the_refill_request_went_out() -> None:
-    # ReceivedPage bodies are decoded when the iterator reaches them, after it started the request that
+    # RawPage bodies are decoded when the iterator reaches them, after it started the request that
     # takes the freed slot: with no drift to repair, decoding a page never delays the next request.
     started: list[int] = []
     decoded: list[tuple[int, int]] = []  # (offset, requests started when it was decoded)
 
-    async def fetch(offset: int, limit: int) -> ReceivedPage[Rec]:
+    async def fetch(offset: int, limit: int) -> RawPage[Rec]:
         started.append(offset)
         await asyncio.sleep(0.001 if offset % 20 else 0.003)  # out-of-order arrival
 
-        def decode() -> FetchedPage[Rec]:
+        def decode(body: bytes) -> DecodedPage[Rec]:
             decoded.append((offset, len(started)))
             items = [Rec(i) for i in range(offset + 1, min(offset + limit, 95) + 1)]
-            return FetchedPage(offset, limit, items, 95, len(items))
+            return DecodedPage(offset, limit, items, 95, len(items))
 
-        return ReceivedPage(decode)
+        return RawPage(b"", decode)
 
     pages = [
-        page
-        async for page in iterate_pages(fetch, start=0, page_size=10, max_items=None, window=3, overlap=0)
+        page async for page in PageIterator(fetch, start=0, page_size=10, max_items=None, window=3, overlap=0)
     ]
     assert [r.id for page in pages for r in page] == list(range(1, 96))
     assert [offset for offset, _ in decoded] == list(range(0, 100, 10))  # consumer order
@@ -257,15 +249,13 @@ async def test_drift_faster_than_repairs_raises() -> None:
 
     data.before_fetch = churn
     with pytest.raises(PaginationDriftError, match="changed"):
-        await collect(
-            iterate_records(data.fetch, start=0, page_size=100, max_items=None, window=2, max_repairs=2)
-        )
+        await collect(records(data.fetch, start=0, page_size=100, max_items=None, window=2, max_repairs=2))
 
 
 async def test_break_cancels_and_awaits_the_pages_in_flight() -> None:
     data = FakeList(10_000)
     data.delay = lambda offset: 0.0 if offset < 20 else 10.0
-    it = iterate_records(data.fetch, start=0, page_size=10, max_items=None, window=4, overlap=0)
+    it = records(data.fetch, start=0, page_size=10, max_items=None, window=4, overlap=0)
     seen = 0
     async for _ in it:
         seen += 1
@@ -282,7 +272,7 @@ async def test_cancelling_the_consumer_cancels_the_pages() -> None:
     started = asyncio.Event()
 
     async def consume() -> None:
-        async for _ in iterate_records(data.fetch, start=0, page_size=10, max_items=None, window=3):
+        async for _ in records(data.fetch, start=0, page_size=10, max_items=None, window=3):
             started.set()
 
     task = asyncio.ensure_future(consume())
@@ -314,7 +304,7 @@ async def test_fan_out_keeps_source_order_and_bounds_concurrency() -> None:
         finally:
             active -= 1
 
-    got = [x async for x in fan_out(source(), call, concurrency=5)]
+    got = [x async for x in FanOut(source(), call, concurrency=5, lookahead=160)]
     assert got == [i * 10 for i in range(200)]
     assert peak == 5
 
@@ -339,8 +329,71 @@ async def test_fan_out_close_cancels_calls_and_closes_source() -> None:
             raise
         return i
 
-    it = fan_out(source(), call, concurrency=4, buffer=8)
+    it = FanOut(source(), call, concurrency=4, lookahead=8)
     assert await it.__anext__() == 0
     await it.aclose()
     assert closed.is_set()
     assert cancelled == 4  # the calls that had started (concurrency); queued ones never started
+
+
+@pytest.mark.parametrize(("concurrency", "lookahead"), [(1, 1), (4, 16), (8, 256)])
+async def test_fan_out_starts_no_more_than_lookahead_while_the_consumer_waits(
+    concurrency: int, lookahead: int
+) -> None:
+    started = completed = 0
+    all_done = asyncio.Event()
+
+    async def source() -> AsyncIterator[int]:
+        for i in range(10_000):
+            yield i
+
+    async def call(i: int) -> int:
+        nonlocal started, completed
+        started += 1
+        await asyncio.sleep(0)
+        completed += 1
+        if completed == lookahead:
+            all_done.set()
+        return i
+
+    it = FanOut(source(), call, concurrency=concurrency, lookahead=lookahead)
+    assert await it.__anext__() == 0  # the consumer now holds one result and waits
+    await asyncio.wait_for(all_done.wait(), timeout=10)
+    # The fan-out is suspended: every call it started has finished, and it starts no other.
+    assert started == completed == lookahead
+    await it.aclose()
+
+
+def test_fan_out_refuses_a_lookahead_below_its_concurrency() -> None:
+    async def source() -> AsyncIterator[int]:
+        yield 1
+
+    async def call(i: int) -> int:
+        return i
+
+    with pytest.raises(ValueError, match="lookahead"):
+        FanOut(source(), call, concurrency=8, lookahead=4)
+
+
+async def test_the_iterators_expose_the_servers_latest_total() -> None:
+    data = FakeList(300)
+
+    def grow(fake: FakeList, offset: int) -> None:
+        if offset == 200:
+            fake.ids.append(fake.next_id)
+            fake.next_id += 1
+
+    data.before_fetch = grow
+    pages = PageIterator(data.fetch, start=0, page_size=100, max_items=None, window=1, overlap=0)
+    totals = [pages.total]
+    await pages.__anext__()
+    totals.append(pages.total)
+    rest = [r.id async for page in pages for r in page]
+    totals.append(pages.total)
+    assert totals == [None, 300, 301]
+    assert rest == list(range(101, 302))
+    records = RecordIterator(PageIterator(data.fetch, start=0, page_size=100, max_items=None, window=2))
+    totals = [records.total]
+    assert (await records.__anext__()).id == 1
+    assert [*totals, records.total] == [None, 301]
+    await records.aclose()

@@ -1,38 +1,12 @@
-"""Sans-I/O page planning, argument checks and Page."""
+"""Page arithmetic, page argument checks and Page."""
 
 from __future__ import annotations
-
-import itertools
 
 import pytest
 
 from aiobizstim import Page
-from aiobizstim._pagination import check_page_args, default_overlap, is_terminal, plan_offsets
-
-
-def test_plan_without_overlap_covers_exactly_the_total() -> None:
-    assert plan_offsets(0, 2500, 1000) == [0, 1000, 2000]
-    assert plan_offsets(0, 3000, 1000) == [0, 1000, 2000]
-    assert plan_offsets(0, 0, 1000) == [0]
-    assert plan_offsets(150, 400, 100) == [150, 250, 350]
-
-
-def test_plan_with_overlap_steps_by_page_minus_overlap() -> None:
-    offsets = plan_offsets(0, 100, 20, overlap=5)
-    assert offsets == [0, 15, 30, 45, 60, 75, 90]
-    assert offsets[-1] + 20 >= 100
-    assert all(b - a == 15 for a, b in itertools.pairwise(offsets))
-
-
-def test_plan_respects_max_items() -> None:
-    assert plan_offsets(0, 10_000, 100, max_items=250) == [0, 100, 200]
-    assert plan_offsets(0, 10_000, 100, max_items=100) == [0]
-
-
-@pytest.mark.parametrize(("page_size", "overlap"), [(0, 0), (10, 10), (10, -1)])
-def test_plan_rejects_impossible_shapes(page_size: int, overlap: int) -> None:
-    with pytest.raises(ValueError, match="page_size"):
-        plan_offsets(0, 10, page_size, overlap=overlap)
+from aiobizstim._checks import check_page_args
+from aiobizstim._pagination import default_overlap, is_terminal
 
 
 def test_default_overlap_is_small_but_present() -> None:

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any, Final, TextIO, TypeVar
 
 import msgspec
 
+from aiobizstim._checks import check_count, check_positive_number
+from aiobizstim._constants import API_KEY_ENV, BASE_URL_ENV
 from aiobizstim._version import __version__
 from aiobizstim.cli._atomic import OutputPathError, check_output_path
 from aiobizstim.cli._export import LISTABLE, ExportSpec, guess_format, run_export
@@ -35,8 +37,6 @@ if TYPE_CHECKING:
 __all__ = ["UsageError", "build_parser", "main"]
 
 PROG: Final = "bizstim"
-API_KEY_ENV: Final = "BIZSTIM_API_KEY"
-BASE_URL_ENV: Final = "BIZSTIM_BASE_URL"
 DEBUG_ENV: Final = "BIZSTIM_DEBUG"
 
 EXIT_OK: Final = 0
@@ -88,6 +88,28 @@ _positive_float = _bounded(float, "a number", lambda v: 0 < v < math.inf, "must 
 _non_negative_float = _bounded(float, "a number", lambda v: 0 <= v < math.inf, "must be a number >= 0")
 
 
+def _option(convert: Callable[[str], _N], what: str, check: Callable[[_N], _N]) -> Callable[[str], _N]:
+    """An argparse ``type=`` for a client option: ``convert`` the text, then check it as the library does."""
+
+    def parse(text: str) -> _N:
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+        try:
+            return check(value)
+        except (ValueError, TypeError) as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return parse
+
+
+_timeout = _option(float, "a number", lambda v: check_positive_number("timeout", v))
+_max_retries = _option(int, "a whole number", lambda v: check_count("max_retries", v, minimum=0))
+_concurrency = _option(int, "a whole number", lambda v: check_count("concurrency", v, minimum=1))
+_rate = _option(float, "a number", lambda v: check_positive_number("rate", v))
+
+
 def _fraction(text: str) -> float:
     value = _non_negative_float(text)
     if value > 1:
@@ -111,11 +133,9 @@ def _connection_options(suppress: bool) -> argparse.ArgumentParser:
         default=default,
         help=f"site root (default: ${BASE_URL_ENV} or bizstim.com)",
     )
+    group.add_argument("--timeout", type=_timeout, metavar="S", default=default, help="per-request timeout")
     group.add_argument(
-        "--timeout", type=_positive_float, metavar="S", default=default, help="per-request timeout"
-    )
-    group.add_argument(
-        "--max-retries", type=_non_negative_int, metavar="N", default=default, help="retries per request"
+        "--max-retries", type=_max_retries, metavar="N", default=default, help="retries per request"
     )
     group.add_argument(
         "-v",
@@ -177,8 +197,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--details", action="store_true", help="clients only: export each client's full record (one GET each)"
     )
-    export.add_argument("--concurrency", type=_positive_int, metavar="N", help="requests in flight at most")
-    export.add_argument("--rate", type=_positive_float, metavar="R", help="requests per second at most")
+    export.add_argument("--concurrency", type=_concurrency, metavar="N", help="requests in flight at most")
+    export.add_argument("--rate", type=_rate, metavar="R", help="requests per second at most")
     export.add_argument("--page-size", type=_positive_int, metavar="N", help="records per page request")
     export.add_argument("--max-items", type=_positive_int, metavar="N", help="stop after N records")
     export.add_argument(
@@ -311,7 +331,6 @@ async def _export(args: argparse.Namespace, stderr: TextIO) -> int:
         path=path,
         fmt=args.format or guess_format(path),
         details=args.details,
-        concurrency=args.concurrency,
         page_size=args.page_size,
         max_items=args.max_items,
     )

@@ -86,7 +86,6 @@ async def run_demo(
                 output_dir / "client-details.jsonl",
                 "jsonl",
                 details=True,
-                concurrency=_DETAILS_CONCURRENCY,
                 max_items=sample,
             )
             runs.append((spec, _DETAILS_CONCURRENCY, detail_floor))

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import gc
 import time
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TextIO
@@ -16,14 +15,12 @@ import msgspec
 from aiobizstim.cli._atomic import AtomicFile
 from aiobizstim.cli._formats import make_writer
 from aiobizstim.cli._progress import Progress, ProgressMode, format_rate
-from aiobizstim.errors import BizstimError
 from aiobizstim.models import ENDPOINTS
 
 if TYPE_CHECKING:
     from aiobizstim import Bizstim
 
 __all__ = [
-    "DETAILS_LOOKAHEAD",
     "LISTABLE",
     "ExportResult",
     "ExportSpec",
@@ -32,10 +29,6 @@ __all__ = [
     "record_model",
     "run_export",
 ]
-
-#: ``--details`` keeps this many lookups per allowed in-flight request queued (bounded memory: a few hundred
-#: records at most), so that retries with backoff do not stall the in-order output.
-DETAILS_LOOKAHEAD: Final = 8
 
 #: Every resource ``bizstim export`` can read (the paginated ones plus the unpaginated testimonials).
 LISTABLE: Final = (
@@ -60,7 +53,6 @@ class ExportSpec:
     path: Path
     fmt: str = "jsonl"
     details: bool = False
-    concurrency: int | None = None
     page_size: int | None = None
     max_items: int | None = None
 
@@ -163,7 +155,8 @@ async def _close(records: AsyncIterator[Any]) -> None:
         await aclose()
 
 
-async def _listed(items: list[Any], max_items: int | None) -> AsyncIterator[list[Any]]:
+async def _listed(resource: Any, max_items: int | None) -> AsyncIterator[list[Any]]:
+    items = await resource.list()
     if chosen := items if max_items is None else items[:max_items]:
         yield chosen
 
@@ -180,48 +173,16 @@ def _kwargs(**kwargs: Any) -> dict[str, Any]:
     return {name: value for name, value in kwargs.items() if value is not None}
 
 
-def _source(bz: Bizstim, spec: ExportSpec) -> tuple[AsyncIterator[Sequence[msgspec.Struct]] | None, Any]:
-    """The batches of records for ``spec`` (None for testimonials, listed in one call) and its resource."""
-    resource = bz.clients if spec.details else getattr(bz, spec.resource)
+def _source(bz: Bizstim, spec: ExportSpec) -> tuple[AsyncIterator[Sequence[msgspec.Struct]], Any]:
+    """The batches of records for ``spec``, and what knows the list's ``total`` (an iterator, or the list)."""
     if spec.details:
-        # Look ahead further than the requests allowed in flight: iter_details yields in order, so with a
-        # window of exactly N lookups one lookup backing off between retries would idle the other N-1. The
-        # client's max_concurrency (= --concurrency) still caps requests in flight.
-        lookahead = (spec.concurrency or bz.config.max_concurrency) * DETAILS_LOOKAHEAD
-        details = resource.iter_details(
-            **_kwargs(concurrency=lookahead, page_size=spec.page_size, max_items=spec.max_items)
-        )
-        return _singles(details), resource
+        details = bz.clients.iter_details(**_kwargs(page_size=spec.page_size, max_items=spec.max_items))
+        return _singles(details), details
+    resource = getattr(bz, spec.resource)
     if spec.resource == "testimonials":
-        return None, resource
-    pages: AsyncIterator[Sequence[msgspec.Struct]] = resource.iter_pages(
-        **_kwargs(page_size=spec.page_size, max_items=spec.max_items)
-    )
-    return pages, resource
-
-
-async def _probe_total(resource: Any) -> int | None:
-    """The list's ``total`` from a one-record page (for the ETA only: a failure just means no ETA)."""
-    try:
-        page = await resource.list(start=0, limit=1, max_retries=1)
-    except BizstimError:
-        return None
-    total = page.total
-    return total if isinstance(total, int) else None
-
-
-def _total_of(
-    records: Any, probe: asyncio.Task[int | None] | None, spec: ExportSpec
-) -> Callable[[], int | None]:
-    def total() -> int | None:
-        value = getattr(records, "total", None)
-        if not isinstance(value, int) and probe is not None and probe.done() and not probe.cancelled():
-            value = probe.result()
-        if not isinstance(value, int):
-            return None
-        return value if spec.max_items is None else min(value, spec.max_items)
-
-    return total
+        return _listed(resource, spec.max_items), None
+    pages = resource.iter_pages(**_kwargs(page_size=spec.page_size, max_items=spec.max_items))
+    return pages, pages
 
 
 async def run_export(
@@ -232,18 +193,14 @@ async def run_export(
     stats = bz.stats
     requests_before, retries_before = stats.requests, stats.retries
     started = time.monotonic()
-    records, resource = _source(bz, spec)
-    probe: asyncio.Task[int | None] | None = None
-    if records is None:
-        items = await resource.list()
-        records = _listed(items, spec.max_items)
-        total: Callable[[], int | None] = lambda: len(items)  # noqa: E731
-    else:
-        # The iterators learn ``total`` from their first page but do not expose it; a one-record page read
-        # alongside gives the progress bar its ETA for one small extra request.
-        if progress_mode is not ProgressMode.OFF and not hasattr(records, "total"):
-            probe = asyncio.ensure_future(_probe_total(resource))
-        total = _total_of(records, probe, spec)
+    records, counted = _source(bz, spec)
+
+    def total() -> int | None:
+        value = getattr(counted, "total", None)
+        if not isinstance(value, int):
+            return None
+        return value if spec.max_items is None else min(value, spec.max_items)
+
     label = "client details" if spec.details else spec.resource
     progress = Progress(label, stderr, progress_mode, total)
     try:
@@ -251,9 +208,6 @@ async def run_export(
             count = await export_records(records, spec.path, spec.fmt, model, progress)
     finally:
         progress.finish()
-        if probe is not None:
-            probe.cancel()
-            await asyncio.gather(probe, return_exceptions=True)
     return ExportResult(
         spec=spec,
         records=count,

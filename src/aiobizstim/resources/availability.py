@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from aiobizstim._checks import check_id
 from aiobizstim.models import Availability
-from aiobizstim.resources._base import Resource, check_id
+from aiobizstim.resources._base import Resource
 
 __all__ = ["AvailabilityResource"]
 
@@ -17,5 +18,5 @@ class AvailabilityResource(Resource):
         """One availability schedule (``GET /api/availability/{avail_id}``)."""
         avail_id = check_id("avail_id", avail_id)
         return await self._get_one(
-            "availability", Availability, timeout=timeout, max_retries=max_retries, avail_id=avail_id
+            "availability", Availability, self._options(timeout, max_retries), avail_id=avail_id
         )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from typing import Any
 
-from aiobizstim._pagination import OnDecodeError, check_int, fan_out
+from aiobizstim._checks import check_count, check_id, check_int, check_rows, check_text
+from aiobizstim._constants import DETAILS_LOOKAHEAD
+from aiobizstim._pagination import FanOut, OnDecodeError, RecordIterator
 from aiobizstim.models import Client, ClientCreate, ClientImport, ClientSummary, ClientUpdate
-from aiobizstim.resources._base import PagedResource, check_id, check_rows, check_selector_text
+from aiobizstim.resources._base import PagedResource
 
 __all__ = ["Clients"]
 
@@ -37,54 +39,53 @@ class Clients(PagedResource[ClientSummary]):
         :class:`~aiobizstim.APIResponseError`, whichever the server sends.
         """
         query = _selector(id=id, email=email, username=username, first_name=first_name, last_name=last_name)
-        return await self._get_one("client", Client, query=query, timeout=timeout, max_retries=max_retries)
+        return await self._get_one("client", Client, self._options(timeout, max_retries), query=query)
 
     def iter_details(
         self,
         *,
         concurrency: int | None = None,
+        lookahead: int | None = None,
         page_size: int | None = None,
         start: int = 0,
         max_items: int | None = None,
         on_decode_error: OnDecodeError = "raise",
         max_retries: int | None = None,
         timeout: float | None = None,
-    ) -> AsyncGenerator[Client, None]:
+    ) -> FanOut[int, Client]:
         """The full record of every client: ``get(id=...)`` for each client of :meth:`iter`, at most
-        ``concurrency`` at once, yielded in list order. The default, twice the client's ``max_concurrency``,
-        keeps the client-wide cap busy while some lookups wait to retry (the cap still bounds requests in
-        flight).
+        ``concurrency`` lookups at once, yielded in list order. The default, twice the client's
+        ``max_concurrency``, keeps the client-wide cap busy while some lookups wait to retry (the cap still
+        bounds requests in flight).
 
-        Memory stays bounded (a sliding window of at most ``32 x concurrency`` lookups ahead of the consumer).
-        Each lookup and page request gets ``max_retries`` retries (default: the client's
-        ``export_max_retries``). Closing the iterator cancels the lookups in flight.
+        At most ``lookahead`` lookups (default 256, and at least ``concurrency``) run or wait, finished, ahead
+        of the record the consumer is at: that bounds the full records held in memory, while one lookup that
+        backs off between retries does not stall the others. Each lookup and page request gets
+        ``max_retries`` retries (default: the client's ``export_max_retries``). The iterator's ``total`` is
+        the server's client count. Closing the iterator cancels the lookups in flight.
         """
-        default = 2 * self._transport.config.max_concurrency
-        width = default if concurrency is None else check_int("concurrency", concurrency)
-        if width < 1:
-            raise ValueError(f"concurrency must be >= 1, got {width}")
-        budget = self._transport.retry_budget(max_retries, export=True)
+        width = check_count(
+            "concurrency",
+            2 * self._transport.config.max_concurrency if concurrency is None else concurrency,
+            minimum=1,
+        )
+        ahead = max(DETAILS_LOOKAHEAD, width) if lookahead is None else check_int("lookahead", lookahead)
+        if ahead < width:
+            raise ValueError(f"lookahead must be >= concurrency ({width}), got {ahead}")
+        options = self._options(timeout, max_retries, export=True)
         summaries = self.iter(
             page_size=page_size,
             start=start,
             max_items=max_items,
             on_decode_error=on_decode_error,
-            max_retries=budget,
-            timeout=timeout,
+            max_retries=options.max_retries,
+            timeout=options.timeout,
         )
 
-        async def ids() -> AsyncIterator[int]:
-            try:
-                async for summary in summaries:
-                    if summary.id is not None:
-                        yield summary.id
-            finally:
-                await summaries.aclose()
-
         async def detail(client_id: int) -> Client:
-            return await self.get(id=client_id, timeout=timeout, max_retries=budget)
+            return await self._get_one("client", Client, options, query={"id": str(client_id)})
 
-        return fan_out(ids(), detail, concurrency=width)
+        return FanOut(_ClientIds(summaries), detail, concurrency=width, lookahead=ahead)
 
     async def update(
         self, client_id: int, body: ClientUpdate | None = None, *, timeout: float | None = None, **fields: Any
@@ -142,10 +143,39 @@ def _selector(
     if id is not None:
         return {"id": str(check_id("id", id))}
     if email is not None:
-        return {"email": check_selector_text("email", email).strip()}
+        return {"email": check_text("email", email).strip()}
     if username is not None:
-        return {"username": check_selector_text("username", username).strip()}
+        return {"username": check_text("username", username).strip()}
     return {
-        "first_name": check_selector_text("first_name", first_name).strip(),
-        "last_name": check_selector_text("last_name", last_name).strip(),
+        "first_name": check_text("first_name", first_name).strip(),
+        "last_name": check_text("last_name", last_name).strip(),
     }
+
+
+class _ClientIds:
+    """The ids of a client iterator's records (a record without one is skipped); ``total`` passes through."""
+
+    def __init__(self, summaries: RecordIterator[ClientSummary]) -> None:
+        self._summaries = summaries
+        self._ids = self._each()
+
+    @property
+    def total(self) -> int | None:
+        return self._summaries.total
+
+    def __aiter__(self) -> _ClientIds:
+        return self
+
+    async def __anext__(self) -> int:
+        return await self._ids.__anext__()
+
+    async def aclose(self) -> None:
+        await self._ids.aclose()
+
+    async def _each(self) -> AsyncGenerator[int, None]:
+        try:
+            async for summary in self._summaries:
+                if summary.id is not None:
+                    yield summary.id
+        finally:
+            await self._summaries.aclose()

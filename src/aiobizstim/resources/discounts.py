@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from aiobizstim._checks import check_id
 from aiobizstim.models import Discount
-from aiobizstim.resources._base import PagedResource, check_id
+from aiobizstim.resources._base import PagedResource
 
 __all__ = ["Discounts"]
 
@@ -19,5 +20,5 @@ class Discounts(PagedResource[Discount]):
         """One record by id (endpoint ``discount``)."""
         discount_id = check_id("discount_id", discount_id)
         return await self._get_one(
-            "discount", Discount, timeout=timeout, max_retries=max_retries, discount_id=discount_id
+            "discount", Discount, self._options(timeout, max_retries), discount_id=discount_id
         )

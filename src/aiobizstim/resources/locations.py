@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from aiobizstim._checks import check_id
 from aiobizstim.models import Location
-from aiobizstim.resources._base import PagedResource, check_id
+from aiobizstim.resources._base import PagedResource
 
 __all__ = ["Locations"]
 
@@ -19,5 +20,5 @@ class Locations(PagedResource[Location]):
         """One record by id (endpoint ``location``)."""
         location_id = check_id("location_id", location_id)
         return await self._get_one(
-            "location", Location, timeout=timeout, max_retries=max_retries, location_id=location_id
+            "location", Location, self._options(timeout, max_retries), location_id=location_id
         )

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from aiobizstim._pagination import check_int
-from aiobizstim.resources._base import Resource, check_selector_text
+from aiobizstim._checks import check_int, check_text
+from aiobizstim.resources._base import Resource
 
 __all__ = ["OnDemand"]
 
@@ -32,11 +32,10 @@ class OnDemand(Resource):
         The identifier is sent as one percent-encoded path segment (``/ ? # %``, spaces and non-ASCII
         included); the agent ids are ints, 0 meaning "none". The returned URL is an opaque string.
         """
-        ident = check_selector_text("custom_student_identifier", custom_student_identifier)
+        ident = check_text("custom_student_identifier", custom_student_identifier)
         return await self._get_text(
             "ondemand",
-            timeout=timeout,
-            max_retries=max_retries,
+            self._options(timeout, max_retries),
             custom_student_identifier=ident,
             primary_agent_id=_agent_id("primary_agent_id", primary_agent_id),
             secondary_agent_id=_agent_id("secondary_agent_id", secondary_agent_id),

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from aiobizstim._checks import check_id
 from aiobizstim.models import Payment, PaymentCreate
-from aiobizstim.resources._base import PagedResource, check_id
+from aiobizstim.resources._base import PagedResource
 
 __all__ = ["Payments"]
 
@@ -21,7 +22,7 @@ class Payments(PagedResource[Payment]):
         """One record by id (endpoint ``payment``)."""
         payment_id = check_id("payment_id", payment_id)
         return await self._get_one(
-            "payment", Payment, timeout=timeout, max_retries=max_retries, payment_id=payment_id
+            "payment", Payment, self._options(timeout, max_retries), payment_id=payment_id
         )
 
     async def create(

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from aiobizstim._checks import check_id
 from aiobizstim.models import Service
-from aiobizstim.resources._base import PagedResource, check_id
+from aiobizstim.resources._base import PagedResource
 
 __all__ = ["Services"]
 
@@ -19,5 +20,5 @@ class Services(PagedResource[Service]):
         """One record by id (endpoint ``service``)."""
         service_id = check_id("service_id", service_id)
         return await self._get_one(
-            "service", Service, timeout=timeout, max_retries=max_retries, service_id=service_id
+            "service", Service, self._options(timeout, max_retries), service_id=service_id
         )

@@ -15,4 +15,4 @@ class Testimonials(Resource):
         self, *, timeout: float | None = None, max_retries: int | None = None
     ) -> list[Testimonial]:
         """Every testimonial (``GET /api/testimonials``); the text may contain HTML."""
-        return await self._get_list("testimonials", Testimonial, timeout=timeout, max_retries=max_retries)
+        return await self._get_list("testimonials", Testimonial, self._options(timeout, max_retries))

@@ -1,0 +1,135 @@
+"""Argument checks shared by the constructor, the resources and the CLI: one rule per kind of value.
+
+Each check returns the value in its canonical type or raises before any request: ``TypeError`` for a value of
+the wrong type, ``ValueError`` for a value out of range. Client and per-call options (timeouts, retry budgets,
+concurrency, rates) raise :class:`~aiobizstim.ConfigurationError`, a ``ValueError``, wherever they are given.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from aiobizstim.errors import ConfigurationError
+
+__all__ = [
+    "check_count",
+    "check_id",
+    "check_int",
+    "check_on_decode_error",
+    "check_optional_positive",
+    "check_page_args",
+    "check_positive_number",
+    "check_rows",
+    "check_text",
+]
+
+
+def check_int(name: str, value: object) -> int:
+    """``value`` if it is an int (bools refused), else ``TypeError`` naming the argument."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
+    return value
+
+
+# --- options: ConfigurationError wherever they are given ----------------------------------------------------
+
+
+def check_positive_number(name: str, value: object) -> float:
+    """A positive, finite number of seconds or requests per second (bools refused)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
+    if not math.isfinite(value) or value <= 0:
+        raise ConfigurationError(f"{name} must be a positive finite number, got {value!r}")
+    return float(value)
+
+
+def check_count(name: str, value: object, *, minimum: int) -> int:
+    """An int of at least ``minimum`` (bools refused): a retry budget, a concurrency limit."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    if value < minimum:
+        raise ConfigurationError(f"{name} must be >= {minimum}, got {value}")
+    return value
+
+
+# --- call arguments: ValueError / TypeError -----------------------------------------------------------------
+
+
+def check_page_args(
+    start: object, limit: object, max_limit: int, *, limit_name: str = "limit"
+) -> tuple[int, int]:
+    """``start``/``limit`` of page requests: ints, ``start >= 0``, ``1 <= limit <= max_limit``."""
+    start_i, limit_i = check_int("start", start), check_int(limit_name, limit)
+    if start_i < 0:
+        raise ValueError(f"start must be >= 0, got {start_i}")
+    if not 1 <= limit_i <= max_limit:
+        raise ValueError(
+            f"{limit_name} must be between 1 and {max_limit} (the documented maximum), got {limit_i}"
+        )
+    return start_i, limit_i
+
+
+def check_optional_positive(name: str, value: object) -> int | None:
+    """``None``, or an int >= 1."""
+    if value is None:
+        return None
+    number = check_int(name, value)
+    if number < 1:
+        raise ValueError(f"{name} must be >= 1, got {number}")
+    return number
+
+
+def check_id(name: str, value: object) -> int:
+    """A record id: an int (bools refused) >= 1."""
+    ident = check_int(name, value)
+    if ident < 1:
+        raise ValueError(f"{name} must be a positive int, got {ident}")
+    return ident
+
+
+def check_on_decode_error(value: object) -> bool:
+    """``on_decode_error``: ``"raise"`` or ``"skip"``; True for skip."""
+    if value not in ("raise", "skip"):
+        raise ValueError(f"on_decode_error must be 'raise' or 'skip', got {value!r}")
+    return value == "skip"
+
+
+def check_text(name: str, value: object) -> str:
+    """A non-empty, non-blank string argument."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, got {type(value).__name__}")
+    if not value.strip():
+        raise ValueError(f"{name} must not be empty or blank")
+    return value
+
+
+def check_rows(
+    header: Sequence[object], data: Sequence[Sequence[object]]
+) -> tuple[list[str], list[list[str]]]:
+    """A bulk import table: a non-empty header of strings and rows of the header's length."""
+    if isinstance(header, str) or not isinstance(header, Sequence):
+        raise TypeError("header must be a list of column names")
+    if not header:
+        raise ValueError("header must not be empty")
+    cols = [check_text(f"header[{i}]", col) for i, col in enumerate(header)]
+    if isinstance(data, str) or not isinstance(data, Sequence):
+        raise TypeError("data must be a list of rows")
+    if not data:
+        raise ValueError("data must contain at least one row")
+    rows: list[list[str]] = []
+    for r, row in enumerate(data):
+        if isinstance(row, str) or not isinstance(row, Sequence):
+            raise TypeError(f"data[{r}] must be a list of values")
+        if len(row) != len(cols):
+            raise ValueError(f"data[{r}] has {len(row)} values but header has {len(cols)} columns")
+        values = []
+        for c, value in enumerate(row):
+            if value is None:
+                values.append("")
+            elif isinstance(value, str | int | float) and not isinstance(value, bool):
+                values.append(str(value))
+            else:
+                raise TypeError(f"data[{r}][{c}] must be a str or number, got {type(value).__name__}")
+        rows.append(values)
+    return cols, rows

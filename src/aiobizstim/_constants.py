@@ -1,0 +1,33 @@
+"""Every default and fixed limit of the client, in one short file."""
+
+from __future__ import annotations
+
+from typing import Final
+
+#: The environment variables read when an argument is not given (library and CLI alike).
+API_KEY_ENV: Final = "BIZSTIM_API_KEY"
+BASE_URL_ENV: Final = "BIZSTIM_BASE_URL"
+
+DEFAULT_BASE_URL: Final = "https://www.bizstim.com"
+#: Total seconds one attempt of one request may take.
+DEFAULT_TIMEOUT: Final = 30.0
+#: Retries of a single GET call.
+DEFAULT_MAX_RETRIES: Final = 3
+#: Requests in flight at most, across the whole client.
+DEFAULT_MAX_CONCURRENCY: Final = 8
+#: Retries per request of the iterators: an export makes thousands of requests. At 20 % failed attempts,
+#: a request fails 11 times in a row with p = 0.2**11 = 2e-8, so 50,000 lookups lose one with p < 0.1 %;
+#: with the single-call default of 3 that would be 0.2**4 = 0.16 % per request.
+EXPORT_MAX_RETRIES: Final = 10
+
+#: HTTP statuses a GET is retried on: request timeout, rate limited, and the transient server errors.
+RETRYABLE_STATUSES: Final[frozenset[int]] = frozenset({408, 429, 500, 502, 503, 504})
+#: Bytes of a non-2xx body read for the error message.
+ERROR_BODY_LIMIT: Final = 8192
+#: Redirects followed per attempt, as in the vendor's cURL example (CURLOPT_MAXREDIRS 10).
+MAX_REDIRECTS: Final = 10
+
+#: ``iter_details()``: lookups started (running or finished, waiting their turn) ahead of the record the
+#: consumer waits for, at most; also the most full records it holds. Looking ahead keeps the other lookups
+#: busy while one backs off between retries (the output is in list order).
+DETAILS_LOOKAHEAD: Final = 256

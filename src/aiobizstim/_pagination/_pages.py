@@ -1,0 +1,121 @@
+"""The page types: :class:`Page` (one page of a list, public), and the two forms a page takes inside the
+iterators, :class:`RawPage` (the body as received) and :class:`DecodedPage` (its records)."""
+
+from __future__ import annotations
+
+import functools
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Generic, Literal, TypeVar
+
+__all__ = ["DecodedPage", "OnDecodeError", "Page", "RawPage", "default_overlap", "is_terminal"]
+
+T = TypeVar("T")
+
+OnDecodeError = Literal["raise", "skip"]
+
+_get_id = operator.attrgetter("id")
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    """One page of a paginated list: its records and where it sits in the whole list."""
+
+    items: list[T]
+    #: The number of matching records the server reported (``None`` if it sent no total).
+    total: int | None
+    start: int
+    limit: int
+    #: Records of this page dropped by ``on_decode_error="skip"`` (0 otherwise).
+    skipped: int = field(default=0, repr=False)
+
+    @property
+    def has_more(self) -> bool:
+        """True when records exist after this page."""
+        count = len(self.items) + self.skipped
+        if self.total is not None:
+            return self.start + count < self.total
+        return count >= self.limit
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+def is_terminal(offset: int, raw_count: int, limit: int, total: int | None) -> bool:
+    """True when a page that returned ``raw_count`` records reached the end of the list."""
+    if raw_count < limit:
+        return True
+    return total is not None and offset + raw_count >= total
+
+
+def default_overlap(page_size: int) -> int:
+    """Records consecutive pages share by default: ~2 % of the page, at least 1, 0 for one-record pages."""
+    if page_size <= 1:
+        return 0
+    return max(1, page_size // 50)
+
+
+@dataclass(frozen=True)
+class DecodedPage(Generic[T]):
+    """A page's decoded records, where it was read, and its raw record count (skipped records included)."""
+
+    offset: int
+    limit: int
+    items: list[T]
+    total: int | None
+    raw_count: int
+
+    @functools.cached_property
+    def keys(self) -> list[Any]:
+        """The records' ids in page order (``None`` for a record without one)."""
+        items = self.items
+        try:
+            return list(map(_get_id, items))
+        except AttributeError:  # a model without ``id``: no keys
+            return [getattr(item, "id", None) for item in items]
+
+    @functools.cached_property
+    def key_set(self) -> frozenset[Any]:
+        """The records' ids, ``None`` left out."""
+        return frozenset(self.keys).difference((None,))
+
+    @property
+    def full(self) -> bool:
+        """The page returned as many records as asked for."""
+        return self.raw_count >= self.limit
+
+    @property
+    def terminal(self) -> bool:
+        """The page reached the end of the list at the time it was fetched."""
+        return is_terminal(self.offset, self.raw_count, self.limit, self.total)
+
+    @property
+    def capped(self) -> bool:
+        """A non-empty short page whose own ``total`` says more records follow it."""
+        return (
+            0 < self.raw_count < self.limit
+            and self.total is not None
+            and self.offset + self.raw_count < self.total
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RawPage(Generic[T]):
+    """A page's body as received, decoded only when the iterator reaches it.
+
+    The iterator then decodes pages in the order it yields them, and sends the request that refills the
+    window before decoding: the decoding of pages still queued does not delay the next requests.
+    """
+
+    body: bytes
+    decoder: Callable[[bytes], DecodedPage[T]]
+
+    def decode(self) -> DecodedPage[T]:
+        """The page's records."""
+        return self.decoder(self.body)
+
+
+def decoded(page: DecodedPage[T] | RawPage[T]) -> DecodedPage[T]:
+    """``page`` decoded, if it was not yet."""
+    return page.decode() if isinstance(page, RawPage) else page

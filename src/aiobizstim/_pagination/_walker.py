@@ -1,0 +1,306 @@
+"""The page walker behind ``iter()`` and ``iter_pages()``: reads a list page by page, concurrently and in
+order, and repairs what records inserted or deleted meanwhile did to the offsets.
+
+Drift guarantee (records inserted or deleted while an export runs):
+
+* **no record is yielded twice**: records are deduplicated by ``id`` (about one bit per id: :class:`IdSet`);
+* **a record that exists for the whole export is never missed**, provided the list keeps a stable order
+  (records are only inserted or deleted, never reordered). Consecutive pages overlap by ``overlap`` records
+  (default :func:`default_overlap`: about 2 % of a page, at least 1). Two pages that share a record cover
+  every record between them, whatever was inserted or deleted in between, so the walker checks that each
+  page shares a record with the one before it. When it does not (more than ``overlap`` records shifted
+  between the two fetches), it reads a bridging page overlapping the previous one by a quarter page or more
+  (``stats.drift_repairs``), and raises :class:`PaginationDriftError` if nothing links after 8 such pages.
+  Records found *behind* the last record already yielded were inserted during the export and are skipped,
+  so what is yielded stays in list order.
+  The iteration ends on a page that reached the end of the list when it was fetched (short, or reaching its
+  own ``total``), so records appended during the export are read too. A *first* page that comes back short
+  although its ``total`` says more follow means the server caps the page size below the documented
+  maximum: the walker then reads pages of the size the server serves (logged as a warning).
+
+When the bridging pages get past where a page was read without meeting it (its records moved behind them),
+that page is dropped: the next one must link to the last page used, as any page must.
+
+Cost: about ``overlap / (page_size - overlap)`` extra page requests (≈2 %) without drift, plus usually one
+page request for each page boundary the drift actually crossed; memory: ``window`` page bodies (pages are
+decoded when the walker reaches them), two decoded pages, and one bit per id yielded (for ids up to 2**27).
+Records without an ``id`` are not deduplicated and the guarantee does not cover them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from typing import Generic, TypeVar
+
+from aiobizstim._pagination._ids import NewRecords
+from aiobizstim._pagination._pages import DecodedPage, RawPage, decoded, default_overlap
+from aiobizstim._pagination._window import RequestWindow
+from aiobizstim._stats import ClientStats
+from aiobizstim.errors import PaginationDriftError, PaginationStalledError
+
+__all__ = ["PageIterator", "RecordIterator"]
+
+T = TypeVar("T")
+
+logger = logging.getLogger("aiobizstim")
+
+Fetch = Callable[[int, int], Awaitable[DecodedPage[T] | RawPage[T]]]
+
+
+def _linked(a: DecodedPage[T], b: DecodedPage[T], overlap: int) -> bool:
+    """``b`` shares a record with ``a``, or need not (no overlap asked for, ``a`` ended the list, no ids)."""
+    if overlap == 0 or not a.full or not a.key_set:
+        return True
+    return not a.key_set.isdisjoint(b.key_set)
+
+
+def _stalled(a: DecodedPage[T], b: DecodedPage[T]) -> bool:
+    """``b``, read at another offset, holds exactly ``a``'s records: the server ignores ``start``."""
+    if b.offset == a.offset or not b.items or b.keys[:1] != a.keys[:1]:
+        return False
+    return None not in b.keys and b.keys == a.keys
+
+
+class PageIterator(Generic[T]):
+    """Every record from offset ``start`` in list order, each at most once (see the module docstring), a
+    page's worth at a time: each list holds the new records of one page read (never empty).
+
+    ``fetch(offset, limit)`` reads one page (decoded, or a :class:`RawPage` to decode when its turn comes).
+    The first page is read alone (it gives ``total``); later pages are read concurrently, at most ``window``
+    at a time, and yielded in order. :attr:`total` is the server's latest ``total``. Closing the iterator
+    (``aclose()``, ``break`` in ``async for``'s caller, cancellation, an error) cancels and awaits the page
+    requests still in flight.
+    """
+
+    def __init__(
+        self,
+        fetch: Fetch[T],
+        *,
+        start: int,
+        page_size: int,
+        max_items: int | None,
+        window: int,
+        overlap: int | None = None,
+        stats: ClientStats | None = None,
+        what: str = "list",
+        max_repairs: int = 8,
+    ) -> None:
+        overlap = default_overlap(page_size) if overlap is None else overlap
+        if not 0 <= overlap < page_size:
+            raise ValueError(f"overlap must be between 0 and page_size - 1, got {overlap}")
+        self._fetch = fetch
+        self._start = start
+        self._page_size = page_size
+        self._stats = stats if stats is not None else ClientStats()
+        self._what = what
+        self._max_repairs = max_repairs
+        self._new = NewRecords[T](self._stats, max_items)
+        self._window = RequestWindow[T](
+            self._get,
+            width=window,
+            step=page_size - overlap,
+            overlap=overlap,
+            end=None if max_items is None else start + max_items,
+        )
+        #: The list's ``total`` in the latest page that gave one (``None`` before the first page).
+        self.total: int | None = None
+        self._pages = self._walk()
+
+    def __aiter__(self) -> PageIterator[T]:
+        return self
+
+    async def __anext__(self) -> list[T]:
+        return await self._pages.__anext__()
+
+    async def aclose(self) -> None:
+        """Stop: cancel and await the page requests in flight."""
+        await self._pages.aclose()
+
+    async def _get(self, offset: int) -> DecodedPage[T] | RawPage[T]:
+        self._stats.pages += 1
+        return await self._fetch(offset, self._page_size)
+
+    def _open(self, page: DecodedPage[T] | RawPage[T]) -> DecodedPage[T]:
+        opened = decoded(page)
+        if opened.total is not None:
+            self.total = opened.total
+        return opened
+
+    async def _walk(self) -> AsyncGenerator[list[T], None]:
+        window, new, start = self._window, self._new, self._start
+        try:
+            first_limit = self._page_size if window.end is None else min(self._page_size, window.end - start)
+            self._stats.pages += 1
+            prev = self._open(await self._fetch(start, first_limit))
+            if out := new.take(prev):
+                yield out
+            if new.done():
+                return
+            if prev.capped:
+                prev = self._adopt_served_size(prev, first_limit)
+                first_limit = prev.limit
+            if prev.terminal or prev.raw_count < first_limit:
+                return
+            window.total_hint = prev.total
+            window.next_offset = start + (window.step if first_limit == self._page_size else first_limit)
+            repairs = 0  # bridging pages the last page needed
+            while True:
+                window.refill()
+                if not len(window):
+                    if prev.terminal or window.past_end():
+                        return
+                    window.push()  # the list grew past its total
+                received = await window.take()
+                if not repairs and window.refill():
+                    # The slot is free: let its next request go out now, before this page is decoded and
+                    # consumed (the next pages may have arrived already, and the consumer would not let it go
+                    # until it caught up with them). Not while the list drifts: then the bridging pages this
+                    # page may need go first, so that fewer changes land between them and the pages they link.
+                    await asyncio.sleep(0)
+                nxt = self._open(received)
+                if nxt.total is not None:
+                    window.total_hint = max(window.total_hint or 0, nxt.total)
+                if _stalled(prev, nxt):
+                    raise PaginationStalledError(
+                        f"pagination stalled: the {self._what} page at offset {nxt.offset} repeats the page "
+                        f"at offset {prev.offset} (the server ignores or clamps start)",
+                        status="stalled",
+                    )
+                bridges = _Bridges(self, prev, nxt)
+                async with contextlib.aclosing(bridges.read()) as batches:
+                    async for out in batches:
+                        yield out
+                repairs, prev = bridges.repairs, bridges.prev
+                if new.done() or (repairs and prev.terminal):
+                    return  # max_items reached, or a bridge reached the end of the list
+                if bridges.dropped:
+                    continue
+                if out := new.take(nxt):
+                    yield out
+                if new.done():
+                    return
+                prev = nxt
+                if prev.terminal:
+                    return
+        finally:
+            await window.close()
+
+    def _adopt_served_size(self, first: DecodedPage[T], asked: int) -> DecodedPage[T]:
+        """The first page came back short although its ``total`` says more follow: the server caps the page
+        size below the documented maximum. Read pages of the size it serves rather than stop early."""
+        served = first.raw_count
+        logger.warning(
+            "%s: the server returned %d records for limit %d although its total is %d; "
+            "it caps the page size, reading pages of %d records",
+            self._what,
+            served,
+            asked,
+            first.total,
+            served,
+        )
+        window = self._window
+        self._page_size = served
+        window.overlap = min(window.overlap, default_overlap(served))
+        window.step = served - window.overlap
+        return dataclasses.replace(first, limit=served)
+
+
+class _Bridges(Generic[T]):
+    """The bridging reads between ``prev`` and ``nxt`` when they share no record: pages that start well
+    inside ``prev`` and reach into ``nxt``, each yielding its new records, until one links to ``nxt``."""
+
+    def __init__(self, walker: PageIterator[T], prev: DecodedPage[T], nxt: DecodedPage[T]) -> None:
+        self._walker = walker
+        self.prev = prev
+        self._nxt = nxt
+        #: Bridging pages read.
+        self.repairs = 0
+        #: ``nxt`` was passed without being met (its records moved behind the bridges): not to be used.
+        self.dropped = False
+
+    async def read(self) -> AsyncGenerator[list[T], None]:
+        """Read bridging pages until one links to ``nxt`` (or passes it); yield each one's new records."""
+        walker, nxt = self._walker, self._nxt
+        overlap, page_size, what = walker._window.overlap, walker._page_size, walker._what
+        latest_total = nxt.total
+        misses = 0
+        while not _linked(self.prev, nxt, overlap) and not self.prev.terminal:
+            prev = self.prev
+            if self.repairs >= walker._max_repairs:
+                raise PaginationDriftError(
+                    f"the {what} list changed faster than it could be re-read consistently: no page linked "
+                    f"offset {prev.offset} to offset {nxt.offset} after {self.repairs} extra pages",
+                    status="drift",
+                )
+            self.repairs += 1
+            walker._stats.drift_repairs += 1
+            margin = min(page_size - 1, overlap + (page_size // 4) * (1 + misses))
+            # Where prev's last records are now: moved by the net inserts/deletes since it was read (exact
+            # when the changes are ahead of it, a hint otherwise; the margin absorbs the rest).
+            shift = latest_total - prev.total if latest_total is not None and prev.total is not None else 0
+            offset = max(walker._start, prev.offset + prev.raw_count - margin + shift)
+            logger.warning(
+                "%s changed during iteration: pages at offsets %d and %d share no record; "
+                "re-reading from offset %d",
+                what,
+                prev.offset,
+                nxt.offset,
+                offset,
+            )
+            bridge = walker._open(await walker._get(offset))
+            latest_total = bridge.total if bridge.total is not None else latest_total
+            if not (_linked(prev, bridge, overlap) or offset == walker._start):
+                misses += 1  # the list moved by more than ``margin``: overlap more next time
+                continue
+            misses = 0
+            if out := walker._new.take(bridge):
+                yield out
+            if walker._new.done():
+                return
+            self.prev = bridge
+            if bridge.offset >= nxt.offset and not _linked(bridge, nxt, overlap):
+                # The bridges got past where ``nxt`` was read without meeting it: its records moved behind
+                # them. Drop it; the next page must link to ``prev``, as any page must.
+                logger.warning(
+                    "%s changed during iteration: re-reading passed the page at offset %d without meeting "
+                    "its records; dropping it",
+                    what,
+                    nxt.offset,
+                )
+                self.dropped = True
+                return
+
+
+class RecordIterator(Generic[T]):
+    """A :class:`PageIterator`'s records one at a time."""
+
+    def __init__(self, pages: PageIterator[T]) -> None:
+        self._pages = pages
+        self._records = self._each()
+
+    @property
+    def total(self) -> int | None:
+        """The list's ``total`` in the latest page that gave one (``None`` before the first page)."""
+        return self._pages.total
+
+    def __aiter__(self) -> RecordIterator[T]:
+        return self
+
+    async def __anext__(self) -> T:
+        return await self._records.__anext__()
+
+    async def aclose(self) -> None:
+        """Stop: cancel and await the page requests in flight."""
+        await self._records.aclose()
+
+    async def _each(self) -> AsyncGenerator[T, None]:
+        try:
+            async for items in self._pages:
+                for item in items:
+                    yield item
+        finally:
+            await self._pages.aclose()
