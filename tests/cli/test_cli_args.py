@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from aiobizstim.cli._app import _non_negative_float, _non_negative_int, _positive_float, _positive_int
+from aiobizstim.cli._parser import _non_negative_float, _non_negative_int, _positive_float, _positive_int
 
 CASES: list[tuple[Callable[[str], float], list[str], list[tuple[str, str]]]] = [
     (_positive_int, ["1", "05"], [("0", "at least 1"), ("-1", "at least 1"), ("1.5", "whole number")]),

@@ -1,0 +1,200 @@
+"""The ``bizstim`` commands: ``export``, ``get``, ``fake-server`` and ``demo``, each from parsed arguments."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, TextIO
+
+import msgspec
+
+from aiobizstim._constants import API_KEY_ENV, BASE_URL_ENV
+from aiobizstim.cli._atomic import OutputPathError, check_output_path
+from aiobizstim.cli._export import ExportSpec, guess_format, run_export
+from aiobizstim.cli._formats import encode_record
+from aiobizstim.cli._parser import GET_BY_ID, PROG
+from aiobizstim.cli._progress import ProgressMode
+from aiobizstim.errors import BizstimError
+from aiobizstim.models import ENDPOINTS
+
+if TYPE_CHECKING:
+    from aiobizstim import Bizstim
+
+#: Exit codes (see :mod:`aiobizstim.cli._app`).
+EXIT_OK: Final = 0
+EXIT_FAILURE: Final = 1
+EXIT_USAGE: Final = 2
+EXIT_INTERRUPTED: Final = 130
+EXIT_TERMINATED: Final = 143
+
+__all__ = [
+    "EXIT_FAILURE",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_TERMINATED",
+    "EXIT_USAGE",
+    "ExportFailedError",
+    "UsageError",
+    "demo",
+    "describe",
+    "export",
+    "fake_server",
+    "get",
+]
+
+
+class UsageError(Exception):
+    """A usage problem found after parsing (exit code 2)."""
+
+
+def _api_key(args: argparse.Namespace) -> str:
+    key: str | None = args.api_key if args.api_key is not None else os.environ.get(API_KEY_ENV)
+    if key is None or not key.strip():
+        raise UsageError(f"no API key: pass --api-key KEY or set ${API_KEY_ENV}")
+    return key.strip()
+
+
+def _client(args: argparse.Namespace, **overrides: Any) -> Bizstim:
+    from aiobizstim import Bizstim  # imported here: --help and fake-server start without the client
+
+    options: dict[str, Any] = {"api_key": _api_key(args)}
+    base_url = args.base_url if args.base_url is not None else os.environ.get(BASE_URL_ENV) or None
+    if base_url is not None:
+        options["base_url"] = base_url
+    if args.timeout is not None:
+        options["timeout"] = args.timeout
+    if args.max_retries is not None:
+        options["max_retries"] = args.max_retries
+        options["export_max_retries"] = args.max_retries
+    options.update({name: value for name, value in overrides.items() if value is not None})
+    try:
+        return Bizstim(**options)
+    except (ValueError, TypeError) as exc:
+        raise UsageError(str(exc)) from None
+
+
+async def export(args: argparse.Namespace, stderr: TextIO) -> int:
+    """``bizstim export``: stream every record of a resource to a file, atomically."""
+    path: Path = args.output
+    if args.details and args.resource != "clients":
+        raise UsageError("--details works with clients only")
+    max_limit = ENDPOINTS[args.resource].max_limit
+    if args.page_size is not None and max_limit is not None and args.page_size > max_limit:
+        raise UsageError(f"--page-size for {args.resource} is at most {max_limit} (the API's maximum)")
+    try:
+        check_output_path(path)
+    except OutputPathError as exc:
+        raise UsageError(str(exc)) from None
+    spec = ExportSpec(
+        resource=args.resource,
+        path=path,
+        fmt=args.format or guess_format(path),
+        details=args.details,
+        page_size=args.page_size,
+        max_items=args.max_items,
+    )
+    if args.quiet or args.progress == ProgressMode.OFF.value:
+        mode = ProgressMode.OFF
+    elif args.progress == "auto":
+        mode = ProgressMode.auto(stderr)
+    else:
+        mode = ProgressMode(args.progress)
+    async with _client(args, max_concurrency=args.concurrency, rate_limit=args.rate) as bz:
+        try:
+            result = await run_export(bz, spec, stderr=stderr, progress_mode=mode)
+        except BizstimError as exc:
+            raise ExportFailedError(path, exc) from exc
+        except OSError as exc:
+            raise ExportFailedError(path, exc) from exc
+    if not args.quiet:
+        print(f"{PROG}: {result.summary()}", file=stderr)
+    return EXIT_OK
+
+
+class ExportFailedError(Exception):
+    """An export failed after it started; nothing was written to ``path``."""
+
+    def __init__(self, path: Path, cause: BaseException) -> None:
+        self.path = path
+        self.cause = cause
+        super().__init__(f"export failed, nothing written to {path}: {describe(cause)}")
+
+
+async def get(args: argparse.Namespace, stdout: TextIO) -> int:
+    """``bizstim get``: print one record as JSON on stdout."""
+    if args.target == "client" and (args.first_name is None) != (args.last_name is None):
+        raise UsageError("--first-name and --last-name go together")
+    async with _client(args) as bz:
+        try:
+            record = await _fetch_one(bz, args)
+        except (ValueError, TypeError) as exc:  # the client checks arguments before sending anything
+            raise UsageError(str(exc)) from None
+    if isinstance(record, msgspec.Struct):
+        text = encode_record(record, indent=2).decode()
+    else:
+        text = msgspec.json.encode(record).decode()
+    stdout.write(text + "\n")
+    stdout.flush()
+    return EXIT_OK
+
+
+async def _fetch_one(bz: Bizstim, args: argparse.Namespace) -> Any:
+    """The record (or link) ``bizstim get`` asked for."""
+    if args.target == "client":
+        selector = {
+            name: value
+            for name, value in (
+                ("id", args.id),
+                ("email", args.email),
+                ("username", args.username),
+                ("first_name", args.first_name),
+                ("last_name", args.last_name),
+            )
+            if value is not None
+        }
+        return await bz.clients.get(**selector)
+    if args.target == "ondemand":
+        return await bz.ondemand.link(
+            args.identifier, primary_agent_id=args.primary, secondary_agent_id=args.secondary
+        )
+    return await getattr(bz, GET_BY_ID[args.target]).get(args.id)
+
+
+def fake_server(args: argparse.Namespace) -> int:
+    """``bizstim fake-server``: serve FakeBizstim until Ctrl-C."""
+    from aiobizstim.testing import serve
+
+    serve(
+        port=args.port,
+        clients=args.clients,
+        seed=args.seed,
+        api_key=args.api_key,
+        latency=args.latency_ms / 1000,
+        jitter=args.jitter_ms / 1000,
+        fault_rate=args.fault_rate,
+    )
+    return EXIT_OK
+
+
+async def demo(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    """``bizstim demo``: export from an in-process fake and report what was measured."""
+    from aiobizstim.cli._demo import run_demo
+
+    return await run_demo(
+        clients=args.clients,
+        details=args.details,
+        latency=args.latency_ms / 1000,
+        output_dir=args.output_dir,
+        stdout=stdout,
+        stderr=stderr,
+    )
+
+
+def describe(exc: BaseException) -> str:
+    """``Type: message`` of an exception, on one line (an OSError as its strerror and file name)."""
+    text = " ".join(str(exc).split()) or "no details"
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f": {exc.filename}" if exc.filename else ""
+        text = f"{exc.strerror}{where}"
+    return f"{type(exc).__name__}: {text}"

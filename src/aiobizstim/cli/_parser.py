@@ -1,0 +1,232 @@
+"""The ``bizstim`` argument parser and its argument types (client options are checked by the library's own
+rules, :mod:`aiobizstim._checks`)."""
+
+from __future__ import annotations
+
+import argparse
+import math
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Final, TypeVar
+
+from aiobizstim._checks import check_count, check_positive_number
+from aiobizstim._constants import API_KEY_ENV, BASE_URL_ENV
+from aiobizstim._version import __version__
+from aiobizstim.cli._export import LISTABLE
+from aiobizstim.cli._formats import FORMATS
+from aiobizstim.cli._progress import ProgressMode
+
+__all__ = ["GET_BY_ID", "PROG", "build_parser"]
+
+PROG: Final = "bizstim"
+
+#: ``bizstim get`` resources that take one ``--id``, mapped to the client attribute that serves them.
+GET_BY_ID: Final = {
+    "discount": "discounts",
+    "service": "services",
+    "payment": "payments",
+    "location": "locations",
+    "availability": "availability",
+}
+
+_N = TypeVar("_N", int, float)
+
+
+# --- argument types ---------------------------------------------------------------------------------------
+
+
+def _bounded(
+    convert: Callable[[str], _N], what: str, ok: Callable[[_N], bool], rule: str
+) -> Callable[[str], _N]:
+    """An argparse ``type=``: ``convert`` the text (else "expected <what>"), then require ``ok``."""
+
+    def parse(text: str) -> _N:
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+        if not ok(value):
+            raise argparse.ArgumentTypeError(f"{rule}, got {text}")
+        return value
+
+    return parse
+
+
+_positive_int = _bounded(int, "a whole number", lambda v: v >= 1, "must be at least 1")
+_non_negative_int = _bounded(int, "a whole number", lambda v: v >= 0, "must not be negative")
+_positive_float = _bounded(float, "a number", lambda v: 0 < v < math.inf, "must be a positive number")
+_non_negative_float = _bounded(float, "a number", lambda v: 0 <= v < math.inf, "must be a number >= 0")
+
+
+def _option(convert: Callable[[str], _N], what: str, check: Callable[[_N], _N]) -> Callable[[str], _N]:
+    """An argparse ``type=`` for a client option: ``convert`` the text, then check it as the library does."""
+
+    def parse(text: str) -> _N:
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+        try:
+            return check(value)
+        except (ValueError, TypeError) as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return parse
+
+
+_timeout = _option(float, "a number", lambda v: check_positive_number("timeout", v))
+_max_retries = _option(int, "a whole number", lambda v: check_count("max_retries", v, minimum=0))
+_concurrency = _option(int, "a whole number", lambda v: check_count("concurrency", v, minimum=1))
+_rate = _option(float, "a number", lambda v: check_positive_number("rate", v))
+
+
+def _fraction(text: str) -> float:
+    value = _non_negative_float(text)
+    if value > 1:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {text}")
+    return value
+
+
+# --- parser -----------------------------------------------------------------------------------------------
+
+
+def _connection_options(suppress: bool) -> argparse.ArgumentParser:
+    # Accepted before and after the sub-command; SUPPRESS stops the sub-command's copy from overwriting a
+    # value given before it with its default.
+    default: Any = argparse.SUPPRESS if suppress else None
+    parser = argparse.ArgumentParser(add_help=False)
+    group = parser.add_argument_group("connection")
+    group.add_argument("--api-key", metavar="KEY", default=default, help=f"API key (default: ${API_KEY_ENV})")
+    group.add_argument(
+        "--base-url",
+        metavar="URL",
+        default=default,
+        help=f"site root (default: ${BASE_URL_ENV} or bizstim.com)",
+    )
+    group.add_argument("--timeout", type=_timeout, metavar="S", default=default, help="per-request timeout")
+    group.add_argument(
+        "--max-retries", type=_max_retries, metavar="N", default=default, help="retries per request"
+    )
+    group.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=default,
+        help="log retries, drift repairs and skipped records to stderr (-vv: every request)",
+    )
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``bizstim`` argument parser."""
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Bulk export and inspection of Bizstim CRM data, and a local fake Bizstim server.",
+        parents=[_connection_options(suppress=False)],
+        epilog="Exit codes: 0 ok, 1 API/transport/output failure, 2 usage error, 130 interrupted.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    connection = _connection_options(suppress=True)
+
+    export = commands.add_parser(
+        "export",
+        parents=[connection],
+        help="stream every record of a resource to a file",
+        description="Stream every record of RESOURCE to a file. The file appears only when the export "
+        "succeeded; on failure nothing is written and an existing file is left untouched.",
+    )
+    export.add_argument("resource", choices=LISTABLE, metavar="RESOURCE", help=", ".join(LISTABLE))
+    export.add_argument("-o", "--output", required=True, type=Path, metavar="PATH", help="output file")
+    export.add_argument(
+        "--format",
+        choices=FORMATS,
+        help="output format (default: from the PATH suffix: .csv, .json, anything else jsonl)",
+    )
+    export.add_argument(
+        "--details", action="store_true", help="clients only: export each client's full record (one GET each)"
+    )
+    export.add_argument("--concurrency", type=_concurrency, metavar="N", help="requests in flight at most")
+    export.add_argument("--rate", type=_rate, metavar="R", help="requests per second at most")
+    export.add_argument("--page-size", type=_positive_int, metavar="N", help="records per page request")
+    export.add_argument("--max-items", type=_positive_int, metavar="N", help="stop after N records")
+    export.add_argument(
+        "--progress",
+        choices=[mode.value for mode in ProgressMode] + ["auto"],
+        default="auto",
+        help="progress on stderr: live bar, periodic lines, or off (default: bar on a terminal, else lines)",
+    )
+    export.add_argument("-q", "--quiet", action="store_true", help="no progress and no summary line")
+
+    get = commands.add_parser(
+        "get",
+        parents=[connection],
+        help="print one record as JSON",
+        description="Print one record as JSON on stdout (the same field names and values as export).",
+    )
+    targets = get.add_subparsers(dest="target", metavar="RESOURCE", required=True)
+    client = targets.add_parser("client", parents=[connection], help="one client (full record)")
+    selector = client.add_mutually_exclusive_group(required=True)
+    selector.add_argument("--id", type=_positive_int, help="client id")
+    selector.add_argument("--email", help="one of the client's e-mail addresses")
+    selector.add_argument("--username", help="login name (not case sensitive)")
+    selector.add_argument("--first-name", help="with --last-name")
+    client.add_argument("--last-name", help="with --first-name")
+    for name in GET_BY_ID:
+        target = targets.add_parser(name, parents=[connection], help=f"one {name} by id")
+        target.add_argument("--id", type=_positive_int, required=True, help=f"{name} id")
+    ondemand = targets.add_parser(
+        "ondemand", parents=[connection], help="an on-demand encrypted link (printed as a JSON string)"
+    )
+    ondemand.add_argument("--identifier", required=True, help="custom student identifier")
+    ondemand.add_argument("--primary", type=_non_negative_int, default=0, help="primary agent id")
+    ondemand.add_argument("--secondary", type=_non_negative_int, default=0, help="secondary agent id")
+
+    fake = commands.add_parser(
+        "fake-server",
+        help="run a local fake Bizstim API until Ctrl-C",
+        description="Run FakeBizstim (seeded data, optional latency and faults) on 127.0.0.1 until Ctrl-C. "
+        "Once listening it prints BIZSTIM_BASE_URL=... and BIZSTIM_API_KEY=... on stdout.",
+    )
+    fake.add_argument(
+        "--port", type=_non_negative_int, default=8765, help="0 picks a free port (default 8765)"
+    )
+    fake.add_argument(
+        "--clients", type=_non_negative_int, default=1000, help="number of clients (default 1000)"
+    )
+    fake.add_argument("--latency-ms", type=_non_negative_float, default=0.0, help="added latency per request")
+    fake.add_argument(
+        "--jitter-ms", type=_non_negative_float, default=0.0, help="+ random 0..J ms per request"
+    )
+    fake.add_argument(
+        "--fault-rate",
+        type=_fraction,
+        default=0.0,
+        help="share of requests that fail (0..1), a realistic mix",
+    )
+    fake.add_argument("--seed", type=_non_negative_int, default=0, help="data seed (default 0)")
+    fake.add_argument(
+        "--api-key", default=argparse.SUPPRESS, metavar="KEY", help="the key it accepts (default: random)"
+    )
+
+    demo = commands.add_parser(
+        "demo",
+        help="export from an in-process fake and show what was measured",
+        description="Start FakeBizstim in-process, export its clients and a --details sample, and report "
+        "records, seconds, records/s, requests and retries.",
+    )
+    demo.add_argument(
+        "--clients", type=_positive_int, default=10_000, help="clients in the fake (default 10000)"
+    )
+    demo.add_argument(
+        "--details", type=_non_negative_int, default=500, help="clients in the --details sample (default 500)"
+    )
+    demo.add_argument("--latency-ms", type=_non_negative_float, default=20.0, help="latency per request (20)")
+    demo.add_argument(
+        "-o",
+        "--output-dir",
+        type=Path,
+        default=Path("demo-output"),
+        help="where the files go (./demo-output)",
+    )
+    return parser
