@@ -7,7 +7,7 @@ Two outputs, both deterministic:
   ``"x-bizstim"`` block, so each path and limit exists in one place only;
 * ``aliases.py``: second wire spellings of a field (a property carrying ``"x-bizstim-alias-of": "<name>"``).
   Such a property becomes a private field (``use_records`` -> ``_use_records``) that
-  :class:`aiobizstim.models._wire.WireModel` folds into the named public field after decoding.
+  :class:`aiobizstim.models._base.WireModel` folds into the named public field after decoding.
 
 ``python codegen/generate.py`` wipes the output folder and writes it anew; ``--check`` generates into a
 temporary folder and exits 1 with a diff when the committed output has drifted from the schemas.
@@ -53,7 +53,7 @@ DATAMODEL_CODEGEN_ARGS = [
     "--use-schema-description",
     "--capitalise-enum-members",
     "--all-exports-scope=children",
-    "--base-class=aiobizstim.models._wire.WireModel",
+    "--base-class=aiobizstim.models._base.WireModel",
     "--formatters",
     "ruff-check",
     "ruff-format",

@@ -28,7 +28,7 @@ from aiobizstim.models import (
     to_builtins,
     to_wire,
 )
-from aiobizstim.models._wire import field_kinds
+from aiobizstim.models._kinds import field_kinds
 from tests.models._support import golden, one
 
 

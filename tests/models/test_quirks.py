@@ -36,7 +36,8 @@ from aiobizstim.models import (
     StartInterval,
     WageTier,
 )
-from aiobizstim.models._wire import field_kinds, wire_aliases
+from aiobizstim.models._base import wire_aliases
+from aiobizstim.models._kinds import field_kinds
 from tests.models._support import one, page
 
 

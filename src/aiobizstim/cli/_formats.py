@@ -26,7 +26,7 @@ from typing import Any, BinaryIO, Final, Protocol
 import msgspec
 
 from aiobizstim.models import ClockTime
-from aiobizstim.models._wire import Kind, field_kinds
+from aiobizstim.models._kinds import Kind, field_kinds
 
 __all__ = [
     "FORMATS",

@@ -4,12 +4,13 @@
 values for export, :func:`encode_json` straight to JSON bytes (JSONL export).
 """
 
+from aiobizstim.models._base import WireModel
+from aiobizstim.models._clock import ClockTime
 from aiobizstim.models._encode import encode_json, to_builtins, to_wire
 from aiobizstim.models._endpoint import Endpoint, Shape
 from aiobizstim.models._generated import *  # noqa: F403
 from aiobizstim.models._generated import __all__ as _generated_all
 from aiobizstim.models._generated.endpoints import ENDPOINTS
-from aiobizstim.models._wire import ClockTime, WireModel
 
 __all__ = [
     "ENDPOINTS",

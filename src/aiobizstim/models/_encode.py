@@ -21,7 +21,8 @@ from typing import Any, Final, overload
 
 import msgspec
 
-from aiobizstim.models._wire import ClockTime, Kind, field_kinds
+from aiobizstim.models._clock import ClockTime
+from aiobizstim.models._kinds import Kind, field_kinds
 
 __all__ = ["encode_json", "to_builtins", "to_wire"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from msgspec import Meta
 from .common import Count, Day, WeeklyHours
-from aiobizstim.models._wire import WireModel
+from aiobizstim.models._base import WireModel
 
 
 class Availability(WeeklyHours, kw_only=True):

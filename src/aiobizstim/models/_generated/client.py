@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import Annotated, Any
 from msgspec import Meta, field
-from aiobizstim.models._wire import WireModel
+from aiobizstim.models._base import WireModel
 from .common import ClientStatus, Clock, Count, Day, Items, Switch
 
 

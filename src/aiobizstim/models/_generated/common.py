@@ -4,23 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any, TypeAlias
 from msgspec import Meta, field
-from aiobizstim.models._wire import (
-    CommaList,
-    Flag,
-    LenientDate,
-    Money,
-    WireClock,
-    WireFloat,
-    WireInt,
-    WireModel,
-)
+from aiobizstim.models._base import WireModel
+from aiobizstim.models._kinds import CommaList, Flag, LenientDate, Money, WireClock, WireFloat, WireInt
 from enum import IntEnum, StrEnum
 
 
 Common: TypeAlias = Annotated[
     Any,
     Meta(
-        description="Shared wire pieces of the Bizstim API. Each $def maps (customTypePath) to a hand-written type in aiobizstim.models._wire that decodes the quirk into what a Python user expects.",
+        description="Shared wire pieces of the Bizstim API. Each $def maps (customTypePath) to a hand-written type in aiobizstim.models._kinds that decodes the quirk into what a Python user expects.",
         title="Common",
     ),
 ]

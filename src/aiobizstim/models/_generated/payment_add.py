@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 from msgspec import Meta
-from aiobizstim.models._wire import WireModel
+from aiobizstim.models._base import WireModel
 
 
 class PaymentAddResponse(WireModel, kw_only=True):

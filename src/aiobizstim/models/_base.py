@@ -1,170 +1,25 @@
-"""Hand-written wire types that the generated models use, and the base class they share.
+"""``WireModel``, the base of every generated model, and the post-decode work of its ``__post_init__``.
 
-The Bizstim API sends every scalar as a JSON string, dates from a PHP/MySQL backend, lists as
-comma-separated strings and clock times that may read ``24:00``. msgspec decodes most of that natively with
-``strict=False`` (``"21"`` -> ``int``, ``"10.00"`` -> ``Decimal``, ``"1"`` -> ``bool``). Three kinds it
-cannot decode into the public type, so their fields are decoded as raw strings and converted once, in
-:meth:`WireModel.__post_init__`:
-
-* :data:`LenientDate` -> ``datetime.date | None`` (``"0000-00-00"`` and ``""`` -> ``None``)
-* :data:`CommaList` -> ``list[str]`` (items trimmed, empties dropped; a JSON array is accepted too)
-* :data:`WireClock` -> :class:`ClockTime` (``HH:MM[:SS]``, ``24:00`` allowed)
-
-For those three the annotation a type checker sees (the public type) differs from the runtime annotation
-that msgspec decodes with (the raw string, tagged with a marker). That keeps decoding in msgspec's C code and
-costs one short Python loop per record, instead of a ``dec_hook`` call per value.
+msgspec decodes a record in C, straight into the model. Three wire kinds it cannot decode into the public type
+(:data:`~aiobizstim.models._kinds.LenientDate`, :data:`~aiobizstim.models._kinds.CommaList`,
+:data:`~aiobizstim.models._kinds.WireClock`) arrive as raw strings, and a field sent under a second wire
+spelling (see :func:`wire_aliases`) arrives on a private field; msgspec then calls the model's
+``__post_init__``, which finishes both.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import enum
 import functools
-import types
-import typing
 from collections.abc import Callable
-from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any, Final
+from typing import Any, Final
 
 import msgspec
 
-__all__ = [
-    "ClockTime",
-    "CommaList",
-    "Flag",
-    "Kind",
-    "LenientDate",
-    "Money",
-    "WireClock",
-    "WireFloat",
-    "WireInt",
-    "WireModel",
-    "field_kinds",
-    "wire_aliases",
-]
+from aiobizstim.models._clock import ClockTime
+from aiobizstim.models._kinds import Kind, field_kinds
 
-
-class Kind(enum.Enum):
-    """How a model field is represented on the wire; drives post-decode conversion and :func:`to_wire`."""
-
-    STR = "str"
-    INT = "int"
-    FLOAT = "float"
-    FLAG = "flag"
-    MONEY = "money"
-    DATE = "date"
-    LIST = "comma-list"
-    CLOCK = "clock"
-    ENUM = "enum"
-    ARRAY = "array"
-    MODEL = "model"
-    OTHER = "other"
-
-
-class _Marker:
-    """Runtime tag inside ``Annotated`` for the fields converted after decoding."""
-
-    __slots__ = ("kind",)
-
-    def __init__(self, kind: Kind) -> None:
-        self.kind = kind
-
-    def __repr__(self) -> str:
-        return f"<wire {self.kind.value}>"
-
-
-_DATE_MARK: Final = _Marker(Kind.DATE)
-_LIST_MARK: Final = _Marker(Kind.LIST)
-_CLOCK_MARK: Final = _Marker(Kind.CLOCK)
-
-
-@functools.total_ordering
-class ClockTime:
-    """A wall-clock time of day as Bizstim sends it: ``HH:MM`` or ``HH:MM:SS``, from ``00:00`` to ``24:00``.
-
-    ``datetime.time`` cannot hold the documented ``24:00`` (end of day), hence this small type.
-    Equality ignores whether seconds were written; :meth:`__str__` gives back the wire form.
-    """
-
-    __slots__ = ("_seconds_written", "hour", "minute", "second")
-
-    hour: int
-    minute: int
-    second: int
-
-    def __init__(self, hour: int, minute: int = 0, second: int = 0, *, seconds_written: bool = False) -> None:
-        if not (0 <= hour <= 24 and 0 <= minute <= 59 and 0 <= second <= 59):
-            raise ValueError(f"clock time out of range: {hour:02d}:{minute:02d}:{second:02d}")
-        if hour == 24 and (minute or second):
-            raise ValueError(f"clock time past 24:00: {hour:02d}:{minute:02d}:{second:02d}")
-        self.hour = hour
-        self.minute = minute
-        self.second = second
-        self._seconds_written = seconds_written
-
-    @classmethod
-    def parse(cls, text: str) -> ClockTime:
-        """Parse ``HH:MM`` or ``HH:MM:SS``; raise ``ValueError`` on anything else."""
-        parts = text.strip().split(":")
-        if len(parts) not in (2, 3) or not all(len(p) == 2 and p.isdigit() and p.isascii() for p in parts):
-            raise ValueError(f"expected HH:MM or HH:MM:SS, got {text[:20]!r}")
-        nums = [int(p) for p in parts]
-        return cls(*nums, seconds_written=len(parts) == 3)
-
-    @property
-    def is_end_of_day(self) -> bool:
-        """True for ``24:00``."""
-        return self.hour == 24
-
-    def to_time(self) -> _dt.time:
-        """As ``datetime.time``; ``24:00`` raises ``ValueError`` (use :attr:`total_seconds`)."""
-        if self.hour == 24:
-            raise ValueError("24:00 has no datetime.time equivalent")
-        return _dt.time(self.hour, self.minute, self.second)
-
-    @property
-    def total_seconds(self) -> int:
-        """Seconds since midnight (86400 for ``24:00``)."""
-        return self.hour * 3600 + self.minute * 60 + self.second
-
-    def __str__(self) -> str:
-        if self._seconds_written or self.second:
-            return f"{self.hour:02d}:{self.minute:02d}:{self.second:02d}"
-        return f"{self.hour:02d}:{self.minute:02d}"
-
-    def __repr__(self) -> str:
-        return f"ClockTime({str(self)!r})"
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, ClockTime):
-            return self.total_seconds == other.total_seconds
-        return NotImplemented
-
-    def __lt__(self, other: object) -> bool:
-        if isinstance(other, ClockTime):
-            return self.total_seconds < other.total_seconds
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(self.total_seconds)
-
-
-if TYPE_CHECKING:
-    WireInt = int
-    WireFloat = float
-    Flag = bool
-    Money = Decimal
-    LenientDate = _dt.date
-    CommaList = list[str]
-    WireClock = ClockTime
-else:
-    WireInt = int
-    WireFloat = float
-    Flag = bool
-    Money = Decimal
-    LenientDate = Annotated[str, _DATE_MARK]
-    CommaList = Annotated[str | list[str], _LIST_MARK]
-    WireClock = Annotated[str, _CLOCK_MARK]
+__all__ = ["WireModel", "wire_aliases"]
 
 
 _NO_DATES: Final = frozenset({"", "0000-00-00", "0000-00-00 00:00:00"})
@@ -223,57 +78,6 @@ _CONVERTERS: Final[dict[Kind, Callable[[str], Callable[[Any], Any]]]] = {
     Kind.LIST: _list_converter,
     Kind.CLOCK: _clock_converter,
 }
-
-
-class FieldSpec(typing.NamedTuple):
-    """One model field: Python attribute name, wire name, wire kind and (for enums/models) the inner type."""
-
-    attr: str
-    wire: str
-    kind: Kind
-    inner: Any
-
-
-def _kind_of(tp: Any) -> tuple[Kind, Any]:
-    """Classify a runtime annotation (``X | None`` already unwrapped)."""
-    if typing.get_origin(tp) is Annotated:
-        for meta in tp.__metadata__:
-            if isinstance(meta, _Marker):
-                return meta.kind, None
-        return _kind_of(tp.__origin__)
-    args = [a for a in typing.get_args(tp) if a is not type(None)]
-    origin = typing.get_origin(tp)
-    if origin in (typing.Union, types.UnionType) and len(args) == 1:
-        return _kind_of(args[0])
-    if origin is list:
-        return Kind.ARRAY, args[0] if args else Any
-    if isinstance(tp, type):
-        if issubclass(tp, enum.Enum):
-            return Kind.ENUM, tp
-        if issubclass(tp, bool):
-            return Kind.FLAG, None
-        if issubclass(tp, int):
-            return Kind.INT, None
-        if issubclass(tp, float):
-            return Kind.FLOAT, None
-        if issubclass(tp, Decimal):
-            return Kind.MONEY, None
-        if issubclass(tp, str):
-            return Kind.STR, None
-        if issubclass(tp, msgspec.Struct):
-            return Kind.MODEL, tp
-    return Kind.OTHER, None
-
-
-@functools.cache
-def field_kinds(model: type[msgspec.Struct]) -> tuple[FieldSpec, ...]:
-    """The wire description of every field of ``model``, from its runtime annotations (cached)."""
-    hints = typing.get_type_hints(model, include_extras=True)
-    specs = []
-    for info in msgspec.structs.fields(model):
-        kind, inner = _kind_of(hints[info.name])
-        specs.append(FieldSpec(info.name, info.encode_name, kind, inner))
-    return tuple(specs)
 
 
 @functools.cache
