@@ -48,6 +48,9 @@ DATAMODEL_CODEGEN_ARGS = [
     "--use-specialized-enum",
     "--disable-timestamp",
     "--strict-nullable",
+    # common.json's wire types map (customTypePath) to aiobizstim.models._kinds; fields name those types
+    # directly instead of through a TypeAlias generated per $def.
+    "--collapse-root-models",
     "--use-standard-collections",
     "--use-union-operator",
     "--use-schema-description",

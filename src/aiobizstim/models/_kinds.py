@@ -2,11 +2,12 @@
 
 The Bizstim API sends every scalar as a JSON string, dates from a PHP/MySQL backend, lists as
 comma-separated strings and clock times that may read ``24:00``. ``schema/common.json`` names one wire type
-per quirk and maps it (``customTypePath``) to a type here:
+per quirk and maps it (``customTypePath``) to the type of the same name here, which the generated models
+then use directly (``id: WireInt | None``):
 
-* :data:`WireInt` -> ``int``, :data:`WireFloat` -> ``float``, :data:`Money` -> ``Decimal``, :data:`Flag` ->
-  ``bool``: msgspec decodes these natively with ``strict=False`` (``"21"`` -> ``21``, ``"10.00"`` ->
-  ``Decimal("10.00")``, ``"1"`` -> ``True``).
+* :data:`WireInt` -> ``int``, :data:`Money` -> ``Decimal``, :data:`Flag` -> ``bool``: msgspec decodes these
+  natively with ``strict=False`` (``"21"`` -> ``21``, ``"10.00"`` -> ``Decimal("10.00")``, ``"1"`` ->
+  ``True``).
 * :data:`LenientDate` -> ``datetime.date | None`` (``"0000-00-00"`` and ``""`` -> ``None``),
   :data:`CommaList` -> ``list[str]`` (items trimmed, empties dropped; a JSON array is accepted too),
   :data:`WireClock` -> :class:`~aiobizstim.models.ClockTime` (``HH:MM[:SS]``, ``24:00`` allowed): msgspec
@@ -41,7 +42,6 @@ __all__ = [
     "LenientDate",
     "Money",
     "WireClock",
-    "WireFloat",
     "WireInt",
     "field_kinds",
 ]
@@ -83,7 +83,6 @@ _CLOCK_MARK: Final = _Marker(Kind.CLOCK)
 
 if TYPE_CHECKING:
     WireInt = int
-    WireFloat = float
     Flag = bool
     Money = Decimal
     LenientDate = _dt.date
@@ -91,7 +90,6 @@ if TYPE_CHECKING:
     WireClock = ClockTime
 else:
     WireInt = int
-    WireFloat = float
     Flag = bool
     Money = Decimal
     LenientDate = Annotated[str, _DATE_MARK]

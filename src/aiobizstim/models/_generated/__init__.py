@@ -19,20 +19,7 @@ from .locations import Location, LocationsResponse
 from .location import LocationResponse
 from .discounts import Discount, DiscountKind, DiscountType, DiscountsResponse
 from .discount import DiscountResponse
-from .common import (
-    Amount,
-    ClientStatus,
-    Clock,
-    Common,
-    Count,
-    Day,
-    Envelope,
-    Items,
-    Real,
-    RecordStatus,
-    Switch,
-    WeeklyHours,
-)
+from .common import ClientStatus, Common, Envelope, RecordStatus, WeeklyHours
 from .clients_import import ClientImport, ClientsImportResponse
 from .clients import ClientSummary, ClientsResponse
 from .client_update import ClientUpdate, ClientUpdateResponse
@@ -41,7 +28,6 @@ from .client import CalendarView, Client, ClientResponse
 from .availability import Availability, AvailabilityResponse
 
 __all__ = [
-    "Amount",
     "Availability",
     "AvailabilityResponse",
     "CalendarView",
@@ -56,17 +42,13 @@ __all__ = [
     "ClientUpdateResponse",
     "ClientsImportResponse",
     "ClientsResponse",
-    "Clock",
     "Common",
-    "Count",
-    "Day",
     "Discount",
     "DiscountKind",
     "DiscountResponse",
     "DiscountType",
     "DiscountsResponse",
     "Envelope",
-    "Items",
     "Location",
     "LocationResponse",
     "LocationsResponse",
@@ -83,7 +65,6 @@ __all__ = [
     "PractitionerCreateResponse",
     "PractitionerStatus",
     "PractitionersResponse",
-    "Real",
     "RecordStatus",
     "RevenueCredit",
     "Service",
@@ -96,7 +77,6 @@ __all__ = [
     "StaffProfile",
     "StaffsResponse",
     "StartInterval",
-    "Switch",
     "Testimonial",
     "TestimonialsResponse",
     "WageTier",

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 from msgspec import Meta
-from .common import Count, Day, WeeklyHours
+from .common import WeeklyHours
 from aiobizstim.models._base import WireModel
+from aiobizstim.models._kinds import LenientDate, WireInt
 
 
 class Availability(WeeklyHours, kw_only=True):
@@ -13,15 +14,15 @@ class Availability(WeeklyHours, kw_only=True):
     A weekly schedule (the default one or an alternative). Times may read 24:00.
     """
 
-    id: Annotated[Count, Meta(description="unique id")] | None = None
+    id: Annotated[WireInt, Meta(description="unique id")] | None = None
     label: (
         Annotated[
             str, Meta(description="schedule name, at most 20 characters; Default for the default schedule")
         ]
         | None
     ) = None
-    start: Annotated[Day, Meta(description="first day of the schedule")] | None = None
-    end: Annotated[Day, Meta(description="last day of the schedule")] | None = None
+    start: Annotated[LenientDate, Meta(description="first day of the schedule")] | None = None
+    end: Annotated[LenientDate, Meta(description="last day of the schedule")] | None = None
 
 
 class AvailabilityResponse(WireModel, kw_only=True):

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Annotated, Any
 from msgspec import Meta
 from aiobizstim.models._base import WireModel
-from .common import ClientStatus, Count, Day, Items
+from .common import ClientStatus
+from aiobizstim.models._kinds import CommaList, LenientDate, WireInt
 
 
 class ClientUpdateResponse(WireModel, kw_only=True):
@@ -38,16 +39,16 @@ class ClientUpdate(WireModel, kw_only=True):
     country: Annotated[str, Meta(description="country")] | None = None
     p_phone: Annotated[str, Meta(description="primary phone")] | None = None
     s_phone: Annotated[str, Meta(description="secondary phone")] | None = None
-    text_phone: Annotated[Items, Meta(description="mobile numbers (sent comma-separated)")] | None = None
+    text_phone: Annotated[CommaList, Meta(description="mobile numbers (sent comma-separated)")] | None = None
     latitude: Annotated[str, Meta(description="geographic coordinate")] | None = None
     longitude: Annotated[str, Meta(description="geographic coordinate")] | None = None
-    dob: Annotated[Day, Meta(description="date of birth")] | None = None
+    dob: Annotated[LenientDate, Meta(description="date of birth")] | None = None
     status: Annotated[ClientStatus, Meta(description="active, inactive or prospect")] | None = None
-    inactive_date: Annotated[Day, Meta(description="date marked inactive")] | None = None
-    inactive_set_date: Annotated[Day, Meta(description="date the client will be marked inactive")] | None = (
-        None
-    )
+    inactive_date: Annotated[LenientDate, Meta(description="date marked inactive")] | None = None
+    inactive_set_date: (
+        Annotated[LenientDate, Meta(description="date the client will be marked inactive")] | None
+    ) = None
     inactive_reason: Annotated[str, Meta(description="reason for going inactive")] | None = None
     inactive_who: Annotated[str, Meta(description="who marked the client inactive")] | None = None
-    funnel_id: Annotated[Count, Meta(description="funnel id")] | None = None
+    funnel_id: Annotated[WireInt, Meta(description="funnel id")] | None = None
     calendar_color: Annotated[str, Meta(description="hex colour of the calendar cell")] | None = None

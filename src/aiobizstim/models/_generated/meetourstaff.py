@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from msgspec import Meta
 from aiobizstim.models._base import WireModel
-from .common import Count
+from aiobizstim.models._kinds import WireInt
 
 
 class StaffProfile(WireModel, kw_only=True):
@@ -13,8 +13,8 @@ class StaffProfile(WireModel, kw_only=True):
     A public staff profile (fields undocumented: id and names assumed by analogy with Staff).
     """
 
-    id: Annotated[Count, Meta(description="unique id (assumed)")] | None = None
-    users_id: Annotated[Count, Meta(description="users table id (assumed)")] | None = None
+    id: Annotated[WireInt, Meta(description="unique id (assumed)")] | None = None
+    users_id: Annotated[WireInt, Meta(description="users table id (assumed)")] | None = None
     first_name: Annotated[str, Meta(description="first name (assumed)")] | None = None
     last_name: Annotated[str, Meta(description="last name (assumed)")] | None = None
 
@@ -27,7 +27,7 @@ class MeetOurStaffResponse(WireModel, kw_only=True):
     status: (
         Annotated[Any, Meta(description='"success" or "failure"; false from the REST framework')] | None
     ) = None
-    total: Annotated[Count, Meta(description="number of matching records")] | None = None
+    total: Annotated[WireInt, Meta(description="number of matching records")] | None = None
     response: Annotated[list[StaffProfile], Meta(description="the records")] | None = None
     error: (
         Annotated[Any, Meta(description='the REST framework\'s error message, e.g. "Invalid API key "')]

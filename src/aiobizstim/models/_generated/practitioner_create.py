@@ -6,7 +6,8 @@ from typing import Annotated, Any
 from msgspec import Meta
 from aiobizstim.models._base import WireModel
 from enum import IntEnum, StrEnum
-from .common import Amount, Count, Day, Items, WeeklyHours
+from .common import WeeklyHours
+from aiobizstim.models._kinds import CommaList, LenientDate, Money, WireInt
 
 
 class PractitionerCreateResponse(WireModel, kw_only=True):
@@ -58,12 +59,12 @@ class PractitionerCreate(WeeklyHours, kw_only=True):
     status: Annotated[PractitionerStatus, Meta(description="status (required)")] | None = None
     city: Annotated[str, Meta(description="city")] | None = None
     text_phone: (
-        Annotated[Items, Meta(description="mobile numbers (sent comma-separated: 9055551111,9055552222)")]
+        Annotated[CommaList, Meta(description="mobile numbers (sent comma-separated: 9055551111,9055552222)")]
         | None
     ) = None
     email: (
         Annotated[
-            Items, Meta(description="e-mail addresses (sent comma-separated: blah@mail.com,bah@mail.com)")
+            CommaList, Meta(description="e-mail addresses (sent comma-separated: blah@mail.com,bah@mail.com)")
         ]
         | None
     ) = None
@@ -75,9 +76,9 @@ class PractitionerCreate(WeeklyHours, kw_only=True):
     password: Annotated[str, Meta(description="password")] | None = None
     password2: Annotated[str, Meta(description="password confirmation")] | None = None
     username: Annotated[str, Meta(description="user name, must be unique")] | None = None
-    hire_date: Annotated[Day, Meta(description="hire date")] | None = None
-    add_value: Annotated[Amount, Meta(description="documented as float (format: 1.25)")] | None = None
+    hire_date: Annotated[LenientDate, Meta(description="hire date")] | None = None
+    add_value: Annotated[Money, Meta(description="documented as float (format: 1.25)")] | None = None
     timezone: Annotated[str, Meta(description="time zone")] | None = None
     meeting_url: Annotated[str, Meta(description="meeting URL")] | None = None
-    skill_id: Annotated[list[Count], Meta(description="skill ids (a JSON array)")] | None = None
+    skill_id: Annotated[list[WireInt], Meta(description="skill ids (a JSON array)")] | None = None
     notes: Annotated[str, Meta(description="notes")] | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from msgspec import Meta
 from aiobizstim.models._base import WireModel
-from .common import Count
+from aiobizstim.models._kinds import WireInt
 
 
 class Staff(WireModel, kw_only=True):
@@ -13,9 +13,9 @@ class Staff(WireModel, kw_only=True):
     A staff member.
     """
 
-    id: Annotated[Count, Meta(description="unique id")] | None = None
-    users_id: Annotated[Count, Meta(description="users table id")] | None = None
-    staff_settings_id: Annotated[Count, Meta(description="staff_settings table id")] | None = None
+    id: Annotated[WireInt, Meta(description="unique id")] | None = None
+    users_id: Annotated[WireInt, Meta(description="users table id")] | None = None
+    staff_settings_id: Annotated[WireInt, Meta(description="staff_settings table id")] | None = None
     first_name: Annotated[str, Meta(description="first name")] | None = None
     last_name: Annotated[str, Meta(description="last name")] | None = None
     address1: Annotated[str, Meta(description="street address")] | None = None
@@ -39,7 +39,7 @@ class StaffsResponse(WireModel, kw_only=True):
     status: (
         Annotated[Any, Meta(description='"success" or "failure"; false from the REST framework')] | None
     ) = None
-    total: Annotated[Count, Meta(description="number of matching records")] | None = None
+    total: Annotated[WireInt, Meta(description="number of matching records")] | None = None
     response: Annotated[list[Staff], Meta(description="the records")] | None = None
     error: (
         Annotated[Any, Meta(description='the REST framework\'s error message, e.g. "Invalid API key "')]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from msgspec import Meta
 from aiobizstim.models._base import WireModel
-from .common import Count
+from aiobizstim.models._kinds import WireInt
 
 
 class Testimonial(WireModel, kw_only=True):
@@ -13,7 +13,7 @@ class Testimonial(WireModel, kw_only=True):
     A client's testimonial.
     """
 
-    id: Annotated[Count, Meta(description="testimonial id")] | None = None
+    id: Annotated[WireInt, Meta(description="testimonial id")] | None = None
     first_name: Annotated[str, Meta(description="client's first name")] | None = None
     last_name: Annotated[str, Meta(description="client's last name")] | None = None
     testimonial: Annotated[str, Meta(description="the testimonial text; contains HTML")] | None = None
