@@ -1,8 +1,10 @@
 """Regenerate ``src/aiobizstim/models/_generated/`` from ``schema/``.
 
-Two outputs, both deterministic:
+Three outputs, all deterministic:
 
-* msgspec Structs, one module per schema file, written by datamodel-code-generator;
+* msgspec Structs and enums, written by datamodel-code-generator: the ``$defs`` of each schema file (record
+  models, request bodies, enums) in a module named after the file. A schema's root only describes the response
+  envelope, which ``aiobizstim._envelope`` decodes generically, so no class is generated for it;
 * ``endpoints.py``: the endpoint table (verb, path, shape, limits, lookups, models) read from each schema's
   ``"x-bizstim"`` block, so each path and limit exists in one place only;
 * ``aliases.py``: second wire spellings of a field (a property carrying ``"x-bizstim-alias-of": "<name>"``).
@@ -48,6 +50,9 @@ DATAMODEL_CODEGEN_ARGS = [
     "--use-specialized-enum",
     "--disable-timestamp",
     "--strict-nullable",
+    # Each schema's root describes the response envelope, which aiobizstim._envelope decodes generically:
+    # only the $defs (record models, enums, request bodies) become classes.
+    "--skip-root-model",
     # common.json's wire types map (customTypePath) to aiobizstim.models._kinds; fields name those types
     # directly instead of through a TypeAlias generated per $def.
     "--collapse-root-models",

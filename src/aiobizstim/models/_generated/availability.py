@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from msgspec import Meta
 from .common import WeeklyHours
-from aiobizstim.models._base import WireModel
 from aiobizstim.models._kinds import LenientDate, WireInt
 
 
@@ -23,18 +22,3 @@ class Availability(WeeklyHours, kw_only=True):
     ) = None
     start: Annotated[LenientDate, Meta(description="first day of the schedule")] | None = None
     end: Annotated[LenientDate, Meta(description="last day of the schedule")] | None = None
-
-
-class AvailabilityResponse(WireModel, kw_only=True):
-    """
-    GET AVAILABILITY: /api/availability/{avail_id}. Source: www.bizstim.com/api/method/users (three copies agree).
-    """
-
-    status: (
-        Annotated[Any, Meta(description='"success" or "failure"; false from the REST framework')] | None
-    ) = None
-    response: Annotated[Availability, Meta(description="the record")] | None = None
-    error: (
-        Annotated[Any, Meta(description='the REST framework\'s error message, e.g. "Invalid API key "')]
-        | None
-    ) = None

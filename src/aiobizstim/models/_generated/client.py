@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import Annotated, Any
+from typing import Annotated
 from msgspec import Meta, field
 from aiobizstim.models._base import WireModel
 from .common import ClientStatus
@@ -120,19 +120,4 @@ class Client(WireModel, kw_only=True):
     ) = field(name="sessionLimit", default=None)
     cal_length: (
         Annotated[WireInt, Meta(description="calendar length on the page in pixels (default 1200)")] | None
-    ) = None
-
-
-class ClientResponse(WireModel, kw_only=True):
-    """
-    GET CLIENT: /api/client?id=|email=|username=|first_name=&last_name= (query lookups; email, username and id win over the names). Source: seed-000 (older www copy; the newer copies are truncated before this section). The documented example omits many table fields, so every field is optional.
-    """
-
-    status: (
-        Annotated[Any, Meta(description='"success" or "failure"; false from the REST framework')] | None
-    ) = None
-    response: Annotated[Client, Meta(description="the record")] | None = None
-    error: (
-        Annotated[Any, Meta(description='the REST framework\'s error message, e.g. "Invalid API key "')]
-        | None
     ) = None

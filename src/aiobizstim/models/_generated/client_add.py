@@ -2,26 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from msgspec import Meta
-from aiobizstim.models._base import WireModel
 from .common import ClientStatus, WeeklyHours
 from aiobizstim.models._kinds import CommaList, LenientDate, WireInt
-
-
-class ClientAddResponse(WireModel, kw_only=True):
-    """
-    PUT ADD CLIENT (older docs): PUT /api/client creates one client; the newer docs use PUT /api/client/{client_id} to update and POST /api/clients to import. Source: www.bizstim.com/api/put-method/clients (no-banner copy with the full table). Dynamic custom_NN fields (custom post type ids) cannot be modelled as fixed attributes and are not included. The response is a message string; its format is not shown in the stored docs.
-    """
-
-    status: (
-        Annotated[Any, Meta(description='"success" or "failure"; false from the REST framework')] | None
-    ) = None
-    response: Annotated[str, Meta(description="the result message")] | None = None
-    error: (
-        Annotated[Any, Meta(description='the REST framework\'s error message, e.g. "Invalid API key "')]
-        | None
-    ) = None
 
 
 class ClientCreate(WeeklyHours, kw_only=True):

@@ -2,26 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from msgspec import Meta
 from aiobizstim.models._base import WireModel
 from .common import ClientStatus
 from aiobizstim.models._kinds import CommaList, LenientDate, WireInt
-
-
-class ClientUpdateResponse(WireModel, kw_only=True):
-    """
-    PUT UPDATE CLIENT (newer docs): PUT /api/client/{client_id}, a partial update: send only the fields to change. Source: www.bizstim.com/api/put-method/clients (1-FREE month copy), whose field list is truncated after calendar_color: only the fields up to there are modelled. The response is a message string; its format is not shown in the stored docs.
-    """
-
-    status: (
-        Annotated[Any, Meta(description='"success" or "failure"; false from the REST framework')] | None
-    ) = None
-    response: Annotated[str, Meta(description="the result message")] | None = None
-    error: (
-        Annotated[Any, Meta(description='the REST framework\'s error message, e.g. "Invalid API key "')]
-        | None
-    ) = None
 
 
 class ClientUpdate(WireModel, kw_only=True):

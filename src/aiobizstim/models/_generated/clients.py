@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from msgspec import Meta
 from aiobizstim.models._base import WireModel
 from aiobizstim.models._kinds import CommaList, WireInt
@@ -39,19 +39,3 @@ class ClientSummary(WireModel, kw_only=True):
     email: Annotated[CommaList, Meta(description="e-mail addresses, comma-separated on the wire")] | None = (
         None
     )
-
-
-class ClientsResponse(WireModel, kw_only=True):
-    """
-    GET ALL CLIENTS: /api/clients/{start}/{limit}, default limit 1000, maximum 1000. Source: www.bizstim.com/api/method/clients, bizstim.com/api/method/clients, seed-000 (all agree).
-    """
-
-    status: (
-        Annotated[Any, Meta(description='"success" or "failure"; false from the REST framework')] | None
-    ) = None
-    total: Annotated[WireInt, Meta(description="number of matching records")] | None = None
-    response: Annotated[list[ClientSummary], Meta(description="the records")] | None = None
-    error: (
-        Annotated[Any, Meta(description='the REST framework\'s error message, e.g. "Invalid API key "')]
-        | None
-    ) = None

@@ -2,40 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, TypeAlias
+from aiobizstim.models._kinds import WireClock
+from typing import Annotated
 from msgspec import Meta, field
 from aiobizstim.models._base import WireModel
-from aiobizstim.models._kinds import WireClock, WireInt
 from enum import IntEnum, StrEnum
-
-
-Common: TypeAlias = Annotated[
-    Any,
-    Meta(
-        description="Shared wire pieces of the Bizstim API. Each $def maps (customTypePath) to a hand-written type in aiobizstim.models._kinds that decodes the quirk into what a Python user expects.",
-        title="Common",
-    ),
-]
-
-
-class Envelope(WireModel, kw_only=True):
-    """
-    Every response: status "success" or "failure" (the framework may send false with an error key); total on paginated lists; response holds the payload or a message.
-    """
-
-    status: (
-        Annotated[Any, Meta(description='"success" or "failure"; false from the REST framework')] | None
-    ) = None
-    total: (
-        Annotated[WireInt, Meta(description="number of matching records (paginated lists only)")] | None
-    ) = None
-    response: (
-        Annotated[Any, Meta(description="the payload, or a message string on failure and on writes")] | None
-    ) = None
-    error: (
-        Annotated[Any, Meta(description='the REST framework\'s error message, e.g. "Invalid API key "')]
-        | None
-    ) = None
 
 
 class RecordStatus(IntEnum):

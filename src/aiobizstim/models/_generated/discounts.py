@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import Annotated, Any
+from typing import Annotated
 from msgspec import Meta
 from aiobizstim.models._base import WireModel
 from aiobizstim.models._kinds import CommaList, Flag, LenientDate, Money, WireInt
@@ -42,20 +42,4 @@ class Discount(WireModel, kw_only=True):
     amount: Annotated[Money, Meta(description="amount, 2 decimal places")] | None = None
     services: (
         Annotated[CommaList, Meta(description="service ids the code applies to; empty = none")] | None
-    ) = None
-
-
-class DiscountsResponse(WireModel, kw_only=True):
-    """
-    GET ALL DISCOUNTS: /api/discounts/{start}/{limit}, default limit 20, maximum 100. Source: bizstim.com/api/method/discounts, seed-004.
-    """
-
-    status: (
-        Annotated[Any, Meta(description='"success" or "failure"; false from the REST framework')] | None
-    ) = None
-    total: Annotated[WireInt, Meta(description="number of matching records")] | None = None
-    response: Annotated[list[Discount], Meta(description="the records")] | None = None
-    error: (
-        Annotated[Any, Meta(description='the REST framework\'s error message, e.g. "Invalid API key "')]
-        | None
     ) = None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from msgspec import Meta
 from aiobizstim.models._base import WireModel
 from .common import RecordStatus
@@ -33,21 +33,5 @@ class Location(WireModel, kw_only=True):
                 description='practitioners tied to the location in online booking: an array when online_booking is 1, "" otherwise (element type undocumented; kept as strings)'
             ),
         ]
-        | None
-    ) = None
-
-
-class LocationsResponse(WireModel, kw_only=True):
-    """
-    GET ALL LOCATIONS: /api/locations/{start}/{limit}, default limit 20, maximum 100; deleted locations (status 2) are listed too. Source: bizstim.com/api/method/locations.
-    """
-
-    status: (
-        Annotated[Any, Meta(description='"success" or "failure"; false from the REST framework')] | None
-    ) = None
-    total: Annotated[WireInt, Meta(description="number of matching records")] | None = None
-    response: Annotated[list[Location], Meta(description="the records")] | None = None
-    error: (
-        Annotated[Any, Meta(description='the REST framework\'s error message, e.g. "Invalid API key "')]
         | None
     ) = None

@@ -2,26 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from msgspec import Meta
-from aiobizstim.models._base import WireModel
 from .common import ClientStatus, WeeklyHours
 from aiobizstim.models._kinds import CommaList, Flag, LenientDate, Money, WireInt
-
-
-class PaymentCreateResponse(WireModel, kw_only=True):
-    """
-    POST ADD PAYMENT (newer docs): POST /api/payment. Source: bizstim.com/api/post-method/payments (table truncated at password2; the rest is taken from the older PUT copy, itself truncated inside the weekly availability, whose 14 names are known from GET AVAILABILITY). The response is a message string; its format is not shown in the stored docs.
-    """
-
-    status: (
-        Annotated[Any, Meta(description='"success" or "failure"; false from the REST framework')] | None
-    ) = None
-    response: Annotated[str, Meta(description="the result message")] | None = None
-    error: (
-        Annotated[Any, Meta(description='the REST framework\'s error message, e.g. "Invalid API key "')]
-        | None
-    ) = None
 
 
 class PaymentCreate(WeeklyHours, kw_only=True):

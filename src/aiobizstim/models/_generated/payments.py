@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import Annotated, Any
+from typing import Annotated
 from msgspec import Meta
 from aiobizstim.models._base import WireModel
 from aiobizstim.models._kinds import LenientDate, Money, WireInt
@@ -43,19 +43,3 @@ class Payment(WireModel, kw_only=True):
     revenue_date: Annotated[LenientDate, Meta(description="payment date")] | None = None
     revenue_credit: Annotated[RevenueCredit, Meta(description="payment type")] | None = None
     revenue_note: Annotated[str, Meta(description="note, often empty")] | None = None
-
-
-class PaymentsResponse(WireModel, kw_only=True):
-    """
-    GET ALL PAYMENTS: /api/payments/{start}/{limit}, default limit 20, maximum 100. Source: bizstim.com/api/method/payments.
-    """
-
-    status: (
-        Annotated[Any, Meta(description='"success" or "failure"; false from the REST framework')] | None
-    ) = None
-    total: Annotated[WireInt, Meta(description="number of matching records")] | None = None
-    response: Annotated[list[Payment], Meta(description="the records")] | None = None
-    error: (
-        Annotated[Any, Meta(description='the REST framework\'s error message, e.g. "Invalid API key "')]
-        | None
-    ) = None

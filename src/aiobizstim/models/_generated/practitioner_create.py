@@ -2,27 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
-from msgspec import Meta
-from aiobizstim.models._base import WireModel
 from enum import IntEnum, StrEnum
+from typing import Annotated
+from msgspec import Meta
 from .common import WeeklyHours
 from aiobizstim.models._kinds import CommaList, LenientDate, Money, WireInt
-
-
-class PractitionerCreateResponse(WireModel, kw_only=True):
-    """
-    POST ADD PRACTITIONER: POST /api/practitioner. Source: bizstim.com/api/post-method/practitioners (markdown copy with the full table). The response is a message string; its format is not shown in the stored docs.
-    """
-
-    status: (
-        Annotated[Any, Meta(description='"success" or "failure"; false from the REST framework')] | None
-    ) = None
-    response: Annotated[str, Meta(description="the result message")] | None = None
-    error: (
-        Annotated[Any, Meta(description='the REST framework\'s error message, e.g. "Invalid API key "')]
-        | None
-    ) = None
 
 
 class WageTier(IntEnum):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from msgspec import Meta
 from aiobizstim.models._base import WireModel
 from aiobizstim.models._kinds import CommaList, WireInt
@@ -41,19 +41,3 @@ class Practitioner(WireModel, kw_only=True):
     email: Annotated[CommaList, Meta(description="e-mail addresses, comma-separated on the wire")] | None = (
         None
     )
-
-
-class PractitionersResponse(WireModel, kw_only=True):
-    """
-    GET ALL PRACTITIONERS: /api/practitioners/{start}/{limit}, default limit 20, maximum 100. Source: www.bizstim.com/api/method/practitioners (markdown copy, truncated inside the example; the table is complete). No single-practitioner GET is documented.
-    """
-
-    status: (
-        Annotated[Any, Meta(description='"success" or "failure"; false from the REST framework')] | None
-    ) = None
-    total: Annotated[WireInt, Meta(description="number of matching records")] | None = None
-    response: Annotated[list[Practitioner], Meta(description="the records")] | None = None
-    error: (
-        Annotated[Any, Meta(description='the REST framework\'s error message, e.g. "Invalid API key "')]
-        | None
-    ) = None

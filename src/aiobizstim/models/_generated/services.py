@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import Annotated, Any
+from typing import Annotated
 from msgspec import Meta
 from aiobizstim.models._base import WireModel
 from .common import RecordStatus
@@ -50,19 +50,3 @@ class Service(WireModel, kw_only=True):
     max_duration: Annotated[WireInt, Meta(description="maximum minutes per session")] | None = None
     start_interval: Annotated[StartInterval, Meta(description="booking start interval")] | None = None
     name: Annotated[str, Meta(description="name of the service package")] | None = None
-
-
-class ServicesResponse(WireModel, kw_only=True):
-    """
-    GET ALL SERVICES: /api/services/{start}/{limit}, default limit 20, maximum 100. Source: bizstim.com/api/method/services, www.bizstim.com/api/method/services (agree).
-    """
-
-    status: (
-        Annotated[Any, Meta(description='"success" or "failure"; false from the REST framework')] | None
-    ) = None
-    total: Annotated[WireInt, Meta(description="number of matching records")] | None = None
-    response: Annotated[list[Service], Meta(description="the records")] | None = None
-    error: (
-        Annotated[Any, Meta(description='the REST framework\'s error message, e.g. "Invalid API key "')]
-        | None
-    ) = None

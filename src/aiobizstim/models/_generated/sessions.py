@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from msgspec import Meta, field
 from aiobizstim.models._base import WireModel
 from aiobizstim.models._kinds import CommaList, Flag, WireInt
@@ -67,28 +67,5 @@ class Session(WireModel, kw_only=True):
                 description="status code: 0 open, 1 c… (the code list is truncated in the docs, so this stays an int)"
             ),
         ]
-        | None
-    ) = None
-
-
-class SessionsResponse(WireModel, kw_only=True):
-    """
-    GET ALL SESSIONS: /api/sessions/{start}/{limit}, default limit 100, maximum 1000. Source: www.bizstim.com/api/method/sessions, truncated in the stored copy in the middle of session_status: the fields after it (probably date, start and end times, duration) are not documented and not modelled; no example survives. The envelope also names a timezone key (the account's default timezone, in which session dates and times are stored).
-    """
-
-    status: (
-        Annotated[Any, Meta(description='"success" or "failure"; false from the REST framework')] | None
-    ) = None
-    total: Annotated[WireInt, Meta(description="number of matching records")] | None = None
-    response: Annotated[list[Session], Meta(description="the records")] | None = None
-    timezone: (
-        Annotated[
-            str,
-            Meta(description="the account's default timezone, in which session dates and times are stored"),
-        ]
-        | None
-    ) = None
-    error: (
-        Annotated[Any, Meta(description='the REST framework\'s error message, e.g. "Invalid API key "')]
         | None
     ) = None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from msgspec import Meta
 from aiobizstim.models._base import WireModel
 from aiobizstim.models._kinds import WireInt
@@ -28,20 +28,4 @@ class Staff(WireModel, kw_only=True):
     s_phone: Annotated[str, Meta(description="secondary phone")] | None = None
     text_phone: (
         Annotated[str, Meta(description="SMS number (not described as a comma list for staff)")] | None
-    ) = None
-
-
-class StaffsResponse(WireModel, kw_only=True):
-    """
-    GET ALL STAFF: /api/staffs/{start}/{limit} (method staffs; the docs page is /api/method/staff), default limit 20, maximum 100. There is no email element. Source: www.bizstim.com/api/method/staff.
-    """
-
-    status: (
-        Annotated[Any, Meta(description='"success" or "failure"; false from the REST framework')] | None
-    ) = None
-    total: Annotated[WireInt, Meta(description="number of matching records")] | None = None
-    response: Annotated[list[Staff], Meta(description="the records")] | None = None
-    error: (
-        Annotated[Any, Meta(description='the REST framework\'s error message, e.g. "Invalid API key "')]
-        | None
     ) = None

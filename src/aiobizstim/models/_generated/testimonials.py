@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from msgspec import Meta
 from aiobizstim.models._base import WireModel
 from aiobizstim.models._kinds import WireInt
@@ -17,18 +17,3 @@ class Testimonial(WireModel, kw_only=True):
     first_name: Annotated[str, Meta(description="client's first name")] | None = None
     last_name: Annotated[str, Meta(description="client's last name")] | None = None
     testimonial: Annotated[str, Meta(description="the testimonial text; contains HTML")] | None = None
-
-
-class TestimonialsResponse(WireModel, kw_only=True):
-    """
-    GET ALL TESTIMONIALS: /api/testimonials, unpaginated, no total. Source: seed-000.
-    """
-
-    status: (
-        Annotated[Any, Meta(description='"success" or "failure"; false from the REST framework')] | None
-    ) = None
-    response: Annotated[list[Testimonial], Meta(description="the records")] | None = None
-    error: (
-        Annotated[Any, Meta(description='the REST framework\'s error message, e.g. "Invalid API key "')]
-        | None
-    ) = None
