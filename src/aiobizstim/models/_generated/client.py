@@ -25,6 +25,8 @@ class Client(WireModel, kw_only=True):
     The full client record returned by GET CLIENT.
     """
 
+    __wire_aliases__ = {"_use_records": "user_records"}
+
     id: Annotated[WireInt, Meta(description="unique id")] | None = None
     users_id: Annotated[WireInt, Meta(description="id in the users table")] | None = None
     client_settings_id: Annotated[WireInt, Meta(description="id in the client_settings table")] | None = None

@@ -13,6 +13,8 @@ class Session(WireModel, kw_only=True):
     A scheduled session (only the documented fields up to session_status; the rest of the table is truncated in the docs).
     """
 
+    __wire_aliases__ = {"_pract_id": "pract_d"}
+
     id: Annotated[WireInt, Meta(description="unique id")] | None = None
     confirmed: Annotated[Flag, Meta(description="true = confirmed, false = pending")] | None = None
     multi: Annotated[Flag, Meta(description="true = group session, false = single session")] | None = None
