@@ -1,12 +1,13 @@
 """Typed models of every documented Bizstim method (generated from ``schema/``) and their wire types.
 
-:func:`to_wire` encodes a model to the exact wire form (write bodies), :func:`to_builtins` to plain JSON-able
-values for export, :func:`encode_json` straight to JSON bytes (JSONL export).
+:func:`to_wire` encodes a model to the exact wire form (write bodies), :func:`to_builtins` to typed JSON-able
+values keyed by wire names. The files ``bizstim export`` writes use a third form, keyed by Python attribute
+names with every field present, defined once in ``_export``.
 """
 
 from aiobizstim.models._base import WireModel
 from aiobizstim.models._clock import ClockTime
-from aiobizstim.models._encode import encode_json, to_builtins, to_wire
+from aiobizstim.models._encode import to_builtins, to_wire
 from aiobizstim.models._endpoint import Endpoint, Shape
 from aiobizstim.models._generated import *  # noqa: F403
 from aiobizstim.models._generated import __all__ as _generated_all
@@ -18,7 +19,6 @@ __all__ = [
     "Endpoint",
     "Shape",
     "WireModel",
-    "encode_json",
     "to_builtins",
     "to_wire",
     *_generated_all,
