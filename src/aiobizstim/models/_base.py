@@ -13,7 +13,7 @@ compiled per model class:
 
 1. :meth:`WireModel.__init_subclass__` gives each model class a ``__post_init__`` of its own
    (:func:`_make_hook`): a stub, because msgspec captures the hook as the class is created, before its
-   fields can be read.
+   fields (and the enums and models its annotations name) can be read.
 2. The first record through the stub calls :func:`_compile_hook`, which writes straight-line source for
    exactly that class's converted and aliased fields (``v = self.dob`` / ``if v is not None: self.dob =
    ...``), compiles it and swaps it in as the stub's ``__code__``; every later record runs that code, with no
