@@ -2,12 +2,16 @@
 
 Two outputs, both deterministic:
 
-* msgspec Structs, one module per schema file, written by datamodel-code-generator;
+* msgspec Structs and enums, written by datamodel-code-generator: the ``$defs`` of each schema file (record
+  models, request bodies, enums) in a module named after the file. A schema's root only describes the response
+  envelope, which ``aiobizstim._envelope`` decodes generically, so no class is generated for it;
 * ``endpoints.py``: the endpoint table (verb, path, shape, limits, lookups, models) read from each schema's
-  ``"x-bizstim"`` block, so each path and limit exists in one place only;
-* ``aliases.py``: second wire spellings of a field (a property carrying ``"x-bizstim-alias-of": "<name>"``).
-  Such a property becomes a private field (``use_records`` -> ``_use_records``) that
-  :class:`aiobizstim.models._wire.WireModel` folds into the named public field after decoding.
+  ``"x-bizstim"`` block, so each path and limit exists in one place only.
+
+A second wire spelling of a field (a property carrying ``"x-bizstim-alias-of": "<name>"``) becomes a private
+field (wire name ``use_records``, attribute ``_use_records``), and its class lists the pair in
+``__wire_aliases__ = {"_use_records": "user_records"}`` (rendered by ``codegen/templates/msgspec.jinja2``):
+:class:`aiobizstim.models._base.WireModel` folds the private field into the public one after decoding.
 
 ``python codegen/generate.py`` wipes the output folder and writes it anew; ``--check`` generates into a
 temporary folder and exits 1 with a diff when the committed output has drifted from the schemas.
@@ -29,13 +33,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_DIR = ROOT / "schema"
 OUTPUT_DIR = ROOT / "src" / "aiobizstim" / "models" / "_generated"
-EXTRA_TEMPLATE_DATA = Path(__file__).resolve().parent / "extra-template-data.json"
+TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 HEADER = (
     "# Generated from schema/ by `make codegen` (codegen/generate.py, datamodel-code-generator). Do not edit."
 )
 SHAPES = {"page", "list", "one", "text"}
 ALIAS_KEY = "x-bizstim-alias-of"
-GENERATED_PACKAGE = "aiobizstim.models._generated"
 VERBS = {"GET", "PUT", "POST"}
 
 DATAMODEL_CODEGEN_ARGS = [
@@ -48,12 +51,18 @@ DATAMODEL_CODEGEN_ARGS = [
     "--use-specialized-enum",
     "--disable-timestamp",
     "--strict-nullable",
+    # Each schema's root describes the response envelope, which aiobizstim._envelope decodes generically:
+    # only the $defs (record models, enums, request bodies) become classes.
+    "--skip-root-model",
+    # common.json's wire types map (customTypePath) to aiobizstim.models._kinds; fields name those types
+    # directly instead of through a TypeAlias generated per $def.
+    "--collapse-root-models",
     "--use-standard-collections",
     "--use-union-operator",
     "--use-schema-description",
     "--capitalise-enum-members",
     "--all-exports-scope=children",
-    "--base-class=aiobizstim.models._wire.WireModel",
+    "--base-class=aiobizstim.models._base.WireModel",
     "--formatters",
     "ruff-check",
     "ruff-format",
@@ -93,15 +102,21 @@ def _aliases() -> list[tuple[str, str, str, str]]:
     return found
 
 
-def _run_datamodel_codegen(out_dir: Path, aliases_file: Path) -> None:
-    exe = Path(sys.executable).with_name("datamodel-codegen")
-    mapping = {f"{cls}.{prop}": f"_{_snake(prop)}" for _, cls, prop, _ in _aliases()}
-    aliases_file.write_text(json.dumps(mapping, sort_keys=True), encoding="utf-8")
+def _run_datamodel_codegen(out_dir: Path, work_dir: Path) -> None:
+    names: dict[str, str] = {}  # "Class.wire name" -> attribute name: the private alias fields
+    template_data: dict[str, dict[str, Any]] = {"#all#": {"base_class_kwargs": {"kw_only": True}}}
+    for _, cls, prop, target in _aliases():
+        names[f"{cls}.{prop}"] = f"_{_snake(prop)}"
+        template_data.setdefault(cls, {}).setdefault("wire_aliases", {})[f"_{_snake(prop)}"] = _snake(target)
+    aliases_file, template_data_file = work_dir / "aliases.json", work_dir / "template-data.json"
+    aliases_file.write_text(json.dumps(names, sort_keys=True), encoding="utf-8")
+    template_data_file.write_text(json.dumps(template_data, sort_keys=True), encoding="utf-8")
     cmd = [
-        str(exe),
+        str(Path(sys.executable).with_name("datamodel-codegen")),
         f"--input={SCHEMA_DIR}",
         f"--output={out_dir}",
-        f"--extra-template-data={EXTRA_TEMPLATE_DATA}",
+        f"--custom-template-dir={TEMPLATE_DIR}",
+        f"--extra-template-data={template_data_file}",
         f"--aliases={aliases_file}",
         f"--custom-file-header={HEADER}",
         *DATAMODEL_CODEGEN_ARGS,
@@ -211,43 +226,14 @@ def _write_endpoint_table(out_dir: Path) -> None:
     )
 
 
-def _write_alias_table(out_dir: Path) -> None:
-    table: dict[str, list[tuple[str, str]]] = {}
-    for module, cls, prop, target in _aliases():
-        table.setdefault(f"{GENERATED_PACKAGE}.{module}.{cls}", []).append((prop, target))
-    entries = [f"    {key!r}: {tuple(pairs)!r}," for key, pairs in sorted(table.items())]
-    text = "\n".join(
-        [
-            HEADER,
-            '"""Second wire spellings of a field: model -> ((alias wire name, target wire name), ...)."""',
-            "",
-            "from __future__ import annotations",
-            "",
-            "from typing import Final",
-            "",
-            "WIRE_ALIASES: Final[dict[str, tuple[tuple[str, str], ...]]] = {",
-            *entries,
-            "}",
-            "",
-        ]
-    )
-    (out_dir / "aliases.py").write_text(text, encoding="utf-8")
-    subprocess.run(
-        [str(Path(sys.executable).with_name("ruff")), "format", "--quiet", str(out_dir / "aliases.py")],
-        cwd=ROOT,
-        check=True,
-    )
-
-
 def generate(out_dir: Path) -> None:
-    """Wipe ``out_dir`` and write the models, the endpoint table and the alias table into it."""
+    """Wipe ``out_dir`` and write the models and the endpoint table into it."""
     if out_dir.exists():
         shutil.rmtree(out_dir)
     out_dir.mkdir(parents=True)
     with tempfile.TemporaryDirectory() as tmp:
-        _run_datamodel_codegen(out_dir, Path(tmp) / "aliases.json")
+        _run_datamodel_codegen(out_dir, Path(tmp))
     _write_endpoint_table(out_dir)
-    _write_alias_table(out_dir)
 
 
 def _snapshot(folder: Path) -> dict[str, str]:

@@ -33,7 +33,7 @@ from aiobizstim.errors import (
     ServerError,
     excerpt,
 )
-from aiobizstim.models._wire import Kind, field_kinds
+from aiobizstim.models._kinds import Kind, field_kinds
 
 __all__ = [
     "PageContent",

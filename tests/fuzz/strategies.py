@@ -16,7 +16,7 @@ import msgspec
 from hypothesis import strategies as st
 
 from aiobizstim.models import ENDPOINTS, Endpoint
-from aiobizstim.models._wire import FieldSpec, Kind, field_kinds
+from aiobizstim.models._kinds import FieldSpec, Kind, field_kinds
 
 __all__ = [
     "BAD_STATUSES",

@@ -42,7 +42,7 @@ def test_committed_output_is_up_to_date() -> None:
 def test_generated_files_carry_the_header_and_no_unset() -> None:
     header = _generator().HEADER
     files = sorted(GENERATED.glob("*.py"))
-    assert len(files) >= 25
+    assert len(files) >= 20  # the 18 schema modules with record models, __init__ and endpoints
     for path in files:
         text = path.read_text(encoding="utf-8")
         assert text.startswith(header + "\n"), path.name

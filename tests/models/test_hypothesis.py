@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from aiobizstim._envelope import decode_one, decode_page
 from aiobizstim.errors import DecodeError
 from aiobizstim.models import ENDPOINTS, to_builtins, to_wire
-from aiobizstim.models._wire import FieldSpec, Kind, field_kinds
+from aiobizstim.models._kinds import FieldSpec, Kind, field_kinds
 from tests.models._support import one, page
 
 MODELS: list[type[msgspec.Struct]] = sorted(

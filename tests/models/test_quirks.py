@@ -36,7 +36,7 @@ from aiobizstim.models import (
     StartInterval,
     WageTier,
 )
-from aiobizstim.models._wire import field_kinds, wire_aliases
+from aiobizstim.models._kinds import field_kinds
 from tests.models._support import one, page
 
 
@@ -333,9 +333,9 @@ def test_use_records_and_user_records_land_on_one_attribute(
 
 
 def test_alias_table() -> None:
-    assert wire_aliases(Client) == (("_use_records", "user_records"),)
-    assert wire_aliases(Session) == (("_pract_id", "pract_d"),)
-    assert wire_aliases(ClientSummary) == ()
+    assert Client.__wire_aliases__ == {"_use_records": "user_records"}
+    assert Session.__wire_aliases__ == {"_pract_id": "pract_d"}
+    assert ClientSummary.__wire_aliases__ == {}
     assert dec(Session, {"pract_id": "81"}) == Session(pract_d=81)
 
 

@@ -12,14 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from aiobizstim.models import ENDPOINTS, Client, ClientSummary, Discount
-from aiobizstim.models._wire import (
-    CommaList,
-    LenientDate,
-    WireModel,
-    _date_converter,
-    _run_generic,
-    field_kinds,
-)
+from aiobizstim.models._base import WireModel, _date_converter, _run_generic
+from aiobizstim.models._kinds import CommaList, LenientDate, field_kinds
 
 RECORD_MODELS = sorted(
     {m for ep in ENDPOINTS.values() for m in (ep.response_model, ep.request_model) if m is not None},

@@ -31,7 +31,7 @@ import pytest
 from aiohttp import web
 
 from aiobizstim import APIConnectionError, Bizstim, BizstimError, RetryPolicy, ServerError
-from aiobizstim.models import encode_json
+from aiobizstim.models import to_builtins
 from aiobizstim.testing import FakeBizstim, Faults, PageRequest
 from tests.robustness._support import QUICK_RETRIES
 
@@ -56,7 +56,7 @@ FAST_EXPORT = RetryPolicy(base=0.01, cap=0.2, jitter=0.5, max_retry_after=5.0)
 
 
 def encoded(records: list[Any]) -> bytes:
-    return encode_json(records)
+    return msgspec.json.encode(to_builtins(records))
 
 
 def faulted(fake: FakeBizstim) -> list[str]:

@@ -1,15 +1,35 @@
 """Typed models of every documented Bizstim method (generated from ``schema/``) and their wire types.
 
-:func:`to_wire` encodes a model to the exact wire form (write bodies), :func:`to_builtins` to plain JSON-able
-values for export, :func:`encode_json` straight to JSON bytes (JSONL export).
+Records are msgspec Structs decoded straight from the API's JSON. Back out: :func:`to_wire` gives the exact
+wire form (write bodies: wire names, every value a string), :func:`to_builtins` typed JSON-able values keyed
+by wire names (to hand a record on). The files ``bizstim export`` writes use a third form, keyed by Python
+attribute names with every field present, defined once in ``_export``.
+
+Where things are:
+
+* ``_generated/``: the record models, request bodies, enums and the ``ENDPOINTS`` table, written by
+  ``make codegen`` from ``schema/`` (never edited by hand).
+* ``_kinds``: the wire types the generated fields are declared with (``WireInt``, ``Money``, ``Flag``,
+  ``LenientDate``, ``CommaList``, ``WireClock``) and :func:`~aiobizstim.models._kinds.field_kinds`, the
+  wire kind of every field, which decoding, encoding and the CLI all go by.
+* ``_base``: :class:`WireModel`, the base of every model. msgspec decodes in C; what it cannot do (dates such
+  as ``0000-00-00``, comma lists, ``24:00`` clock times, a second wire spelling such as ``use_records``) the
+  model's ``__post_init__`` finishes. Each model class gets its own hook, compiled on its first record into
+  straight-line code for exactly its fields (no loop, ``getattr`` or converter call in the common cases),
+  because on a 1000-record page that hook is most of the Python work; ``_run_generic`` does the same as a
+  plain loop and is the reference the compiled hooks are tested against. The ``_base`` docstring has the
+  details.
+* ``_clock``: :class:`ClockTime`; ``_encode``: :func:`to_wire`, :func:`to_builtins`; ``_export``: the
+  export form; ``_endpoint``: :class:`Endpoint`, :class:`Shape`.
 """
 
-from aiobizstim.models._encode import encode_json, to_builtins, to_wire
+from aiobizstim.models._base import WireModel
+from aiobizstim.models._clock import ClockTime
+from aiobizstim.models._encode import to_builtins, to_wire
 from aiobizstim.models._endpoint import Endpoint, Shape
 from aiobizstim.models._generated import *  # noqa: F403
 from aiobizstim.models._generated import __all__ as _generated_all
 from aiobizstim.models._generated.endpoints import ENDPOINTS
-from aiobizstim.models._wire import ClockTime, WireModel
 
 __all__ = [
     "ENDPOINTS",
@@ -17,7 +37,6 @@ __all__ = [
     "Endpoint",
     "Shape",
     "WireModel",
-    "encode_json",
     "to_builtins",
     "to_wire",
     *_generated_all,

@@ -1,15 +1,17 @@
-"""Models back to JSON: the exact wire form for write bodies, and plain builtins for export.
+"""Models back to JSON-able values: the exact wire form for write bodies, and typed builtins.
 
 * :func:`to_wire` gives what the Bizstim API itself sends and documents for write bodies: wire field names,
   every scalar as a string (``"21"``, ``"10.00"``, ``"2021-12-25"``, ``"24:00"``, flags ``"0"``/``"1"``, enum
   codes ``"1"``/``"active"``), comma lists joined with ``","``, true JSON arrays (``service_id``,
   ``skill_id``, ``header``/``data``) kept as arrays of strings, and fields that are ``None`` left out.
-* :func:`to_builtins` gives JSON-able Python values for export: wire field names, ``int``/``bool``/enum values
-  as JSON numbers, booleans and strings, ``Decimal`` as a string (no precision lost), dates as ISO strings,
-  clock times as ``HH:MM[:SS]``, lists as lists; ``None`` fields left out.
-* :func:`encode_json` is the fast path to JSON bytes with the same values as :func:`to_builtins`, for JSONL.
+* :func:`to_builtins` gives typed JSON-able Python values, to hand a record on (a web response, a queue):
+  wire field names, ``int``/``bool``/enum values as JSON numbers, booleans and strings, ``Decimal`` as a
+  string (no precision lost), dates as ISO strings, clock times as ``HH:MM[:SS]``, lists as lists; ``None``
+  fields left out. ``msgspec.json.encode(to_builtins(record))`` gives the same as JSON bytes.
 
 Decoding either output again (``decode_one``, ``msgspec.convert(..., strict=False)``) gives an equal model.
+The files ``bizstim export`` writes use a third form, keyed by Python attribute names with every field
+present: :mod:`aiobizstim.models._export`.
 """
 
 from __future__ import annotations
@@ -17,13 +19,14 @@ from __future__ import annotations
 import datetime as _dt
 import enum
 from decimal import Decimal
-from typing import Any, Final, overload
+from typing import Any, overload
 
 import msgspec
 
-from aiobizstim.models._wire import ClockTime, Kind, field_kinds
+from aiobizstim.models._clock import ClockTime
+from aiobizstim.models._kinds import Kind, field_kinds
 
-__all__ = ["encode_json", "to_builtins", "to_wire"]
+__all__ = ["to_builtins", "to_wire"]
 
 
 def _scalar(value: Any) -> Any:
@@ -75,12 +78,10 @@ def to_wire(model: msgspec.Struct) -> dict[str, Any]:
 
 
 def _enc_hook(value: Any) -> Any:
+    """The one value msgspec cannot encode by itself (also used by the export encoder)."""
     if isinstance(value, ClockTime):
         return str(value)
     raise NotImplementedError(f"cannot encode {type(value).__name__} to JSON")
-
-
-_ENCODER: Final = msgspec.json.Encoder(enc_hook=_enc_hook, decimal_format="string")
 
 
 @overload
@@ -88,17 +89,10 @@ def to_builtins(obj: msgspec.Struct) -> dict[str, Any]: ...
 @overload
 def to_builtins(obj: Any) -> Any: ...
 def to_builtins(obj: Any) -> Any:
-    """Plain JSON-able builtins of a model (or a list/dict of models) for export.
+    """Typed JSON-able builtins of a model (or a list/dict of models), to hand a record on.
 
     Wire field names; ``Decimal`` -> string, dates -> ISO strings, clock times -> ``HH:MM[:SS]``, enums ->
-    their value; ``None`` fields are omitted.
+    their value; ``None`` fields are omitted. (Not the form ``bizstim export`` writes: that one is keyed by
+    Python attribute names, every field present.)
     """
     return msgspec.to_builtins(obj, enc_hook=_enc_hook, builtin_types=None)
-
-
-def encode_json(obj: Any) -> bytes:
-    """JSON bytes of a model (or a list of models), the values of :func:`to_builtins`; no trailing newline.
-
-    The fast path for JSONL export: ``out.write(encode_json(record) + b"\\n")``.
-    """
-    return _ENCODER.encode(obj)

@@ -2,103 +2,52 @@
 
 from __future__ import annotations
 
-from .testimonials import Testimonial, TestimonialsResponse
-from .staffs import Staff, StaffsResponse
-from .sessions import Session, SessionsResponse
-from .services import Service, ServiceType, ServicesResponse, StartInterval
-from .service import ServiceResponse
-from .practitioners import Practitioner, PractitionersResponse
-from .practitioner_create import PractitionerCreate, PractitionerCreateResponse, PractitionerStatus, WageTier
-from .payments import Payment, PaymentsResponse, RevenueCredit
-from .payment_create import PaymentCreate, PaymentCreateResponse
-from .payment_add import PaymentAddResponse
-from .payment import PaymentResponse
-from .ondemand import OnDemandResponse
-from .meetourstaff import MeetOurStaffResponse, StaffProfile
-from .locations import Location, LocationsResponse
-from .location import LocationResponse
-from .discounts import Discount, DiscountKind, DiscountType, DiscountsResponse
-from .discount import DiscountResponse
-from .common import (
-    Amount,
-    ClientStatus,
-    Clock,
-    Common,
-    Count,
-    Day,
-    Envelope,
-    Items,
-    Real,
-    RecordStatus,
-    Switch,
-    WeeklyHours,
-)
-from .clients_import import ClientImport, ClientsImportResponse
-from .clients import ClientSummary, ClientsResponse
-from .client_update import ClientUpdate, ClientUpdateResponse
-from .client_add import ClientAddResponse, ClientCreate
-from .client import CalendarView, Client, ClientResponse
-from .availability import Availability, AvailabilityResponse
+from .testimonials import Testimonial
+from .staffs import Staff
+from .sessions import Session
+from .services import Service, ServiceType, StartInterval
+from .practitioners import Practitioner
+from .practitioner_create import PractitionerCreate, PractitionerStatus, WageTier
+from .payments import Payment, RevenueCredit
+from .payment_create import PaymentCreate
+from .meetourstaff import StaffProfile
+from .locations import Location
+from .discounts import Discount, DiscountKind, DiscountType
+from .common import ClientStatus, RecordStatus, WeeklyHours
+from .clients_import import ClientImport
+from .clients import ClientSummary
+from .client_update import ClientUpdate
+from .client_add import ClientCreate
+from .client import CalendarView, Client
+from .availability import Availability
 
 __all__ = [
-    "Amount",
     "Availability",
-    "AvailabilityResponse",
     "CalendarView",
     "Client",
-    "ClientAddResponse",
     "ClientCreate",
     "ClientImport",
-    "ClientResponse",
     "ClientStatus",
     "ClientSummary",
     "ClientUpdate",
-    "ClientUpdateResponse",
-    "ClientsImportResponse",
-    "ClientsResponse",
-    "Clock",
-    "Common",
-    "Count",
-    "Day",
     "Discount",
     "DiscountKind",
-    "DiscountResponse",
     "DiscountType",
-    "DiscountsResponse",
-    "Envelope",
-    "Items",
     "Location",
-    "LocationResponse",
-    "LocationsResponse",
-    "MeetOurStaffResponse",
-    "OnDemandResponse",
     "Payment",
-    "PaymentAddResponse",
     "PaymentCreate",
-    "PaymentCreateResponse",
-    "PaymentResponse",
-    "PaymentsResponse",
     "Practitioner",
     "PractitionerCreate",
-    "PractitionerCreateResponse",
     "PractitionerStatus",
-    "PractitionersResponse",
-    "Real",
     "RecordStatus",
     "RevenueCredit",
     "Service",
-    "ServiceResponse",
     "ServiceType",
-    "ServicesResponse",
     "Session",
-    "SessionsResponse",
     "Staff",
     "StaffProfile",
-    "StaffsResponse",
     "StartInterval",
-    "Switch",
     "Testimonial",
-    "TestimonialsResponse",
     "WageTier",
     "WeeklyHours",
 ]

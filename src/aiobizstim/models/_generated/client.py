@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import Annotated, Any
+from typing import Annotated
 from msgspec import Meta, field
-from aiobizstim.models._wire import WireModel
-from .common import ClientStatus, Clock, Count, Day, Items, Switch
+from aiobizstim.models._base import WireModel
+from .common import ClientStatus
+from aiobizstim.models._kinds import CommaList, Flag, LenientDate, WireClock, WireInt
 
 
 class CalendarView(IntEnum):
@@ -24,17 +25,19 @@ class Client(WireModel, kw_only=True):
     The full client record returned by GET CLIENT.
     """
 
-    id: Annotated[Count, Meta(description="unique id")] | None = None
-    users_id: Annotated[Count, Meta(description="id in the users table")] | None = None
-    client_settings_id: Annotated[Count, Meta(description="id in the client_settings table")] | None = None
+    __wire_aliases__ = {"_use_records": "user_records"}
+
+    id: Annotated[WireInt, Meta(description="unique id")] | None = None
+    users_id: Annotated[WireInt, Meta(description="id in the users table")] | None = None
+    client_settings_id: Annotated[WireInt, Meta(description="id in the client_settings table")] | None = None
     avail_id: (
         Annotated[
-            Count,
+            WireInt,
             Meta(description="id of the client's schedule in the avail table (see the availability method)"),
         ]
         | None
     ) = None
-    qb_customer_id: Annotated[Count, Meta(description="QuickBooks customer id")] | None = None
+    qb_customer_id: Annotated[WireInt, Meta(description="QuickBooks customer id")] | None = None
     first_name: Annotated[str, Meta(description="first name")] | None = None
     last_name: Annotated[str, Meta(description="last name")] | None = None
     address1: Annotated[str, Meta(description="street address")] | None = None
@@ -45,37 +48,39 @@ class Client(WireModel, kw_only=True):
     country: Annotated[str, Meta(description="country")] | None = None
     p_phone: Annotated[str, Meta(description="primary phone")] | None = None
     s_phone: Annotated[str, Meta(description="secondary phone")] | None = None
-    text_phone: Annotated[Items, Meta(description="mobile numbers, comma-separated on the wire")] | None = (
-        None
-    )
+    text_phone: (
+        Annotated[CommaList, Meta(description="mobile numbers, comma-separated on the wire")] | None
+    ) = None
     latitude: Annotated[str, Meta(description="geographic coordinate, as sent")] | None = None
     longitude: Annotated[str, Meta(description="geographic coordinate, as sent")] | None = None
-    dob: Annotated[Day, Meta(description="date of birth")] | None = None
+    dob: Annotated[LenientDate, Meta(description="date of birth")] | None = None
     status: Annotated[ClientStatus, Meta(description="active, inactive or prospect")] | None = None
-    inactive_date: Annotated[Day, Meta(description="date the client was marked inactive")] | None = None
-    inactive_set_date: Annotated[Day, Meta(description="date the client will be marked inactive")] | None = (
+    inactive_date: Annotated[LenientDate, Meta(description="date the client was marked inactive")] | None = (
         None
     )
+    inactive_set_date: (
+        Annotated[LenientDate, Meta(description="date the client will be marked inactive")] | None
+    ) = None
     inactive_reason: Annotated[str, Meta(description="reason for going inactive")] | None = None
     inactive_who: (
         Annotated[str, Meta(description="first and last name of the user who marked the client inactive")]
         | None
     ) = None
-    funnel_id: Annotated[Count, Meta(description="funnel id")] | None = None
+    funnel_id: Annotated[WireInt, Meta(description="funnel id")] | None = None
     calendar_color: Annotated[str, Meta(description="hex colour of the calendar cell")] | None = None
-    start_date: Annotated[Day, Meta(description="date services began")] | None = None
+    start_date: Annotated[LenientDate, Meta(description="date services began")] | None = None
     notes: Annotated[str, Meta(description="notes")] | None = None
     timezone: Annotated[str, Meta(description="IANA time zone, e.g. America/Los_Angeles")] | None = None
-    send_welcome_message: Annotated[Switch, Meta(description="send the welcome message")] | None = None
-    send_lesson_reminders: Annotated[Switch, Meta(description="send lesson reminders")] | None = None
-    add_session: Annotated[Switch, Meta(description="the client may add sessions")] | None = None
+    send_welcome_message: Annotated[Flag, Meta(description="send the welcome message")] | None = None
+    send_lesson_reminders: Annotated[Flag, Meta(description="send lesson reminders")] | None = None
+    add_session: Annotated[Flag, Meta(description="the client may add sessions")] | None = None
     see_practs_information: (
-        Annotated[Switch, Meta(description="the client may see practitioners' information")] | None
+        Annotated[Flag, Meta(description="the client may see practitioners' information")] | None
     ) = None
-    text_reminders: Annotated[Switch, Meta(description="send text reminders")] | None = None
+    text_reminders: Annotated[Flag, Meta(description="send text reminders")] | None = None
     user_records: (
         Annotated[
-            Switch,
+            Flag,
             Meta(
                 description="the client may use records. The docs' table names it use_records, the example sends user_records; both spellings decode into this attribute"
             ),
@@ -84,50 +89,37 @@ class Client(WireModel, kw_only=True):
     ) = None
     _use_records: (
         Annotated[
-            Switch,
+            Flag,
             Meta(
                 description="the docs' table spelling of user_records; folded into user_records after decoding (private field)"
             ),
         ]
         | None
     ) = field(name="use_records", default=None)
-    session_cancel: Annotated[Switch, Meta(description="the client may cancel sessions")] | None = None
-    ace: Annotated[Switch, Meta(description="available credit exception")] | None = None
+    session_cancel: Annotated[Flag, Meta(description="the client may cancel sessions")] | None = None
+    ace: Annotated[Flag, Meta(description="available credit exception")] | None = None
     hide_costs: (
-        Annotated[Switch, Meta(description="hide costs from the client (the wire name contains a space)")]
+        Annotated[Flag, Meta(description="hide costs from the client (the wire name contains a space)")]
         | None
     ) = field(name="hide costs", default=None)
     username: Annotated[str, Meta(description="user name (not case sensitive)")] | None = None
-    email: Annotated[Items, Meta(description="e-mail addresses, comma-separated on the wire")] | None = None
-    dark: Annotated[Switch, Meta(description="true = dark mode, false = light mode")] | None = None
+    email: Annotated[CommaList, Meta(description="e-mail addresses, comma-separated on the wire")] | None = (
+        None
+    )
+    dark: Annotated[Flag, Meta(description="true = dark mode, false = light mode")] | None = None
     calendar: Annotated[CalendarView, Meta(description="default calendar view")] | None = None
-    min_time: Annotated[Clock, Meta(description="calendar start, HH:MM:SS (default 08:00:00)")] | None = (
+    min_time: Annotated[WireClock, Meta(description="calendar start, HH:MM:SS (default 08:00:00)")] | None = (
         field(name="minTime", default=None)
     )
-    max_time: Annotated[Clock, Meta(description="calendar end, HH:MM:SS (default 24:00:00)")] | None = field(
-        name="maxTime", default=None
+    max_time: Annotated[WireClock, Meta(description="calendar end, HH:MM:SS (default 24:00:00)")] | None = (
+        field(name="maxTime", default=None)
     )
     slot_duration: (
-        Annotated[Clock, Meta(description="calendar slot length, HH:MM:SS (default 00:15:00)")] | None
+        Annotated[WireClock, Meta(description="calendar slot length, HH:MM:SS (default 00:15:00)")] | None
     ) = field(name="slotDuration", default=None)
     session_limit: (
-        Annotated[Count, Meta(description="sessions shown per day in month view (default 10)")] | None
+        Annotated[WireInt, Meta(description="sessions shown per day in month view (default 10)")] | None
     ) = field(name="sessionLimit", default=None)
     cal_length: (
-        Annotated[Count, Meta(description="calendar length on the page in pixels (default 1200)")] | None
-    ) = None
-
-
-class ClientResponse(WireModel, kw_only=True):
-    """
-    GET CLIENT: /api/client?id=|email=|username=|first_name=&last_name= (query lookups; email, username and id win over the names). Source: seed-000 (older www copy; the newer copies are truncated before this section). The documented example omits many table fields, so every field is optional.
-    """
-
-    status: (
-        Annotated[Any, Meta(description='"success" or "failure"; false from the REST framework')] | None
-    ) = None
-    response: Annotated[Client, Meta(description="the record")] | None = None
-    error: (
-        Annotated[Any, Meta(description='the REST framework\'s error message, e.g. "Invalid API key "')]
-        | None
+        Annotated[WireInt, Meta(description="calendar length on the page in pixels (default 1200)")] | None
     ) = None

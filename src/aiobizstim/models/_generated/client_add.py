@@ -2,25 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from msgspec import Meta
-from aiobizstim.models._wire import WireModel
-from .common import ClientStatus, Count, Day, Items, WeeklyHours
-
-
-class ClientAddResponse(WireModel, kw_only=True):
-    """
-    PUT ADD CLIENT (older docs): PUT /api/client creates one client; the newer docs use PUT /api/client/{client_id} to update and POST /api/clients to import. Source: www.bizstim.com/api/put-method/clients (no-banner copy with the full table). Dynamic custom_NN fields (custom post type ids) cannot be modelled as fixed attributes and are not included. The response is a message string; its format is not shown in the stored docs.
-    """
-
-    status: (
-        Annotated[Any, Meta(description='"success" or "failure"; false from the REST framework')] | None
-    ) = None
-    response: Annotated[str, Meta(description="the result message")] | None = None
-    error: (
-        Annotated[Any, Meta(description='the REST framework\'s error message, e.g. "Invalid API key "')]
-        | None
-    ) = None
+from .common import ClientStatus, WeeklyHours
+from aiobizstim.models._kinds import CommaList, LenientDate, WireInt
 
 
 class ClientCreate(WeeklyHours, kw_only=True):
@@ -35,12 +20,12 @@ class ClientCreate(WeeklyHours, kw_only=True):
     country: Annotated[str, Meta(description="country (required)")] | None = None
     city: Annotated[str, Meta(description="city")] | None = None
     text_phone: (
-        Annotated[Items, Meta(description="mobile numbers (sent comma-separated: 9055551111,9055552222)")]
+        Annotated[CommaList, Meta(description="mobile numbers (sent comma-separated: 9055551111,9055552222)")]
         | None
     ) = None
     email: (
         Annotated[
-            Items, Meta(description="e-mail addresses (sent comma-separated: blah@mail.com,bah@mail.com)")
+            CommaList, Meta(description="e-mail addresses (sent comma-separated: blah@mail.com,bah@mail.com)")
         ]
         | None
     ) = None
@@ -52,13 +37,13 @@ class ClientCreate(WeeklyHours, kw_only=True):
     password: Annotated[str, Meta(description="password")] | None = None
     password2: Annotated[str, Meta(description="password confirmation")] | None = None
     username: Annotated[str, Meta(description="user name, must be unique")] | None = None
-    start_date: Annotated[Day, Meta(description="date services began")] | None = None
+    start_date: Annotated[LenientDate, Meta(description="date services began")] | None = None
     timezone: (
         Annotated[str, Meta(description="a TimeZone value of the (undocumented) Timezone method")] | None
     ) = None
     meeting_url: Annotated[str, Meta(description="meeting URL")] | None = None
     service_id: (
-        Annotated[list[Count], Meta(description="ids of services assigned to the client (a JSON array)")]
+        Annotated[list[WireInt], Meta(description="ids of services assigned to the client (a JSON array)")]
         | None
     ) = None
     notes: Annotated[str, Meta(description="notes")] | None = None

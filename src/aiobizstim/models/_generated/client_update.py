@@ -2,25 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from msgspec import Meta
-from aiobizstim.models._wire import WireModel
-from .common import ClientStatus, Count, Day, Items
-
-
-class ClientUpdateResponse(WireModel, kw_only=True):
-    """
-    PUT UPDATE CLIENT (newer docs): PUT /api/client/{client_id}, a partial update: send only the fields to change. Source: www.bizstim.com/api/put-method/clients (1-FREE month copy), whose field list is truncated after calendar_color: only the fields up to there are modelled. The response is a message string; its format is not shown in the stored docs.
-    """
-
-    status: (
-        Annotated[Any, Meta(description='"success" or "failure"; false from the REST framework')] | None
-    ) = None
-    response: Annotated[str, Meta(description="the result message")] | None = None
-    error: (
-        Annotated[Any, Meta(description='the REST framework\'s error message, e.g. "Invalid API key "')]
-        | None
-    ) = None
+from aiobizstim.models._base import WireModel
+from .common import ClientStatus
+from aiobizstim.models._kinds import CommaList, LenientDate, WireInt
 
 
 class ClientUpdate(WireModel, kw_only=True):
@@ -38,16 +24,16 @@ class ClientUpdate(WireModel, kw_only=True):
     country: Annotated[str, Meta(description="country")] | None = None
     p_phone: Annotated[str, Meta(description="primary phone")] | None = None
     s_phone: Annotated[str, Meta(description="secondary phone")] | None = None
-    text_phone: Annotated[Items, Meta(description="mobile numbers (sent comma-separated)")] | None = None
+    text_phone: Annotated[CommaList, Meta(description="mobile numbers (sent comma-separated)")] | None = None
     latitude: Annotated[str, Meta(description="geographic coordinate")] | None = None
     longitude: Annotated[str, Meta(description="geographic coordinate")] | None = None
-    dob: Annotated[Day, Meta(description="date of birth")] | None = None
+    dob: Annotated[LenientDate, Meta(description="date of birth")] | None = None
     status: Annotated[ClientStatus, Meta(description="active, inactive or prospect")] | None = None
-    inactive_date: Annotated[Day, Meta(description="date marked inactive")] | None = None
-    inactive_set_date: Annotated[Day, Meta(description="date the client will be marked inactive")] | None = (
-        None
-    )
+    inactive_date: Annotated[LenientDate, Meta(description="date marked inactive")] | None = None
+    inactive_set_date: (
+        Annotated[LenientDate, Meta(description="date the client will be marked inactive")] | None
+    ) = None
     inactive_reason: Annotated[str, Meta(description="reason for going inactive")] | None = None
     inactive_who: Annotated[str, Meta(description="who marked the client inactive")] | None = None
-    funnel_id: Annotated[Count, Meta(description="funnel id")] | None = None
+    funnel_id: Annotated[WireInt, Meta(description="funnel id")] | None = None
     calendar_color: Annotated[str, Meta(description="hex colour of the calendar cell")] | None = None

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from msgspec import Meta
-from aiobizstim.models._wire import WireModel
-from .common import Count, Items
+from aiobizstim.models._base import WireModel
+from aiobizstim.models._kinds import CommaList, WireInt
 
 
 class ClientSummary(WireModel, kw_only=True):
@@ -13,12 +13,12 @@ class ClientSummary(WireModel, kw_only=True):
     A client as listed by GET ALL CLIENTS (GET CLIENT returns the full record).
     """
 
-    id: Annotated[Count, Meta(description="unique id")] | None = None
-    users_id: Annotated[Count, Meta(description="id in the users table")] | None = None
-    client_settings_id: Annotated[Count, Meta(description="id in the client_settings table")] | None = None
+    id: Annotated[WireInt, Meta(description="unique id")] | None = None
+    users_id: Annotated[WireInt, Meta(description="id in the users table")] | None = None
+    client_settings_id: Annotated[WireInt, Meta(description="id in the client_settings table")] | None = None
     avail_id: (
         Annotated[
-            Count,
+            WireInt,
             Meta(description="id of the client's schedule in the avail table (see the availability method)"),
         ]
         | None
@@ -33,21 +33,9 @@ class ClientSummary(WireModel, kw_only=True):
     country: Annotated[str, Meta(description="country")] | None = None
     p_phone: Annotated[str, Meta(description="primary phone")] | None = None
     s_phone: Annotated[str, Meta(description="secondary phone")] | None = None
-    text_phone: Annotated[Items, Meta(description="SMS number(s), comma-separated on the wire")] | None = None
-    email: Annotated[Items, Meta(description="e-mail addresses, comma-separated on the wire")] | None = None
-
-
-class ClientsResponse(WireModel, kw_only=True):
-    """
-    GET ALL CLIENTS: /api/clients/{start}/{limit}, default limit 1000, maximum 1000. Source: www.bizstim.com/api/method/clients, bizstim.com/api/method/clients, seed-000 (all agree).
-    """
-
-    status: (
-        Annotated[Any, Meta(description='"success" or "failure"; false from the REST framework')] | None
+    text_phone: (
+        Annotated[CommaList, Meta(description="SMS number(s), comma-separated on the wire")] | None
     ) = None
-    total: Annotated[Count, Meta(description="number of matching records")] | None = None
-    response: Annotated[list[ClientSummary], Meta(description="the records")] | None = None
-    error: (
-        Annotated[Any, Meta(description='the REST framework\'s error message, e.g. "Invalid API key "')]
-        | None
-    ) = None
+    email: Annotated[CommaList, Meta(description="e-mail addresses, comma-separated on the wire")] | None = (
+        None
+    )

@@ -2,100 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, TypeAlias
+from aiobizstim.models._kinds import WireClock
+from typing import Annotated
 from msgspec import Meta, field
-from aiobizstim.models._wire import (
-    CommaList,
-    Flag,
-    LenientDate,
-    Money,
-    WireClock,
-    WireFloat,
-    WireInt,
-    WireModel,
-)
+from aiobizstim.models._base import WireModel
 from enum import IntEnum, StrEnum
-
-
-Common: TypeAlias = Annotated[
-    Any,
-    Meta(
-        description="Shared wire pieces of the Bizstim API. Each $def maps (customTypePath) to a hand-written type in aiobizstim.models._wire that decodes the quirk into what a Python user expects.",
-        title="Common",
-    ),
-]
-
-
-Count: TypeAlias = Annotated[
-    WireInt,
-    Meta(
-        description='An integer sent as a JSON string ("21"); a JSON number is accepted too.', title="Count"
-    ),
-]
-
-
-Real: TypeAlias = Annotated[
-    WireFloat,
-    Meta(description='A float sent as a JSON string ("43.65"); a JSON number is accepted too.', title="Real"),
-]
-
-
-Amount: TypeAlias = Annotated[
-    Money,
-    Meta(
-        description='A money amount sent as a string with 2 decimals ("10.00"); decoded to Decimal, never float.',
-        title="Amount",
-    ),
-]
-
-
-Switch: TypeAlias = Annotated[
-    Flag, Meta(description='A 0/1 flag sent as "0" or "1"; decoded to bool.', title="Switch")
-]
-
-
-Day: TypeAlias = Annotated[
-    LenientDate,
-    Meta(
-        description='A YYYY-MM-DD date from a PHP/MySQL backend; "0000-00-00", "" and null mean no date (None).',
-        title="Day",
-    ),
-]
-
-
-Items: TypeAlias = Annotated[
-    CommaList,
-    Meta(
-        description='A comma-separated list ("a@x.com, b@x.com"); decoded to list[str], items trimmed, empties dropped.',
-        title="Items",
-    ),
-]
-
-
-Clock: TypeAlias = Annotated[
-    WireClock,
-    Meta(description="A time of day, HH:MM or HH:MM:SS, from 00:00 to 24:00 inclusive.", title="Clock"),
-]
-
-
-class Envelope(WireModel, kw_only=True):
-    """
-    Every response: status "success" or "failure" (the framework may send false with an error key); total on paginated lists; response holds the payload or a message.
-    """
-
-    status: (
-        Annotated[Any, Meta(description='"success" or "failure"; false from the REST framework')] | None
-    ) = None
-    total: Annotated[Count, Meta(description="number of matching records (paginated lists only)")] | None = (
-        None
-    )
-    response: (
-        Annotated[Any, Meta(description="the payload, or a message string on failure and on writes")] | None
-    ) = None
-    error: (
-        Annotated[Any, Meta(description='the REST framework\'s error message, e.g. "Invalid API key "')]
-        | None
-    ) = None
 
 
 class RecordStatus(IntEnum):
@@ -123,45 +34,45 @@ class WeeklyHours(WireModel, kw_only=True):
     Weekly availability: from/to clock times per weekday (m, t, w, r = Thursday, f, sat, sun), HH:MM from 00:00 to 24:00.
     """
 
-    m_availf: Annotated[Clock, Meta(description="Monday available from, HH:MM (00:00 to 24:00)")] | None = (
-        field(name="mAvailf", default=None)
-    )
-    m_availt: Annotated[Clock, Meta(description="Monday available to, HH:MM (00:00 to 24:00)")] | None = (
+    m_availf: (
+        Annotated[WireClock, Meta(description="Monday available from, HH:MM (00:00 to 24:00)")] | None
+    ) = field(name="mAvailf", default=None)
+    m_availt: Annotated[WireClock, Meta(description="Monday available to, HH:MM (00:00 to 24:00)")] | None = (
         field(name="mAvailt", default=None)
     )
-    t_availf: Annotated[Clock, Meta(description="Tuesday available from, HH:MM (00:00 to 24:00)")] | None = (
-        field(name="tAvailf", default=None)
-    )
-    t_availt: Annotated[Clock, Meta(description="Tuesday available to, HH:MM (00:00 to 24:00)")] | None = (
-        field(name="tAvailt", default=None)
-    )
+    t_availf: (
+        Annotated[WireClock, Meta(description="Tuesday available from, HH:MM (00:00 to 24:00)")] | None
+    ) = field(name="tAvailf", default=None)
+    t_availt: (
+        Annotated[WireClock, Meta(description="Tuesday available to, HH:MM (00:00 to 24:00)")] | None
+    ) = field(name="tAvailt", default=None)
     w_availf: (
-        Annotated[Clock, Meta(description="Wednesday available from, HH:MM (00:00 to 24:00)")] | None
+        Annotated[WireClock, Meta(description="Wednesday available from, HH:MM (00:00 to 24:00)")] | None
     ) = field(name="wAvailf", default=None)
-    w_availt: Annotated[Clock, Meta(description="Wednesday available to, HH:MM (00:00 to 24:00)")] | None = (
-        field(name="wAvailt", default=None)
-    )
-    r_availf: Annotated[Clock, Meta(description="Thursday available from, HH:MM (00:00 to 24:00)")] | None = (
-        field(name="rAvailf", default=None)
-    )
-    r_availt: Annotated[Clock, Meta(description="Thursday available to, HH:MM (00:00 to 24:00)")] | None = (
-        field(name="rAvailt", default=None)
-    )
-    f_availf: Annotated[Clock, Meta(description="Friday available from, HH:MM (00:00 to 24:00)")] | None = (
-        field(name="fAvailf", default=None)
-    )
-    f_availt: Annotated[Clock, Meta(description="Friday available to, HH:MM (00:00 to 24:00)")] | None = (
+    w_availt: (
+        Annotated[WireClock, Meta(description="Wednesday available to, HH:MM (00:00 to 24:00)")] | None
+    ) = field(name="wAvailt", default=None)
+    r_availf: (
+        Annotated[WireClock, Meta(description="Thursday available from, HH:MM (00:00 to 24:00)")] | None
+    ) = field(name="rAvailf", default=None)
+    r_availt: (
+        Annotated[WireClock, Meta(description="Thursday available to, HH:MM (00:00 to 24:00)")] | None
+    ) = field(name="rAvailt", default=None)
+    f_availf: (
+        Annotated[WireClock, Meta(description="Friday available from, HH:MM (00:00 to 24:00)")] | None
+    ) = field(name="fAvailf", default=None)
+    f_availt: Annotated[WireClock, Meta(description="Friday available to, HH:MM (00:00 to 24:00)")] | None = (
         field(name="fAvailt", default=None)
     )
     sat_availf: (
-        Annotated[Clock, Meta(description="Saturday available from, HH:MM (00:00 to 24:00)")] | None
+        Annotated[WireClock, Meta(description="Saturday available from, HH:MM (00:00 to 24:00)")] | None
     ) = field(name="satAvailf", default=None)
-    sat_availt: Annotated[Clock, Meta(description="Saturday available to, HH:MM (00:00 to 24:00)")] | None = (
-        field(name="satAvailt", default=None)
-    )
-    sun_availf: Annotated[Clock, Meta(description="Sunday available from, HH:MM (00:00 to 24:00)")] | None = (
-        field(name="sunAvailf", default=None)
-    )
-    sun_availt: Annotated[Clock, Meta(description="Sunday available to, HH:MM (00:00 to 24:00)")] | None = (
-        field(name="sunAvailt", default=None)
-    )
+    sat_availt: (
+        Annotated[WireClock, Meta(description="Saturday available to, HH:MM (00:00 to 24:00)")] | None
+    ) = field(name="satAvailt", default=None)
+    sun_availf: (
+        Annotated[WireClock, Meta(description="Sunday available from, HH:MM (00:00 to 24:00)")] | None
+    ) = field(name="sunAvailf", default=None)
+    sun_availt: (
+        Annotated[WireClock, Meta(description="Sunday available to, HH:MM (00:00 to 24:00)")] | None
+    ) = field(name="sunAvailt", default=None)

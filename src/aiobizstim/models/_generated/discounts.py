@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import Annotated, Any
+from typing import Annotated
 from msgspec import Meta
-from aiobizstim.models._wire import WireModel
-from .common import Amount, Count, Day, Items, Switch
+from aiobizstim.models._base import WireModel
+from aiobizstim.models._kinds import CommaList, Flag, LenientDate, Money, WireInt
 
 
 class DiscountKind(IntEnum):
@@ -32,30 +32,14 @@ class Discount(WireModel, kw_only=True):
     A discount code.
     """
 
-    id: Annotated[Count, Meta(description="unique id")] | None = None
-    uses: Annotated[Count, Meta(description="how many times each client may use the code")] | None = None
-    secret: Annotated[Switch, Meta(description="true = secret, false = public")] | None = None
-    expires: Annotated[Day, Meta(description="expiry date")] | None = None
+    id: Annotated[WireInt, Meta(description="unique id")] | None = None
+    uses: Annotated[WireInt, Meta(description="how many times each client may use the code")] | None = None
+    secret: Annotated[Flag, Meta(description="true = secret, false = public")] | None = None
+    expires: Annotated[LenientDate, Meta(description="expiry date")] | None = None
     code: Annotated[str, Meta(description="unique code name, e.g. 10%OFF")] | None = None
     fixed: Annotated[DiscountKind, Meta(description="percentage or fixed amount off")] | None = None
     type: Annotated[DiscountType, Meta(description="subtract from cost or additional credit")] | None = None
-    amount: Annotated[Amount, Meta(description="amount, 2 decimal places")] | None = None
-    services: Annotated[Items, Meta(description="service ids the code applies to; empty = none")] | None = (
-        None
-    )
-
-
-class DiscountsResponse(WireModel, kw_only=True):
-    """
-    GET ALL DISCOUNTS: /api/discounts/{start}/{limit}, default limit 20, maximum 100. Source: bizstim.com/api/method/discounts, seed-004.
-    """
-
-    status: (
-        Annotated[Any, Meta(description='"success" or "failure"; false from the REST framework')] | None
-    ) = None
-    total: Annotated[Count, Meta(description="number of matching records")] | None = None
-    response: Annotated[list[Discount], Meta(description="the records")] | None = None
-    error: (
-        Annotated[Any, Meta(description='the REST framework\'s error message, e.g. "Invalid API key "')]
-        | None
+    amount: Annotated[Money, Meta(description="amount, 2 decimal places")] | None = None
+    services: (
+        Annotated[CommaList, Meta(description="service ids the code applies to; empty = none")] | None
     ) = None

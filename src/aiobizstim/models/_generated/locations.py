@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from msgspec import Meta
-from aiobizstim.models._wire import WireModel
-from .common import Count, Items, RecordStatus, Switch
+from aiobizstim.models._base import WireModel
+from .common import RecordStatus
+from aiobizstim.models._kinds import CommaList, Flag, WireInt
 
 
 class Location(WireModel, kw_only=True):
@@ -13,7 +14,7 @@ class Location(WireModel, kw_only=True):
     A location where sessions take place.
     """
 
-    id: Annotated[Count, Meta(description="unique id")] | None = None
+    id: Annotated[WireInt, Meta(description="unique id")] | None = None
     location_status: Annotated[RecordStatus, Meta(description="inactive, active or deleted")] | None = None
     location_name: Annotated[str, Meta(description="name")] | None = None
     location_address: Annotated[str, Meta(description="street number, street name and suite")] | None = None
@@ -24,29 +25,13 @@ class Location(WireModel, kw_only=True):
     location_p_phone: Annotated[str, Meta(description="primary phone")] | None = None
     location_s_phone: Annotated[str, Meta(description="secondary phone")] | None = None
     location_email: Annotated[str, Meta(description="e-mail")] | None = None
-    online_booking: Annotated[Switch, Meta(description="shown in online booking")] | None = None
+    online_booking: Annotated[Flag, Meta(description="shown in online booking")] | None = None
     practs: (
         Annotated[
-            Items,
+            CommaList,
             Meta(
                 description='practitioners tied to the location in online booking: an array when online_booking is 1, "" otherwise (element type undocumented; kept as strings)'
             ),
         ]
-        | None
-    ) = None
-
-
-class LocationsResponse(WireModel, kw_only=True):
-    """
-    GET ALL LOCATIONS: /api/locations/{start}/{limit}, default limit 20, maximum 100; deleted locations (status 2) are listed too. Source: bizstim.com/api/method/locations.
-    """
-
-    status: (
-        Annotated[Any, Meta(description='"success" or "failure"; false from the REST framework')] | None
-    ) = None
-    total: Annotated[Count, Meta(description="number of matching records")] | None = None
-    response: Annotated[list[Location], Meta(description="the records")] | None = None
-    error: (
-        Annotated[Any, Meta(description='the REST framework\'s error message, e.g. "Invalid API key "')]
         | None
     ) = None

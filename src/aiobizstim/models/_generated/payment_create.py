@@ -2,25 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from msgspec import Meta
-from aiobizstim.models._wire import WireModel
-from .common import Amount, ClientStatus, Count, Day, Items, Switch, WeeklyHours
-
-
-class PaymentCreateResponse(WireModel, kw_only=True):
-    """
-    POST ADD PAYMENT (newer docs): POST /api/payment. Source: bizstim.com/api/post-method/payments (table truncated at password2; the rest is taken from the older PUT copy, itself truncated inside the weekly availability, whose 14 names are known from GET AVAILABILITY). The response is a message string; its format is not shown in the stored docs.
-    """
-
-    status: (
-        Annotated[Any, Meta(description='"success" or "failure"; false from the REST framework')] | None
-    ) = None
-    response: Annotated[str, Meta(description="the result message")] | None = None
-    error: (
-        Annotated[Any, Meta(description='the REST framework\'s error message, e.g. "Invalid API key "')]
-        | None
-    ) = None
+from .common import ClientStatus, WeeklyHours
+from aiobizstim.models._kinds import CommaList, Flag, LenientDate, Money, WireInt
 
 
 class PaymentCreate(WeeklyHours, kw_only=True):
@@ -29,18 +14,19 @@ class PaymentCreate(WeeklyHours, kw_only=True):
     """
 
     client_id: (
-        Annotated[Count, Meta(description="client id (required unless new-client fields are given)")] | None
+        Annotated[WireInt, Meta(description="client id (required unless new-client fields are given)")] | None
     ) = None
     revenue_amount: (
         Annotated[
-            Amount, Meta(description="amount, e.g. 1052.45: no separators or currency symbols (required)")
+            Money, Meta(description="amount, e.g. 1052.45: no separators or currency symbols (required)")
         ]
         | None
     ) = None
-    send_email: Annotated[Switch, Meta(description="e-mail a receipt (required)")] | None = None
+    send_email: Annotated[Flag, Meta(description="e-mail a receipt (required)")] | None = None
     service_id: (
         Annotated[
-            Count, Meta(description="service id; required for a service-specific discount code or a package")
+            WireInt,
+            Meta(description="service id; required for a service-specific discount code or a package"),
         ]
         | None
     ) = None
@@ -49,7 +35,7 @@ class PaymentCreate(WeeklyHours, kw_only=True):
     token: (
         Annotated[str, Meta(description="one-time Stripe token (stripe.js) to charge the customer")] | None
     ) = None
-    qb_customer_id: Annotated[Count, Meta(description="QuickBooks customer id")] | None = None
+    qb_customer_id: Annotated[WireInt, Meta(description="QuickBooks customer id")] | None = None
     timezone: Annotated[str, Meta(description="time zone")] | None = None
     first_name: Annotated[str, Meta(description="new client's first name")] | None = None
     last_name: Annotated[str, Meta(description="new client's last name")] | None = None
@@ -58,12 +44,12 @@ class PaymentCreate(WeeklyHours, kw_only=True):
     status: Annotated[ClientStatus, Meta(description="new client's status")] | None = None
     city: Annotated[str, Meta(description="city")] | None = None
     text_phone: (
-        Annotated[Items, Meta(description="mobile numbers (sent comma-separated: 9055551111,9055552222)")]
+        Annotated[CommaList, Meta(description="mobile numbers (sent comma-separated: 9055551111,9055552222)")]
         | None
     ) = None
     email: (
         Annotated[
-            Items, Meta(description="e-mail addresses (sent comma-separated: blah@mail.com,bah@mail.com)")
+            CommaList, Meta(description="e-mail addresses (sent comma-separated: blah@mail.com,bah@mail.com)")
         ]
         | None
     ) = None
@@ -77,7 +63,7 @@ class PaymentCreate(WeeklyHours, kw_only=True):
     username: Annotated[str, Meta(description="user name, must be unique")] | None = None
     inactive_date: (
         Annotated[
-            Day,
+            LenientDate,
             Meta(
                 description="as documented (the client-create form has start_date here; possibly a docs slip)"
             ),

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import Annotated, Any
+from typing import Annotated
 from msgspec import Meta
-from aiobizstim.models._wire import WireModel
-from .common import Amount, Count, Day
+from aiobizstim.models._base import WireModel
+from aiobizstim.models._kinds import LenientDate, Money, WireInt
 
 
 class RevenueCredit(IntEnum):
@@ -25,37 +25,21 @@ class Payment(WireModel, kw_only=True):
     A payment (a row of the revenues table).
     """
 
-    id: Annotated[Count, Meta(description="id in the revenues table")] | None = None
-    client_id: Annotated[Count, Meta(description="client id")] | None = None
+    id: Annotated[WireInt, Meta(description="id in the revenues table")] | None = None
+    client_id: Annotated[WireInt, Meta(description="client id")] | None = None
     qb_payment_id: (
-        Annotated[Count, Meta(description="QuickBooks payment id; 0 when there is none")] | None
+        Annotated[WireInt, Meta(description="QuickBooks payment id; 0 when there is none")] | None
     ) = None
-    revenue_amount: Annotated[Amount, Meta(description="payment amount, 2 decimal places")] | None = None
+    revenue_amount: Annotated[Money, Meta(description="payment amount, 2 decimal places")] | None = None
     revenue_tax: (
         Annotated[
-            Amount,
+            Money,
             Meta(
                 description="deprecated and unused, always 0.00 (the docs' table row reads 'revenue_tax *')"
             ),
         ]
         | None
     ) = None
-    revenue_date: Annotated[Day, Meta(description="payment date")] | None = None
+    revenue_date: Annotated[LenientDate, Meta(description="payment date")] | None = None
     revenue_credit: Annotated[RevenueCredit, Meta(description="payment type")] | None = None
     revenue_note: Annotated[str, Meta(description="note, often empty")] | None = None
-
-
-class PaymentsResponse(WireModel, kw_only=True):
-    """
-    GET ALL PAYMENTS: /api/payments/{start}/{limit}, default limit 20, maximum 100. Source: bizstim.com/api/method/payments.
-    """
-
-    status: (
-        Annotated[Any, Meta(description='"success" or "failure"; false from the REST framework')] | None
-    ) = None
-    total: Annotated[Count, Meta(description="number of matching records")] | None = None
-    response: Annotated[list[Payment], Meta(description="the records")] | None = None
-    error: (
-        Annotated[Any, Meta(description='the REST framework\'s error message, e.g. "Invalid API key "')]
-        | None
-    ) = None

@@ -2,26 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
-from msgspec import Meta
-from aiobizstim.models._wire import WireModel
 from enum import IntEnum, StrEnum
-from .common import Amount, Count, Day, Items, WeeklyHours
-
-
-class PractitionerCreateResponse(WireModel, kw_only=True):
-    """
-    POST ADD PRACTITIONER: POST /api/practitioner. Source: bizstim.com/api/post-method/practitioners (markdown copy with the full table). The response is a message string; its format is not shown in the stored docs.
-    """
-
-    status: (
-        Annotated[Any, Meta(description='"success" or "failure"; false from the REST framework')] | None
-    ) = None
-    response: Annotated[str, Meta(description="the result message")] | None = None
-    error: (
-        Annotated[Any, Meta(description='the REST framework\'s error message, e.g. "Invalid API key "')]
-        | None
-    ) = None
+from typing import Annotated
+from msgspec import Meta
+from .common import WeeklyHours
+from aiobizstim.models._kinds import CommaList, LenientDate, Money, WireInt
 
 
 class WageTier(IntEnum):
@@ -58,12 +43,12 @@ class PractitionerCreate(WeeklyHours, kw_only=True):
     status: Annotated[PractitionerStatus, Meta(description="status (required)")] | None = None
     city: Annotated[str, Meta(description="city")] | None = None
     text_phone: (
-        Annotated[Items, Meta(description="mobile numbers (sent comma-separated: 9055551111,9055552222)")]
+        Annotated[CommaList, Meta(description="mobile numbers (sent comma-separated: 9055551111,9055552222)")]
         | None
     ) = None
     email: (
         Annotated[
-            Items, Meta(description="e-mail addresses (sent comma-separated: blah@mail.com,bah@mail.com)")
+            CommaList, Meta(description="e-mail addresses (sent comma-separated: blah@mail.com,bah@mail.com)")
         ]
         | None
     ) = None
@@ -75,9 +60,9 @@ class PractitionerCreate(WeeklyHours, kw_only=True):
     password: Annotated[str, Meta(description="password")] | None = None
     password2: Annotated[str, Meta(description="password confirmation")] | None = None
     username: Annotated[str, Meta(description="user name, must be unique")] | None = None
-    hire_date: Annotated[Day, Meta(description="hire date")] | None = None
-    add_value: Annotated[Amount, Meta(description="documented as float (format: 1.25)")] | None = None
+    hire_date: Annotated[LenientDate, Meta(description="hire date")] | None = None
+    add_value: Annotated[Money, Meta(description="documented as float (format: 1.25)")] | None = None
     timezone: Annotated[str, Meta(description="time zone")] | None = None
     meeting_url: Annotated[str, Meta(description="meeting URL")] | None = None
-    skill_id: Annotated[list[Count], Meta(description="skill ids (a JSON array)")] | None = None
+    skill_id: Annotated[list[WireInt], Meta(description="skill ids (a JSON array)")] | None = None
     notes: Annotated[str, Meta(description="notes")] | None = None

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from msgspec import Meta
-from aiobizstim.models._wire import WireModel
-from .common import Count, Items
+from aiobizstim.models._base import WireModel
+from aiobizstim.models._kinds import CommaList, WireInt
 
 
 class Practitioner(WireModel, kw_only=True):
@@ -13,12 +13,12 @@ class Practitioner(WireModel, kw_only=True):
     A practitioner (tutor, therapist, ...).
     """
 
-    id: Annotated[Count, Meta(description="practitioner id")] | None = None
-    pract_settings_id: Annotated[Count, Meta(description="pract_settings table id")] | None = None
-    users_id: Annotated[Count, Meta(description="users table id")] | None = None
+    id: Annotated[WireInt, Meta(description="practitioner id")] | None = None
+    pract_settings_id: Annotated[WireInt, Meta(description="pract_settings table id")] | None = None
+    users_id: Annotated[WireInt, Meta(description="users table id")] | None = None
     avail_id: (
         Annotated[
-            Items,
+            CommaList,
             Meta(
                 description="avail ids: the default schedule then alternatives, comma-separated on the wire (an integer for clients)"
             ),
@@ -35,23 +35,9 @@ class Practitioner(WireModel, kw_only=True):
     country: Annotated[str, Meta(description="country")] | None = None
     p_phone: Annotated[str, Meta(description="primary phone")] | None = None
     s_phone: Annotated[str, Meta(description="secondary phone")] | None = None
-    text_phone: Annotated[Items, Meta(description="mobile numbers, comma-separated on the wire")] | None = (
+    text_phone: (
+        Annotated[CommaList, Meta(description="mobile numbers, comma-separated on the wire")] | None
+    ) = None
+    email: Annotated[CommaList, Meta(description="e-mail addresses, comma-separated on the wire")] | None = (
         None
     )
-    email: Annotated[Items, Meta(description="e-mail addresses, comma-separated on the wire")] | None = None
-
-
-class PractitionersResponse(WireModel, kw_only=True):
-    """
-    GET ALL PRACTITIONERS: /api/practitioners/{start}/{limit}, default limit 20, maximum 100. Source: www.bizstim.com/api/method/practitioners (markdown copy, truncated inside the example; the table is complete). No single-practitioner GET is documented.
-    """
-
-    status: (
-        Annotated[Any, Meta(description='"success" or "failure"; false from the REST framework')] | None
-    ) = None
-    total: Annotated[Count, Meta(description="number of matching records")] | None = None
-    response: Annotated[list[Practitioner], Meta(description="the records")] | None = None
-    error: (
-        Annotated[Any, Meta(description='the REST framework\'s error message, e.g. "Invalid API key "')]
-        | None
-    ) = None

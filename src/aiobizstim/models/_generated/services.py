@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import Annotated, Any
+from typing import Annotated
 from msgspec import Meta
-from aiobizstim.models._wire import WireModel
-from .common import Amount, Count, RecordStatus, Switch
+from aiobizstim.models._base import WireModel
+from .common import RecordStatus
+from aiobizstim.models._kinds import Flag, Money, WireInt
 
 
 class ServiceType(IntEnum):
@@ -33,35 +34,19 @@ class Service(WireModel, kw_only=True):
     A service (tier or package) clients can buy.
     """
 
-    id: Annotated[Count, Meta(description="unique id")] | None = None
-    group_id: Annotated[Count, Meta(description="id in service_group_names")] | None = None
-    group_num: Annotated[Count, Meta(description="number of sessions in the tier or package")] | None = None
+    id: Annotated[WireInt, Meta(description="unique id")] | None = None
+    group_id: Annotated[WireInt, Meta(description="id in service_group_names")] | None = None
+    group_num: Annotated[WireInt, Meta(description="number of sessions in the tier or package")] | None = None
     service_description: Annotated[str, Meta(description="description")] | None = None
-    service_cost: Annotated[Amount, Meta(description="client cost, 2 decimal places")] | None = None
-    service_default_wage: (
-        Annotated[Amount, Meta(description="practitioner wage, 2 decimal places")] | None
-    ) = None
-    service_taxable: Annotated[Switch, Meta(description="taxable")] | None = None
+    service_cost: Annotated[Money, Meta(description="client cost, 2 decimal places")] | None = None
+    service_default_wage: Annotated[Money, Meta(description="practitioner wage, 2 decimal places")] | None = (
+        None
+    )
+    service_taxable: Annotated[Flag, Meta(description="taxable")] | None = None
     service_type: Annotated[ServiceType, Meta(description="hourly or fixed")] | None = None
     service_status: Annotated[RecordStatus, Meta(description="inactive, active or deleted")] | None = None
-    online_booking: Annotated[Switch, Meta(description="shown in the Booking Tool")] | None = None
-    min_duration: Annotated[Count, Meta(description="minimum minutes per session")] | None = None
-    max_duration: Annotated[Count, Meta(description="maximum minutes per session")] | None = None
+    online_booking: Annotated[Flag, Meta(description="shown in the Booking Tool")] | None = None
+    min_duration: Annotated[WireInt, Meta(description="minimum minutes per session")] | None = None
+    max_duration: Annotated[WireInt, Meta(description="maximum minutes per session")] | None = None
     start_interval: Annotated[StartInterval, Meta(description="booking start interval")] | None = None
     name: Annotated[str, Meta(description="name of the service package")] | None = None
-
-
-class ServicesResponse(WireModel, kw_only=True):
-    """
-    GET ALL SERVICES: /api/services/{start}/{limit}, default limit 20, maximum 100. Source: bizstim.com/api/method/services, www.bizstim.com/api/method/services (agree).
-    """
-
-    status: (
-        Annotated[Any, Meta(description='"success" or "failure"; false from the REST framework')] | None
-    ) = None
-    total: Annotated[Count, Meta(description="number of matching records")] | None = None
-    response: Annotated[list[Service], Meta(description="the records")] | None = None
-    error: (
-        Annotated[Any, Meta(description='the REST framework\'s error message, e.g. "Invalid API key "')]
-        | None
-    ) = None

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from msgspec import Meta, field
-from aiobizstim.models._wire import WireModel
-from .common import Count, Items, Switch
+from aiobizstim.models._base import WireModel
+from aiobizstim.models._kinds import CommaList, Flag, WireInt
 
 
 class Session(WireModel, kw_only=True):
@@ -13,15 +13,17 @@ class Session(WireModel, kw_only=True):
     A scheduled session (only the documented fields up to session_status; the rest of the table is truncated in the docs).
     """
 
-    id: Annotated[Count, Meta(description="unique id")] | None = None
-    confirmed: Annotated[Switch, Meta(description="true = confirmed, false = pending")] | None = None
-    multi: Annotated[Switch, Meta(description="true = group session, false = single session")] | None = None
-    slots: Annotated[Count, Meta(description="total participants allowed")] | None = None
-    class_id: Annotated[Count, Meta(description="class id")] | None = None
-    display: Annotated[Switch, Meta(description="listed in the online group booking tool")] | None = None
+    __wire_aliases__ = {"_pract_id": "pract_d"}
+
+    id: Annotated[WireInt, Meta(description="unique id")] | None = None
+    confirmed: Annotated[Flag, Meta(description="true = confirmed, false = pending")] | None = None
+    multi: Annotated[Flag, Meta(description="true = group session, false = single session")] | None = None
+    slots: Annotated[WireInt, Meta(description="total participants allowed")] | None = None
+    class_id: Annotated[WireInt, Meta(description="class id")] | None = None
+    display: Annotated[Flag, Meta(description="listed in the online group booking tool")] | None = None
     pract_d: (
         Annotated[
-            Count,
+            WireInt,
             Meta(
                 description="practitioner id (documented name pract_d, probably a typo for pract_id; a pract_id key decodes into it too)"
             ),
@@ -30,19 +32,19 @@ class Session(WireModel, kw_only=True):
     ) = None
     _pract_id: (
         Annotated[
-            Count,
+            WireInt,
             Meta(
                 description="the probable real spelling of pract_d; folded into pract_d after decoding (private field)"
             ),
         ]
         | None
     ) = field(name="pract_id", default=None)
-    wage_id: Annotated[Count, Meta(description="wage-earnings id")] | None = None
-    client_id: Annotated[Count, Meta(description="client id")] | None = None
-    client_due_id: Annotated[Count, Meta(description="client cost id")] | None = None
+    wage_id: Annotated[WireInt, Meta(description="wage-earnings id")] | None = None
+    client_id: Annotated[WireInt, Meta(description="client id")] | None = None
+    client_due_id: Annotated[WireInt, Meta(description="client cost id")] | None = None
     cancel_clients: (
         Annotated[
-            Items,
+            CommaList,
             Meta(
                 description="cancellations from a group session: client_id|client_dues_id|temp_session_id triples, comma-separated on the wire"
             ),
@@ -50,43 +52,22 @@ class Session(WireModel, kw_only=True):
         | None
     ) = None
     temp: (
-        Annotated[Count, Meta(description="0 = not a temp session, otherwise the id of the original session")]
+        Annotated[
+            WireInt, Meta(description="0 = not a temp session, otherwise the id of the original session")
+        ]
         | None
     ) = None
-    service_id: Annotated[Count, Meta(description="service id")] | None = None
-    location_id: Annotated[Count, Meta(description="location id")] | None = None
-    recurr_id: Annotated[Count, Meta(description="recurring-series id")] | None = None
-    recurr_on: Annotated[Switch, Meta(description="part of a recurring series")] | None = None
+    service_id: Annotated[WireInt, Meta(description="service id")] | None = None
+    location_id: Annotated[WireInt, Meta(description="location id")] | None = None
+    recurr_id: Annotated[WireInt, Meta(description="recurring-series id")] | None = None
+    recurr_on: Annotated[Flag, Meta(description="part of a recurring series")] | None = None
     qb_invoice_id: Annotated[str, Meta(description="QuickBooks invoice id")] | None = None
     session_status: (
         Annotated[
-            Count,
+            WireInt,
             Meta(
                 description="status code: 0 open, 1 c… (the code list is truncated in the docs, so this stays an int)"
             ),
         ]
-        | None
-    ) = None
-
-
-class SessionsResponse(WireModel, kw_only=True):
-    """
-    GET ALL SESSIONS: /api/sessions/{start}/{limit}, default limit 100, maximum 1000. Source: www.bizstim.com/api/method/sessions, truncated in the stored copy in the middle of session_status: the fields after it (probably date, start and end times, duration) are not documented and not modelled; no example survives. The envelope also names a timezone key (the account's default timezone, in which session dates and times are stored).
-    """
-
-    status: (
-        Annotated[Any, Meta(description='"success" or "failure"; false from the REST framework')] | None
-    ) = None
-    total: Annotated[Count, Meta(description="number of matching records")] | None = None
-    response: Annotated[list[Session], Meta(description="the records")] | None = None
-    timezone: (
-        Annotated[
-            str,
-            Meta(description="the account's default timezone, in which session dates and times are stored"),
-        ]
-        | None
-    ) = None
-    error: (
-        Annotated[Any, Meta(description='the REST framework\'s error message, e.g. "Invalid API key "')]
         | None
     ) = None

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from msgspec import Meta
-from aiobizstim.models._wire import WireModel
-from .common import Count
+from aiobizstim.models._base import WireModel
+from aiobizstim.models._kinds import WireInt
 
 
 class Staff(WireModel, kw_only=True):
@@ -13,9 +13,9 @@ class Staff(WireModel, kw_only=True):
     A staff member.
     """
 
-    id: Annotated[Count, Meta(description="unique id")] | None = None
-    users_id: Annotated[Count, Meta(description="users table id")] | None = None
-    staff_settings_id: Annotated[Count, Meta(description="staff_settings table id")] | None = None
+    id: Annotated[WireInt, Meta(description="unique id")] | None = None
+    users_id: Annotated[WireInt, Meta(description="users table id")] | None = None
+    staff_settings_id: Annotated[WireInt, Meta(description="staff_settings table id")] | None = None
     first_name: Annotated[str, Meta(description="first name")] | None = None
     last_name: Annotated[str, Meta(description="last name")] | None = None
     address1: Annotated[str, Meta(description="street address")] | None = None
@@ -28,20 +28,4 @@ class Staff(WireModel, kw_only=True):
     s_phone: Annotated[str, Meta(description="secondary phone")] | None = None
     text_phone: (
         Annotated[str, Meta(description="SMS number (not described as a comma list for staff)")] | None
-    ) = None
-
-
-class StaffsResponse(WireModel, kw_only=True):
-    """
-    GET ALL STAFF: /api/staffs/{start}/{limit} (method staffs; the docs page is /api/method/staff), default limit 20, maximum 100. There is no email element. Source: www.bizstim.com/api/method/staff.
-    """
-
-    status: (
-        Annotated[Any, Meta(description='"success" or "failure"; false from the REST framework')] | None
-    ) = None
-    total: Annotated[Count, Meta(description="number of matching records")] | None = None
-    response: Annotated[list[Staff], Meta(description="the records")] | None = None
-    error: (
-        Annotated[Any, Meta(description='the REST framework\'s error message, e.g. "Invalid API key "')]
-        | None
     ) = None

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from msgspec import Meta
-from aiobizstim.models._wire import WireModel
-from .common import Count
+from aiobizstim.models._base import WireModel
+from aiobizstim.models._kinds import WireInt
 
 
 class Testimonial(WireModel, kw_only=True):
@@ -13,22 +13,7 @@ class Testimonial(WireModel, kw_only=True):
     A client's testimonial.
     """
 
-    id: Annotated[Count, Meta(description="testimonial id")] | None = None
+    id: Annotated[WireInt, Meta(description="testimonial id")] | None = None
     first_name: Annotated[str, Meta(description="client's first name")] | None = None
     last_name: Annotated[str, Meta(description="client's last name")] | None = None
     testimonial: Annotated[str, Meta(description="the testimonial text; contains HTML")] | None = None
-
-
-class TestimonialsResponse(WireModel, kw_only=True):
-    """
-    GET ALL TESTIMONIALS: /api/testimonials, unpaginated, no total. Source: seed-000.
-    """
-
-    status: (
-        Annotated[Any, Meta(description='"success" or "failure"; false from the REST framework')] | None
-    ) = None
-    response: Annotated[list[Testimonial], Meta(description="the records")] | None = None
-    error: (
-        Annotated[Any, Meta(description='the REST framework\'s error message, e.g. "Invalid API key "')]
-        | None
-    ) = None
