@@ -21,11 +21,11 @@ from aiobizstim.cli._formats import (
     JsonArrayWriter,
     JsonLinesWriter,
     csv_header,
-    encode_record,
     make_writer,
 )
 from aiobizstim.cli._progress import Progress, ProgressMode
 from aiobizstim.models import Client, ClientSummary, Discount
+from aiobizstim.models._export import encode_record
 from aiobizstim.testing import FakeBizstim
 
 CLIENT_WIRE = (

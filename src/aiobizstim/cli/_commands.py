@@ -12,11 +12,11 @@ import msgspec
 from aiobizstim._constants import API_KEY_ENV, BASE_URL_ENV
 from aiobizstim.cli._atomic import OutputPathError, check_output_path
 from aiobizstim.cli._export import ExportSpec, guess_format, run_export
-from aiobizstim.cli._formats import encode_record
 from aiobizstim.cli._parser import GET_BY_ID, PROG
 from aiobizstim.cli._progress import ProgressMode
 from aiobizstim.errors import BizstimError
 from aiobizstim.models import ENDPOINTS
+from aiobizstim.models._export import encode_record
 
 if TYPE_CHECKING:
     from aiobizstim import Bizstim

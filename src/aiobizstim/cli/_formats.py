@@ -25,7 +25,7 @@ from typing import Any, BinaryIO, Final, Protocol
 
 import msgspec
 
-from aiobizstim.models._export import RecordEncoder, encode_record, encode_value, export_fields
+from aiobizstim.models._export import RecordEncoder, encode_value, export_fields
 from aiobizstim.models._kinds import Kind, field_kinds
 
 __all__ = [
@@ -35,7 +35,6 @@ __all__ = [
     "JsonLinesWriter",
     "RecordWriter",
     "csv_header",
-    "encode_record",
     "make_writer",
 ]
 
