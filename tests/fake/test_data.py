@@ -5,7 +5,8 @@ from __future__ import annotations
 import msgspec
 import pytest
 
-from aiobizstim.testing._data import ClientStore, Dataset
+from aiobizstim.testing._clients import ClientStore
+from aiobizstim.testing._dataset import Dataset
 
 
 @pytest.mark.parametrize("seed", [0, 1, 99])

@@ -22,8 +22,10 @@ import msgspec
 from aiohttp import web
 
 from aiobizstim.models import ENDPOINTS, Endpoint, Shape
-from aiobizstim.testing._data import CLIENT_SUMMARY_FIELDS, Dataset, Record, ondemand_link
+from aiobizstim.testing._clients import CLIENT_SUMMARY_FIELDS
+from aiobizstim.testing._dataset import Dataset, ondemand_link
 from aiobizstim.testing._log import PageRequest
+from aiobizstim.testing._seeded import Record
 
 __all__ = ["FakeAPI", "Handler", "envelope"]
 
