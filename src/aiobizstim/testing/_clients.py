@@ -18,6 +18,7 @@ from typing import Any, Final
 
 import msgspec
 
+from aiobizstim.models import ClientSummary
 from aiobizstim.testing._seeded import (
     DEFAULT_COUNTS,
     FIRST_NAMES,
@@ -33,29 +34,17 @@ from aiobizstim.testing._seeded import (
     wire_date,
 )
 
-__all__ = ["CLIENT_SUMMARY_FIELDS", "ClientStore"]
+__all__ = ["CLIENT_CONTACT_FIELDS", "CLIENT_SUMMARY_FIELDS", "ClientStore"]
 
 _VARIANT_BITS: Final = 9
 _VARIANTS: Final = 1 << _VARIANT_BITS
 _ID_SLOT: Final = "\x00"  # stands for the client id inside a variant's e-mail template
 
-CLIENT_SUMMARY_FIELDS: Final = (
-    "id",
-    "users_id",
-    "client_settings_id",
-    "avail_id",
-    "first_name",
-    "last_name",
-    "address1",
-    "address2",
-    "city",
-    "state",
-    "zipcode",
-    "country",
-    "p_phone",
-    "s_phone",
-    "text_phone",
-    "email",
+#: The fields of a client as the list method sends it, by wire name, in the model's order.
+CLIENT_SUMMARY_FIELDS: Final = tuple(f.encode_name for f in msgspec.structs.fields(ClientSummary))
+#: The summary fields a client is created with (names, address, phones, e-mail); the server assigns the ids.
+CLIENT_CONTACT_FIELDS: Final = tuple(
+    f for f in CLIENT_SUMMARY_FIELDS if f not in ("id", "users_id", "client_settings_id", "avail_id")
 )
 
 _DOMAINS = ("mail.com", "example.com", "example.org", "school.example.edu")
@@ -357,7 +346,7 @@ class ClientStore:
         new = []
         for n in range(count):
             v = self._variants[rng.randrange(_VARIANTS)]
-            fields = {k: v.summary[k] for k in CLIENT_SUMMARY_FIELDS[4:15]}
+            fields = {k: v.summary[k] for k in CLIENT_CONTACT_FIELDS if k != "email"}
             fields["status"] = "active"
             pos = None if at is None else at + n
             cid = self.add(fields, at=pos)
