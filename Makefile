@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck codegen check-codegen unit bench fuzz clean
+.PHONY: demo test quick lint typecheck codegen check-codegen unit bench fuzz clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "aiobizstim needs Python 3.11+, found " + sys.version.split()[0])'
@@ -33,6 +33,10 @@ check-codegen: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# The fast inner loop (under 10 s): unit and model tests only, no coverage.
+quick: $(STAMP)
+	$(BIN)/python -m pytest -q tests/unit tests/models
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.benchmarks
