@@ -31,8 +31,12 @@ codegen: $(STAMP)
 check-codegen: $(STAMP)
 	$(BIN)/python codegen/generate.py --check
 
+# The whole suite under coverage (settings and the floor in pyproject.toml's [tool.coverage.*]).
 unit: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m coverage erase
+	$(BIN)/python -m coverage run -m pytest -q
+	$(BIN)/python -m coverage combine --quiet
+	$(BIN)/python -m coverage report
 
 # The fast inner loop (under 10 s): unit and model tests only, no coverage.
 quick: $(STAMP)
@@ -45,4 +49,4 @@ fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q tests/fuzz
 
 clean:
-	rm -rf $(VENV) build dist .mypy_cache .ruff_cache
+	rm -rf $(VENV) build dist .mypy_cache .ruff_cache .coverage .coverage.*
