@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck codegen check-codegen unit bench fuzz clean
+.PHONY: demo test quick lint typecheck codegen check-codegen unit bench fuzz clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "aiobizstim needs Python 3.11+, found " + sys.version.split()[0])'
@@ -31,8 +31,16 @@ codegen: $(STAMP)
 check-codegen: $(STAMP)
 	$(BIN)/python codegen/generate.py --check
 
+# The whole suite under coverage (settings and the floor in pyproject.toml's [tool.coverage.*]).
 unit: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m coverage erase
+	$(BIN)/python -m coverage run -m pytest -q
+	$(BIN)/python -m coverage combine --quiet
+	$(BIN)/python -m coverage report
+
+# The fast inner loop (under 10 s): unit and model tests only, no coverage.
+quick: $(STAMP)
+	$(BIN)/python -m pytest -q tests/unit tests/models
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.benchmarks
@@ -41,4 +49,4 @@ fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q tests/fuzz
 
 clean:
-	rm -rf $(VENV) build dist .mypy_cache .ruff_cache
+	rm -rf $(VENV) build dist .mypy_cache .ruff_cache .coverage .coverage.*

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import msgspec
 
-from aiobizstim.testing._data import Dataset
+from aiobizstim.testing._dataset import Dataset
 
 
 def _page(records: list[dict[str, object]], total: int) -> bytes:

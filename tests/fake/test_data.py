@@ -1,11 +1,13 @@
-"""The seeded data store on its own: fast page rendering matches msgspec, ids, drift bookkeeping."""
+"""The seeded data store on its own: fast page rendering matches msgspec, ids, drift bookkeeping, fields."""
 
 from __future__ import annotations
 
 import msgspec
 import pytest
 
-from aiobizstim.testing._data import ClientStore, Dataset
+from aiobizstim.models import ClientSummary
+from aiobizstim.testing._clients import ClientStore
+from aiobizstim.testing._dataset import Dataset
 
 
 @pytest.mark.parametrize("seed", [0, 1, 99])
@@ -53,3 +55,23 @@ def test_counts_are_validated() -> None:
     with pytest.raises(ValueError, match=">= 0"):
         ClientStore(-1, 0)
     assert len(Dataset(1, 0, {"payments": 3}).tables["payments"]) == 3
+
+
+def test_client_summaries_have_exactly_the_models_fields() -> None:
+    """Every summary the fake sends (seeded, changed, added, inserted) has the model's wire fields, in order.
+
+    The one deliberate exception is the unknown-extra-field quirk (``custom_<n>`` on a few seeded variants).
+    """
+    wire_names = [f.encode_name for f in msgspec.structs.fields(ClientSummary)]
+    store = ClientStore(5_000, 3)  # ~10 clients per variant: every variant is seen
+    ids = store.ids()
+    store.update(ids[0], {"city": "Dundas", "status": "inactive"})
+    store.add({"first_name": "Zoë", "last_name": "Ünal", "status": "active"})
+    store.insert(3, at=2)
+    page = store.page(0, len(store))
+    assert len(page) == 5_004
+    extras = set()
+    for rec in page:
+        assert [k for k in rec if not k.startswith("custom_")] == wire_names
+        extras |= rec.keys() - set(wire_names)
+    assert extras == {"custom_23"}

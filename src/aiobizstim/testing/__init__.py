@@ -5,9 +5,9 @@ script or the CLI; the pytest plugin (entry point ``aiobizstim``) provides the `
 ``bizstim_client`` fixtures.
 """
 
-from aiobizstim.testing._data import DEFAULT_COUNTS
 from aiobizstim.testing._faults import Fault, Faults
 from aiobizstim.testing._log import PageRequest, RequestRecord
+from aiobizstim.testing._seeded import DEFAULT_COUNTS
 from aiobizstim.testing._serve import serve, serve_in_thread
 from aiobizstim.testing._server import DriftHook, FakeBizstim
 

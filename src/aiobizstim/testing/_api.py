@@ -22,8 +22,10 @@ import msgspec
 from aiohttp import web
 
 from aiobizstim.models import ENDPOINTS, Endpoint, Shape
-from aiobizstim.testing._data import CLIENT_SUMMARY_FIELDS, Dataset, Record, ondemand_link
+from aiobizstim.testing._clients import CLIENT_CONTACT_FIELDS, CLIENT_SUMMARY_FIELDS
+from aiobizstim.testing._dataset import Dataset, ondemand_link
 from aiobizstim.testing._log import PageRequest
+from aiobizstim.testing._seeded import Record
 
 __all__ = ["FakeAPI", "Handler", "envelope"]
 
@@ -367,7 +369,7 @@ class FakeAPI:
 
 _IMPORTABLE: Final = frozenset(
     {
-        *CLIENT_SUMMARY_FIELDS[4:],
+        *CLIENT_CONTACT_FIELDS,
         "status",
         "username",
         "start_date",
@@ -377,4 +379,4 @@ _IMPORTABLE: Final = frozenset(
         "meeting_url",
     }
 )
-_PRACTITIONER_FIELDS: Final = (*CLIENT_SUMMARY_FIELDS[4:],)
+_PRACTITIONER_FIELDS: Final = CLIENT_CONTACT_FIELDS

@@ -14,9 +14,10 @@ from typing import Final
 from aiohttp import web
 
 from aiobizstim.testing._api import FakeAPI, Handler, envelope
-from aiobizstim.testing._data import Dataset, Record, ondemand_link
+from aiobizstim.testing._dataset import Dataset, ondemand_link
 from aiobizstim.testing._faults import Fault, FaultPlan, Faults, error_body
 from aiobizstim.testing._log import PageRequest, RequestRecord
+from aiobizstim.testing._seeded import Record
 
 __all__ = ["DriftHook", "FakeBizstim"]
 
