@@ -14,6 +14,7 @@ from aiobizstim.errors import ConfigurationError
 
 __all__ = [
     "check_count",
+    "check_header_value",
     "check_id",
     "check_int",
     "check_on_decode_error",
@@ -42,6 +43,18 @@ def check_positive_number(name: str, value: object) -> float:
     if not math.isfinite(value) or value <= 0:
         raise ConfigurationError(f"{name} must be a positive finite number, got {value!r}")
     return float(value)
+
+
+def check_header_value(name: str, value: object) -> str:
+    """A string sent as an HTTP header value: printable ASCII only (no control characters, which would
+    split or break the header)."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, got {type(value).__name__}")
+    if not (value.isascii() and value.isprintable()):
+        raise ConfigurationError(
+            f"{name} contains control characters or non-ASCII text (it is sent as an HTTP header)"
+        )
+    return value
 
 
 def check_count(name: str, value: object, *, minimum: int) -> int:

@@ -8,7 +8,12 @@ import aiohttp
 
 from aiobizstim._backoff import RetryPolicy
 from aiobizstim._config import ClientConfig, resolve_config
-from aiobizstim._constants import DEFAULT_MAX_CONCURRENCY, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+from aiobizstim._constants import (
+    DEFAULT_MAX_CONCURRENCY,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+)
 from aiobizstim._stats import ClientStats
 from aiobizstim._transport import Transport
 from aiobizstim.resources import (
@@ -38,7 +43,9 @@ class Bizstim:
     (every method also takes ``timeout=``). GET requests are retried up to ``max_retries`` times on transient
     faults; iterators use ``export_max_retries`` (default ``max(max_retries, 10)``) per request, since a long
     export makes many requests. At most ``max_concurrency`` requests are in flight across the whole client;
-    ``rate_limit`` (requests per second) spaces request starts. An injected ``session`` is used and never
+    ``rate_limit`` (requests per second) spaces request starts. A response body longer than
+    ``max_response_bytes`` (after decompression; default 64 MiB) is not read past that point:
+    :class:`~aiobizstim.ResponseTooLargeError`. An injected ``session`` is used and never
     closed; otherwise a session is created on the first request and closed by :meth:`aclose` (or ``async
     with``).
     """
@@ -57,6 +64,7 @@ class Bizstim:
         user_agent: str | None = None,
         export_max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         if session is not None and not isinstance(session, aiohttp.ClientSession):
             raise TypeError(f"session must be an aiohttp.ClientSession, got {type(session).__name__}")
@@ -70,6 +78,7 @@ class Bizstim:
             rate_limit=rate_limit,
             user_agent=user_agent,
             allow_insecure_http=allow_insecure_http,
+            max_response_bytes=max_response_bytes,
         )
         self._transport = transport = Transport(config, session=session, policy=retry_policy)
         #: Clients: list/iter/get/iter_details/update/add/import_.

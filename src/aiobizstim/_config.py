@@ -9,8 +9,14 @@ from dataclasses import dataclass, field
 
 from yarl import URL
 
-from aiobizstim._checks import check_count, check_positive_number
-from aiobizstim._constants import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, EXPORT_MAX_RETRIES
+from aiobizstim._checks import check_count, check_header_value, check_positive_number
+from aiobizstim._constants import (
+    API_KEY_ENV,
+    BASE_URL_ENV,
+    DEFAULT_BASE_URL,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    EXPORT_MAX_RETRIES,
+)
 from aiobizstim._version import __version__
 from aiobizstim.errors import ConfigurationError
 
@@ -22,6 +28,7 @@ __all__ = [
     "ConfigurationError",
     "RequestOptions",
     "Secret",
+    "api_key_from",
     "resolve_config",
 ]
 
@@ -39,6 +46,10 @@ class Secret:
     def reveal(self) -> str:
         """The secret value, for the one place that must send it (the request header)."""
         return self._value
+
+    def redact(self, text: str) -> str:
+        """``text`` with every occurrence of the secret replaced by ``***``."""
+        return text.replace(self._value, "***") if self._value and self._value in text else text
 
     def __repr__(self) -> str:
         return "Secret('**********')"
@@ -77,6 +88,7 @@ class ClientConfig:
     max_concurrency: int
     rate_limit: float | None
     user_agent: str
+    max_response_bytes: int
 
     def options(
         self, *, timeout: object = None, max_retries: object = None, export: bool = False
@@ -139,18 +151,10 @@ def resolve_config(
     rate_limit: float | None,
     user_agent: str | None,
     allow_insecure_http: bool,
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
 ) -> ClientConfig:
     """Settings from the arguments, else the environment, else the defaults; every value checked."""
-    key = api_key if api_key is not None else os.environ.get(API_KEY_ENV)
-    if key is None or not key.strip():
-        raise ConfigurationError(
-            f"no API key: pass api_key=... or set the environment variable ${API_KEY_ENV}"
-        )
-    if not isinstance(key, str):
-        raise TypeError(f"api_key must be a str, got {type(key).__name__}")
-    key = key.strip()
-    if any(ch in key for ch in "\r\n\0"):
-        raise ConfigurationError("api_key contains control characters")
+    key = api_key_from(api_key)
     raw_url = base_url if base_url is not None else (os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL)
     retries = check_count("max_retries", max_retries, minimum=0)
     export_retries = (
@@ -159,12 +163,24 @@ def resolve_config(
         else check_count("export_max_retries", export_max_retries, minimum=0)
     )
     return ClientConfig(
-        api_key=Secret(key),
+        api_key=key,
         base_url=check_base_url(raw_url, allow_insecure_http=allow_insecure_http),
         timeout=check_positive_number("timeout", timeout),
         max_retries=retries,
         export_max_retries=export_retries,
         max_concurrency=check_count("max_concurrency", max_concurrency, minimum=1),
         rate_limit=None if rate_limit is None else check_positive_number("rate_limit", rate_limit),
-        user_agent=user_agent or DEFAULT_USER_AGENT,
+        user_agent=DEFAULT_USER_AGENT if user_agent is None else check_header_value("user_agent", user_agent),
+        max_response_bytes=check_count("max_response_bytes", max_response_bytes, minimum=1),
     )
+
+
+def api_key_from(api_key: str | None) -> Secret:
+    """The API key to send: the argument, else ``$BIZSTIM_API_KEY``; surrounding whitespace dropped (the key
+    as sent, and so as redacted from every message); refused when missing or unfit for a header."""
+    key = api_key if api_key is not None else os.environ.get(API_KEY_ENV)
+    if key is None or (isinstance(key, str) and not key.strip()):
+        raise ConfigurationError(
+            f"no API key: pass api_key=... or set the environment variable ${API_KEY_ENV}"
+        )
+    return Secret(check_header_value("api_key", key.strip() if isinstance(key, str) else key))

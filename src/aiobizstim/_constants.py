@@ -20,6 +20,10 @@ DEFAULT_MAX_CONCURRENCY: Final = 8
 #: with the single-call default of 3 that would be 0.2**4 = 0.16 % per request.
 EXPORT_MAX_RETRIES: Final = 10
 
+#: The largest response body read, counted after decompression: far above any real page (a 1000-client page
+#: is well under 1 MB), low enough that a runaway body cannot exhaust memory.
+DEFAULT_MAX_RESPONSE_BYTES: Final = 64 * 1024 * 1024
+
 #: HTTP statuses a GET is retried on: request timeout, rate limited, and the transient server errors.
 RETRYABLE_STATUSES: Final[frozenset[int]] = frozenset({408, 429, 500, 502, 503, 504})
 #: Bytes of a non-2xx body read for the error message.

@@ -55,6 +55,7 @@ _SUCCESS = "success"
 _UNREADABLE = (msgspec.DecodeError, UnicodeDecodeError, RecursionError)
 _BODY_EXCERPT = 300
 _MESSAGE_CHARS = 500  # a failure envelope's message, as quoted in APIResponseError
+_BOM = b"\xef\xbb\xbf"
 
 
 class _Envelope(msgspec.Struct, Generic[T], gc=False):
@@ -236,12 +237,11 @@ def _error_of(response: Response, *, request: str, attempts: int, max_retry_afte
     return error
 
 
-def _whole_json_likely(response: Response) -> bool:
+def _whole_json_likely(headers: Mapping[str, str], body: bytes) -> bool:
     """The transfer's end is known (``Content-Length`` or chunked: aiohttp raises when a body is cut short)
     and the body ends like a JSON object. Otherwise a cut or a server's trailing junk would go unnoticed."""
-    headers = response.headers
     framed = "Content-Length" in headers or "chunked" in headers.get("Transfer-Encoding", "").lower()
-    return framed and response.body[-64:].rstrip().endswith(b"}")
+    return framed and body[-64:].rstrip().endswith(b"}")
 
 
 def read_response(response: Response, *, request: str, attempts: int, max_retry_after: float) -> bytes:
@@ -253,9 +253,12 @@ def read_response(response: Response, *, request: str, attempts: int, max_retry_
     :class:`RateLimitError`; a plain 4xx with a failure envelope raises :class:`APIResponseError`.
     """
     if 200 <= response.status < 300:
-        if not _whole_json_likely(response):
-            _check_json(response.body, request)
-        return response.body
+        body = response.body
+        if body.startswith(_BOM):  # some PHP setups print one before the JSON: not a transfer fault
+            body = body[len(_BOM) :]
+        if not _whole_json_likely(response.headers, body):
+            _check_json(body, request)
+        return body
     raise _error_of(response, request=request, attempts=attempts, max_retry_after=max_retry_after)
 
 

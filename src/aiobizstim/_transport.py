@@ -35,6 +35,8 @@ from aiobizstim.errors import (
     BizstimError,
     ClientClosedError,
     DecodeError,
+    EventLoopError,
+    ResponseTooLargeError,
     excerpt,
 )
 
@@ -97,6 +99,7 @@ class Transport:
         self._semaphore = asyncio.Semaphore(config.max_concurrency)
         self._limiter = _RateLimiter(config.rate_limit) if config.rate_limit else None
         self._closed = False
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._sleep: Callable[[float], Awaitable[None]] = asyncio.sleep  # tests swap it to observe delays
         # Peak of requests in flight, for tests and benchmarks.
         self.in_flight = 0
@@ -111,8 +114,21 @@ class Transport:
         if self._closed:
             raise ClientClosedError("this Bizstim client is closed; create a new one")
 
+    def _check_loop(self) -> None:
+        """The client's connections, limits and locks belong to the event loop it first ran in."""
+        loop = asyncio.get_running_loop()
+        if self._loop is None:
+            self._loop = loop
+        elif loop is not self._loop:
+            gone = "which has since been closed" if self._loop.is_closed() else "which is still running"
+            raise EventLoopError(
+                f"this Bizstim client was first used in another event loop, {gone}: create one client per "
+                "event loop (for example inside the coroutine you pass to asyncio.run())"
+            )
+
     def _get_session(self) -> aiohttp.ClientSession:
         self._require_open()
+        self._check_loop()
         if self._session is None:
             # Created lazily, inside the running loop of the first request, never at construction time.
             self._session = aiohttp.ClientSession(
@@ -193,12 +209,26 @@ class Transport:
                     body = await self._attempt(method, url, data, options.timeout, label, attempt)
                     return decode(body, label)
                 except BizstimError as error:
+                    self.redact(error)
                     if not self._should_retry(error, attempt, budget):
                         raise
                     await self._wait_to_retry(error, label, attempt, budget)
         except BizstimError:
             self.stats.errors += 1
             raise
+
+    def redact(self, error: BaseException) -> None:
+        """Remove the API key (as sent) from ``error`` and the errors it was raised from, in place: their
+        messages, body and value excerpts. A server that echoes request headers cannot leak it."""
+        secret = self.config.api_key
+        current: BaseException | None = error
+        while current is not None:
+            current.args = tuple(secret.redact(a) if isinstance(a, str) else a for a in current.args)
+            for name in ("message", "body", "excerpt"):
+                value = getattr(current, name, None)
+                if isinstance(value, str):
+                    setattr(current, name, secret.redact(value))
+            current = current.__cause__
 
     def _should_retry(self, error: BizstimError, attempt: int, budget: int) -> bool:
         """Whether a failed attempt is worth another: budget left, and a fault that may pass."""
@@ -246,11 +276,14 @@ class Transport:
         API key is never sent to another host (aiohttp's own redirect handling would forward it)."""
         try:
             target = url.join(URL(location))
-        except ValueError:
+            other_origin = target.origin() != url.origin()
+        except ValueError:  # not a URL, or one without an origin (file:///...)
             raise APIStatusError(
-                "the redirect has an invalid Location", status=status, request=label
+                f"the redirect has an unusable Location ({excerpt(location, 80)})",
+                status=status,
+                request=label,
             ) from None
-        if target.origin() != url.origin():
+        if other_origin:
             raise APIStatusError(
                 f"refusing to follow a redirect to another origin ({target.origin()}): "
                 "the API key would be sent there; if the API moved, point base_url at it",
@@ -266,65 +299,55 @@ class Transport:
     async def _send(
         self, method: str, url: URL, data: bytes | None, timeout: float, label: str, attempt: int
     ) -> Response:
-        """Send one request under the concurrency cap and the rate limit; a transfer fault becomes
-        :class:`APIConnectionError` / :class:`APITimeoutError`."""
+        """Send one request under the concurrency cap and the rate limit, all within ``timeout`` seconds
+        (waiting for a slot included); a transfer fault becomes :class:`APIConnectionError` /
+        :class:`APITimeoutError`, chained to aiohttp's error unless that holds the request headers."""
         session = self._get_session()
-        headers = {
-            "x-api-key": self.config.api_key.reveal(),
-            "User-Agent": self.config.user_agent,
-            "Accept": "application/json",
-        }
-        if data is not None:
-            headers["Content-Type"] = "application/json"
-        async with self._semaphore:
-            if self._limiter is not None:
-                await self._limiter.wait()
-            self._require_open()
-            self.in_flight += 1
-            self.max_in_flight = max(self.max_in_flight, self.in_flight)
-            self.stats.requests += 1
-            started = time.perf_counter()
-            try:
-                async with session.request(
-                    method,
-                    url,
-                    data=data,
-                    headers=headers,
-                    # A per-request timeout replaces the whole session ClientTimeout: always pass a full one.
-                    timeout=aiohttp.ClientTimeout(total=timeout),
-                    allow_redirects=False,  # followed by _attempt(), same origin only
-                    raise_for_status=False,  # an injected session's own setting would hide the status
-                    trace_request_ctx=_Sends() if self._owns_session else None,
-                ) as resp:
-                    if 200 <= resp.status < 300:
-                        body = await resp.read()
-                    else:
-                        body = await resp.content.read(ERROR_BODY_LIMIT)
-                    response = Response(resp.status, resp.reason or "", resp.headers, body)
-            except TimeoutError as exc:
-                raise APITimeoutError(
-                    f"timed out after {timeout:g} s", request=label, attempts=attempt
-                ) from exc
-            except aiohttp.ClientPayloadError as exc:
-                raise APIConnectionError(
-                    f"the response body was cut short ({excerpt(str(exc), 120)})",
-                    request=label,
-                    attempts=attempt,
-                ) from exc
-            except aiohttp.ClientConnectionError as exc:
-                raise APIConnectionError(
-                    f"connection failed: {type(exc).__name__}: {excerpt(str(exc), 160)}",
-                    request=label,
-                    attempts=attempt,
-                ) from exc
-            except aiohttp.ClientError as exc:
-                raise APIConnectionError(
-                    f"request failed: {type(exc).__name__}: {excerpt(str(exc), 160)}",
-                    request=label,
-                    attempts=attempt,
-                ) from exc
-            finally:
-                self.in_flight -= 1
+        waiting = f"for a free request slot (max_concurrency={self.config.max_concurrency})"
+        failure: BizstimError
+        cause: BaseException | None = None
+        try:
+            async with asyncio.timeout(timeout), self._semaphore:
+                if self._limiter is not None:
+                    waiting = "for the rate limit"
+                    await self._limiter.wait()
+                waiting = ""
+                self._require_open()
+                self.in_flight += 1
+                self.max_in_flight = max(self.max_in_flight, self.in_flight)
+                self.stats.requests += 1
+                started = time.perf_counter()
+                try:
+                    response = await self._exchange(session, method, url, data, timeout, label)
+                finally:
+                    self.in_flight -= 1
+        except TimeoutError as exc:
+            cause = exc
+            failure = APITimeoutError(
+                f"timed out after {timeout:g} s" + (f" waiting {waiting}" if waiting else ""),
+                request=label,
+                attempts=attempt,
+            )
+        except aiohttp.ClientPayloadError as exc:
+            cause = exc
+            failure = APIConnectionError(
+                f"the response body was cut short ({excerpt(str(exc), 120)})", request=label, attempts=attempt
+            )
+        except aiohttp.ClientConnectionError as exc:
+            cause = _chainable(exc)
+            failure = APIConnectionError(
+                f"connection failed: {type(exc).__name__}: {excerpt(str(exc), 160)}",
+                request=label,
+                attempts=attempt,
+            )
+        except aiohttp.ClientError as exc:
+            cause = _chainable(exc)
+            failure = APIConnectionError(
+                f"request failed: {type(exc).__name__}: {excerpt(str(exc), 160)}",
+                request=label,
+                attempts=attempt,
+            )
+        else:
             if logger.isEnabledFor(logging.DEBUG):
                 logger.debug(
                     "%s -> %d in %.1f ms (attempt %d)",
@@ -334,6 +357,71 @@ class Transport:
                     attempt,
                 )
             return response
+        raise failure from cause  # outside the except blocks, so no implicit __context__ either
+
+    async def _exchange(
+        self,
+        session: aiohttp.ClientSession,
+        method: str,
+        url: URL,
+        data: bytes | None,
+        timeout: float,
+        label: str,
+    ) -> Response:
+        """The HTTP exchange itself: the request, then the body (a 2xx one up to ``max_response_bytes``)."""
+        headers = {
+            "x-api-key": self.config.api_key.reveal(),
+            "User-Agent": self.config.user_agent,
+            "Accept": "application/json",
+        }
+        if data is not None:
+            headers["Content-Type"] = "application/json"
+        async with session.request(
+            method,
+            url,
+            data=data,
+            headers=headers,
+            # A per-request timeout replaces the whole session ClientTimeout: always pass a full one (the
+            # attempt's own asyncio.timeout in _send, which also covers the wait for a slot, binds first).
+            timeout=aiohttp.ClientTimeout(total=timeout),
+            allow_redirects=False,  # followed by _attempt(), same origin only
+            raise_for_status=False,  # an injected session's own setting would hide the status
+            trace_request_ctx=_Sends() if self._owns_session else None,
+        ) as resp:
+            if 200 <= resp.status < 300:
+                body = await self._read_capped(resp, label)
+            else:
+                body = await resp.content.read(ERROR_BODY_LIMIT)
+            return Response(resp.status, resp.reason or "", resp.headers, body)
+
+    async def _read_capped(self, resp: aiohttp.ClientResponse, label: str) -> bytes:
+        """The body, read as it arrives (decompressed, as aiohttp hands it over) and never past the limit."""
+        limit = self.config.max_response_bytes
+        declared = resp.content_length
+        if declared is not None and declared > limit and not resp.headers.get("Content-Encoding"):
+            raise _too_large(f"its Content-Length is {declared:,} bytes", limit, label)
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in resp.content.iter_any():
+            size += len(chunk)
+            if size > limit:
+                raise _too_large("it grew past that while being read", limit, label)
+            chunks.append(chunk)
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def _chainable(exc: aiohttp.ClientError) -> aiohttp.ClientError | None:
+    """``exc`` if it may be kept as a ``__cause__``: not when it carries ``request_info`` (the request
+    headers, the API key among them)."""
+    return None if hasattr(exc, "request_info") else exc
+
+
+def _too_large(why: str, limit: int, label: str) -> ResponseTooLargeError:
+    return ResponseTooLargeError(
+        f"the response body is larger than max_response_bytes ({limit:,} bytes): {why}",
+        limit=limit,
+        request=label,
+    )
 
 
 def _reason(error: BizstimError) -> str:

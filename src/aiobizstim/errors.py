@@ -4,17 +4,20 @@
 BizstimError
 ├── APIConnectionError            the request never got a response
 │   └── APITimeoutError           ... because it ran out of time
-├── APIStatusError                a non-2xx HTTP response (.status, .body)
+├── APIStatusError                a non-2xx HTTP response (.status, .body, .retry_after)
 │   ├── AuthenticationError       401 / 403
 │   ├── NotFoundError             404
 │   ├── RateLimitError            429 (.retry_after)
 │   └── ServerError               5xx
 ├── APIResponseError              a failure envelope, whatever the HTTP status (.message)
 │   ├── PaginationDriftError      the list changed by more than a page, repeatedly, during iter()
-│   └── PaginationStalledError    the server returned the same page for different offsets
-├── ConfigurationError            bad client settings (also a ValueError)
-├── DecodeError                   a body or value that cannot be decoded (.path, .excerpt)
-└── ClientClosedError             the client was used after aclose()
+│   ├── PaginationStalledError    the server returned the same page for different offsets
+│   └── PaginationIncompleteError a page stayed short although its total said more records follow
+├── ResponseTooLargeError         a body longer than max_response_bytes (.limit)
+├── ConfigurationError            bad client or call settings (also a ValueError)
+├── DecodeError                   a body or value that cannot be decoded (.path, .excerpt, .unreadable)
+├── ClientClosedError             the client was used after aclose()
+└── EventLoopError                the client was used from another event loop than its first
 ```
 
 Messages name the request (``GET /api/clients/0/1000``) but never the API key.
@@ -32,10 +35,13 @@ __all__ = [
     "ClientClosedError",
     "ConfigurationError",
     "DecodeError",
+    "EventLoopError",
     "NotFoundError",
     "PaginationDriftError",
+    "PaginationIncompleteError",
     "PaginationStalledError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "ServerError",
     "excerpt",
 ]
@@ -72,6 +78,21 @@ class BizstimError(Exception):
 
 class ClientClosedError(BizstimError):
     """The client was used after :meth:`Bizstim.aclose`."""
+
+
+class EventLoopError(BizstimError):
+    """The client was used from another event loop than the one it first ran in (its connections, limits and
+    locks belong to that loop): create one client per event loop, e.g. inside each ``asyncio.run()``."""
+
+
+class ResponseTooLargeError(BizstimError):
+    """A response body grew past the client's ``max_response_bytes`` (counted after decompression); the
+    rest was not read. Not retried: the same request would get the same body."""
+
+    def __init__(self, message: str, *, limit: int, request: str | None = None) -> None:
+        #: The ``max_response_bytes`` limit that was exceeded.
+        self.limit = limit
+        super().__init__(message, request=request)
 
 
 class ConfigurationError(BizstimError, ValueError):
@@ -162,6 +183,21 @@ class APIResponseError(BizstimError):
 
 class PaginationStalledError(APIResponseError):
     """The server returned the same page for different offsets (it ignores or clamps ``start``)."""
+
+
+class PaginationIncompleteError(APIResponseError):
+    """A page came back with fewer records than asked for while its own ``total`` said more follow, and
+    re-reading it did not help: the records between :attr:`missing_from` and :attr:`missing_to` (offsets)
+    could not be read. Raised instead of ending the iteration early, which would lose them silently."""
+
+    def __init__(
+        self, message: str, *, missing_from: int, missing_to: int, request: str | None = None
+    ) -> None:
+        #: First offset that could not be read.
+        self.missing_from = missing_from
+        #: One past the last offset that could not be read (``min(offset + limit, total)``).
+        self.missing_to = missing_to
+        super().__init__(message, status="incomplete", request=request)
 
 
 class PaginationDriftError(APIResponseError):

@@ -16,6 +16,7 @@ from aiobizstim._config import RequestOptions
 from aiobizstim._envelope import decode_list, decode_one, decode_page, decode_text
 from aiobizstim._pagination import DecodedPage, OnDecodeError, Page, PageIterator, RawPage, RecordIterator
 from aiobizstim._transport import Transport
+from aiobizstim.errors import DecodeError
 from aiobizstim.models import ENDPOINTS, Endpoint, to_wire
 
 __all__ = ["M", "PagedResource", "Resource", "segment"]
@@ -153,13 +154,18 @@ class PagedResource(Resource, Generic[M]):
 
     def _page_decoder(self, start: int, limit: int, skip: bool) -> Callable[[bytes, str], DecodedPage[M]]:
         model = self._model
-        stats = self._transport.stats
+        transport = self._transport
 
         def decode(body: bytes, label: str) -> DecodedPage[M]:
-            page = decode_page(body, model, request=label, skip_invalid=skip)
-            for error in page.skipped:
-                stats.skipped_records += 1
-                logger.warning("skipped a record that failed to decode: %s", error)
+            try:
+                page = decode_page(body, model, request=label, skip_invalid=skip)
+            except DecodeError as error:  # decoded by the iterators, outside the transport: redact here too
+                transport.redact(error)
+                raise
+            for skipped in page.skipped:
+                transport.redact(skipped)
+                transport.stats.skipped_records += 1
+                logger.warning("skipped a record that failed to decode: %s", skipped)
             return DecodedPage(start, limit, page.items, page.total, len(page.items) + len(page.skipped))
 
         return decode

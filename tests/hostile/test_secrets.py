@@ -1,0 +1,94 @@
+"""Issue 11, point 4: the key never leaves through errors, however the server echoes it back."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import traceback
+
+import msgspec
+import pytest
+
+from aiobizstim import (
+    APIConnectionError,
+    APIResponseError,
+    AuthenticationError,
+    Bizstim,
+    BizstimError,
+    DecodeError,
+    ServerError,
+)
+from tests.hostile._server import HostileServer, Request, respond
+from tests.hostile.conftest import KEY, QUICK
+
+
+def _echo(status: str, wrap: bool) -> object:
+    async def script(request: Request, writer: asyncio.StreamWriter) -> None:
+        echoed = request.raw.decode("latin-1")
+        body = msgspec.json.encode({"status": "failure", "response": echoed}) if wrap else request.raw
+        await respond(writer, body, status=status)
+
+    return script
+
+
+async def _records_echoing_the_key(request: Request, writer: asyncio.StreamWriter) -> None:
+    body = msgspec.json.encode({"status": "success", "total": "1", "response": [{"id": KEY}]})
+    await respond(writer, body)
+
+
+async def _garbled(request: Request, writer: asyncio.StreamWriter) -> None:
+    writer.write(b"HTTP/1.1 twohundred OK\r\nX-Echo: " + request.raw.replace(b"\r\n", b" ") + b"\r\n\r\n")
+    await writer.drain()
+
+
+def _everything_shown(error: BaseException) -> str:
+    """All a user or a log could see of ``error``: text, repr, attributes, traceback, the whole chain."""
+    seen = []
+    current: BaseException | None = error
+    while current is not None:
+        seen += [str(current), repr(current), repr(vars(current)), *traceback.format_exception(current)]
+        for holder in (current, getattr(current, "request_info", None)):
+            assert getattr(holder, "request_info", None) is None, (
+                f"{type(current).__name__} holds request_info"
+            )
+        current = current.__cause__ or current.__context__
+    return "\n".join(seen)
+
+
+@pytest.mark.parametrize(
+    ("script", "expected"),
+    [
+        (_echo("401 Unauthorized", wrap=False), AuthenticationError),
+        (_echo("500 Internal Server Error", wrap=False), ServerError),
+        (_echo("400 Bad Request", wrap=True), APIResponseError),
+        (_echo("200 OK", wrap=True), APIResponseError),
+        (_records_echoing_the_key, DecodeError),
+        (_garbled, APIConnectionError),
+    ],
+    ids=["401-echo", "500-echo", "400-envelope", "200-failure-envelope", "200-bad-record", "garbled-head"],
+)
+async def test_an_echoed_key_never_shows_in_errors_or_logs(
+    hostile: HostileServer, caplog: pytest.LogCaptureFixture, script: object, expected: type[BizstimError]
+) -> None:
+    hostile.script = script  # type: ignore[assignment]
+    caplog.set_level(logging.DEBUG, logger="aiobizstim")
+    async with Bizstim(api_key=f"  {KEY}\t", base_url=hostile.url, retry_policy=QUICK, max_retries=1) as bz:
+        with pytest.raises(BizstimError) as info:
+            await bz.discounts.list()
+        assert isinstance(info.value, expected)
+        assert hostile.requests[0].headers["x-api-key"] == KEY  # the key as sent: stripped
+        shown = _everything_shown(info.value)
+        assert "***" in shown or expected in (APIConnectionError, DecodeError)
+        assert KEY not in shown
+        assert KEY not in caplog.text
+
+
+async def test_a_key_echoed_into_a_record_is_redacted_from_the_iterators_errors(
+    hostile: HostileServer,
+) -> None:
+    hostile.script = _records_echoing_the_key
+    async with Bizstim(api_key=KEY, base_url=hostile.url) as bz:
+        with pytest.raises(DecodeError) as info:
+            [d async for d in bz.discounts.iter()]
+    assert KEY not in _everything_shown(info.value)
+    assert "***" in str(info.value)
