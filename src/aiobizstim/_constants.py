@@ -31,6 +31,10 @@ ERROR_BODY_LIMIT: Final = 8192
 #: Redirects followed per attempt, as in the vendor's cURL example (CURLOPT_MAXREDIRS 10).
 MAX_REDIRECTS: Final = 10
 
+#: Times the iterators read a page again that came back short although its ``total`` said more records
+#: follow, before they give up with PaginationIncompleteError (rather than end early and lose records).
+SHORT_PAGE_REREADS: Final = 3
+
 #: ``iter_details()``: lookups started (running or finished, waiting their turn) ahead of the record the
 #: consumer waits for, at most; also the most full records it holds. Looking ahead keeps the other lookups
 #: busy while one backs off between retries (the output is in list order).

@@ -43,10 +43,11 @@ class Page(Generic[T]):
 
 
 def is_terminal(offset: int, raw_count: int, limit: int, total: int | None) -> bool:
-    """True when a page that returned ``raw_count`` records reached the end of the list."""
-    if raw_count < limit:
-        return True
-    return total is not None and offset + raw_count >= total
+    """True when the server's own answer says the list ends with this page: the page reaches its ``total``,
+    or, when the server sent none, it came back with fewer records than asked for."""
+    if total is not None:
+        return offset + raw_count >= total
+    return raw_count < limit
 
 
 def default_overlap(page_size: int) -> int:
@@ -91,13 +92,9 @@ class DecodedPage(Generic[T]):
         return is_terminal(self.offset, self.raw_count, self.limit, self.total)
 
     @property
-    def capped(self) -> bool:
-        """A non-empty short page whose own ``total`` says more records follow it."""
-        return (
-            0 < self.raw_count < self.limit
-            and self.total is not None
-            and self.offset + self.raw_count < self.total
-        )
+    def short(self) -> bool:
+        """Fewer records than asked for, although the page's own ``total`` says more follow it."""
+        return self.raw_count < self.limit and not self.terminal
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,9 +13,12 @@ Drift guarantee (records inserted or deleted while an export runs):
   (``stats.drift_repairs``), and raises :class:`PaginationDriftError` if nothing links after 8 such pages.
   Records found *behind* the last record already yielded were inserted during the export and are skipped,
   so what is yielded stays in list order.
-  The iteration ends on a page that reached the end of the list when it was fetched (short, or reaching its
-  own ``total``), so records appended during the export are read too. A *first* page that comes back short
-  although its ``total`` says more follow means the server caps the page size below the documented
+  The iteration ends only where the server's own answer says the list ends: on a page that reaches its own
+  ``total`` (or, from a server that sends no total, a page that comes back short), so records appended
+  during the export are read too. A later page that comes back short while its ``total`` says more follow
+  is read again (it may be transient) and, if it stays short, the iteration fails with
+  :class:`PaginationIncompleteError` naming the offsets it could not read: never a silent early end. A
+  *first* page that comes back short that way means the server caps the page size below the documented
   maximum: the walker then reads pages of the size the server serves (logged as a warning).
 
 When the bridging pages get past where a page was read without meeting it (its records moved behind them),
@@ -24,7 +27,10 @@ that page is dropped: the next one must link to the last page used, as any page 
 Cost: about ``overlap / (page_size - overlap)`` extra page requests (≈2 %) without drift, plus usually one
 page request for each page boundary the drift actually crossed; memory: ``window`` page bodies (pages are
 decoded when the walker reaches them), two decoded pages, and one bit per id yielded (for ids up to 2**27).
-Records without an ``id`` are not deduplicated and the guarantee does not cover them.
+Records without an ``id`` cannot be deduplicated or linked, so the drift guarantee does not cover them. When
+the first page has no ids at all, the walker reads without overlap (each offset once), so it never yields a
+record twice by its own doing, and it detects a server that ignores ``start`` by a page that repeats the one
+before it record for record (:class:`PaginationStalledError`): the iteration always ends.
 """
 
 from __future__ import annotations
@@ -36,11 +42,12 @@ import logging
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Generic, TypeVar
 
+from aiobizstim._constants import SHORT_PAGE_REREADS
 from aiobizstim._pagination._ids import NewRecords
 from aiobizstim._pagination._pages import DecodedPage, RawPage, decoded, default_overlap
 from aiobizstim._pagination._window import RequestWindow
 from aiobizstim._stats import ClientStats
-from aiobizstim.errors import PaginationDriftError, PaginationStalledError
+from aiobizstim.errors import PaginationDriftError, PaginationIncompleteError, PaginationStalledError
 
 __all__ = ["PageIterator", "RecordIterator"]
 
@@ -60,9 +67,11 @@ def _linked(a: DecodedPage[T], b: DecodedPage[T], overlap: int) -> bool:
 
 def _stalled(a: DecodedPage[T], b: DecodedPage[T]) -> bool:
     """``b``, read at another offset, holds exactly ``a``'s records: the server ignores ``start``."""
-    if b.offset == a.offset or not b.items or b.keys[:1] != a.keys[:1]:
+    if b.offset == a.offset or not b.items:
         return False
-    return None not in b.keys and b.keys == a.keys
+    if not (a.key_set or b.key_set):  # no ids to compare: compare the records themselves
+        return b.items == a.items
+    return b.keys[:1] == a.keys[:1] and None not in b.keys and b.keys == a.keys
 
 
 class PageIterator(Generic[T]):
@@ -136,15 +145,19 @@ class PageIterator(Generic[T]):
             first_limit = self._page_size if window.end is None else min(self._page_size, window.end - start)
             self._stats.pages += 1
             prev = self._open(await self._fetch(start, first_limit))
+            if not prev.items and prev.short:
+                prev = await self._complete(prev)  # an empty first page although the total says more
             if out := new.take(prev):
                 yield out
             if new.done():
                 return
-            if prev.capped:
+            if prev.short:
                 prev = self._adopt_served_size(prev, first_limit)
                 first_limit = prev.limit
-            if prev.terminal or prev.raw_count < first_limit:
+            if prev.terminal:
                 return
+            if prev.items and not prev.key_set:
+                self._read_without_overlap()
             window.total_hint = prev.total
             window.next_offset = start + (window.step if first_limit == self._page_size else first_limit)
             repairs = 0  # bridging pages the last page needed
@@ -161,7 +174,7 @@ class PageIterator(Generic[T]):
                     # until it caught up with them). Not while the list drifts: then the bridging pages this
                     # page may need go first, so that fewer changes land between them and the pages they link.
                     await asyncio.sleep(0)
-                nxt = self._open(received)
+                nxt = await self._complete(self._open(received))
                 if nxt.total is not None:
                     window.total_hint = max(window.total_hint or 0, nxt.total)
                 if _stalled(prev, nxt):
@@ -188,6 +201,43 @@ class PageIterator(Generic[T]):
                     return
         finally:
             await window.close()
+
+    async def _complete(self, page: DecodedPage[T]) -> DecodedPage[T]:
+        """``page``, read again while it is short (fewer records than asked for although its ``total`` says
+        more follow); :class:`PaginationIncompleteError` if it stays short."""
+        rereads = 0
+        while page.short:
+            if rereads == SHORT_PAGE_REREADS:
+                got, end = page.offset + page.raw_count, min(page.offset + page.limit, page.total or 0)
+                raise PaginationIncompleteError(
+                    f"the {self._what} page at offset {page.offset} returned {page.raw_count} of "
+                    f"{page.limit} records although its total is {page.total}, also when read again "
+                    f"{rereads} times: the records at offsets {got} to {end - 1} could not be read",
+                    missing_from=got,
+                    missing_to=end,
+                )
+            rereads += 1
+            logger.warning(
+                "%s: the page at offset %d returned %d of %d records although its total is %d; reading it "
+                "again (%d of %d)",
+                self._what,
+                page.offset,
+                page.raw_count,
+                page.limit,
+                page.total,
+                rereads,
+                SHORT_PAGE_REREADS,
+            )
+            self._stats.pages += 1
+            page = self._open(await self._fetch(page.offset, page.limit))
+        return page
+
+    def _read_without_overlap(self) -> None:
+        """The records have no ids: overlapping pages could not be linked, only yield records twice."""
+        logger.info("%s: the records have no id; reading each offset once, without overlap", self._what)
+        window = self._window
+        window.overlap = 0
+        window.step = self._page_size
 
     def _adopt_served_size(self, first: DecodedPage[T], asked: int) -> DecodedPage[T]:
         """The first page came back short although its ``total`` says more follow: the server caps the page
@@ -251,7 +301,7 @@ class _Bridges(Generic[T]):
                 nxt.offset,
                 offset,
             )
-            bridge = walker._open(await walker._get(offset))
+            bridge = await walker._complete(walker._open(await walker._get(offset)))
             latest_total = bridge.total if bridge.total is not None else latest_total
             if not (_linked(prev, bridge, overlap) or offset == walker._start):
                 misses += 1  # the list moved by more than ``margin``: overlap more next time

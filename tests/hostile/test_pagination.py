@@ -1,0 +1,109 @@
+"""Issue 11, points 2 and 3: an iteration never ends early without saying so, and records without ids are
+neither yielded twice by the iterator's own overlap nor read forever."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import msgspec
+import pytest
+
+from aiobizstim import Bizstim, PaginationIncompleteError, PaginationStalledError
+from tests.hostile._server import HostileServer, Request, page, respond
+from tests.hostile.conftest import KEY, QUICK
+
+N = 5000
+
+
+def _offsets(request: Request) -> tuple[int, int]:
+    start, limit = request.path.rstrip("/").rsplit("/", 2)[1:]
+    return int(start), int(limit)
+
+
+def short_at(offset: int, times: int) -> object:
+    """Serves N discounts; the page at ``offset`` comes back with half its records ``times`` times."""
+    served: dict[int, int] = {}
+
+    async def script(request: Request, writer: asyncio.StreamWriter) -> None:
+        start, limit = _offsets(request)
+        ids = list(range(start + 1, min(start + limit, N) + 1))
+        served[start] = served.get(start, 0) + 1
+        if start == offset and served[start] <= times:
+            ids = ids[: len(ids) // 2]
+        await respond(writer, page(ids, N))
+
+    return script
+
+
+@pytest.mark.parametrize("times", [1, 3])
+async def test_a_short_page_mid_list_is_read_again(
+    hostile: HostileServer, caplog: pytest.LogCaptureFixture, times: int
+) -> None:
+    hostile.script = short_at(1862, times)  # type: ignore[assignment]
+    async with Bizstim(api_key=KEY, base_url=hostile.url) as bz:
+        got = [d.id async for d in bz.discounts.iter(overlap=2)]
+    assert got == list(range(1, N + 1))
+    assert hostile.paths().count("/api/discounts/1862/100") == times + 1
+    assert "returned 50 of 100 records although its total is 5000; reading it again" in caplog.text
+
+
+async def test_a_page_that_stays_short_fails_naming_the_offsets(hostile: HostileServer) -> None:
+    hostile.script = short_at(1862, 10)  # type: ignore[assignment]
+    got: list[int | None] = []
+
+    async def collect(bz: Bizstim) -> None:
+        async for d in bz.discounts.iter(overlap=2):
+            got.append(d.id)
+
+    async with Bizstim(api_key=KEY, base_url=hostile.url) as bz:
+        with pytest.raises(PaginationIncompleteError) as info:
+            await collect(bz)
+    assert (info.value.missing_from, info.value.missing_to) == (1912, 1962)
+    assert "offsets 1912 to 1961 could not be read" in str(info.value)
+    assert got == list(range(1, 1865))  # every record of the pages before, in order, and nothing after
+
+
+async def test_an_empty_first_page_whose_total_says_more_is_not_an_empty_list(hostile: HostileServer) -> None:
+    hostile.script = short_at(0, 10)  # type: ignore[assignment]
+    async with Bizstim(api_key=KEY, base_url=hostile.url) as bz:
+        with pytest.raises(PaginationIncompleteError):
+            [d async for d in bz.discounts.iter(page_size=1)]
+
+
+def _without_ids(count: int, *, ignore_start: bool = False, total: bool = True) -> object:
+    async def script(request: Request, writer: asyncio.StreamWriter) -> None:
+        start, limit = _offsets(request)
+        if ignore_start:
+            start = 0
+        rows = [{"code": f"C{n}"} for n in range(start, min(start + limit, count))]
+        doc: dict[str, object] = {"status": "success", "response": rows}
+        if total:
+            doc["total"] = str(count)
+        await respond(writer, msgspec.json.encode(doc))
+
+    return script
+
+
+async def test_records_without_ids_are_yielded_once_each(
+    hostile: HostileServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="aiobizstim")
+    hostile.script = _without_ids(3000)  # type: ignore[assignment]
+    async with Bizstim(api_key=KEY, base_url=hostile.url) as bz:
+        codes = [d.code async for d in bz.discounts.iter()]
+    assert codes == [f"C{n}" for n in range(3000)]  # was 3,060: the overlap twice
+    assert hostile.paths()[:3] == ["/api/discounts/0/100", "/api/discounts/100/100", "/api/discounts/200/100"]
+    assert "no id; reading each offset once" in caplog.text
+
+
+@pytest.mark.parametrize("total", [True, False])
+async def test_a_server_that_ignores_start_without_ids_or_total_cannot_loop_forever(
+    hostile: HostileServer, total: bool
+) -> None:
+    hostile.script = _without_ids(1000, ignore_start=True, total=total)  # type: ignore[assignment]
+    async with Bizstim(api_key=KEY, base_url=hostile.url, retry_policy=QUICK) as bz:
+        with pytest.raises(PaginationStalledError, match="repeats the page at offset 0"):
+            async with asyncio.timeout(10):
+                [d async for d in bz.discounts.iter()]
+        assert bz.stats.pages < 20
