@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 from types import TracebackType
 
 import aiohttp
@@ -45,7 +46,9 @@ class Bizstim:
     export makes many requests. At most ``max_concurrency`` requests are in flight across the whole client;
     ``rate_limit`` (requests per second) spaces request starts. A response body longer than
     ``max_response_bytes`` (after decompression; default 64 MiB) is not read past that point:
-    :class:`~aiobizstim.ResponseTooLargeError`. An injected ``session`` is used and never
+    :class:`~aiobizstim.ResponseTooLargeError`. ``HTTP_PROXY`` / ``HTTPS_PROXY`` / ``NO_PROXY`` are honoured
+    unless ``trust_env=False``; ``proxy`` sends every request through that proxy; ``ssl_context`` (an
+    ``ssl.SSLContext`` that verifies) trusts a private CA. An injected ``session`` is used and never
     closed; otherwise a session is created on the first request and closed by :meth:`aclose` (or ``async
     with``).
     """
@@ -65,6 +68,9 @@ class Bizstim:
         export_max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        trust_env: bool = True,
+        proxy: str | None = None,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         if session is not None and not isinstance(session, aiohttp.ClientSession):
             raise TypeError(f"session must be an aiohttp.ClientSession, got {type(session).__name__}")
@@ -79,6 +85,9 @@ class Bizstim:
             user_agent=user_agent,
             allow_insecure_http=allow_insecure_http,
             max_response_bytes=max_response_bytes,
+            trust_env=trust_env,
+            proxy=proxy,
+            ssl_context=ssl_context,
         )
         self._transport = transport = Transport(config, session=session, policy=retry_policy)
         #: Clients: list/iter/get/iter_details/update/add/import_.

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import ssl
+import urllib.request
 from dataclasses import dataclass, field
 
 from yarl import URL
@@ -29,6 +31,7 @@ __all__ = [
     "RequestOptions",
     "Secret",
     "api_key_from",
+    "proxy_from_env",
     "resolve_config",
 ]
 
@@ -89,6 +92,12 @@ class ClientConfig:
     rate_limit: float | None
     user_agent: str
     max_response_bytes: int
+    #: Read ``HTTP(S)_PROXY`` / ``NO_PROXY`` from the environment, as requests and httpx do.
+    trust_env: bool = True
+    #: A proxy for every request (``http://host:port``); overrides the environment's.
+    proxy: URL | None = field(default=None, repr=False)
+    #: The TLS context for https (a private CA); ``None``: the system's trust store (``SSL_CERT_FILE`` works).
+    ssl_context: ssl.SSLContext | None = field(default=None, repr=False)
 
     def options(
         self, *, timeout: object = None, max_retries: object = None, export: bool = False
@@ -152,6 +161,9 @@ def resolve_config(
     user_agent: str | None,
     allow_insecure_http: bool,
     max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+    trust_env: bool = True,
+    proxy: str | None = None,
+    ssl_context: ssl.SSLContext | None = None,
 ) -> ClientConfig:
     """Settings from the arguments, else the environment, else the defaults; every value checked."""
     key = api_key_from(api_key)
@@ -172,7 +184,63 @@ def resolve_config(
         rate_limit=None if rate_limit is None else check_positive_number("rate_limit", rate_limit),
         user_agent=DEFAULT_USER_AGENT if user_agent is None else check_header_value("user_agent", user_agent),
         max_response_bytes=check_count("max_response_bytes", max_response_bytes, minimum=1),
+        trust_env=check_flag("trust_env", trust_env),
+        proxy=None if proxy is None else check_proxy(proxy),
+        ssl_context=None if ssl_context is None else check_ssl_context(ssl_context),
     )
+
+
+def proxy_from_env(url: URL) -> URL | None:
+    """The proxy the environment names for ``url`` (``HTTPS_PROXY`` / ``HTTP_PROXY`` / ``ALL_PROXY``, any
+    case), unless ``NO_PROXY`` exempts its host; as requests and httpx read them."""
+    if url.host is None or urllib.request.proxy_bypass(url.host):
+        return None
+    proxies = urllib.request.getproxies()
+    named = proxies.get(url.scheme) or proxies.get("all")
+    if not named:
+        return None
+    try:
+        return check_proxy(named)
+    except ConfigurationError:
+        raise ConfigurationError(
+            f"the {url.scheme.upper()}_PROXY environment variable is not an http(s) URL; "
+            "fix it, or pass trust_env=False"
+        ) from None
+
+
+def check_flag(name: str, value: object) -> bool:
+    """A bool, nothing else (``"false"`` is not false)."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be a bool, got {type(value).__name__}")
+    return value
+
+
+def check_proxy(raw: object) -> URL:
+    """A proxy URL: absolute ``http://`` or ``https://`` with a host (credentials allowed, never shown)."""
+    if not isinstance(raw, str):
+        raise TypeError(f"proxy must be a str such as 'http://proxy.example:3128', got {type(raw).__name__}")
+    try:
+        url = URL(raw.strip())
+    except (TypeError, ValueError):
+        url = URL()
+    if url.scheme not in ("http", "https") or not url.host:
+        raise ConfigurationError(
+            "proxy must be an absolute http:// or https:// URL such as 'http://proxy:3128'"
+        )
+    return url
+
+
+def check_ssl_context(context: object) -> ssl.SSLContext:
+    """An ``ssl.SSLContext`` that verifies certificates and host names: there is no silent way to turn
+    verification off (add your CA to the context instead: ``context.load_verify_locations(cafile)``)."""
+    if not isinstance(context, ssl.SSLContext):
+        raise TypeError(f"ssl_context must be an ssl.SSLContext, got {type(context).__name__}")
+    if context.verify_mode != ssl.CERT_REQUIRED or not context.check_hostname:
+        raise ConfigurationError(
+            "ssl_context must verify certificates and host names (verify_mode CERT_REQUIRED, "
+            "check_hostname True): load your private CA into it instead of turning verification off"
+        )
+    return context
 
 
 def api_key_from(api_key: str | None) -> Secret:

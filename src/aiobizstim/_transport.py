@@ -24,7 +24,7 @@ import msgspec
 from yarl import URL
 
 from aiobizstim._backoff import RetryPolicy, retry_delay
-from aiobizstim._config import ClientConfig, RequestOptions
+from aiobizstim._config import ClientConfig, RequestOptions, proxy_from_env
 from aiobizstim._constants import ERROR_BODY_LIMIT, MAX_REDIRECTS, RETRYABLE_STATUSES
 from aiobizstim._envelope import Response, read_response
 from aiobizstim._stats import ClientStats
@@ -100,6 +100,7 @@ class Transport:
         self._limiter = _RateLimiter(config.rate_limit) if config.rate_limit else None
         self._closed = False
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._proxy, self._proxy_authorization = _route(config)
         self._sleep: Callable[[float], Awaitable[None]] = asyncio.sleep  # tests swap it to observe delays
         # Peak of requests in flight, for tests and benchmarks.
         self.in_flight = 0
@@ -134,6 +135,7 @@ class Transport:
             self._session = aiohttp.ClientSession(
                 timeout=aiohttp.ClientTimeout(total=self.config.timeout),
                 raise_for_status=False,
+                trust_env=False,  # the environment's proxy is read once, in __init__: no per-request lookups
                 trace_configs=[self._resend_counter()],
             )
         elif self._session.closed:
@@ -376,6 +378,12 @@ class Transport:
         }
         if data is not None:
             headers["Content-Type"] = "application/json"
+        proxy_headers = None
+        if self._proxy_authorization is not None:  # to the proxy: on its CONNECT (https), else on the request
+            if url.scheme == "https":
+                proxy_headers = {"Proxy-Authorization": self._proxy_authorization}
+            else:
+                headers["Proxy-Authorization"] = self._proxy_authorization
         async with session.request(
             method,
             url,
@@ -386,6 +394,9 @@ class Transport:
             timeout=aiohttp.ClientTimeout(total=timeout),
             allow_redirects=False,  # followed by _attempt(), same origin only
             raise_for_status=False,  # an injected session's own setting would hide the status
+            proxy=self._proxy,
+            proxy_headers=proxy_headers,
+            ssl=self.config.ssl_context if self.config.ssl_context is not None else True,
             trace_request_ctx=_Sends() if self._owns_session else None,
         ) as resp:
             if 200 <= resp.status < 300:
@@ -408,6 +419,17 @@ class Transport:
                 raise _too_large("it grew past that while being read", limit, label)
             chunks.append(chunk)
         return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def _route(config: ClientConfig) -> tuple[URL | None, str | None]:
+    """The proxy every request goes through: ``proxy=``, else the environment's unless ``trust_env=False``;
+    credentials in its URL become the ``Proxy-Authorization`` value."""
+    proxy = config.proxy
+    if proxy is None and config.trust_env:
+        proxy = proxy_from_env(config.base_url)
+    if proxy is None or proxy.user is None:
+        return proxy, None
+    return proxy.with_user(None), aiohttp.encode_basic_auth(proxy.user, proxy.password or "")
 
 
 def _chainable(exc: aiohttp.ClientError) -> aiohttp.ClientError | None:

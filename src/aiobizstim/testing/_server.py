@@ -6,6 +6,7 @@ import asyncio
 import hmac
 import random
 import secrets
+import ssl
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from types import TracebackType
@@ -53,7 +54,7 @@ class FakeBizstim:
     every read. ``counts`` overrides how many records the smaller resources hold (see ``DEFAULT_COUNTS``).
     Every response leaves ``latency`` (+ a uniform random ``0..jitter``) seconds after its request arrived,
     building it included; ``faults`` injects failures (both changeable while running). ``trial=True``
-    applies the trial-account import limit.
+    applies the trial-account import limit. ``ssl_context`` (a server-side ``ssl.SSLContext``) serves https.
     ``log_limit`` caps the request log (the oldest records are dropped in batches, so it may briefly hold ~10%
     more), None keeps everything. It speaks JSON only: a ``?format=`` other than ``json`` (the real API also
     offers xml, jsonp, php and serialized) gets a 406 failure envelope rather than JSON the caller did not ask
@@ -75,6 +76,7 @@ class FakeBizstim:
         drift: DriftHook | None = None,
         trial: bool = False,
         log_limit: int | None = None,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         if isinstance(clients, bool) or not isinstance(clients, int):
             raise TypeError(f"clients must be an int, got {type(clients).__name__}")
@@ -86,6 +88,7 @@ class FakeBizstim:
         self._api_key = api_key if api_key is not None else secrets.token_hex(20)
         self._host = host
         self._port = port
+        self._ssl_context = ssl_context
         self._latency = 0.0
         self._jitter = 0.0
         self.set_latency(latency, jitter)
@@ -124,7 +127,7 @@ class FakeBizstim:
         # On close, requests still in flight get up to 5 s to finish; then their connections are cut.
         runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=5.0)
         await runner.setup()
-        site = web.TCPSite(runner, self._host, self._port)
+        site = web.TCPSite(runner, self._host, self._port, ssl_context=self._ssl_context)
         try:
             await site.start()
         except BaseException:
@@ -132,7 +135,7 @@ class FakeBizstim:
             raise
         self._runner = runner
         host, port = runner.addresses[0][:2]
-        self._url = f"http://{host}:{port}"
+        self._url = f"{'https' if self._ssl_context else 'http'}://{host}:{port}"
 
     async def close(self) -> None:
         """Stop listening and close every connection; idempotent.

@@ -1,0 +1,172 @@
+"""Issue 11, point 6: the networks real users sit behind: proxies from the environment or ``proxy=``, and
+https with a private CA (``ssl_context=``, ``SSL_CERT_FILE``), against FakeBizstim over real sockets."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+import ssl
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import trustme
+
+from aiobizstim import APIConnectionError, Bizstim, ConfigurationError
+from aiobizstim.testing import FakeBizstim
+from tests.hostile._proxy import ForwardProxy
+
+PROXY_VARIABLES = (
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "NO_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "no_proxy",
+    "ALL_PROXY",
+)
+
+
+@pytest.fixture(autouse=True)
+def _no_proxy_from_the_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="module")
+def ca() -> trustme.CA:
+    return trustme.CA()
+
+
+@pytest.fixture
+async def https_fake(ca: trustme.CA) -> AsyncIterator[FakeBizstim]:
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1", "localhost").configure_cert(server_context)
+    async with FakeBizstim(clients=250, seed=3, ssl_context=server_context) as fake:
+        yield fake
+
+
+@pytest.fixture
+async def http_fake() -> AsyncIterator[FakeBizstim]:
+    async with FakeBizstim(clients=250, seed=3) as fake:
+        yield fake
+
+
+@pytest.fixture
+async def proxy() -> AsyncIterator[ForwardProxy]:
+    async with ForwardProxy() as forward:
+        yield forward
+
+
+def _trusting(ca: trustme.CA) -> ssl.SSLContext:
+    context = ssl.create_default_context()
+    ca.configure_trust(context)
+    return context
+
+
+async def test_https_with_a_private_ca_is_refused_without_it_and_served_with_it(
+    https_fake: FakeBizstim, ca: trustme.CA
+) -> None:
+    assert https_fake.url.startswith("https://")
+    async with Bizstim(api_key=https_fake.api_key, base_url=https_fake.url, max_retries=0) as bz:
+        with pytest.raises(APIConnectionError, match="certificate"):
+            await bz.clients.list()
+    async with Bizstim(api_key=https_fake.api_key, base_url=https_fake.url, ssl_context=_trusting(ca)) as bz:
+        assert [c.id async for c in bz.clients.iter()] == https_fake.client_ids()
+
+
+def test_there_is_no_silent_way_to_switch_verification_off() -> None:
+    loose = ssl.create_default_context()
+    loose.check_hostname = False
+    loose.verify_mode = ssl.CERT_NONE
+    with pytest.raises(ConfigurationError, match="must verify"):
+        Bizstim(api_key="k" * 40, ssl_context=loose)
+    with pytest.raises(TypeError, match="ssl_context"):
+        Bizstim(api_key="k" * 40, ssl_context=False)  # type: ignore[arg-type]
+
+
+async def test_https_proxy_from_the_environment_is_honoured_by_default(
+    https_fake: FakeBizstim, ca: trustme.CA, proxy: ForwardProxy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", proxy.url)
+    async with Bizstim(api_key=https_fake.api_key, base_url=https_fake.url, ssl_context=_trusting(ca)) as bz:
+        assert len([c async for c in bz.clients.iter(page_size=100)]) == 250
+    host_port = https_fake.url.removeprefix("https://")
+    assert proxy.tunnels
+    assert set(proxy.tunnels) == {host_port}
+    assert proxy.bytes > 0
+
+
+async def test_http_proxy_from_the_environment_and_its_opt_out(
+    http_fake: FakeBizstim, proxy: ForwardProxy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HTTP_PROXY", proxy.url)
+    async with Bizstim(api_key=http_fake.api_key, base_url=http_fake.url) as bz:
+        await bz.clients.list()
+    assert proxy.forwarded == [f"{http_fake.url}/api/clients/0/1000"]
+    async with Bizstim(api_key=http_fake.api_key, base_url=http_fake.url, trust_env=False) as bz:
+        await bz.clients.list()
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    async with Bizstim(api_key=http_fake.api_key, base_url=http_fake.url) as bz:
+        await bz.clients.list()
+    assert len(proxy.forwarded) == 1  # trust_env=False and NO_PROXY went direct
+
+
+async def test_an_explicit_proxy_is_used_without_any_environment(
+    http_fake: FakeBizstim, proxy: ForwardProxy
+) -> None:
+    async with Bizstim(api_key=http_fake.api_key, base_url=http_fake.url, proxy=proxy.url) as bz:
+        records = [c async for c in bz.clients.iter(page_size=100)]
+        assert repr(bz.config).count("127.0.0.1") == 1  # the proxy URL (it may hold credentials) is not shown
+    assert len(records) == 250
+    assert proxy.forwarded
+    assert all(target.startswith(f"{http_fake.url}/api/clients/") for target in proxy.forwarded)
+    assert proxy.bytes > 250 * 200  # every page came through it
+
+
+async def test_proxy_credentials_become_proxy_authentication(
+    http_fake: FakeBizstim, proxy: ForwardProxy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HTTP_PROXY", proxy.url.replace("http://", "http://user:pa%20ss@"))
+    async with Bizstim(api_key=http_fake.api_key, base_url=http_fake.url) as bz:
+        await bz.clients.list()
+    assert proxy.authorizations == ["Basic " + base64.b64encode(b"user:pa ss").decode()]
+
+
+@pytest.mark.parametrize("proxy_url", ["proxy:3128", "ftp://proxy", "http://"])
+def test_a_bad_proxy_is_refused_at_construction(proxy_url: str) -> None:
+    with pytest.raises(ConfigurationError, match="proxy"):
+        Bizstim(api_key="k" * 40, proxy=proxy_url)
+
+
+@pytest.fixture
+def ca_file(ca: trustme.CA, tmp_path: Path) -> Path:
+    path = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(path))
+    return path
+
+
+async def test_ssl_cert_file_works_for_the_cli(
+    https_fake: FakeBizstim, ca_file: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "clients.jsonl"
+    env = {**os.environ, "SSL_CERT_FILE": str(ca_file), "BIZSTIM_API_KEY": https_fake.api_key}
+    child = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "aiobizstim.cli",
+        "export",
+        "clients",
+        "-o",
+        str(out),
+        "--base-url",
+        https_fake.url,
+        "-q",
+        env=env,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, err = await asyncio.wait_for(child.communicate(), timeout=60)
+    assert child.returncode == 0, err
+    assert len(out.read_bytes().splitlines()) == 250
