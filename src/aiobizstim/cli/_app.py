@@ -41,14 +41,18 @@ DEBUG_ENV: Final = "BIZSTIM_DEBUG"
 def _cli_logging(verbosity: int, stderr: TextIO) -> Iterator[None]:
     """Route the ``aiobizstim`` logger to stderr for one run, then restore it (``main`` may run in-process).
 
-    Quiet by default: retries are expected during long exports and are counted in the summary line.
+    Quiet by default: retries are expected during long exports; the progress display shows them (its
+    handler needs the logger to pass WARNING records) and the summary line counts them. ``-v`` prints
+    warnings, ``-vv`` every request.
     """
     logger = logging.getLogger("aiobizstim")
     saved = (logger.level, logger.propagate)
+    level = {0: logging.ERROR, 1: logging.WARNING}.get(verbosity, logging.DEBUG)
     handler = logging.StreamHandler(stderr)
     handler.setFormatter(logging.Formatter(f"{PROG}: %(levelname)s: %(message)s"))
+    handler.setLevel(level)
     logger.addHandler(handler)
-    logger.setLevel({0: logging.ERROR, 1: logging.WARNING}.get(verbosity, logging.DEBUG))
+    logger.setLevel(min(level, logging.WARNING))
     logger.propagate = False
     try:
         yield

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import logging
 import time
 from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ import msgspec
 
 from aiobizstim.cli._atomic import AtomicFile
 from aiobizstim.cli._formats import make_writer
-from aiobizstim.cli._progress import Progress, ProgressMode, format_rate
+from aiobizstim.cli._progress import Progress, ProgressMode, RetryFeed, format_rate
 from aiobizstim.models import ENDPOINTS
 
 if TYPE_CHECKING:
@@ -185,10 +186,14 @@ def _source(bz: Bizstim, spec: ExportSpec) -> tuple[AsyncIterator[Sequence[msgsp
     return pages, pages
 
 
+_logger = logging.getLogger("aiobizstim")
+
+
 async def run_export(
     bz: Bizstim, spec: ExportSpec, *, stderr: TextIO, progress_mode: ProgressMode
 ) -> ExportResult:
-    """Run one export with ``bz`` (a :class:`aiobizstim.Bizstim`), showing progress on ``stderr``."""
+    """Run one export with ``bz`` (a :class:`aiobizstim.Bizstim`), showing progress (and every retry the
+    client logs) on ``stderr``."""
     model = record_model(spec.resource, spec.details)
     stats = bz.stats
     requests_before, retries_before = stats.requests, stats.retries
@@ -203,10 +208,14 @@ async def run_export(
 
     label = "client details" if spec.details else spec.resource
     progress = Progress(label, stderr, progress_mode, total)
+    feed = RetryFeed(progress)
+    _logger.addHandler(feed)
     try:
+        progress.start()
         with fewer_gc_passes():
             count = await export_records(records, spec.path, spec.fmt, model, progress)
     finally:
+        _logger.removeHandler(feed)
         progress.finish()
     return ExportResult(
         spec=spec,
