@@ -217,6 +217,16 @@ class Progress:
         self.stream.write(f"bizstim: {self.label} {self.done:,}  {retry.describe(now)}\n")
         self.stream.flush()
 
+    def note(self, text: str) -> None:
+        """Print one line (``bizstim: text``) above the bar, or between the lines."""
+        if self.mode is ProgressMode.OFF:
+            return
+        self.stream.write(("\r\x1b[2K" if self._drawn else "") + f"bizstim: {text}\n")
+        self._drawn = False
+        self.stream.flush()
+        if self.mode is ProgressMode.BAR and self._timer is not None:
+            self._render(self.elapsed)
+
     def finish(self) -> None:
         """Stop the timer and clear the live bar (if one was drawn)."""
         if self._timer is not None:
@@ -227,6 +237,10 @@ class Progress:
                 self.stream.write("\r\x1b[2K")
                 self.stream.flush()
         self._drawn = False
+
+    def clear_line(self) -> str:
+        """What to write before a last message so it does not land on the bar (``""`` if none is drawn)."""
+        return "\r\x1b[2K" if self._drawn and self.mode is ProgressMode.BAR else ""
 
     def _shown_retry(self, now: float) -> _Retry | None:
         """The latest retry, while it matters: its next try is not long past, or no record came since."""
