@@ -1,14 +1,17 @@
 """Where ``bizstim export -o PATH`` writes (issue 11, point 8): through a symlink to its target, straight into
-devices and FIFOs, to stdout for ``-``. The CLI runs as a subprocess (the console script) against a
-FakeBizstim in the test process."""
+devices and FIFOs, to stdout for ``-``; and signals at any moment: prompt exit, no temp file, the truth
+about PATH. The CLI runs as a subprocess (the console script) against a FakeBizstim in the test process."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import os
+import random
+import signal
 import stat
 import sys
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from types import FrameType
@@ -16,9 +19,10 @@ from typing import Any
 
 import pytest
 
+from aiobizstim.cli._app import _Session
 from aiobizstim.cli._atomic import AtomicFile
 from aiobizstim.cli._export import ExportWatch
-from aiobizstim.cli._output import FileOutput, plan_output
+from aiobizstim.cli._output import FileOutput, OutputPlan, plan_output
 from aiobizstim.testing import FakeBizstim
 from tests.cli.test_cli_commands import BIZSTIM, TIMEOUT, bizstim, env_for, temp_files
 
@@ -206,7 +210,82 @@ async def test_dash_streams_to_stdout(fake: FakeBizstim, tmp_path: Path) -> None
     assert os.listdir(tmp_path) == []  # no file named "-"
 
 
-# --- the truth about PATH ---------------------------------------------------------------------------
+# --- signals --------------------------------------------------------------------------------------------
+
+
+async def interrupt(
+    fake: FakeBizstim, out: Path, second: signal.Signals, *, at_end: bool = False
+) -> tuple[int | None, float, str]:
+    """Start an export into ``out``; once it is under way (its progress bar is drawn), send SIGINT at a
+    random moment (or right after the summary line, ``at_end``) and ``second`` up to 30 ms later. Return
+    the exit code, the seconds from SIGINT to exit, and stderr."""
+    args = ("export", "clients", "-o", out, "--page-size", "50", "--concurrency", "2", "--progress", "bar")
+    proc = await spawn(*args, env=env_for(fake))
+    assert proc.stderr is not None
+    seen = b""
+    async with asyncio.timeout(TIMEOUT):
+        while b"\r" not in seen or (at_end and b"bizstim: exported" not in seen):
+            chunk = await proc.stderr.read(4096)
+            assert chunk, seen
+            seen += chunk
+    if not at_end:
+        await asyncio.sleep(random.uniform(0.0, 0.6))  # a random moment of the export (it takes ~0.6 s)
+    signalled = time.monotonic()
+    try:
+        proc.send_signal(signal.SIGINT)
+        await asyncio.sleep(random.uniform(0.0, 0.03))
+        proc.send_signal(second)
+    except ProcessLookupError:  # it had finished
+        pass
+    async with asyncio.timeout(TIMEOUT):
+        rest = await proc.stderr.read()
+        await proc.wait()
+    return proc.returncode, time.monotonic() - signalled, (seen + rest).decode()
+
+
+@pytest.mark.parametrize("second", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+async def test_two_signals_at_any_moment(second: signal.Signals, tmp_path: Path) -> None:
+    """Prompt exit, no temp file, and the last line tells the truth about PATH: either the export had
+    completed (PATH has every record) or nothing was written (PATH has its old content)."""
+    async with FakeBizstim(clients=CLIENTS, seed=9, latency=0.02) as fake:
+        outs = [tmp_path / f"out{n}.jsonl" for n in range(4)]
+        for out in outs:
+            out.write_text("old\n")
+        results = await asyncio.gather(
+            *(interrupt(fake, out, second, at_end=n == 3) for n, out in enumerate(outs))
+        )
+        ids = fake.client_ids()
+    for out, (code, seconds, err) in zip(outs, results, strict=True):
+        assert seconds < 2.0, (out, seconds, err)
+        line = last_line(err)
+        if code == 0:  # it had finished before the signals came
+            assert line.startswith(f"bizstim: exported {CLIENTS:,} clients to {out} in "), err
+            assert ids_of(out.read_text()) == ids
+            continue
+        assert code == 130, (out, code, err)
+        if line == f"bizstim: error: interrupted; the export had completed and {out} was written":
+            assert ids_of(out.read_text()) == ids
+        else:
+            assert line == f"bizstim: error: interrupted; nothing was written and {out} is unchanged", err
+            assert out.read_text() == "old\n"
+        assert "Traceback" not in err
+    assert temp_files(tmp_path) == []
+
+
+async def test_sigterm_exits_143(fake: FakeBizstim, tmp_path: Path) -> None:
+    fake.set_latency(0.05)
+    out = tmp_path / "clients.jsonl"
+    proc = await spawn(
+        "export", "clients", "-o", out, "--page-size", "20", "--progress", "bar", env=env_for(fake)
+    )
+    assert proc.stderr is not None
+    async with asyncio.timeout(TIMEOUT):
+        await proc.stderr.read(1)  # the first frame of the bar: under way
+        proc.send_signal(signal.SIGTERM)
+        _, err = await proc.communicate()
+    assert proc.returncode == 143
+    assert last_line(err.decode()) == "bizstim: error: terminated; nothing was written"
+    assert os.listdir(tmp_path) == []
 
 
 def test_the_truth_about_path_at_every_step_of_the_commit(tmp_path: Path) -> None:
@@ -267,3 +346,21 @@ def test_the_truth_about_path_at_every_step_of_the_commit(tmp_path: Path) -> Non
             assert truth == f"nothing was written and {target} is unchanged", (stop_at, truth)
             assert target.read_text() == "old\n", stop_at
     assert len(truths) == 2  # both outcomes were met
+
+
+def test_forced_exit_removes_the_temp_file_and_says_so(tmp_path: Path) -> None:
+    exits: list[int] = []
+    with (tmp_path / "stderr").open("w+") as stderr:
+        session = _Session(stderr, exit_now=exits.append)
+        session.command = "export"
+        session.interrupts.first = signal.SIGTERM
+        plan = session.watch.plan = OutputPlan("file", tmp_path / "out.csv", "out.csv", existed=False)
+        output = FileOutput(plan)
+        session.watch.output = output
+        output.open()
+        session.force(signal.SIGTERM)
+        output.discard()
+        stderr.seek(0)
+        assert stderr.read() == "bizstim: error: terminated; nothing was written\n"
+    assert exits == [143]
+    assert os.listdir(tmp_path) == ["stderr"]

@@ -189,7 +189,9 @@ def fake_server(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-async def demo(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+async def demo(
+    args: argparse.Namespace, stdout: TextIO, stderr: TextIO, watch: ExportWatch | None = None
+) -> int:
     """``bizstim demo``: export from an in-process fake and report what was measured."""
     from aiobizstim.cli._demo import run_demo
 
@@ -200,6 +202,7 @@ async def demo(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         output_dir=args.output_dir,
         stdout=stdout,
         stderr=stderr,
+        watch=watch,
     )
 
 

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import BinaryIO, Final, Protocol
 
 from aiobizstim.cli._atomic import AtomicFile, OutputPathError, check_output_path
+from aiobizstim.cli._signals import start_thread
 
 __all__ = [
     "STDOUT",
@@ -237,7 +238,7 @@ class StreamOutput:
                 self.waiting_for_reader = True  # the thread opens it, blocking until a reader comes
             else:
                 os.set_blocking(self._fd, True)
-        self._thread.start()
+        start_thread(self._thread)  # signals are for the main thread
         return self
 
     @property
