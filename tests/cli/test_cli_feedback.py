@@ -66,19 +66,27 @@ async def watch(url: str, out: Path, *args: str) -> Watched:
 
 
 async def test_retries_show_at_once_without_verbose(refused_url: str, tmp_path: Path) -> None:
-    bar, lines, quiet = await asyncio.gather(
+    bar, lines, quiet = runs = await asyncio.gather(
         watch(refused_url, tmp_path / "bar.jsonl", "--progress", "bar"),
         watch(refused_url, tmp_path / "lines.jsonl", "--progress", "lines"),
         watch(refused_url, tmp_path / "quiet.jsonl", "-q"),
     )
-    # The bar shows something before any answer, then each retry: reason, attempt n of m, next try in s.
-    await bar.wait_for("clients 0  waiting for the first records")
-    seconds = await bar.wait_for(r"attempt 1 of 11 failed, next try in \d+\.\d s: connection failed")
-    assert seconds < 10
-    await bar.wait_for(r"attempt 2 of 11 failed")
-    # Lines mode: a line per retry once no record has come for a while (not for a retry that passes).
-    await lines.wait_for(r"bizstim: clients 0  attempt \d+ of 11 failed, next try in .*\[GET /api/clients/")
-    codes = await asyncio.gather(bar.terminate(), lines.terminate(), quiet.terminate())
+    try:
+        # The bar shows something before any answer, then each retry: reason, attempt n of m, next try in s.
+        await bar.wait_for("clients 0  waiting for the first records")
+        seconds = await bar.wait_for(r"attempt 1 of 11 failed, next try in \d+\.\d s: connection failed")
+        assert seconds < 10
+        await bar.wait_for(r"attempt 2 of 11 failed")
+        # Lines mode: a line per retry once no record has come for a while (not for a retry that passes).
+        await lines.wait_for(
+            r"bizstim: clients 0  attempt \d+ of 11 failed, next try in .*\[GET /api/clients/"
+        )
+        codes = await asyncio.gather(bar.terminate(), lines.terminate(), quiet.terminate())
+    finally:
+        for run in runs:
+            if run.proc.returncode is None:
+                run.proc.kill()
+                await run.proc.wait()
     assert tuple(codes) == (143, 143, 143)
     assert bar.stderr.rstrip().endswith("\r\x1b[2Kbizstim: error: terminated; nothing was written")
     assert lines.stderr.rstrip().splitlines()[-1] == "bizstim: error: terminated; nothing was written"
