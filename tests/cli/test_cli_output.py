@@ -187,6 +187,29 @@ async def test_fifo_reader_gets_every_record(fake: FakeBizstim, tmp_path: Path) 
     assert temp_files(tmp_path) == []
 
 
+async def test_a_stalled_fifo_reader_does_not_hold_the_cli(fake: FakeBizstim, tmp_path: Path) -> None:
+    fifo = tmp_path / "stalled.fifo"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # a reader that never reads
+    loop = asyncio.get_running_loop()
+    try:
+        proc = await spawn("export", "clients", "-o", fifo, "-q", env=env_for(fake))
+        has_data = asyncio.Event()  # the pipe holds data nobody reads: the writer is stuck
+        loop.add_reader(reader, has_data.set)
+        async with asyncio.timeout(TIMEOUT):
+            await has_data.wait()
+            signalled = time.monotonic()
+            proc.send_signal(signal.SIGINT)
+            _, err = await proc.communicate()
+        assert time.monotonic() - signalled < 2.0
+    finally:
+        loop.remove_reader(reader)
+        os.close(reader)
+    assert proc.returncode == 130
+    # Part of the output is in the pipe (a blocked write had begun): not "nothing was written".
+    assert err.decode() == f"bizstim: error: interrupted; the output to {fifo} is incomplete\n"
+
+
 async def test_dash_streams_to_stdout(fake: FakeBizstim, tmp_path: Path) -> None:
     env = env_for(fake)
     jsonl, csv = await asyncio.gather(

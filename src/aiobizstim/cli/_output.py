@@ -212,6 +212,7 @@ class StreamOutput:
         self._chunks: collections.deque[bytes] = collections.deque()
         self._queued = 0
         self._written = 0
+        self._writing = False
         self._closing = False
         self._discarded = False
         self._done = False
@@ -320,10 +321,11 @@ class StreamOutput:
         """Nothing to remove: what reached the stream is there."""
 
     def outcome(self) -> Outcome:
-        """COMPLETE after :meth:`finish`, else PARTIAL or NOTHING by the bytes written."""
+        """COMPLETE after :meth:`finish`, else PARTIAL if a byte may have reached the stream (a write
+        returned or is under way), else NOTHING."""
         if self._completed:
             return Outcome.COMPLETE
-        return Outcome.PARTIAL if self._written else Outcome.NOTHING
+        return Outcome.PARTIAL if self._written or self._writing else Outcome.NOTHING
 
     def _run(self) -> None:
         try:
@@ -352,7 +354,13 @@ class StreamOutput:
                 chunk = self._chunks.popleft()
             view = memoryview(chunk)
             while view:
-                count = os.write(fd, view)
+                # A blocking write to a pipe returns only when all of it is in, or fails having written
+                # nothing: while it runs, part of it may have reached the reader already.
+                self._writing = True
+                try:
+                    count = os.write(fd, view)
+                finally:
+                    self._writing = False
                 view = view[count:]
                 self._written += count
             with self._cond:
