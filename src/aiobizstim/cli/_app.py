@@ -3,6 +3,10 @@
 Exit codes: 0 success; 1 the API or the transport failed (or the output could not be written); 2 usage errors
 (bad arguments, no API key, an unusable output path); 130 interrupted by Ctrl-C; 143 terminated (SIGTERM).
 Every failure is reported as one line on stderr, without a traceback, and never shows the API key.
+
+Signals (:mod:`aiobizstim.cli._signals`): the first SIGINT/SIGTERM cancels the command, any further one exits
+at once; either way the temp file is gone and the last line says what happened to the export's PATH
+(:meth:`ExportWatch.truth`), also when the signal came after the file had been renamed into place.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Coroutine, Iterator, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from typing import Any, Final, TextIO
 
 from aiobizstim._constants import API_KEY_ENV
@@ -23,13 +27,14 @@ from aiobizstim.cli._commands import (
     EXIT_FAILURE,
     EXIT_INTERRUPTED,
     EXIT_OK,
-    EXIT_TERMINATED,
     EXIT_USAGE,
     ExportFailedError,
     UsageError,
     describe,
 )
+from aiobizstim.cli._export import ExportWatch
 from aiobizstim.cli._parser import PROG, build_parser
+from aiobizstim.cli._signals import Interrupts
 from aiobizstim.errors import BizstimError
 
 __all__ = ["main"]
@@ -41,14 +46,18 @@ DEBUG_ENV: Final = "BIZSTIM_DEBUG"
 def _cli_logging(verbosity: int, stderr: TextIO) -> Iterator[None]:
     """Route the ``aiobizstim`` logger to stderr for one run, then restore it (``main`` may run in-process).
 
-    Quiet by default: retries are expected during long exports and are counted in the summary line.
+    Quiet by default: retries are expected during long exports; the progress display shows them (its
+    handler needs the logger to pass WARNING records) and the summary line counts them. ``-v`` prints
+    warnings, ``-vv`` every request.
     """
     logger = logging.getLogger("aiobizstim")
     saved = (logger.level, logger.propagate)
+    level = {0: logging.ERROR, 1: logging.WARNING}.get(verbosity, logging.DEBUG)
     handler = logging.StreamHandler(stderr)
     handler.setFormatter(logging.Formatter(f"{PROG}: %(levelname)s: %(message)s"))
+    handler.setLevel(level)
     logger.addHandler(handler)
-    logger.setLevel({0: logging.ERROR, 1: logging.WARNING}.get(verbosity, logging.DEBUG))
+    logger.setLevel(min(level, logging.WARNING))
     logger.propagate = False
     try:
         yield
@@ -61,34 +70,29 @@ def _cli_logging(verbosity: int, stderr: TextIO) -> Iterator[None]:
 # --- running ----------------------------------------------------------------------------------------------
 
 
-def _run(coro: Coroutine[Any, Any, int]) -> int:
-    """Run ``coro``; SIGTERM cancels it like Ctrl-C (so cleanup runs), then raises ``_TerminatedError``."""
+class _InterruptedError(Exception):
+    """The command was cancelled by a signal."""
+
+
+def _run(coro: Coroutine[Any, Any, int], interrupts: Interrupts) -> int:
+    """Run ``coro`` on a new event loop; a signal cancels it (:class:`Interrupts`), then
+    :class:`_InterruptedError` is raised."""
 
     async def guarded() -> int:
-        loop = asyncio.get_running_loop()
-        task = asyncio.current_task()
-        assert task is not None
-        terminated = False
-
-        def on_sigterm() -> None:
-            nonlocal terminated
-            terminated = True
-            task.cancel()
-
-        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-            loop.add_signal_handler(signal.SIGTERM, on_sigterm)
         try:
+            if not interrupts.attach():
+                coro.close()  # a signal came before the work started
+                raise asyncio.CancelledError
             return await coro
-        except asyncio.CancelledError:
-            if terminated:
-                raise _TerminatedError from None
-            raise
+        finally:
+            interrupts.detach()
 
-    return asyncio.run(guarded())
-
-
-class _TerminatedError(Exception):
-    pass
+    try:
+        return asyncio.run(guarded())
+    except asyncio.CancelledError:
+        if interrupts.first is not None:
+            raise _InterruptedError from None
+        raise
 
 
 def _fail(stderr: TextIO, message: str, secret: str | None) -> None:
@@ -98,55 +102,115 @@ def _fail(stderr: TextIO, message: str, secret: str | None) -> None:
     print(f"{PROG}: error: {line}", file=stderr)
 
 
-def _dispatch(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+def _dispatch(args: argparse.Namespace, stdout: TextIO, stderr: TextIO, session: _Session) -> int:
     if args.command == "export":
-        return _run(commands.export(args, stderr))
+        return _run(commands.export(args, stderr, session.watch), session.interrupts)
     if args.command == "get":
-        return _run(commands.get(args, stdout))
+        return _run(commands.get(args, stdout), session.interrupts)
     if args.command == "fake-server":
+        session.interrupts.release()  # it stops on SIGINT/SIGTERM by itself
+        if session.interrupts.first is not None:
+            return EXIT_OK  # stopped before it started
         return commands.fake_server(args)
     if args.command == "demo":
-        return _run(commands.demo(args, stdout, stderr))
+        return _run(commands.demo(args, stdout, stderr, session.watch), session.interrupts)
     raise UsageError(f"unknown command {args.command!r}")  # pragma: no cover - argparse rejects it first
 
 
+class _Session:
+    """One run of :func:`main`: the signals, what the export did, and the last words after a signal."""
+
+    def __init__(self, stderr: TextIO, exit_now: Callable[[int], None] = os._exit) -> None:
+        self.stderr = stderr
+        self.command: str | None = None
+        self.watch = ExportWatch()
+        self.interrupts = Interrupts(self.force)
+        self._exit_now = exit_now
+
+    def interrupted(self, signum: int | None) -> str:
+        """``interrupted; <what happened to PATH>`` (or ``terminated; ...`` for SIGTERM)."""
+        what = "terminated" if signum == signal.SIGTERM else "interrupted"
+        if self.command not in ("export", None):
+            return what
+        return f"{what}; {self.watch.truth()}"
+
+    def force(self, first: int) -> None:
+        """A signal after the first one: remove the temp file, say what happened, exit now (any moment,
+        in the main thread, from the signal handler: no buffered writes, no locks)."""
+        self.watch.abandon()
+        line = f"{self.watch.clear_line()}{PROG}: error: {self.interrupted(first)}\n"
+        for stream in (sys.stdout, self.stderr):
+            with contextlib.suppress(Exception):  # may be in the middle of a write of its own
+                stream.flush()
+        try:
+            fd = self.stderr.fileno()
+        except (AttributeError, ValueError, OSError):
+            fd = 2
+        with contextlib.suppress(OSError):
+            os.write(fd, line.encode(errors="replace"))
+        self._exit_now(self.interrupts.exit_code)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``bizstim`` console script; returns the exit code."""
+    """Entry point of the ``bizstim`` console script; returns the exit code.
+
+    Without ``argv`` it runs as the program (the arguments come from ``sys.argv``): SIGINT and SIGTERM stay
+    handled until the process exits (see :meth:`Interrupts.release`).
+    """
     stdout, stderr = sys.stdout, sys.stderr
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    secret = args.api_key or os.environ.get(API_KEY_ENV) or None
-    with _cli_logging(args.verbose or 0, stderr):
-        return _run_command(args, stdout, stderr, secret)
-
-
-def _run_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO, secret: str | None) -> int:
+    session = _Session(stderr)
+    code = EXIT_FAILURE
+    session.interrupts.install()
     try:
-        return _dispatch(args, stdout, stderr)
-    except UsageError as exc:
-        _fail(stderr, str(exc), secret)
-        return EXIT_USAGE
-    except KeyboardInterrupt:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        session.command = args.command
+        secret = args.api_key or os.environ.get(API_KEY_ENV) or None
+        with _cli_logging(args.verbose or 0, stderr):
+            code = _run_command(args, stdout, stderr, secret, session)
+        return code
+    finally:
+        session.interrupts.release(exiting=argv is None, code=code)
+
+
+def _run_command(
+    args: argparse.Namespace, stdout: TextIO, stderr: TextIO, secret: str | None, session: _Session
+) -> int:
+    interrupts = session.interrupts
+    try:
+        code = _dispatch(args, stdout, stderr, session)
+    except KeyboardInterrupt:  # Ctrl-C where no handler of ours is installed (main() in another thread)
         if args.command == "fake-server":
             return EXIT_OK
-        _fail(stderr, "interrupted; nothing was written" if args.command == "export" else "interrupted", None)
+        _fail(stderr, session.interrupted(signal.SIGINT), None)
         return EXIT_INTERRUPTED
-    except _TerminatedError:
-        _fail(stderr, "terminated; nothing was written" if args.command == "export" else "terminated", None)
-        return EXIT_TERMINATED
-    except ExportFailedError as exc:
+    except Exception as exc:
+        if interrupts.first is None:
+            return _failed(exc, stderr, secret)
+        code = EXIT_OK  # whatever the signal's cancellation caused: the signal is what is reported
+    if interrupts.first is not None and args.command != "fake-server":
+        _fail(stderr, session.interrupted(interrupts.first), None)
+        return interrupts.exit_code
+    return code
+
+
+def _failed(exc: Exception, stderr: TextIO, secret: str | None) -> int:
+    """Report a failure as one line; return the exit code."""
+    if isinstance(exc, UsageError):
+        _fail(stderr, str(exc), secret)
+        return EXIT_USAGE
+    if isinstance(exc, ExportFailedError):
         _fail(stderr, str(exc), secret)
         return EXIT_FAILURE
-    except BrokenPipeError:
+    if isinstance(exc, BrokenPipeError):
         # stdout closed early (``bizstim get ... | head``): not an error worth a message.
         with contextlib.suppress(OSError):
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - stops the interpreter's flush at exit failing
         return EXIT_FAILURE
-    except (BizstimError, OSError) as exc:
+    if isinstance(exc, BizstimError | OSError):
         _fail(stderr, describe(exc), secret)
         return EXIT_FAILURE
-    except Exception as exc:
-        if os.environ.get(DEBUG_ENV):
-            raise
-        _fail(stderr, f"unexpected {describe(exc)} (set {DEBUG_ENV}=1 for a traceback)", secret)
-        return EXIT_FAILURE
+    if os.environ.get(DEBUG_ENV):
+        raise exc
+    _fail(stderr, f"unexpected {describe(exc)} (set {DEBUG_ENV}=1 for a traceback)", secret)
+    return EXIT_FAILURE

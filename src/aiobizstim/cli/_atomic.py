@@ -2,6 +2,10 @@
 
 Until :meth:`AtomicFile.commit` succeeds the target path is never touched: a new target does not appear and an
 existing one keeps its old content. On any failure or interruption the temp file is removed.
+
+Whether the rename happened is known at every moment (:attr:`AtomicFile.renamed`), also from a signal handler
+that interrupted :meth:`~AtomicFile.commit` between two statements, and :meth:`~AtomicFile.abandon` removes
+the temp file from there: the CLI's messages after Ctrl-C say the truth about the target.
 """
 
 from __future__ import annotations
@@ -56,6 +60,30 @@ class AtomicFile:
         self.temp_path = self.path.with_name(f".{self.path.name}.{secrets.token_hex(4)}.tmp")
         self._file: BinaryIO | None = None
         self.committed = False
+        # Set *before* each step, so a signal handler running between two statements can tell what happened:
+        # "new" -> "creating" -> "open" -> "renaming" -> "renamed", or -> "discarding".
+        self._phase = "new"
+
+    @property
+    def renamed(self) -> bool:
+        """Whether the temp file has replaced :attr:`path` (true from the rename on, even before
+        :meth:`commit` returns). Safe to ask at any moment, also from a signal handler."""
+        if self._phase not in ("renaming", "renamed"):
+            return False
+        return self._phase == "renamed" or not os.path.lexists(self.temp_path)
+
+    def abandon(self) -> bool:
+        """Delete the temp file unless it was renamed already; return :attr:`renamed`.
+
+        Only idempotent system calls: safe at any moment, also from a signal handler that interrupted
+        this object (the process is about to exit, so the open file is left to the OS).
+        """
+        if self.renamed:
+            return True
+        self._phase = "discarding"  # before the unlink: a missing temp file must not read as renamed
+        with contextlib.suppress(OSError):
+            os.unlink(self.temp_path)
+        return False
 
     @property
     def file(self) -> BinaryIO:
@@ -66,8 +94,10 @@ class AtomicFile:
 
     def __enter__(self) -> Self:
         # O_EXCL: never write into a file someone else created; 0o666 lets the umask decide the mode.
+        self._phase = "creating"
         fd = os.open(self.temp_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
         self._file = os.fdopen(fd, "wb", buffering=_BUFFER)
+        self._phase = "open"
         return self
 
     def commit(self) -> None:
@@ -78,7 +108,9 @@ class AtomicFile:
         file.close()
         with contextlib.suppress(OSError):  # replacing a file: keep its permissions (e.g. 0600)
             os.chmod(self.temp_path, stat.S_IMODE(os.stat(self.path).st_mode))
+        self._phase = "renaming"
         os.replace(self.temp_path, self.path)
+        self._phase = "renamed"
         self.committed = True
         _fsync_dir(self.path.parent)
 
@@ -87,7 +119,8 @@ class AtomicFile:
         if self._file is not None and not self._file.closed:
             with contextlib.suppress(OSError):
                 self._file.close()
-        if not self.committed:
+        if not self.renamed:
+            self._phase = "discarding"
             with contextlib.suppress(FileNotFoundError):
                 self.temp_path.unlink()
 

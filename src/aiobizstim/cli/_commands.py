@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Any, Final, TextIO
 import msgspec
 
 from aiobizstim._constants import API_KEY_ENV, BASE_URL_ENV
-from aiobizstim.cli._atomic import OutputPathError, check_output_path
-from aiobizstim.cli._export import ExportSpec, guess_format, run_export
+from aiobizstim.cli._atomic import OutputPathError
+from aiobizstim.cli._export import ExportSpec, ExportWatch, guess_format, run_export
+from aiobizstim.cli._output import Outcome, plan_output
 from aiobizstim.cli._parser import GET_BY_ID, PROG
 from aiobizstim.cli._progress import ProgressMode
 from aiobizstim.errors import BizstimError
@@ -74,25 +75,28 @@ def _client(args: argparse.Namespace, **overrides: Any) -> Bizstim:
         raise UsageError(str(exc)) from None
 
 
-async def export(args: argparse.Namespace, stderr: TextIO) -> int:
-    """``bizstim export``: stream every record of a resource to a file, atomically."""
-    path: Path = args.output
+async def export(args: argparse.Namespace, stderr: TextIO, watch: ExportWatch | None = None) -> int:
+    """``bizstim export``: stream every record of a resource to a file (atomically), a device, a FIFO or
+    stdout; ``watch`` follows what happens to the output (for the messages after a signal)."""
+    watch = watch if watch is not None else ExportWatch()
     if args.details and args.resource != "clients":
         raise UsageError("--details works with clients only")
     max_limit = ENDPOINTS[args.resource].max_limit
     if args.page_size is not None and max_limit is not None and args.page_size > max_limit:
         raise UsageError(f"--page-size for {args.resource} is at most {max_limit} (the API's maximum)")
     try:
-        check_output_path(path)
+        plan = plan_output(args.output)
     except OutputPathError as exc:
         raise UsageError(str(exc)) from None
+    path = Path(args.output)
     spec = ExportSpec(
         resource=args.resource,
         path=path,
-        fmt=args.format or guess_format(path),
+        fmt=args.format or ("jsonl" if plan.kind == "stdout" else guess_format(path)),
         details=args.details,
         page_size=args.page_size,
         max_items=args.max_items,
+        plan=plan,
     )
     if args.quiet or args.progress == ProgressMode.OFF.value:
         mode = ProgressMode.OFF
@@ -102,23 +106,31 @@ async def export(args: argparse.Namespace, stderr: TextIO) -> int:
         mode = ProgressMode(args.progress)
     async with _client(args, max_concurrency=args.concurrency, rate_limit=args.rate) as bz:
         try:
-            result = await run_export(bz, spec, stderr=stderr, progress_mode=mode)
-        except BizstimError as exc:
-            raise ExportFailedError(path, exc) from exc
-        except OSError as exc:
-            raise ExportFailedError(path, exc) from exc
+            result = await run_export(bz, spec, stderr=stderr, progress_mode=mode, watch=watch)
+        except (BizstimError, OSError) as exc:
+            if isinstance(exc, BrokenPipeError) and plan.kind == "stdout":
+                raise  # the reader of stdout left (``| head``): like ``get``, no message
+            raise ExportFailedError(watch, exc) from exc
     if not args.quiet:
         print(f"{PROG}: {result.summary()}", file=stderr)
     return EXIT_OK
 
 
 class ExportFailedError(Exception):
-    """An export failed after it started; nothing was written to ``path``."""
+    """An export failed after it started; the message says what happened to the output."""
 
-    def __init__(self, path: Path, cause: BaseException) -> None:
-        self.path = path
+    def __init__(self, watch: ExportWatch, cause: BaseException) -> None:
         self.cause = cause
-        super().__init__(f"export failed, nothing written to {path}: {describe(cause)}")
+        plan = watch.plan
+        where = plan.display if plan is not None else "the output"
+        outcome = watch.outcome()
+        if outcome is Outcome.COMPLETE:
+            text = f"the export to {where} completed, then failed"
+        elif outcome is Outcome.PARTIAL:
+            text = f"export failed, the output to {where} is incomplete"
+        else:
+            text = f"export failed, nothing written to {where}"
+        super().__init__(f"{text}: {describe(cause)}")
 
 
 async def get(args: argparse.Namespace, stdout: TextIO) -> int:
@@ -177,7 +189,9 @@ def fake_server(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-async def demo(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+async def demo(
+    args: argparse.Namespace, stdout: TextIO, stderr: TextIO, watch: ExportWatch | None = None
+) -> int:
     """``bizstim demo``: export from an in-process fake and report what was measured."""
     from aiobizstim.cli._demo import run_demo
 
@@ -188,6 +202,7 @@ async def demo(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         output_dir=args.output_dir,
         stdout=stdout,
         stderr=stderr,
+        watch=watch,
     )
 
 

@@ -6,7 +6,7 @@ import math
 from pathlib import Path
 from typing import TextIO
 
-from aiobizstim.cli._export import ExportResult, ExportSpec, run_export
+from aiobizstim.cli._export import ExportResult, ExportSpec, ExportWatch, run_export
 from aiobizstim.cli._progress import ProgressMode
 
 __all__ = ["run_demo"]
@@ -48,6 +48,7 @@ async def run_demo(
     output_dir: Path,
     stdout: TextIO,
     stderr: TextIO,
+    watch: ExportWatch | None = None,
 ) -> int:
     """Serve ``clients`` fake clients with ``latency`` seconds per request, export them, print the figures."""
     from aiobizstim import Bizstim
@@ -91,7 +92,7 @@ async def run_demo(
             runs.append((spec, _DETAILS_CONCURRENCY, detail_floor))
         for spec, concurrency, floor in runs:
             async with Bizstim(api_key=fake.api_key, base_url=fake.url, max_concurrency=concurrency) as bz:
-                result = await run_export(bz, spec, stderr=stderr, progress_mode=mode)
+                result = await run_export(bz, spec, stderr=stderr, progress_mode=mode, watch=watch)
             _report(result, floor, stdout)
             stdout.flush()
     print(

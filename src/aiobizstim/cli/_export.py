@@ -1,9 +1,11 @@
-"""The export pipeline: records from a resource's iterator -> a streaming writer -> an atomic output file."""
+"""The export pipeline: records from a resource's iterator -> a streaming writer -> the output (an atomic
+file, or a device, FIFO or stdout written as it comes; :mod:`aiobizstim.cli._output`)."""
 
 from __future__ import annotations
 
 import contextlib
 import gc
+import logging
 import time
 from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
@@ -12,9 +14,9 @@ from typing import TYPE_CHECKING, Any, Final, TextIO
 
 import msgspec
 
-from aiobizstim.cli._atomic import AtomicFile
 from aiobizstim.cli._formats import make_writer
-from aiobizstim.cli._progress import Progress, ProgressMode, format_rate
+from aiobizstim.cli._output import FileOutput, Outcome, Output, OutputPlan, StreamOutput
+from aiobizstim.cli._progress import Progress, ProgressMode, RetryFeed, format_rate
 from aiobizstim.models import ENDPOINTS
 
 if TYPE_CHECKING:
@@ -24,6 +26,7 @@ __all__ = [
     "LISTABLE",
     "ExportResult",
     "ExportSpec",
+    "ExportWatch",
     "export_records",
     "guess_format",
     "record_model",
@@ -47,7 +50,7 @@ LISTABLE: Final = (
 
 @dataclass(frozen=True)
 class ExportSpec:
-    """What to export and where."""
+    """What to export and where (``plan``: how to write ``path``; by default an atomic regular file)."""
 
     resource: str
     path: Path
@@ -55,6 +58,53 @@ class ExportSpec:
     details: bool = False
     page_size: int | None = None
     max_items: int | None = None
+    plan: OutputPlan | None = None
+
+    @property
+    def output(self) -> OutputPlan:
+        """How the output is written."""
+        return self.plan if self.plan is not None else OutputPlan("file", self.path, str(self.path))
+
+
+class ExportWatch:
+    """What happened to an export's output so far, readable at any moment (also from a signal handler), so
+    the CLI can say the truth about PATH after Ctrl-C or SIGTERM and clean up before a forced exit."""
+
+    def __init__(self) -> None:
+        #: Set once the output path is known; the output as soon as it exists (before its temp file does).
+        self.plan: OutputPlan | None = None
+        self.output: Output | None = None
+        self.progress: Progress | None = None
+
+    def outcome(self) -> Outcome:
+        """Nothing written yet, incomplete (a stream), or complete."""
+        return self.output.outcome() if self.output is not None else Outcome.NOTHING
+
+    def truth(self) -> str:
+        """What happened to PATH, for a message: ``"nothing was written"``, ``"nothing was written and PATH
+        is unchanged"``, ``"the output to PATH is incomplete"`` or ``"the export had completed and PATH was
+        written"``."""
+        plan, outcome = self.plan, self.outcome()
+        if plan is None:
+            return "nothing was written"
+        if outcome is Outcome.COMPLETE:
+            return f"the export had completed and {plan.display} was written"
+        if outcome is Outcome.PARTIAL:
+            return f"the output to {plan.display} is incomplete"
+        if plan.streamed:
+            return f"nothing was written to {plan.display}"
+        if plan.existed:
+            return f"nothing was written and {plan.display} is unchanged"
+        return "nothing was written"
+
+    def abandon(self) -> None:
+        """Remove the temp file, if any and not renamed yet (safe from a signal handler)."""
+        if self.output is not None:
+            self.output.abandon()
+
+    def clear_line(self) -> str:
+        """What to write before a last message so that it does not land on the progress bar."""
+        return self.progress.clear_line() if self.progress is not None else ""
 
 
 @dataclass(frozen=True)
@@ -81,7 +131,7 @@ class ExportResult:
             counts.append(f"{self.retries:,} retries")
         extra = f", {', '.join(counts)}" if counts else ""
         return (
-            f"exported {self.records:,} {self.label} to {self.spec.path} in {self.seconds:.2f} s "
+            f"exported {self.records:,} {self.label} to {self.spec.output.display} in {self.seconds:.2f} s "
             f"({format_rate(self.records, self.seconds)}{extra})"
         )
 
@@ -123,29 +173,36 @@ def fewer_gc_passes() -> Iterator[None]:
 
 async def export_records(
     batches: AsyncIterator[Sequence[msgspec.Struct]],
-    path: Path,
+    path: Path | Output,
     fmt: str,
     model: type[msgspec.Struct],
     progress: Progress,
 ) -> int:
-    """Stream ``batches`` of records (a page at a time) into ``path`` atomically; return the record count.
+    """Stream ``batches`` of records (a page at a time) into ``path``; return the record count.
 
-    The file appears at ``path`` only when every record was written and synced; on any exception
-    (including cancellation) ``path`` is left as it was and the temp file is removed.
+    ``path`` is a regular file written atomically, or an opened :class:`~aiobizstim.cli._output.Output`.
+    A file appears at ``path`` only when every record was written and synced; on any exception (including
+    cancellation) ``path`` is left as it was and the temp file is removed. A stream gets the records as
+    they come; on an exception it stops.
     """
+    output = FileOutput(OutputPlan("file", path, str(path))).open() if isinstance(path, Path) else path
     count = 0
-    with AtomicFile(path) as out:
-        writer = make_writer(fmt, out.file, model)
+    try:
+        writer = make_writer(fmt, output.file, model)
         update = progress.update
+        drain = output.drain
         try:
             async for batch in batches:
                 writer.write_many(batch)
                 count += len(batch)
                 update(count)
+                await drain()
         finally:
             await _close(batches)
         writer.close()
-        out.commit()
+        await output.finish()
+    finally:
+        output.discard()  # nothing left to do after finish()
     return count
 
 
@@ -185,15 +242,27 @@ def _source(bz: Bizstim, spec: ExportSpec) -> tuple[AsyncIterator[Sequence[msgsp
     return pages, pages
 
 
+_logger = logging.getLogger("aiobizstim")
+
+
 async def run_export(
-    bz: Bizstim, spec: ExportSpec, *, stderr: TextIO, progress_mode: ProgressMode
+    bz: Bizstim,
+    spec: ExportSpec,
+    *,
+    stderr: TextIO,
+    progress_mode: ProgressMode,
+    watch: ExportWatch | None = None,
 ) -> ExportResult:
-    """Run one export with ``bz`` (a :class:`aiobizstim.Bizstim`), showing progress on ``stderr``."""
+    """Run one export with ``bz`` (a :class:`aiobizstim.Bizstim`), showing progress (and every retry the
+    client logs) on ``stderr``; ``watch`` follows what happens to the output."""
     model = record_model(spec.resource, spec.details)
+    watch = watch if watch is not None else ExportWatch()
+    plan = watch.plan = spec.output
     stats = bz.stats
     requests_before, retries_before = stats.requests, stats.retries
     started = time.monotonic()
-    records, counted = _source(bz, spec)
+    label = "client details" if spec.details else spec.resource
+    counted: Any = None
 
     def total() -> int | None:
         value = getattr(counted, "total", None)
@@ -201,12 +270,22 @@ async def run_export(
             return None
         return value if spec.max_items is None else min(value, spec.max_items)
 
-    label = "client details" if spec.details else spec.resource
-    progress = Progress(label, stderr, progress_mode, total)
+    progress = watch.progress = Progress(label, stderr, progress_mode, total)
+    # Registered before it is opened: a forced exit can always find (and remove) the temp file.
+    output = watch.output = StreamOutput(plan) if plan.streamed else FileOutput(plan)
+    feed = RetryFeed(progress)
+    _logger.addHandler(feed)
     try:
+        output.open()
+        records, counted = _source(bz, spec)
+        if isinstance(output, StreamOutput) and output.waiting_for_reader:
+            progress.note(f"waiting for a reader of {plan.display}")
+        progress.start()
         with fewer_gc_passes():
-            count = await export_records(records, spec.path, spec.fmt, model, progress)
+            count = await export_records(records, output, spec.fmt, model, progress)
     finally:
+        output.discard()
+        _logger.removeHandler(feed)
         progress.finish()
     return ExportResult(
         spec=spec,

@@ -134,14 +134,22 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[connection],
         help="stream every record of a resource to a file",
         description="Stream every record of RESOURCE to a file. The file appears only when the export "
-        "succeeded; on failure nothing is written and an existing file is left untouched.",
+        "succeeded; on failure nothing is written and an existing file is left untouched. A device, a FIFO "
+        "or stdout (-o -) gets the records as they come.",
     )
     export.add_argument("resource", choices=LISTABLE, metavar="RESOURCE", help=", ".join(LISTABLE))
-    export.add_argument("-o", "--output", required=True, type=Path, metavar="PATH", help="output file")
+    export.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="PATH",
+        help="output file (replaced atomically; a symlink's target is), a device or FIFO (written as the "
+        "records come), or - for stdout",
+    )
     export.add_argument(
         "--format",
         choices=FORMATS,
-        help="output format (default: from the PATH suffix: .csv, .json, anything else jsonl)",
+        help="output format (default: from the PATH suffix: .csv, .json, anything else jsonl; jsonl for -)",
     )
     export.add_argument(
         "--details", action="store_true", help="clients only: export each client's full record (one GET each)"

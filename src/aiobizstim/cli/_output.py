@@ -1,0 +1,377 @@
+"""Where ``bizstim export -o PATH`` writes, and what it can truthfully say about ``PATH`` at any moment.
+
+* A regular file (or a new path): all or nothing, through :class:`~aiobizstim.cli._atomic.AtomicFile`. A
+  symlink is followed: the temp file goes beside the link's *target* and is renamed over the target, so the
+  link stays a link and the target gets the new content.
+* A character or block device (``/dev/null``, ``/dev/full``, a terminal) or a FIFO: written directly, as
+  the records come (no temp file, no rename); a reader of a FIFO gets every record.
+* ``-``: stdout, streamed the same way.
+
+Streamed output is written by a thread of its own, so a reader that is slow, or a FIFO nobody opened yet,
+never blocks the event loop: Ctrl-C and SIGTERM still act at once. The export waits for the thread
+(:meth:`StreamOutput.drain`) when more than :data:`_BACKLOG` bytes are queued.
+
+Every output reports :meth:`~Output.outcome` (nothing written / incomplete / complete) and can be
+:meth:`~Output.abandon`-ed, both safe to call from a signal handler at any moment.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import enum
+import errno
+import io
+import os
+import stat
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Final, Protocol
+
+from aiobizstim.cli._atomic import AtomicFile, OutputPathError, check_output_path
+from aiobizstim.cli._signals import start_thread
+
+__all__ = [
+    "STDOUT",
+    "FileOutput",
+    "Outcome",
+    "Output",
+    "OutputPlan",
+    "StreamOutput",
+    "open_output",
+    "plan_output",
+]
+
+#: The ``-o`` value meaning stdout.
+STDOUT: Final = "-"
+
+_BACKLOG: Final = 4 << 20  # bytes queued for the writer thread before the export waits for it
+
+
+class Outcome(enum.Enum):
+    """What happened to the output path so far."""
+
+    NOTHING = "nothing"  # not one byte reached PATH (a file: PATH is as it was)
+    PARTIAL = "partial"  # a stream got some of the output, not all
+    COMPLETE = "complete"  # the export completed: the file was renamed into place / the stream was closed
+
+
+@dataclass(frozen=True)
+class OutputPlan:
+    """Where an export goes: ``kind`` is ``"file"`` (atomic, at ``target``), ``"stream"`` (a device or FIFO
+    at ``target``) or ``"stdout"``; ``display`` is how messages name it (the path as given)."""
+
+    kind: str
+    target: Path
+    display: str
+    existed: bool = False
+
+    @property
+    def streamed(self) -> bool:
+        """Whether the output is written as it comes (a device, a FIFO, stdout) rather than atomically."""
+        return self.kind != "file"
+
+
+def plan_output(text: str) -> OutputPlan:
+    """Decide how to write ``-o text``; raise :class:`OutputPathError` for a path that cannot be written."""
+    if text == STDOUT:
+        return OutputPlan("stdout", Path(STDOUT), "stdout")
+    path = Path(text)
+    try:
+        st: os.stat_result | None = os.stat(path)  # follows symlinks
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:  # a symlink loop, a path through a file, no permission ...
+        raise OutputPathError(f"cannot use output path {text}: {exc.strerror}") from None
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        raise OutputPathError(f"output path is a directory: {text}")
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        if not (stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) or stat.S_ISFIFO(st.st_mode)):
+            raise OutputPathError(f"output path is not a file, a device or a FIFO: {text}")
+        if not os.access(path, os.W_OK):
+            raise OutputPathError(f"output path is not writable: {text}")
+        return OutputPlan("stream", path, text, existed=True)
+    target = Path(os.path.realpath(path))
+    if os.path.islink(target):  # realpath gives up on a loop and returns a link
+        raise OutputPathError(f"cannot use output path {text}: too many levels of symbolic links")
+    check_output_path(target)
+    return OutputPlan("file", target, text, existed=st is not None)
+
+
+class Output(Protocol):
+    """An open export output: :attr:`file` for the writers, then :meth:`finish` or :meth:`discard`."""
+
+    plan: OutputPlan
+
+    @property
+    def file(self) -> BinaryIO:
+        """What the record writers write to."""
+
+    async def drain(self) -> None:
+        """Wait until the output has caught up enough to take more (streams); raise its write error."""
+
+    async def finish(self) -> None:
+        """Make the output complete: rename the file into place / write the rest and close the stream."""
+
+    def discard(self) -> None:
+        """Give up after a failure or an interruption (idempotent): remove the temp file, stop the stream."""
+
+    def abandon(self) -> None:
+        """Like :meth:`discard` but safe in a signal handler at any moment (the process exits right after)."""
+
+    def outcome(self) -> Outcome:
+        """What happened to the path so far; safe in a signal handler."""
+
+    @property
+    def written(self) -> int:
+        """Bytes that reached a stream so far (0 for a file until it is complete)."""
+
+
+class FileOutput:
+    """A regular file written atomically (temp file beside the target, renamed over it by :meth:`finish`)."""
+
+    def __init__(self, plan: OutputPlan) -> None:
+        self.plan = plan
+        self._atomic = AtomicFile(plan.target)
+
+    def open(self) -> FileOutput:
+        """Create the temp file."""
+        self._atomic.__enter__()
+        return self
+
+    @property
+    def file(self) -> BinaryIO:
+        """The temp file."""
+        return self._atomic.file
+
+    @property
+    def temp_path(self) -> Path:
+        """Where the temp file is."""
+        return self._atomic.temp_path
+
+    @property
+    def written(self) -> int:
+        """0 until the file is renamed into place (nothing is visible at the path before)."""
+        return 0
+
+    async def drain(self) -> None:
+        """Nothing to wait for: the file is written in place."""
+
+    async def finish(self) -> None:
+        """Flush, fsync and rename over the target."""
+        self._atomic.commit()
+
+    def discard(self) -> None:
+        """Close and delete the temp file (unless it was renamed)."""
+        self._atomic.discard()
+
+    def abandon(self) -> None:
+        """Delete the temp file (unless it was renamed), from anywhere."""
+        self._atomic.abandon()
+
+    def outcome(self) -> Outcome:
+        """COMPLETE once the rename happened, NOTHING before."""
+        return Outcome.COMPLETE if self._atomic.renamed else Outcome.NOTHING
+
+
+class _Queue(io.RawIOBase):
+    """The :attr:`StreamOutput.file` the writers see: every write is queued for the writer thread."""
+
+    def __init__(self, owner: StreamOutput) -> None:
+        super().__init__()
+        self._owner = owner
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: object) -> int:
+        chunk = bytes(data)  # type: ignore[call-overload]  # the writers reuse their buffers
+        self._owner._put(chunk)
+        return len(chunk)
+
+
+class StreamOutput:
+    """A device, a FIFO or stdout, written as the records come by a daemon thread.
+
+    The thread opens the path itself when a FIFO has no reader yet (that open blocks until one comes) and
+    owns the descriptor; stdout is written through descriptor 1 and never closed. A write error (ENOSPC on
+    ``/dev/full``, EPIPE when the reader left) stops the thread and is raised by the next write,
+    :meth:`drain` or :meth:`finish`. On :meth:`discard` the thread is left behind (it is a daemon): the
+    process is about to exit, and a thread stuck writing to a stalled reader must not hold it.
+    """
+
+    def __init__(self, plan: OutputPlan) -> None:
+        self.plan = plan
+        self.waiting_for_reader = False
+        self._fd: int | None = None
+        self._owns_fd = plan.kind != "stdout"
+        self._cond = threading.Condition()
+        self._chunks: collections.deque[bytes] = collections.deque()
+        self._queued = 0
+        self._written = 0
+        self._writing = False
+        self._closing = False
+        self._discarded = False
+        self._done = False
+        self._completed = False
+        self._error: OSError | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._waiter: asyncio.Future[None] | None = None
+        self._file = io.BufferedWriter(_Queue(self), buffer_size=1 << 16)
+        self._thread = threading.Thread(target=self._run, name=f"bizstim-output {plan.display}", daemon=True)
+
+    def open(self) -> StreamOutput:
+        """Open the path (or take stdout) and start the writer thread; call inside the event loop."""
+        self._loop = asyncio.get_running_loop()
+        if self.plan.kind == "stdout":
+            sys.stdout.flush()
+            self._fd = sys.stdout.fileno()
+        else:
+            flags = os.O_WRONLY | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+            try:  # a FIFO without a reader refuses a non-blocking open (ENXIO) instead of blocking
+                self._fd = os.open(self.plan.target, flags | os.O_NONBLOCK)
+            except OSError as exc:
+                if exc.errno != errno.ENXIO:
+                    raise
+                self.waiting_for_reader = True  # the thread opens it, blocking until a reader comes
+            else:
+                os.set_blocking(self._fd, True)
+        start_thread(self._thread)  # signals are for the main thread
+        return self
+
+    @property
+    def file(self) -> BinaryIO:
+        """A buffered file whose bytes go to the writer thread."""
+        return self._file
+
+    @property
+    def written(self) -> int:
+        """Bytes written to the stream so far."""
+        return self._written
+
+    def _put(self, chunk: bytes) -> None:
+        with self._cond:
+            if self._discarded:
+                return
+            if self._error is not None:
+                raise self._error
+            if self._closing:
+                raise ValueError("the output is closed")
+            self._chunks.append(chunk)
+            self._queued += len(chunk)
+            self._cond.notify()
+
+    async def _wait(self, ready: str) -> None:
+        """Wait (on the event loop) until ``ready`` holds: ``"room"`` or ``"done"``; raise the write error."""
+        while True:
+            with self._cond:
+                if self._error is not None:
+                    raise self._error
+                if self._done or (ready == "room" and self._queued <= _BACKLOG):
+                    return
+                assert self._loop is not None
+                self._waiter = self._loop.create_future()
+                waiter = self._waiter
+            await waiter
+
+    def _wake(self) -> None:  # on the event loop
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+    def _notify(self) -> None:  # from the thread
+        loop = self._loop
+        if loop is not None:
+            with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits any more
+                loop.call_soon_threadsafe(self._wake)
+
+    async def drain(self) -> None:
+        """Hand the buffered bytes over and wait while more than :data:`_BACKLOG` bytes are queued."""
+        self._file.flush()
+        await self._wait("room")
+
+    async def finish(self) -> None:
+        """Write everything that is queued, then close the stream (stdout is flushed, not closed)."""
+        self._file.flush()
+        with self._cond:
+            self._closing = True
+            self._cond.notify()
+        self._notify()
+        await self._wait("done")
+        with self._cond:
+            if self._error is not None:
+                raise self._error
+            self._completed = True
+        self._file.close()
+
+    def discard(self) -> None:
+        """Drop what is queued and let the thread stop (it may stay blocked on a stalled reader)."""
+        with self._cond:
+            self._discarded = True
+            self._chunks.clear()
+            self._queued = 0
+            self._closing = True
+            self._cond.notify()
+        with contextlib.suppress(Exception):
+            self._file.close()
+
+    def abandon(self) -> None:
+        """Nothing to remove: what reached the stream is there."""
+
+    def outcome(self) -> Outcome:
+        """COMPLETE after :meth:`finish`, else PARTIAL if a byte may have reached the stream (a write
+        returned or is under way), else NOTHING."""
+        if self._completed:
+            return Outcome.COMPLETE
+        return Outcome.PARTIAL if self._written or self._writing else Outcome.NOTHING
+
+    def _run(self) -> None:
+        try:
+            if self._fd is None:
+                flags = os.O_WRONLY | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+                self._fd = os.open(self.plan.target, flags)
+            self._write_all(self._fd)
+        except OSError as exc:
+            with self._cond:
+                self._error = exc
+        finally:
+            if self._owns_fd and self._fd is not None:
+                with contextlib.suppress(OSError):
+                    os.close(self._fd)
+            with self._cond:
+                self._done = True
+            self._notify()
+
+    def _write_all(self, fd: int) -> None:
+        while True:
+            with self._cond:
+                while not self._chunks and not self._closing:
+                    self._cond.wait()
+                if not self._chunks:
+                    return
+                chunk = self._chunks.popleft()
+            view = memoryview(chunk)
+            while view:
+                # A blocking write to a pipe returns only when all of it is in, or fails having written
+                # nothing: while it runs, part of it may have reached the reader already.
+                self._writing = True
+                try:
+                    count = os.write(fd, view)
+                finally:
+                    self._writing = False
+                view = view[count:]
+                self._written += count
+            with self._cond:
+                self._queued -= len(chunk)
+                waiting = self._queued <= _BACKLOG
+            if waiting:
+                self._notify()
+
+
+def open_output(plan: OutputPlan) -> FileOutput | StreamOutput:
+    """Open the output ``plan`` describes (call inside the event loop)."""
+    if plan.streamed:
+        return StreamOutput(plan).open()
+    return FileOutput(plan).open()

@@ -1,0 +1,138 @@
+"""Feedback while the server is down (issue 11, point 9): every retry shows in the progress display at once,
+without ``-v``; ``-q`` stays quiet. The CLI runs as a subprocess against a port that refuses connections."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import re
+import signal
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from aiobizstim.cli._progress import Progress, ProgressMode
+from tests.cli.test_cli_commands import BIZSTIM, TIMEOUT
+
+
+@pytest.fixture
+def refused_url() -> Iterator[str]:
+    """A loopback port that is bound but not listening: every connection is refused."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+class Watched:
+    """A running ``bizstim`` whose stderr is collected as it comes."""
+
+    def __init__(self, proc: asyncio.subprocess.Process) -> None:
+        self.proc = proc
+        self.stderr = ""
+        self.started = time.monotonic()
+        self._reader = asyncio.create_task(self._read())
+
+    async def _read(self) -> None:
+        assert self.proc.stderr is not None
+        while chunk := await self.proc.stderr.read(4096):
+            self.stderr += chunk.decode()
+
+    async def wait_for(self, pattern: str) -> float:
+        """Seconds from the start until ``pattern`` appeared on stderr (polled, bounded)."""
+        async with asyncio.timeout(TIMEOUT):
+            while not re.search(pattern, self.stderr):
+                assert not self._reader.done(), self.stderr
+                await asyncio.sleep(0.01)
+        return time.monotonic() - self.started
+
+    async def terminate(self) -> int | None:
+        self.proc.send_signal(signal.SIGTERM)
+        async with asyncio.timeout(TIMEOUT):
+            await self._reader
+            return await self.proc.wait()
+
+
+async def watch(url: str, out: Path, *args: str) -> Watched:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BIZSTIM_")}
+    env |= {"BIZSTIM_API_KEY": "k" * 40, "BIZSTIM_BASE_URL": url}
+    proc = await asyncio.create_subprocess_exec(
+        BIZSTIM, "export", "clients", "-o", str(out), *args, env=env, stderr=asyncio.subprocess.PIPE
+    )
+    return Watched(proc)
+
+
+async def test_retries_show_at_once_without_verbose(refused_url: str, tmp_path: Path) -> None:
+    bar, lines, quiet = runs = await asyncio.gather(
+        watch(refused_url, tmp_path / "bar.jsonl", "--progress", "bar"),
+        watch(refused_url, tmp_path / "lines.jsonl", "--progress", "lines"),
+        watch(refused_url, tmp_path / "quiet.jsonl", "-q"),
+    )
+    try:
+        # The bar shows something before any answer, then each retry: reason, attempt n of m, next try in s.
+        await bar.wait_for("clients 0  waiting for the first records")
+        seconds = await bar.wait_for(r"attempt 1 of 11 failed, next try in \d+\.\d s: connection failed")
+        assert seconds < 10
+        await bar.wait_for(r"attempt 2 of 11 failed")
+        # Lines mode: a line per retry once no record has come for a while (not for a retry that passes).
+        await lines.wait_for(
+            r"bizstim: clients 0  attempt \d+ of 11 failed, next try in .*\[GET /api/clients/"
+        )
+        codes = await asyncio.gather(bar.terminate(), lines.terminate(), quiet.terminate())
+    finally:
+        for run in runs:
+            if run.proc.returncode is None:
+                run.proc.kill()
+                await run.proc.wait()
+    assert tuple(codes) == (143, 143, 143)
+    assert bar.stderr.rstrip().endswith("\r\x1b[2Kbizstim: error: terminated; nothing was written")
+    assert lines.stderr.rstrip().splitlines()[-1] == "bizstim: error: terminated; nothing was written"
+    assert "WARNING" not in bar.stderr + lines.stderr  # the display, not the log (that is -v)
+    assert quiet.stderr == "bizstim: error: terminated; nothing was written\n"
+    assert os.listdir(tmp_path) == []
+
+
+def test_progress_shows_the_latest_retry_with_a_countdown(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    stream = io.StringIO()
+    progress = Progress("clients", stream, ProgressMode.BAR, lambda: 5000)
+    progress.done = 1000
+    progress.retry(
+        "retrying GET /api/clients/1000/1000 in 1.50 s (attempt 3 of 11 failed: HTTP 503 after 3 attempts)"
+    )
+    text = stream.getvalue().split("\x1b[2K")[-1]  # fits on an 80-column line: no bar, rate or ETA then
+    assert len(text) == 79
+    assert re.match(
+        r"clients 1,000/5,000   20%  attempt 3 of 11 failed, next try in 1\.[45] s: HTTP 503", text
+    )
+    assert re.search(
+        r"attempt 3 of 11 failed, next try in 1\.[45] s: HTTP 503 \[GET /api/clients/1000/1000\]$",
+        progress.describe(progress.elapsed),
+    )
+    later = progress.describe(progress.elapsed + 1.6)
+    assert "attempt 3 of 11 failed, trying again: HTTP 503" in later  # no new record yet: still shown
+    progress.done = 2000
+    assert "attempt" not in progress.describe(progress.elapsed + 3.0)  # records came, and it is long past
+    assert progress.describe(progress.elapsed + 3.0).endswith("1 retry")
+    quiet = io.StringIO()
+    off = Progress("clients", quiet, ProgressMode.OFF)
+    off.retry("retrying GET /api/clients/0/1000 in 0.50 s (attempt 1 of 11 failed: HTTP 503)")
+    assert quiet.getvalue() == ""
+
+
+def test_lines_mode_prints_a_retry_only_when_stalled() -> None:
+    stream = io.StringIO()
+    progress = Progress("clients", stream, ProgressMode.LINES)
+    message = "retrying GET /api/clients/0/1000 in 0.50 s (attempt {} of 11 failed: HTTP 503)"
+    progress.retry(message.format(1))
+    assert stream.getvalue() == ""  # just started: a retry that passes needs no line
+    progress.started -= 10  # as if nothing had come for 10 s
+    progress._last_record -= 10
+    progress.retry(message.format(2))
+    progress.retry(message.format(3))  # within a second of the last line: kept for the next one
+    assert stream.getvalue().splitlines() == [
+        "bizstim: clients 0  attempt 2 of 11 failed, next try in 0.5 s: HTTP 503 [GET /api/clients/0/1000]"
+    ]
