@@ -452,4 +452,6 @@ def _reason(error: BizstimError) -> str:
         return f"HTTP {error.status}"
     if isinstance(error, DecodeError):
         return "the 2xx body is not JSON (truncated?)"
+    if isinstance(error, APIConnectionError):  # the log line counts the attempts itself
+        return error.message.removesuffix(f" after {error.attempts} attempts")
     return error.message

@@ -21,6 +21,7 @@ import sys
 from collections.abc import Callable, Coroutine, Iterator, Sequence
 from typing import Any, Final, TextIO
 
+from aiobizstim._config import Secret
 from aiobizstim._constants import API_KEY_ENV
 from aiobizstim.cli import _commands as commands
 from aiobizstim.cli._commands import (
@@ -95,11 +96,17 @@ def _run(coro: Coroutine[Any, Any, int], interrupts: Interrupts) -> int:
         raise
 
 
-def _fail(stderr: TextIO, message: str, secret: str | None) -> None:
+def _fail(stderr: TextIO, message: str, secret: Secret | None) -> None:
     line = " ".join(message.split())
-    if secret:
-        line = line.replace(secret, "***")
+    if secret is not None:
+        line = secret.redact(line)
     print(f"{PROG}: error: {line}", file=stderr)
+
+
+def _secret(args: argparse.Namespace) -> Secret | None:
+    """The API key as the client sends it (surrounding whitespace dropped), to redact from every message."""
+    raw = args.api_key if args.api_key is not None else os.environ.get(API_KEY_ENV)
+    return Secret(raw.strip()) if raw and raw.strip() else None
 
 
 def _dispatch(args: argparse.Namespace, stdout: TextIO, stderr: TextIO, session: _Session) -> int:
@@ -165,7 +172,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser = build_parser()
         args = parser.parse_args(argv)
         session.command = args.command
-        secret = args.api_key or os.environ.get(API_KEY_ENV) or None
+        secret = _secret(args)
         with _cli_logging(args.verbose or 0, stderr):
             code = _run_command(args, stdout, stderr, secret, session)
         return code
@@ -174,7 +181,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run_command(
-    args: argparse.Namespace, stdout: TextIO, stderr: TextIO, secret: str | None, session: _Session
+    args: argparse.Namespace, stdout: TextIO, stderr: TextIO, secret: Secret | None, session: _Session
 ) -> int:
     interrupts = session.interrupts
     try:
@@ -194,7 +201,7 @@ def _run_command(
     return code
 
 
-def _failed(exc: Exception, stderr: TextIO, secret: str | None) -> int:
+def _failed(exc: Exception, stderr: TextIO, secret: Secret | None) -> int:
     """Report a failure as one line; return the exit code."""
     if isinstance(exc, UsageError):
         _fail(stderr, str(exc), secret)

@@ -68,6 +68,10 @@ def _client(args: argparse.Namespace, **overrides: Any) -> Bizstim:
     if args.max_retries is not None:
         options["max_retries"] = args.max_retries
         options["export_max_retries"] = args.max_retries
+    if args.max_response_bytes is not None:
+        options["max_response_bytes"] = args.max_response_bytes
+    if args.proxy is not None:
+        options["proxy"] = args.proxy
     options.update({name: value for name, value in overrides.items() if value is not None})
     try:
         return Bizstim(**options)

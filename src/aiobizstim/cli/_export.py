@@ -116,6 +116,8 @@ class ExportResult:
     seconds: float
     requests: int | None
     retries: int | None
+    #: The list's ``total`` in the last page the server sent (``None``: it sent none).
+    server_total: int | None = None
 
     @property
     def label(self) -> str:
@@ -123,16 +125,17 @@ class ExportResult:
         return "client details" if self.spec.details else self.spec.resource
 
     def summary(self) -> str:
-        """One line: records, seconds, records/s, requests and retries."""
+        """One line: records, seconds, records/s, requests, retries and the server's last ``total``."""
         counts = []
         if self.requests is not None:
             counts.append(f"{self.requests:,} requests")
         if self.retries is not None:
             counts.append(f"{self.retries:,} retries")
         extra = f", {', '.join(counts)}" if counts else ""
+        total = "" if self.server_total is None else f"; the server's total: {self.server_total:,}"
         return (
             f"exported {self.records:,} {self.label} to {self.spec.output.display} in {self.seconds:.2f} s "
-            f"({format_rate(self.records, self.seconds)}{extra})"
+            f"({format_rate(self.records, self.seconds)}{extra}{total})"
         )
 
 
@@ -293,4 +296,5 @@ async def run_export(
         seconds=time.monotonic() - started,
         requests=stats.requests - requests_before,
         retries=stats.retries - retries_before,
+        server_total=getattr(counted, "total", None),
     )

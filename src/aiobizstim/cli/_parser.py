@@ -78,6 +78,9 @@ _timeout = _option(float, "a number", lambda v: check_positive_number("timeout",
 _max_retries = _option(int, "a whole number", lambda v: check_count("max_retries", v, minimum=0))
 _concurrency = _option(int, "a whole number", lambda v: check_count("concurrency", v, minimum=1))
 _rate = _option(float, "a number", lambda v: check_positive_number("rate", v))
+_max_response_bytes = _option(
+    int, "a whole number", lambda v: check_count("max_response_bytes", v, minimum=1)
+)
 
 
 def _fraction(text: str) -> float:
@@ -106,6 +109,19 @@ def _connection_options(suppress: bool) -> argparse.ArgumentParser:
     group.add_argument("--timeout", type=_timeout, metavar="S", default=default, help="per-request timeout")
     group.add_argument(
         "--max-retries", type=_max_retries, metavar="N", default=default, help="retries per request"
+    )
+    group.add_argument(
+        "--max-response-bytes",
+        type=_max_response_bytes,
+        metavar="N",
+        default=default,
+        help="the most of a response body read, after decompression (default 64 MiB)",
+    )
+    group.add_argument(
+        "--proxy",
+        metavar="URL",
+        default=default,
+        help="send every request through this proxy (default: $HTTPS_PROXY / $HTTP_PROXY, unless $NO_PROXY)",
     )
     group.add_argument(
         "-v",
