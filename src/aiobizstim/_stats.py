@@ -1,10 +1,11 @@
-"""Counters a client keeps about its own traffic (for progress bars, summaries and tests)."""
+"""What a client reports about its own traffic: counters, and the retry events its warnings carry (for
+progress displays, summaries and tests)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["ClientStats"]
+__all__ = ["ClientStats", "RetryEvent"]
 
 
 @dataclass(slots=True)
@@ -26,3 +27,19 @@ class ClientStats:
     drift_repairs: int = 0
     #: Records seen again (overlap or drift) and not yielded twice.
     duplicates_dropped: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class RetryEvent:
+    """A retry, as every ``retrying ...`` warning of the ``aiobizstim`` logger carries it in
+    ``record.retry``: for progress displays, which need not parse the message."""
+
+    #: ``"GET /api/clients/0/1000"``.
+    request: str
+    #: Seconds until the next try.
+    delay: float
+    #: The attempt that failed and the attempts allowed; ``None`` for aiohttp's own immediate re-send.
+    attempt: int | None
+    attempts: int | None
+    #: Why the attempt failed (``"HTTP 503"``, ``"connection failed: ..."``).
+    reason: str

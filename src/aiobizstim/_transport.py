@@ -27,7 +27,7 @@ from aiobizstim._backoff import RetryPolicy, retry_delay
 from aiobizstim._config import ClientConfig, RequestOptions, proxy_from_env
 from aiobizstim._constants import ERROR_BODY_LIMIT, MAX_REDIRECTS, RETRYABLE_STATUSES
 from aiobizstim._envelope import Response, read_response
-from aiobizstim._stats import ClientStats
+from aiobizstim._stats import ClientStats, RetryEvent
 from aiobizstim.errors import (
     APIConnectionError,
     APIStatusError,
@@ -156,11 +156,13 @@ class Transport:
                 if sends.count > 1:  # logged like the client's own retries: every retry is a warning
                     self.stats.requests += 1
                     self.stats.retries += 1
+                    request = f"{params.method} {params.url.raw_path_qs}"
+                    reason = "the connection dropped before the response"
                     logger.warning(
-                        "retrying %s %s at once (aiohttp re-sends it by itself: the connection dropped "
-                        "before the response)",
-                        params.method,
-                        params.url.raw_path_qs,
+                        "retrying %s at once (aiohttp re-sends it by itself: %s)",
+                        request,
+                        reason,
+                        extra={"retry": RetryEvent(request, 0.0, None, None, reason)},
                     )
 
         config.on_request_headers_sent.append(headers_sent)
@@ -249,13 +251,15 @@ class Transport:
     async def _wait_to_retry(self, error: BizstimError, label: str, attempt: int, budget: int) -> None:
         delay = retry_delay(attempt - 1, getattr(error, "retry_after", None), self.policy)
         self.stats.retries += 1
+        reason = _reason(error)
         logger.warning(
             "retrying %s in %.2f s (attempt %d of %d failed: %s)",
             label,
             delay,
             attempt,
             budget + 1,
-            _reason(error),
+            reason,
+            extra={"retry": RetryEvent(label, delay, attempt, budget + 1, reason)},
         )
         await self._sleep(delay)
 

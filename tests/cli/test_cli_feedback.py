@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from aiobizstim._stats import RetryEvent
 from aiobizstim.cli._progress import Progress, ProgressMode
 from tests.cli.test_cli_commands import BIZSTIM, TIMEOUT
 
@@ -100,9 +101,7 @@ def test_progress_shows_the_latest_retry_with_a_countdown(monkeypatch: pytest.Mo
     stream = io.StringIO()
     progress = Progress("clients", stream, ProgressMode.BAR, lambda: 5000)
     progress.done = 1000
-    progress.retry(
-        "retrying GET /api/clients/1000/1000 in 1.50 s (attempt 3 of 11 failed: HTTP 503 after 3 attempts)"
-    )
+    progress.retry(RetryEvent("GET /api/clients/1000/1000", 1.5, 3, 11, "HTTP 503"))
     text = stream.getvalue().split("\x1b[2K")[-1]  # fits on an 80-column line: no bar, rate or ETA then
     assert len(text) == 79
     assert re.match(
@@ -119,20 +118,23 @@ def test_progress_shows_the_latest_retry_with_a_countdown(monkeypatch: pytest.Mo
     assert progress.describe(progress.elapsed + 3.0).endswith("1 retry")
     quiet = io.StringIO()
     off = Progress("clients", quiet, ProgressMode.OFF)
-    off.retry("retrying GET /api/clients/0/1000 in 0.50 s (attempt 1 of 11 failed: HTTP 503)")
+    off.retry(RetryEvent("GET /api/clients/0/1000", 0.5, 1, 11, "HTTP 503"))
     assert quiet.getvalue() == ""
 
 
 def test_lines_mode_prints_a_retry_only_when_stalled() -> None:
     stream = io.StringIO()
     progress = Progress("clients", stream, ProgressMode.LINES)
-    message = "retrying GET /api/clients/0/1000 in 0.50 s (attempt {} of 11 failed: HTTP 503)"
-    progress.retry(message.format(1))
+
+    def event(attempt: int) -> RetryEvent:
+        return RetryEvent("GET /api/clients/0/1000", 0.5, attempt, 11, "HTTP 503")
+
+    progress.retry(event(1))
     assert stream.getvalue() == ""  # just started: a retry that passes needs no line
     progress.started -= 10  # as if nothing had come for 10 s
     progress._last_record -= 10
-    progress.retry(message.format(2))
-    progress.retry(message.format(3))  # within a second of the last line: kept for the next one
+    progress.retry(event(2))
+    progress.retry(event(3))  # within a second of the last line: kept for the next one
     assert stream.getvalue().splitlines() == [
         "bizstim: clients 0  attempt 2 of 11 failed, next try in 0.5 s: HTTP 503 [GET /api/clients/0/1000]"
     ]

@@ -22,6 +22,7 @@ from aiobizstim import (
     RateLimitError,
     ServerError,
 )
+from aiobizstim._stats import RetryEvent
 from tests.unit._aioresponses_shim import MockedAPI
 from tests.unit.conftest import BASE, KEY, SleepLog, envelope_page, requests_sent
 
@@ -241,6 +242,15 @@ async def test_logging_names_the_request_but_never_the_key(
     assert "retrying GET /api/discount/17" in warning[0].getMessage()
     assert "HTTP 503" in warning[0].getMessage()
     assert KEY not in caplog.text
+    event = getattr(warning[0], "retry", None)  # structured, for progress displays
+    assert isinstance(event, RetryEvent)
+    assert (event.request, event.attempt, event.attempts, event.reason) == (
+        "GET /api/discount/17",
+        1,
+        4,
+        "HTTP 503",
+    )
+    assert 0 < event.delay <= 0.5
 
 
 @pytest.mark.parametrize(

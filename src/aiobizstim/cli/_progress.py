@@ -14,12 +14,13 @@ import asyncio
 import contextlib
 import enum
 import logging
-import re
 import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final, TextIO
+
+from aiobizstim._stats import RetryEvent
 
 __all__ = ["Progress", "ProgressMode", "RetryFeed", "format_rate", "format_seconds"]
 
@@ -30,14 +31,6 @@ _CHECK_EVERY: Final = 64  # records between clock reads, so update() stays nearl
 _STALLED: Final = 1.5  # lines mode: seconds without a new record before retries get lines of their own
 _RETRY_LINE_INTERVAL: Final = 1.0  # lines mode: seconds between retry lines at least
 _RETRY_LINGER: Final = 1.0  # bar: seconds a retry stays on the line after its next try started
-
-#: The library's retry log line (``aiobizstim._transport``); other "retrying ..." lines are shown as they are.
-_RETRY_MESSAGE: Final = re.compile(
-    r"retrying (?P<request>.+?) in (?P<delay>\d+(?:\.\d+)?) s "
-    r"\(attempt (?P<attempt>\d+) of (?P<attempts>\d+) failed: (?P<reason>.*)\)",
-    re.DOTALL,
-)
-_AFTER_ATTEMPTS: Final = re.compile(r" after \d+ attempts?$")  # the error's own count: the display has it
 
 
 class ProgressMode(enum.Enum):
@@ -72,41 +65,22 @@ def format_rate(records: int, seconds: float) -> str:
 
 @dataclass
 class _Retry:
-    """The latest retry: what is retried, when, and why (or the log message as is)."""
+    """The latest retry: what is retried, when, and why."""
 
-    text: str
-    request: str | None = None
-    due: float = 0.0
-    attempt: int = 0
-    attempts: int = 0
-    reason: str = ""
+    event: RetryEvent
+    due: float
     done_then: int = 0  # records done when it was logged
     shown: bool = False  # lines mode: printed already
-
-    @classmethod
-    def parse(cls, message: str, now: float, done: int) -> _Retry:
-        text = " ".join(message.split())
-        match = _RETRY_MESSAGE.fullmatch(text)
-        if match is None:
-            return cls(text, done_then=done)
-        return cls(
-            text,
-            request=match["request"],
-            due=now + float(match["delay"]),
-            attempt=int(match["attempt"]),
-            attempts=int(match["attempts"]),
-            reason=_AFTER_ATTEMPTS.sub("", match["reason"]),
-            done_then=done,
-        )
 
     def describe(self, now: float) -> str:
         """``attempt 2 of 11 failed, next try in 1.2 s: <reason> [GET /api/...]`` (the wait counts down;
         the reason, often long, last but the request)."""
-        if self.request is None:
-            return self.text
+        event = self.event
+        if event.attempt is None:
+            return f"{event.reason}, sent again at once [{event.request}]"
         left = self.due - now
         when = f"next try in {left:.1f} s" if left > 0.05 else "trying again"
-        return f"attempt {self.attempt} of {self.attempts} failed, {when}: {self.reason} [{self.request}]"
+        return f"attempt {event.attempt} of {event.attempts} failed, {when}: {event.reason} [{event.request}]"
 
 
 class Progress:
@@ -193,15 +167,14 @@ class Progress:
             self._next_render = now + self._interval
             self._render(now - self.started)
 
-    def retry(self, message: str) -> None:
-        """Show a retry the library logged (``retrying GET /api/... in 1.23 s (attempt 2 of 11 failed: ...)``)
-        on the bar at once, or as a line if the export is stalled."""
+    def retry(self, event: RetryEvent) -> None:
+        """Show a retry the library logged on the bar at once, or as a line if the export is stalled."""
         if self.mode is ProgressMode.OFF:
             return
         now = time.monotonic()
         self.retries += 1
         self._saw_records(now)
-        self._retry = _Retry.parse(message, now, self.done)
+        self._retry = _Retry(event, now + event.delay, self.done)
         if self.mode is ProgressMode.LINES:
             self._retry_line(now)
         elif now - self._last_drawn >= _BAR_INTERVAL / 2:  # else the timer draws it in a moment
@@ -304,10 +277,8 @@ class RetryFeed(logging.Handler):
         self.progress = progress
 
     def emit(self, record: logging.LogRecord) -> None:
-        """Pass a ``retrying ...`` warning on; ignore everything else."""
-        if record.levelno != logging.WARNING:
-            return
-        with contextlib.suppress(Exception):  # the display must never break a request
-            message = record.getMessage()
-            if message.startswith("retrying "):
-                self.progress.retry(message)
+        """Pass a retry warning (its :class:`RetryEvent`) on; ignore everything else."""
+        event = getattr(record, "retry", None)
+        if isinstance(event, RetryEvent):
+            with contextlib.suppress(Exception):  # the display must never break a request
+                self.progress.retry(event)
