@@ -335,7 +335,7 @@ def test_the_truth_about_path_at_every_step_of_the_commit(tmp_path: Path) -> Non
             if event == "line":
                 seen += 1
                 if seen == stop_at:
-                    sys.settrace(None)
+                    sys.settrace(previous)
                     watch.abandon()  # what the forced exit does, then os._exit
                     truth = watch.truth()
                     raise StopHereError
@@ -344,6 +344,7 @@ def test_the_truth_about_path_at_every_step_of_the_commit(tmp_path: Path) -> Non
         def tracer(frame: FrameType, event: str, arg: Any) -> Any:
             return local if event == "call" and frame.f_code in steps else None
 
+        previous = sys.gettrace()  # coverage's tracer, when the suite runs under coverage: put it back after
         sys.settrace(tracer)
         try:
             output.open()
@@ -352,7 +353,7 @@ def test_the_truth_about_path_at_every_step_of_the_commit(tmp_path: Path) -> Non
         except StopHereError:
             pass
         finally:
-            sys.settrace(None)
+            sys.settrace(previous)
         assert temp_files(tmp_path) == [], stop_at
         output.discard()  # close the file (the OS would, at exit)
         return truth, seen
