@@ -80,3 +80,16 @@ async def test_a_key_given_with_spaces_never_shows_when_the_server_echoes_it(
     assert run.code == 1
     assert "***" in run.stderr
     assert KEY not in run.stderr
+
+
+async def test_a_redirect_to_a_file_url_is_an_api_failure_not_a_usage_error(
+    hostile: HostileServer, tmp_path: Path
+) -> None:
+    async def to_file(request: Request, writer: asyncio.StreamWriter) -> None:
+        await respond(writer, status="302 Found", headers=[("Location", "file:///etc/passwd")])
+
+    hostile.script = to_file
+    run = await bizstim("get", "discount", "--id", "1", "--api-key", KEY, "--base-url", hostile.url)
+    assert run.code == 1  # was 2: the raw ValueError was taken for a usage error
+    (line,) = run.error_lines
+    assert line.startswith("bizstim: error: APIStatusError: HTTP 302: the redirect has an unusable Location")
