@@ -145,7 +145,8 @@ async def _every_error(fake: FakeBizstim, odd: OddServer) -> list[BaseException]
         errors.append(await raised(bz.discounts.list()))  # RateLimitError
         fake.fail_next(1, "/api/discount/", status=404)
         errors.append(await raised(bz.discounts.get(1)))  # NotFoundError
-        errors.append(await raised(bz.clients.get(id=987654321)))  # APIResponseError: no such client
+        errors.append(await raised(bz.clients.get(id=987654321)))  # NotFoundError: a failure envelope
+        errors.append(await raised(bz.clients.update(987654321, city="X")))  # APIResponseError (a write)
         fake.set_faults(Faults(p_truncate=1.0))
         errors.append(await raised(bz.testimonials.list()))  # APIConnectionError: body cut short
         fake.set_faults(Faults(p_drop=1.0))

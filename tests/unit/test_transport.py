@@ -206,11 +206,13 @@ async def test_bad_record_in_valid_json_is_not_retried(api: MockedAPI, bz: Bizst
     assert requests_sent(api) == 1
 
 
-async def test_failure_envelope_on_200_is_an_api_response_error(api: MockedAPI, bz: Bizstim) -> None:
+async def test_failure_envelope_on_200_answering_a_lookup_is_not_found(api: MockedAPI, bz: Bizstim) -> None:
+    # Issue 13: "no such record" is catchable as NotFoundError; the API's own failure stays the cause.
     api.get(ONE, payload={"status": "failure", "response": "Discount not found"})
-    with pytest.raises(APIResponseError, match="Discount not found") as info:
+    with pytest.raises(NotFoundError, match="Discount not found") as info:
         await bz.discounts.get(17)
-    assert info.value.status == "failure"
+    assert isinstance(info.value.__cause__, APIResponseError)
+    assert info.value.__cause__.status == "failure"
 
 
 async def test_writes_are_never_retried(api: MockedAPI, bz: Bizstim) -> None:

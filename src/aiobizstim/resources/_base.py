@@ -5,18 +5,25 @@ their public method signatures."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, Generic, TypeVar, cast
 from urllib.parse import quote
 
 import msgspec
 
-from aiobizstim._checks import check_int, check_on_decode_error, check_optional_positive, check_page_args
+from aiobizstim._checks import (
+    check_id,
+    check_int,
+    check_on_decode_error,
+    check_optional_positive,
+    check_page_args,
+)
 from aiobizstim._config import RequestOptions
 from aiobizstim._envelope import decode_list, decode_one, decode_page, decode_text
 from aiobizstim._pagination import DecodedPage, OnDecodeError, Page, PageIterator, RawPage, RecordIterator
 from aiobizstim._transport import Transport
-from aiobizstim.errors import DecodeError
+from aiobizstim.errors import APIResponseError, APIStatusError, DecodeError, NotFoundError
 from aiobizstim.models import ENDPOINTS, Endpoint, to_wire
 
 __all__ = ["M", "PagedResource", "Resource", "segment"]
@@ -26,6 +33,8 @@ W = TypeVar("W", bound=msgspec.Struct)
 R = TypeVar("R")
 
 logger = logging.getLogger("aiobizstim")
+
+_PATH_PARAMETER = re.compile(r"\{(\w+)\}")
 
 
 def segment(value: str | int) -> str:
@@ -62,17 +71,39 @@ class Resource:
         options: RequestOptions,
         *,
         query: Mapping[str, str] | None = None,
-        **params: str | int,
+        path_params: Mapping[str, str | int] | None = None,
     ) -> W:
+        """One record. A 2xx failure envelope answering the lookup means "no such record" (the only failure
+        the API documents for its lookups): :class:`NotFoundError`, as a 404 is."""
         endpoint = ENDPOINTS[name]
         assert endpoint.response_model is model, f"{name} answers {endpoint.response_model}, not {model}"
 
         def decode(body: bytes, label: str) -> W:
             return decode_one(body, model, request=label)
 
-        return await self._transport.request(
-            endpoint.verb, self._path(endpoint, **params), decode, options=options, params=query
-        )
+        try:
+            return await self._transport.request(
+                endpoint.verb,
+                self._path(endpoint, **(path_params or {})),
+                decode,
+                options=options,
+                params=query,
+            )
+        except APIResponseError as failure:
+            if isinstance(failure.__cause__, APIStatusError):
+                raise  # a 4xx with a failure envelope says something else than "no such record"
+            raise NotFoundError(
+                failure.message, status=200, body=failure.message, request=failure.request
+            ) from failure
+
+    async def _get_by_id(
+        self, name: str, model: type[W], record_id: object, timeout: object, max_retries: object
+    ) -> W:
+        """The record ``record_id`` of endpoint ``name``, whose path has one parameter: the id."""
+        ident = check_id("id", record_id)
+        (param,) = _PATH_PARAMETER.findall(ENDPOINTS[name].path)
+        options = self._options(timeout, max_retries)
+        return await self._get_one(name, model, options, path_params={param: ident})
 
     async def _get_list(self, name: str, model: type[W], options: RequestOptions) -> list[W]:
         endpoint = ENDPOINTS[name]

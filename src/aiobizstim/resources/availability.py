@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from aiobizstim._checks import check_id
 from aiobizstim.models import Availability
 from aiobizstim.resources._base import Resource
 
@@ -13,10 +12,7 @@ class AvailabilityResource(Resource):
     """Availability schedules: ``get(avail_id)``."""
 
     async def get(
-        self, avail_id: int, *, timeout: float | None = None, max_retries: int | None = None
+        self, id: int, *, timeout: float | None = None, max_retries: int | None = None
     ) -> Availability:
-        """One availability schedule (``GET /api/availability/{avail_id}``)."""
-        avail_id = check_id("avail_id", avail_id)
-        return await self._get_one(
-            "availability", Availability, self._options(timeout, max_retries), avail_id=avail_id
-        )
+        """One availability schedule by id (``get(17)`` or ``get(id=17)``); unknown id: ``NotFoundError``."""
+        return await self._get_by_id("availability", Availability, id, timeout, max_retries)

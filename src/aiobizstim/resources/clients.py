@@ -22,8 +22,8 @@ class Clients(PagedResource[ClientSummary]):
 
     async def get(
         self,
-        *,
         id: int | None = None,
+        *,
         email: str | None = None,
         username: str | None = None,
         first_name: str | None = None,
@@ -34,9 +34,9 @@ class Clients(PagedResource[ClientSummary]):
         """The full record of one client, looked up by exactly one of: ``id``, ``email``, ``username``, or
         ``first_name`` + ``last_name`` together (the API's documented lookups, in its order of precedence).
 
-        Sent as query parameters of ``GET /api/client``. Bad selectors raise ``ValueError``/``TypeError``
-        before any request; an unknown client raises :class:`~aiobizstim.NotFoundError` or
-        :class:`~aiobizstim.APIResponseError`, whichever the server sends.
+        ``get(21)`` and ``get(id=21)`` are the same. Sent as query parameters of ``GET /api/client``. Bad
+        selectors raise ``ValueError``/``TypeError`` before any request; no such client raises
+        :class:`~aiobizstim.NotFoundError` (a 404, or the API's failure envelope).
         """
         query = _selector(id=id, email=email, username=username, first_name=first_name, last_name=last_name)
         return await self._get_one("client", Client, self._options(timeout, max_retries), query=query)

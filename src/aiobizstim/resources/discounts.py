@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from aiobizstim._checks import check_id
 from aiobizstim.models import Discount
 from aiobizstim.resources._base import PagedResource
 
@@ -14,11 +13,6 @@ class Discounts(PagedResource[Discount]):
 
     _list_name = "discounts"
 
-    async def get(
-        self, discount_id: int, *, timeout: float | None = None, max_retries: int | None = None
-    ) -> Discount:
-        """One record by id (endpoint ``discount``)."""
-        discount_id = check_id("discount_id", discount_id)
-        return await self._get_one(
-            "discount", Discount, self._options(timeout, max_retries), discount_id=discount_id
-        )
+    async def get(self, id: int, *, timeout: float | None = None, max_retries: int | None = None) -> Discount:
+        """One discount code by id (``get(17)`` or ``get(id=17)``); unknown id: ``NotFoundError``."""
+        return await self._get_by_id("discount", Discount, id, timeout, max_retries)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from aiobizstim._checks import check_id
 from aiobizstim.models import Location
 from aiobizstim.resources._base import PagedResource
 
@@ -14,11 +13,6 @@ class Locations(PagedResource[Location]):
 
     _list_name = "locations"
 
-    async def get(
-        self, location_id: int, *, timeout: float | None = None, max_retries: int | None = None
-    ) -> Location:
-        """One record by id (endpoint ``location``)."""
-        location_id = check_id("location_id", location_id)
-        return await self._get_one(
-            "location", Location, self._options(timeout, max_retries), location_id=location_id
-        )
+    async def get(self, id: int, *, timeout: float | None = None, max_retries: int | None = None) -> Location:
+        """One location by id (``get(17)`` or ``get(id=17)``); unknown id: ``NotFoundError``."""
+        return await self._get_by_id("location", Location, id, timeout, max_retries)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiobizstim._checks import check_id
 from aiobizstim.models import Payment, PaymentCreate
 from aiobizstim.resources._base import PagedResource
 
@@ -16,14 +15,9 @@ class Payments(PagedResource[Payment]):
 
     _list_name = "payments"
 
-    async def get(
-        self, payment_id: int, *, timeout: float | None = None, max_retries: int | None = None
-    ) -> Payment:
-        """One record by id (endpoint ``payment``)."""
-        payment_id = check_id("payment_id", payment_id)
-        return await self._get_one(
-            "payment", Payment, self._options(timeout, max_retries), payment_id=payment_id
-        )
+    async def get(self, id: int, *, timeout: float | None = None, max_retries: int | None = None) -> Payment:
+        """One payment by id (``get(17)`` or ``get(id=17)``); unknown id: ``NotFoundError``."""
+        return await self._get_by_id("payment", Payment, id, timeout, max_retries)
 
     async def create(
         self, body: PaymentCreate | None = None, *, timeout: float | None = None, **fields: Any

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from aiobizstim._checks import check_id
 from aiobizstim.models import Service
 from aiobizstim.resources._base import PagedResource
 
@@ -14,11 +13,6 @@ class Services(PagedResource[Service]):
 
     _list_name = "services"
 
-    async def get(
-        self, service_id: int, *, timeout: float | None = None, max_retries: int | None = None
-    ) -> Service:
-        """One record by id (endpoint ``service``)."""
-        service_id = check_id("service_id", service_id)
-        return await self._get_one(
-            "service", Service, self._options(timeout, max_retries), service_id=service_id
-        )
+    async def get(self, id: int, *, timeout: float | None = None, max_retries: int | None = None) -> Service:
+        """One service by id (``get(17)`` or ``get(id=17)``); unknown id: ``NotFoundError``."""
+        return await self._get_by_id("service", Service, id, timeout, max_retries)

@@ -1,0 +1,56 @@
+"""Issue 13, points 2 and 3: one shape for every single-record lookup, and "no such record" is catchable."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+
+from aiobizstim import APIResponseError, Bizstim, NotFoundError
+from aiobizstim.testing import FakeBizstim
+
+LOOKUPS = ["clients", "discounts", "services", "payments", "locations", "availability"]
+
+
+def _first_id(fake: FakeBizstim, resource: str) -> int:
+    if resource == "clients":
+        return fake.client_ids()[0]
+    return int(fake.records(resource)[0]["id"])
+
+
+@pytest.mark.parametrize("resource", LOOKUPS)
+async def test_every_lookup_takes_the_id_positionally_and_by_name(
+    fake_bizstim: FakeBizstim, bizstim_client: Bizstim, resource: str
+) -> None:
+    namespace = getattr(bizstim_client, resource)
+    ident = _first_id(fake_bizstim, resource)
+    by_position = await namespace.get(ident)
+    by_name = await namespace.get(id=ident)
+    assert by_position == by_name
+
+
+@pytest.mark.parametrize("resource", LOOKUPS)
+async def test_no_such_record_is_a_not_found_error_whatever_the_server_sends(
+    fake_bizstim: FakeBizstim, bizstim_client: Bizstim, resource: str
+) -> None:
+    get: Callable[..., Awaitable[Any]] = getattr(bizstim_client, resource).get
+    with pytest.raises(NotFoundError) as envelope:  # the fake answers a 200 failure envelope
+        await get(987654)
+    assert not isinstance(envelope.value.__cause__, NotFoundError)
+    assert isinstance(envelope.value.__cause__, APIResponseError)
+    assert "found" in envelope.value.message
+    path = "/api/client" if resource == "clients" else f"/api/{resource.rstrip('s')}/"
+    fake_bizstim.fail_next(1, path, status=404)
+    with pytest.raises(NotFoundError) as http_404:
+        await get(_first_id(fake_bizstim, resource))
+    assert http_404.value.status == 404
+
+
+@pytest.mark.parametrize("resource", LOOKUPS)
+async def test_a_bad_id_is_named_as_the_user_passed_it(bizstim_client: Bizstim, resource: str) -> None:
+    get = getattr(bizstim_client, resource).get
+    with pytest.raises(ValueError, match="^id must be a positive int"):
+        await get(0)
+    with pytest.raises(TypeError, match="^id must be an int"):
+        await get(id="17")
