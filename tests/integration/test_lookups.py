@@ -50,7 +50,7 @@ async def test_no_such_record_is_a_not_found_error_whatever_the_server_sends(
 @pytest.mark.parametrize("resource", LOOKUPS)
 async def test_a_bad_id_is_named_as_the_user_passed_it(bizstim_client: Bizstim, resource: str) -> None:
     get = getattr(bizstim_client, resource).get
-    with pytest.raises(ValueError, match="^id must be a positive int"):
+    with pytest.raises(ValueError, match=r"^id must be a positive int"):
         await get(0)
-    with pytest.raises(TypeError, match="^id must be an int"):
+    with pytest.raises(TypeError, match=r"^id must be an int"):
         await get(id="17")
