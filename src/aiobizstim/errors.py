@@ -6,7 +6,7 @@ BizstimError
 │   └── APITimeoutError           ... because it ran out of time
 ├── APIStatusError                a non-2xx HTTP response (.status, .body, .retry_after)
 │   ├── AuthenticationError       401 / 403
-│   ├── NotFoundError             404
+│   ├── NotFoundError             404, or "no such record" answering a single-record lookup
 │   ├── RateLimitError            429 (.retry_after)
 │   └── ServerError               5xx
 ├── APIResponseError              a failure envelope, whatever the HTTP status (.message)
@@ -145,7 +145,8 @@ class AuthenticationError(APIStatusError):
 
 
 class NotFoundError(APIStatusError):
-    """HTTP 404."""
+    """HTTP 404, or a 2xx failure envelope answering a single-record lookup ("No client found"): no such
+    record. ``status`` is the HTTP status; the API's own failure is the ``__cause__``."""
 
 
 class RateLimitError(APIStatusError):
