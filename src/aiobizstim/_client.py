@@ -89,7 +89,10 @@ class Bizstim:
             proxy=proxy,
             ssl_context=ssl_context,
         )
-        self._transport = transport = Transport(config, session=session, policy=retry_policy)
+        self._attach(Transport(config, session=session, policy=retry_policy))
+
+    def _attach(self, transport: Transport) -> None:
+        self._transport = transport
         #: Clients: list/iter/get/iter_details/update/add/import_.
         self.clients = Clients(transport)
         #: Discount codes: list/iter/get.
@@ -114,6 +117,34 @@ class Bizstim:
         self.testimonials = Testimonials(transport)
         #: On-demand links: link.
         self.ondemand = OnDemand(transport)
+
+    def with_options(
+        self,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        export_max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+        retry_policy: RetryPolicy | None = None,
+    ) -> Bizstim:
+        """A client with other defaults for these per-call settings, sharing this one's connection pool,
+        concurrency limit, rate limit and ``stats``: ``fast = bz.with_options(timeout=5, max_retries=0)``.
+
+        Cheap (no new session). Closing the copy closes only the copy; closing this client closes the
+        pool, after which the copy raises :class:`~aiobizstim.ClientClosedError` too.
+        """
+        transport = self._transport
+        config = transport.config.replace(
+            timeout=timeout,
+            max_retries=max_retries,
+            export_max_retries=export_max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+        if retry_policy is not None and not isinstance(retry_policy, RetryPolicy):
+            raise TypeError(f"retry_policy must be a RetryPolicy, got {type(retry_policy).__name__}")
+        copy = object.__new__(Bizstim)
+        copy._attach(transport.with_config(config, retry_policy or transport.policy))
+        return copy
 
     @property
     def config(self) -> ClientConfig:

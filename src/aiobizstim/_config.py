@@ -3,6 +3,7 @@ per-call options resolved once from them."""
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import os
 import ssl
@@ -98,6 +99,36 @@ class ClientConfig:
     proxy: URL | None = field(default=None, repr=False)
     #: The TLS context for https (a private CA); ``None``: the system's trust store (``SSL_CERT_FILE`` works).
     ssl_context: ssl.SSLContext | None = field(default=None, repr=False)
+
+    def replace(
+        self,
+        *,
+        timeout: object = None,
+        max_retries: object = None,
+        export_max_retries: object = None,
+        max_response_bytes: object = None,
+    ) -> ClientConfig:
+        """These settings with some per-call defaults changed (checked as the constructor checks them)."""
+        retries = (
+            self.max_retries if max_retries is None else check_count("max_retries", max_retries, minimum=0)
+        )
+        if export_max_retries is not None:
+            export_retries = check_count("export_max_retries", export_max_retries, minimum=0)
+        elif max_retries is not None:
+            export_retries = max(retries, EXPORT_MAX_RETRIES)
+        else:
+            export_retries = self.export_max_retries
+        return dataclasses.replace(
+            self,
+            timeout=self.timeout if timeout is None else check_positive_number("timeout", timeout),
+            max_retries=retries,
+            export_max_retries=export_retries,
+            max_response_bytes=(
+                self.max_response_bytes
+                if max_response_bytes is None
+                else check_count("max_response_bytes", max_response_bytes, minimum=1)
+            ),
+        )
 
     def options(
         self, *, timeout: object = None, max_retries: object = None, export: bool = False

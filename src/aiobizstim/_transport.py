@@ -14,8 +14,10 @@ the server applied the write.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
+import warnings
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
@@ -81,8 +83,26 @@ class _Sends:
         self.count = 0
 
 
+class _Pool:
+    """What a client and its :meth:`~aiobizstim.Bizstim.with_options` copies share: the session (its
+    connection pool), the event loop it belongs to, the concurrency cap, the rate limiter and the counters."""
+
+    def __init__(self, config: ClientConfig, session: aiohttp.ClientSession | None) -> None:
+        self.session = session
+        self.owns_session = session is None
+        self.semaphore = asyncio.Semaphore(config.max_concurrency)
+        self.limiter = _RateLimiter(config.rate_limit) if config.rate_limit else None
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.closed = False
+        self.stats = ClientStats()
+        # Requests in flight now and at most, for tests and benchmarks.
+        self.in_flight = 0
+        self.max_in_flight = 0
+
+
 class Transport:
-    """Sends requests for one client; owns the session it creates, never an injected one."""
+    """Sends requests for one client; owns the session it creates, never an injected one. Copies made by
+    :meth:`with_config` share its :class:`_Pool` and never close it."""
 
     def __init__(
         self,
@@ -90,38 +110,62 @@ class Transport:
         *,
         session: aiohttp.ClientSession | None = None,
         policy: RetryPolicy | None = None,
+        pool: _Pool | None = None,
     ) -> None:
         self.config = config
         self.policy = policy or RetryPolicy()
-        self.stats = ClientStats()
-        self._session = session
-        self._owns_session = session is None
-        self._semaphore = asyncio.Semaphore(config.max_concurrency)
-        self._limiter = _RateLimiter(config.rate_limit) if config.rate_limit else None
+        self._pool = pool if pool is not None else _Pool(config, session)
+        self._is_copy = pool is not None
         self._closed = False
-        self._loop: asyncio.AbstractEventLoop | None = None
         self._proxy, self._proxy_authorization = _route(config)
         self._sleep: Callable[[float], Awaitable[None]] = asyncio.sleep  # tests swap it to observe delays
-        # Peak of requests in flight, for tests and benchmarks.
-        self.in_flight = 0
-        self.max_in_flight = 0
+
+    def with_config(self, config: ClientConfig, policy: RetryPolicy) -> Transport:
+        """A transport with other per-call settings over the same pool, cap, rate limit and counters."""
+        return Transport(config, policy=policy, pool=self._pool)
+
+    @property
+    def stats(self) -> ClientStats:
+        """Counters of the traffic through this client's pool."""
+        return self._pool.stats
+
+    @property
+    def in_flight(self) -> int:
+        """Requests in flight now, through this client's pool."""
+        return self._pool.in_flight
+
+    @property
+    def max_in_flight(self) -> int:
+        """Requests in flight at most so far."""
+        return self._pool.max_in_flight
+
+    @property
+    def _session(self) -> aiohttp.ClientSession | None:
+        return self._pool.session
+
+    @property
+    def _semaphore(self) -> asyncio.Semaphore:
+        return self._pool.semaphore
 
     @property
     def closed(self) -> bool:
-        """True once :meth:`aclose` ran."""
-        return self._closed
+        """True once :meth:`aclose` ran (on this client, or on the client it was copied from)."""
+        return self._closed or self._pool.closed
 
     def _require_open(self) -> None:
         if self._closed:
             raise ClientClosedError("this Bizstim client is closed; create a new one")
+        if self._pool.closed:
+            raise ClientClosedError("the Bizstim client this one was copied from is closed; create a new one")
 
     def _check_loop(self) -> None:
         """The client's connections, limits and locks belong to the event loop it first ran in."""
+        pool = self._pool
         loop = asyncio.get_running_loop()
-        if self._loop is None:
-            self._loop = loop
-        elif loop is not self._loop:
-            gone = "which has since been closed" if self._loop.is_closed() else "which is still running"
+        if pool.loop is None:
+            pool.loop = loop
+        elif loop is not pool.loop:
+            gone = "which has since been closed" if pool.loop.is_closed() else "which is still running"
             raise EventLoopError(
                 f"this Bizstim client was first used in another event loop, {gone}: create one client per "
                 "event loop (for example inside the coroutine you pass to asyncio.run())"
@@ -130,52 +174,52 @@ class Transport:
     def _get_session(self) -> aiohttp.ClientSession:
         self._require_open()
         self._check_loop()
-        if self._session is None:
+        pool = self._pool
+        if pool.session is None:
             # Created lazily, inside the running loop of the first request, never at construction time.
-            self._session = aiohttp.ClientSession(
+            pool.session = aiohttp.ClientSession(
                 timeout=aiohttp.ClientTimeout(total=self.config.timeout),
                 raise_for_status=False,
                 trust_env=False,  # the environment's proxy is read once, in __init__: no per-request lookups
-                trace_configs=[self._resend_counter()],
+                trace_configs=[_resend_counter(pool.stats)],
             )
-        elif self._session.closed:
+        elif pool.session.closed:
             raise ClientClosedError("the aiohttp session given to Bizstim(session=...) is closed")
-        return self._session
-
-    def _resend_counter(self) -> aiohttp.TraceConfig:
-        """Count aiohttp's silent re-sends in :attr:`stats` (as requests and retries), so that the stats say
-        what went over the wire. Only on the session we create: an injected one has its own trace configs."""
-        config = aiohttp.TraceConfig()
-
-        async def headers_sent(
-            session: aiohttp.ClientSession, context: Any, params: aiohttp.TraceRequestHeadersSentParams
-        ) -> None:
-            sends = context.trace_request_ctx
-            if isinstance(sends, _Sends):
-                sends.count += 1
-                if sends.count > 1:  # logged like the client's own retries: every retry is a warning
-                    self.stats.requests += 1
-                    self.stats.retries += 1
-                    request = f"{params.method} {params.url.raw_path_qs}"
-                    reason = "the connection dropped before the response"
-                    logger.warning(
-                        "retrying %s at once (aiohttp re-sends it by itself: %s)",
-                        request,
-                        reason,
-                        extra={"retry": RetryEvent(request, 0.0, None, None, reason)},
-                    )
-
-        config.on_request_headers_sent.append(headers_sent)
-        return config
+        return pool.session
 
     async def aclose(self) -> None:
-        """Close the session we created (an injected one is left open). Safe to call twice."""
+        """Close the session we created (an injected one is left open). Safe to call twice. A copy only
+        closes itself: the pool stays with the client it was copied from."""
         if self._closed:
             return
         self._closed = True
-        session, self._session = self._session, None
-        if session is not None and self._owns_session and not session.closed:
+        pool = self._pool
+        if self._is_copy or pool.closed:
+            return
+        pool.closed = True
+        session, pool.session = pool.session, None
+        if session is not None and pool.owns_session and not session.closed:
             await session.close()
+
+    def __del__(self, _warn: Callable[..., None] = warnings.warn) -> None:
+        # Our own warning for a client that was never closed, in place of aiohttp's "Unclosed client
+        # session" / "Unclosed connector" pair, which names neither Bizstim nor the way to close it.
+        pool: _Pool | None = getattr(self, "_pool", None)
+        if pool is None or self._is_copy or pool.closed or not pool.owns_session:
+            return
+        session, pool.session = pool.session, None
+        if session is None or session.closed:
+            return
+        _warn(
+            "a Bizstim client was not closed: use `async with Bizstim(...) as bz:` or `await bz.aclose()`",
+            ResourceWarning,
+            source=self,
+        )
+        connector = session.connector
+        session.detach()
+        if connector is not None:
+            with contextlib.suppress(Exception):  # its loop may be gone: close the sockets as we can
+                connector._close(abort_ssl=True)
 
     def url(self, path: str) -> URL:
         """The absolute URL of an already percent-encoded ``path`` under the base URL."""
@@ -313,20 +357,21 @@ class Transport:
         failure: BizstimError
         cause: BaseException | None = None
         try:
-            async with asyncio.timeout(timeout), self._semaphore:
-                if self._limiter is not None:
+            pool = self._pool
+            async with asyncio.timeout(timeout), pool.semaphore:
+                if pool.limiter is not None:
                     waiting = "for the rate limit"
-                    await self._limiter.wait()
+                    await pool.limiter.wait()
                 waiting = ""
                 self._require_open()
-                self.in_flight += 1
-                self.max_in_flight = max(self.max_in_flight, self.in_flight)
-                self.stats.requests += 1
+                pool.in_flight += 1
+                pool.max_in_flight = max(pool.max_in_flight, pool.in_flight)
+                pool.stats.requests += 1
                 started = time.perf_counter()
                 try:
                     response = await self._exchange(session, method, url, data, timeout, label)
                 finally:
-                    self.in_flight -= 1
+                    pool.in_flight -= 1
         except TimeoutError as exc:
             cause = exc
             failure = APITimeoutError(
@@ -401,7 +446,7 @@ class Transport:
             proxy=self._proxy,
             proxy_headers=proxy_headers,
             ssl=self.config.ssl_context if self.config.ssl_context is not None else True,
-            trace_request_ctx=_Sends() if self._owns_session else None,
+            trace_request_ctx=_Sends() if self._pool.owns_session else None,
         ) as resp:
             if 200 <= resp.status < 300:
                 body = await self._read_capped(resp, label)
@@ -423,6 +468,33 @@ class Transport:
                 raise _too_large("it grew past that while being read", limit, label)
             chunks.append(chunk)
         return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def _resend_counter(stats: ClientStats) -> aiohttp.TraceConfig:
+    """Count aiohttp's silent re-sends in ``stats`` (as requests and retries), so that the stats say what
+    went over the wire. Only on the session we create: an injected one has its own trace configs."""
+    config = aiohttp.TraceConfig()
+
+    async def headers_sent(
+        session: aiohttp.ClientSession, context: Any, params: aiohttp.TraceRequestHeadersSentParams
+    ) -> None:
+        sends = context.trace_request_ctx
+        if isinstance(sends, _Sends):
+            sends.count += 1
+            if sends.count > 1:  # logged like the client's own retries: every retry is a warning
+                stats.requests += 1
+                stats.retries += 1
+                request = f"{params.method} {params.url.raw_path_qs}"
+                reason = "the connection dropped before the response"
+                logger.warning(
+                    "retrying %s at once (aiohttp re-sends it by itself: %s)",
+                    request,
+                    reason,
+                    extra={"retry": RetryEvent(request, 0.0, None, None, reason)},
+                )
+
+    config.on_request_headers_sent.append(headers_sent)
+    return config
 
 
 def _route(config: ClientConfig) -> tuple[URL | None, str | None]:
