@@ -352,12 +352,9 @@ class Transport:
         """Send one request under the concurrency cap and the rate limit, all within ``timeout`` seconds
         (waiting for a slot included); a transfer fault becomes :class:`APIConnectionError` /
         :class:`APITimeoutError`, chained to aiohttp's error unless that holds the request headers."""
-        session = self._get_session()
+        session, pool = self._get_session(), self._pool
         waiting = f"for a free request slot (max_concurrency={self.config.max_concurrency})"
-        failure: BizstimError
-        cause: BaseException | None = None
         try:
-            pool = self._pool
             async with asyncio.timeout(timeout), pool.semaphore:
                 if pool.limiter is not None:
                     waiting = "for the rate limit"
@@ -372,32 +369,8 @@ class Transport:
                     response = await self._exchange(session, method, url, data, timeout, label)
                 finally:
                     pool.in_flight -= 1
-        except TimeoutError as exc:
-            cause = exc
-            failure = APITimeoutError(
-                f"timed out after {timeout:g} s" + (f" waiting {waiting}" if waiting else ""),
-                request=label,
-                attempts=attempt,
-            )
-        except aiohttp.ClientPayloadError as exc:
-            cause = exc
-            failure = APIConnectionError(
-                f"the response body was cut short ({excerpt(str(exc), 120)})", request=label, attempts=attempt
-            )
-        except aiohttp.ClientConnectionError as exc:
-            cause = _chainable(exc)
-            failure = APIConnectionError(
-                f"connection failed: {type(exc).__name__}: {excerpt(str(exc), 160)}",
-                request=label,
-                attempts=attempt,
-            )
-        except aiohttp.ClientError as exc:
-            cause = _chainable(exc)
-            failure = APIConnectionError(
-                f"request failed: {type(exc).__name__}: {excerpt(str(exc), 160)}",
-                request=label,
-                attempts=attempt,
-            )
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            failure, cause = _transfer_fault(exc, timeout, waiting, label, attempt)
         else:
             if logger.isEnabledFor(logging.DEBUG):
                 logger.debug(
@@ -506,6 +479,22 @@ def _route(config: ClientConfig) -> tuple[URL | None, str | None]:
     if proxy is None or proxy.user is None:
         return proxy, None
     return proxy.with_user(None), aiohttp.encode_basic_auth(proxy.user, proxy.password or "")
+
+
+def _transfer_fault(
+    exc: TimeoutError | aiohttp.ClientError, timeout: float, waiting: str, label: str, attempt: int
+) -> tuple[BizstimError, BaseException | None]:
+    """The typed error of an attempt that got no usable response, and the error it may be chained to."""
+    if isinstance(exc, TimeoutError):
+        where = f" waiting {waiting}" if waiting else ""
+        return APITimeoutError(f"timed out after {timeout:g} s{where}", request=label, attempts=attempt), exc
+    if isinstance(exc, aiohttp.ClientPayloadError):
+        what = f"the response body was cut short ({excerpt(str(exc), 120)})"
+    elif isinstance(exc, aiohttp.ClientConnectionError):
+        what = f"connection failed: {type(exc).__name__}: {excerpt(str(exc), 160)}"
+    else:
+        what = f"request failed: {type(exc).__name__}: {excerpt(str(exc), 160)}"
+    return APIConnectionError(what, request=label, attempts=attempt), _chainable(exc)
 
 
 def _chainable(exc: aiohttp.ClientError) -> aiohttp.ClientError | None:
