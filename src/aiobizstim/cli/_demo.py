@@ -97,7 +97,7 @@ async def run_demo(
             stdout.flush()
     print(
         "\n  floor: what the latency alone costs with that many requests in flight (first page, then waves);"
-        "\n  requests include one 1-record page read for the progress ETA.",
+        "\n  requests: page requests (consecutive pages overlap by 2 %) and one lookup per detail record.",
         file=stdout,
     )
     names = ", ".join(spec.path.name for spec, _, _ in runs)
