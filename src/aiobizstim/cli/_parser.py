@@ -210,7 +210,8 @@ def build_parser() -> argparse.ArgumentParser:
         "fake-server",
         help="run a local fake Bizstim API until Ctrl-C",
         description="Run FakeBizstim (seeded data, optional latency and faults) on 127.0.0.1 until Ctrl-C. "
-        "Once listening it prints BIZSTIM_BASE_URL=... and BIZSTIM_API_KEY=... on stdout.",
+        "Once listening it prints two lines a shell can eval on stdout: export BIZSTIM_BASE_URL=... and "
+        "export BIZSTIM_API_KEY=....",
     )
     fake.add_argument(
         "--port", type=_non_negative_int, default=8765, help="0 picks a free port (default 8765)"
