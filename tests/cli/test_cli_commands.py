@@ -335,7 +335,23 @@ async def test_demo_runs_small(tmp_path: Path) -> None:
     assert [d["id"] for d in details] == [json.loads(line)["id"] for line in lines[:40]]
 
 
+async def shell_eval(*lines: str) -> dict[str, str]:
+    """The BIZSTIM_* variables a POSIX shell has after ``eval``-ing ``lines`` one by one."""
+    script = (
+        'for line in "$@"; do eval "$line" || exit 1; done; '
+        'printf "%s\\0%s" "$BIZSTIM_BASE_URL" "$BIZSTIM_API_KEY"'
+    )
+    proc = await asyncio.create_subprocess_exec(
+        "sh", "-c", script, "sh", *lines, stdout=asyncio.subprocess.PIPE, env={"PATH": os.defpath}
+    )  # fmt: skip
+    out, _ = await asyncio.wait_for(proc.communicate(), TIMEOUT)
+    assert proc.returncode == 0
+    url, key = out.decode().split("\0")
+    return {"BIZSTIM_BASE_URL": url, "BIZSTIM_API_KEY": key}
+
+
 async def test_fake_server_command(tmp_path: Path) -> None:
+    key = 'it\'s a "$key" `x` \\ ;'  # the lines are shell-quoted: eval gives back exactly this
     proc = await asyncio.create_subprocess_exec(
         BIZSTIM,
         "fake-server",
@@ -343,6 +359,8 @@ async def test_fake_server_command(tmp_path: Path) -> None:
         "0",
         "--clients",
         "120",
+        "--api-key",
+        key,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
@@ -351,9 +369,11 @@ async def test_fake_server_command(tmp_path: Path) -> None:
         async with asyncio.timeout(TIMEOUT):
             url_line = (await proc.stdout.readline()).decode().strip()
             key_line = (await proc.stdout.readline()).decode().strip()
-        assert url_line.startswith("BIZSTIM_BASE_URL=http://127.0.0.1:")
-        assert key_line.startswith("BIZSTIM_API_KEY=")
-        env = dict(line.split("=", 1) for line in (url_line, key_line))
+        assert url_line.startswith("export BIZSTIM_BASE_URL=http://127.0.0.1:")
+        assert key_line.startswith("export BIZSTIM_API_KEY=")
+        env = await shell_eval(url_line, key_line)
+        assert env["BIZSTIM_API_KEY"] == key
+        assert env["BIZSTIM_BASE_URL"] == url_line.split("=", 1)[1]  # a URL needs no quoting
         out = tmp_path / "c.jsonl"
         run = await bizstim("export", "clients", "-o", out, env=env)
         assert run.code == 0, run.stderr

@@ -10,15 +10,31 @@ from pathlib import Path
 from typing import Any, Final, TypeVar
 
 from aiobizstim._checks import check_count, check_positive_number
-from aiobizstim._constants import API_KEY_ENV, BASE_URL_ENV
+from aiobizstim._constants import (
+    API_KEY_ENV,
+    BASE_URL_ENV,
+    DEFAULT_BASE_URL,
+    DEFAULT_MAX_CONCURRENCY,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    EXPORT_MAX_RETRIES,
+)
 from aiobizstim._version import __version__
 from aiobizstim.cli._export import LISTABLE
 from aiobizstim.cli._formats import FORMATS
 from aiobizstim.cli._progress import ProgressMode
+from aiobizstim.models import ENDPOINTS
 
-__all__ = ["GET_BY_ID", "PROG", "build_parser"]
+__all__ = ["EPILOG", "GET_BY_ID", "PROG", "build_parser"]
 
 PROG: Final = "bizstim"
+
+#: The exit codes (``EXIT_*`` in :mod:`aiobizstim.cli._commands`), as ``bizstim --help`` lists them.
+EPILOG: Final = (
+    "Exit codes: 0 ok, 1 API/transport/output failure, 2 usage error, 130 interrupted (Ctrl-C), "
+    "143 terminated (SIGTERM)."
+)
 
 #: ``bizstim get`` resources that take one ``--id``, mapped to the client attribute that serves them.
 GET_BY_ID: Final = {
@@ -93,7 +109,25 @@ def _fraction(text: str) -> float:
 # --- parser -----------------------------------------------------------------------------------------------
 
 
-def _connection_options(suppress: bool) -> argparse.ArgumentParser:
+def _page_sizes() -> str:
+    """Each resource's default ``--page-size`` (the API's maximum): "1000 for clients and sessions, 100 for
+    the others"."""
+    by_size: dict[int, list[str]] = {}
+    for resource in LISTABLE:
+        if (size := ENDPOINTS[resource].max_limit) is not None:
+            by_size.setdefault(size, []).append(resource)
+    common = max(by_size, key=lambda size: len(by_size[size]))
+    parts = [f"{size} for {' and '.join(names)}" for size, names in by_size.items() if size != common]
+    return ", ".join([*parts, f"{common} for the others"])
+
+
+#: What ``--max-retries`` defaults to, by where the option is given.
+_RETRIES_TOP = f"{EXPORT_MAX_RETRIES} for export, {DEFAULT_MAX_RETRIES} for get"
+_RETRIES_EXPORT = f"{EXPORT_MAX_RETRIES}"
+_RETRIES_GET = f"{DEFAULT_MAX_RETRIES}"
+
+
+def _connection_options(suppress: bool, retries: str) -> argparse.ArgumentParser:
     # Accepted before and after the sub-command; SUPPRESS stops the sub-command's copy from overwriting a
     # value given before it with its default.
     default: Any = argparse.SUPPRESS if suppress else None
@@ -104,18 +138,29 @@ def _connection_options(suppress: bool) -> argparse.ArgumentParser:
         "--base-url",
         metavar="URL",
         default=default,
-        help=f"site root (default: ${BASE_URL_ENV} or bizstim.com)",
+        help=f"site root (default: ${BASE_URL_ENV}, else {DEFAULT_BASE_URL})",
     )
-    group.add_argument("--timeout", type=_timeout, metavar="S", default=default, help="per-request timeout")
     group.add_argument(
-        "--max-retries", type=_max_retries, metavar="N", default=default, help="retries per request"
+        "--timeout",
+        type=_timeout,
+        metavar="S",
+        default=default,
+        help=f"seconds one attempt of a request may take (default: {DEFAULT_TIMEOUT:g})",
+    )
+    group.add_argument(
+        "--max-retries",
+        type=_max_retries,
+        metavar="N",
+        default=default,
+        help=f"retries of a failed request (default: {retries})",
     )
     group.add_argument(
         "--max-response-bytes",
         type=_max_response_bytes,
         metavar="N",
         default=default,
-        help="the most of a response body read, after decompression (default 64 MiB)",
+        help="the most of a response body read, after decompression "
+        f"(default: {DEFAULT_MAX_RESPONSE_BYTES // 2**20} MiB)",
     )
     group.add_argument(
         "--proxy",
@@ -138,16 +183,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Bulk export and inspection of Bizstim CRM data, and a local fake Bizstim server.",
-        parents=[_connection_options(suppress=False)],
-        epilog="Exit codes: 0 ok, 1 API/transport/output failure, 2 usage error, 130 interrupted.",
+        parents=[_connection_options(suppress=False, retries=_RETRIES_TOP)],
+        epilog=EPILOG,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    connection = _connection_options(suppress=True)
+    export_connection = _connection_options(suppress=True, retries=_RETRIES_EXPORT)
+    get_connection = _connection_options(suppress=True, retries=_RETRIES_GET)
 
     export = commands.add_parser(
         "export",
-        parents=[connection],
+        parents=[export_connection],
         help="stream every record of a resource to a file",
         description="Stream every record of RESOURCE to a file. The file appears only when the export "
         "succeeded; on failure nothing is written and an existing file is left untouched. A device, a FIFO "
@@ -170,10 +216,25 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--details", action="store_true", help="clients only: export each client's full record (one GET each)"
     )
-    export.add_argument("--concurrency", type=_concurrency, metavar="N", help="requests in flight at most")
-    export.add_argument("--rate", type=_rate, metavar="R", help="requests per second at most")
-    export.add_argument("--page-size", type=_positive_int, metavar="N", help="records per page request")
-    export.add_argument("--max-items", type=_positive_int, metavar="N", help="stop after N records")
+    export.add_argument(
+        "--concurrency",
+        type=_concurrency,
+        metavar="N",
+        help=f"requests in flight at most (default: {DEFAULT_MAX_CONCURRENCY})",
+    )
+    export.add_argument(
+        "--rate", type=_rate, metavar="R", help="requests per second at most (default: no limit)"
+    )
+    export.add_argument(
+        "--page-size",
+        type=_positive_int,
+        metavar="N",
+        help=f"records per page request (default: the API's maximum, {_page_sizes()}; testimonials "
+        "come in one list)",
+    )
+    export.add_argument(
+        "--max-items", type=_positive_int, metavar="N", help="stop after N records (default: all of them)"
+    )
     export.add_argument(
         "--progress",
         choices=[mode.value for mode in ProgressMode] + ["auto"],
@@ -184,12 +245,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     get = commands.add_parser(
         "get",
-        parents=[connection],
+        parents=[get_connection],
         help="print one record as JSON",
         description="Print one record as JSON on stdout (the same field names and values as export).",
     )
     targets = get.add_subparsers(dest="target", metavar="RESOURCE", required=True)
-    client = targets.add_parser("client", parents=[connection], help="one client (full record)")
+    client = targets.add_parser("client", parents=[get_connection], help="one client (full record)")
     selector = client.add_mutually_exclusive_group(required=True)
     selector.add_argument("--id", type=_positive_int, help="client id")
     selector.add_argument("--email", help="one of the client's e-mail addresses")
@@ -197,38 +258,45 @@ def build_parser() -> argparse.ArgumentParser:
     selector.add_argument("--first-name", help="with --last-name")
     client.add_argument("--last-name", help="with --first-name")
     for name in GET_BY_ID:
-        target = targets.add_parser(name, parents=[connection], help=f"one {name} by id")
+        target = targets.add_parser(name, parents=[get_connection], help=f"one {name} by id")
         target.add_argument("--id", type=_positive_int, required=True, help=f"{name} id")
     ondemand = targets.add_parser(
-        "ondemand", parents=[connection], help="an on-demand encrypted link (printed as a JSON string)"
+        "ondemand", parents=[get_connection], help="an on-demand encrypted link (printed as a JSON string)"
     )
     ondemand.add_argument("--identifier", required=True, help="custom student identifier")
-    ondemand.add_argument("--primary", type=_non_negative_int, default=0, help="primary agent id")
-    ondemand.add_argument("--secondary", type=_non_negative_int, default=0, help="secondary agent id")
+    ondemand.add_argument(
+        "--primary", type=_non_negative_int, default=0, help="primary agent id (default: 0)"
+    )
+    ondemand.add_argument(
+        "--secondary", type=_non_negative_int, default=0, help="secondary agent id (default: 0)"
+    )
 
     fake = commands.add_parser(
         "fake-server",
         help="run a local fake Bizstim API until Ctrl-C",
         description="Run FakeBizstim (seeded data, optional latency and faults) on 127.0.0.1 until Ctrl-C. "
-        "Once listening it prints BIZSTIM_BASE_URL=... and BIZSTIM_API_KEY=... on stdout.",
+        "Once listening it prints on stdout two lines a shell can eval (values shell-quoted): "
+        "export BIZSTIM_BASE_URL=... and export BIZSTIM_API_KEY=...",
     )
     fake.add_argument(
-        "--port", type=_non_negative_int, default=8765, help="0 picks a free port (default 8765)"
+        "--port", type=_non_negative_int, default=8765, help="0 picks a free port (default: 8765)"
     )
     fake.add_argument(
-        "--clients", type=_non_negative_int, default=1000, help="number of clients (default 1000)"
+        "--clients", type=_non_negative_int, default=1000, help="number of clients (default: 1000)"
     )
-    fake.add_argument("--latency-ms", type=_non_negative_float, default=0.0, help="added latency per request")
     fake.add_argument(
-        "--jitter-ms", type=_non_negative_float, default=0.0, help="+ random 0..J ms per request"
+        "--latency-ms", type=_non_negative_float, default=0.0, help="added latency per request (default: 0)"
+    )
+    fake.add_argument(
+        "--jitter-ms", type=_non_negative_float, default=0.0, help="+ random 0..J ms per request (default: 0)"
     )
     fake.add_argument(
         "--fault-rate",
         type=_fraction,
         default=0.0,
-        help="share of requests that fail (0..1), a realistic mix",
+        help="share of requests that fail (0..1), a realistic mix (default: 0)",
     )
-    fake.add_argument("--seed", type=_non_negative_int, default=0, help="data seed (default 0)")
+    fake.add_argument("--seed", type=_non_negative_int, default=0, help="data seed (default: 0)")
     fake.add_argument(
         "--api-key", default=argparse.SUPPRESS, metavar="KEY", help="the key it accepts (default: random)"
     )
@@ -240,17 +308,22 @@ def build_parser() -> argparse.ArgumentParser:
         "records, seconds, records/s, requests and retries.",
     )
     demo.add_argument(
-        "--clients", type=_positive_int, default=10_000, help="clients in the fake (default 10000)"
+        "--clients", type=_positive_int, default=10_000, help="clients in the fake (default: 10000)"
     )
     demo.add_argument(
-        "--details", type=_non_negative_int, default=500, help="clients in the --details sample (default 500)"
+        "--details",
+        type=_non_negative_int,
+        default=500,
+        help="clients in the --details sample (default: 500)",
     )
-    demo.add_argument("--latency-ms", type=_non_negative_float, default=20.0, help="latency per request (20)")
+    demo.add_argument(
+        "--latency-ms", type=_non_negative_float, default=20.0, help="latency per request (default: 20)"
+    )
     demo.add_argument(
         "-o",
         "--output-dir",
         type=Path,
         default=Path("demo-output"),
-        help="where the files go (./demo-output)",
+        help="where the files go (default: ./demo-output)",
     )
     return parser

@@ -1,6 +1,7 @@
 """``python -m aiobizstim.testing``: run a FakeBizstim until Ctrl-C (for benchmarks and scripts).
 
-Prints ``BIZSTIM_BASE_URL=...`` and ``BIZSTIM_API_KEY=...`` on stdout once listening.
+Prints ``export BIZSTIM_BASE_URL=...`` and ``export BIZSTIM_API_KEY=...`` on stdout once listening
+(shell-quoted: ``eval`` them).
 """
 
 from __future__ import annotations

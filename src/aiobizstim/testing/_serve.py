@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import shlex
 import signal
 import sys
 import threading
 from collections.abc import Iterator
 from typing import Any, TextIO
 
+from aiobizstim._constants import API_KEY_ENV, BASE_URL_ENV
 from aiobizstim.testing._faults import Faults
 from aiobizstim.testing._server import FakeBizstim
 
-__all__ = ["serve", "serve_in_thread"]
+__all__ = ["export_lines", "serve", "serve_in_thread"]
+
+
+def export_lines(url: str, api_key: str) -> str:
+    """The two lines :func:`serve` prints: ``export`` statements a POSIX shell can ``eval``."""
+    return f"export {BASE_URL_ENV}={shlex.quote(url)}\nexport {API_KEY_ENV}={shlex.quote(api_key)}"
 
 
 def serve(
@@ -31,10 +38,11 @@ def serve(
 ) -> None:
     """Run a FakeBizstim until Ctrl-C or SIGTERM (blocking).
 
-    Once listening it prints two lines to ``out`` (default stdout) and flushes, so scripts can read them::
+    Once listening it prints two lines to ``out`` (default stdout) and flushes, so scripts can read them
+    and a POSIX shell can ``eval`` them (the values are quoted with :func:`shlex.quote` where needed)::
 
-        BIZSTIM_BASE_URL=http://127.0.0.1:8765
-        BIZSTIM_API_KEY=<40 hex characters>
+        export BIZSTIM_BASE_URL=http://127.0.0.1:8765
+        export BIZSTIM_API_KEY=<40 hex characters>
 
     ``latency``/``jitter`` are seconds. ``fault_rate`` (0..1) injects a realistic mix of failures
     (:meth:`Faults.mixed`); ``faults`` sets them precisely instead. The log keeps the last ~10,000 requests.
@@ -61,8 +69,7 @@ def serve(
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(sig, stop.set)
         async with fake:
-            print(f"BIZSTIM_BASE_URL={fake.url}", file=stream)
-            print(f"BIZSTIM_API_KEY={fake.api_key}", file=stream, flush=True)
+            print(export_lines(fake.url, fake.api_key), file=stream, flush=True)
             await stop.wait()
 
     with contextlib.suppress(KeyboardInterrupt):
