@@ -91,6 +91,7 @@ def _decoder(tp: Any) -> msgspec.json.Decoder[Any]:
 
 _AT_PATH = re.compile(r"^(?P<msg>.*?)(?: - at `(?P<path>[^`]*)`)?$", re.DOTALL)
 _FIELD_PREFIX = re.compile(r"^field `(?P<field>[^`]*)`: (?P<msg>.*)$", re.DOTALL)
+_MISSING_FIELD = re.compile(r"^Object missing required field `(?P<field>[^`]*)`$", re.DOTALL)
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -135,6 +136,9 @@ def _decode_error(exc: msgspec.ValidationError, doc: Any, *, base: str, request:
     if field is not None:  # raised by a post-decode converter: the path stops at the record
         segments.append(field.group("field"))
         message = field.group("msg")
+    elif (missing := _MISSING_FIELD.match(message)) is not None:  # msgspec names the record, not the field
+        segments.append(missing.group("field"))
+        message = "missing required field"
     path = _render(base, segments)
     value = _lookup(doc, segments)
     # msgspec quotes whole values in some messages ("Invalid enum value '<the entire string>'"): bound it.

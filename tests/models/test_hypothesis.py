@@ -82,8 +82,9 @@ def _valid(spec: FieldSpec) -> st.SearchStrategy[Any]:
 
 def _records(model: type[msgspec.Struct], values: Any) -> st.SearchStrategy[dict[str, Any]]:
     specs = field_kinds(model)
-    required = {"header", "data"} if model.__name__ == "ClientImport" else set()
-    fields = {spec.wire: values(spec) for spec in specs if spec.wire in required}
+    required = {info.encode_name for info in msgspec.structs.fields(model) if info.required}
+    # A required field is always sent, and never blank ("" is no value for a number, flag or code).
+    fields = {spec.wire: values(spec).filter(lambda v: v != "") for spec in specs if spec.wire in required}
     optional = {spec.wire: values(spec) for spec in specs if spec.wire not in required}
     return st.fixed_dictionaries(fields, optional=optional)
 

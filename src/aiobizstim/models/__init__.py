@@ -31,6 +31,12 @@ from aiobizstim.models._generated import *  # noqa: F403
 from aiobizstim.models._generated import __all__ as _generated_all
 from aiobizstim.models._generated.endpoints import ENDPOINTS
 
+# pytest collects every class named Test* that a test module imports, by calling it with no arguments; a
+# Testimonial needs its id, so tell pytest it is no test class (users' test modules import it too).
+for _model in (Testimonial,):  # noqa: F405
+    setattr(_model, "__test__", False)  # noqa: B010
+del _model
+
 __all__ = [
     "ENDPOINTS",
     "ClockTime",

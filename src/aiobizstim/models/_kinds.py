@@ -3,7 +3,8 @@
 The Bizstim API sends every scalar as a JSON string, dates from a PHP/MySQL backend, lists as
 comma-separated strings and clock times that may read ``24:00``. ``schema/common.json`` names one wire type
 per quirk and maps it (``customTypePath``) to the type of the same name here, which the generated models
-then use directly (``id: WireInt | None``):
+then use directly (``amount: Money | None``; a field the schema lists as required, such as a record's id,
+has no default and no ``None``: ``id: WireInt``):
 
 * :data:`WireInt` -> ``int``, :data:`Money` -> ``Decimal``, :data:`Flag` -> ``bool``: msgspec decodes these
   natively with ``strict=False`` (``"21"`` -> ``21``, ``"10.00"`` -> ``Decimal("10.00")``, ``"1"`` ->

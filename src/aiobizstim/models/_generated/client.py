@@ -27,7 +27,7 @@ class Client(WireModel, kw_only=True):
 
     __wire_aliases__ = {"_use_records": "user_records"}
 
-    id: Annotated[WireInt, Meta(description="unique id")] | None = None
+    id: Annotated[WireInt, Meta(description="unique id")]
     users_id: Annotated[WireInt, Meta(description="id in the users table")] | None = None
     client_settings_id: Annotated[WireInt, Meta(description="id in the client_settings table")] | None = None
     avail_id: (

@@ -13,7 +13,7 @@ class ClientSummary(WireModel, kw_only=True):
     A client as listed by GET ALL CLIENTS (GET CLIENT returns the full record).
     """
 
-    id: Annotated[WireInt, Meta(description="unique id")] | None = None
+    id: Annotated[WireInt, Meta(description="unique id")]
     users_id: Annotated[WireInt, Meta(description="id in the users table")] | None = None
     client_settings_id: Annotated[WireInt, Meta(description="id in the client_settings table")] | None = None
     avail_id: (

@@ -32,7 +32,7 @@ class Discount(WireModel, kw_only=True):
     A discount code.
     """
 
-    id: Annotated[WireInt, Meta(description="unique id")] | None = None
+    id: Annotated[WireInt, Meta(description="unique id")]
     uses: Annotated[WireInt, Meta(description="how many times each client may use the code")] | None = None
     secret: Annotated[Flag, Meta(description="true = secret, false = public")] | None = None
     expires: Annotated[LenientDate, Meta(description="expiry date")] | None = None

@@ -14,7 +14,7 @@ class Location(WireModel, kw_only=True):
     A location where sessions take place.
     """
 
-    id: Annotated[WireInt, Meta(description="unique id")] | None = None
+    id: Annotated[WireInt, Meta(description="unique id")]
     location_status: Annotated[RecordStatus, Meta(description="inactive, active or deleted")] | None = None
     location_name: Annotated[str, Meta(description="name")] | None = None
     location_address: Annotated[str, Meta(description="street number, street name and suite")] | None = None

@@ -10,7 +10,7 @@ from aiobizstim.models._kinds import WireInt
 
 class StaffProfile(WireModel, kw_only=True):
     """
-    A public staff profile (fields undocumented: id and names assumed by analogy with Staff).
+    A public staff profile (fields undocumented: id and names assumed by analogy with Staff, so even id is optional).
     """
 
     id: Annotated[WireInt, Meta(description="unique id (assumed)")] | None = None

@@ -13,16 +13,13 @@ class PaymentCreate(WeeklyHours, kw_only=True):
     Body of ADD PAYMENT. Required: revenue_amount, send_email, and client_id unless the new-client fields (first_name, last_name, state, country, status) are given.
     """
 
+    revenue_amount: Annotated[
+        Money, Meta(description="amount, e.g. 1052.45: no separators or currency symbols (required)")
+    ]
+    send_email: Annotated[Flag, Meta(description="e-mail a receipt (required)")]
     client_id: (
         Annotated[WireInt, Meta(description="client id (required unless new-client fields are given)")] | None
     ) = None
-    revenue_amount: (
-        Annotated[
-            Money, Meta(description="amount, e.g. 1052.45: no separators or currency symbols (required)")
-        ]
-        | None
-    ) = None
-    send_email: Annotated[Flag, Meta(description="e-mail a receipt (required)")] | None = None
     service_id: (
         Annotated[
             WireInt,

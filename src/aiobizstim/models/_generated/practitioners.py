@@ -13,7 +13,7 @@ class Practitioner(WireModel, kw_only=True):
     A practitioner (tutor, therapist, ...).
     """
 
-    id: Annotated[WireInt, Meta(description="practitioner id")] | None = None
+    id: Annotated[WireInt, Meta(description="practitioner id")]
     pract_settings_id: Annotated[WireInt, Meta(description="pract_settings table id")] | None = None
     users_id: Annotated[WireInt, Meta(description="users table id")] | None = None
     avail_id: (

@@ -15,7 +15,7 @@ class Session(WireModel, kw_only=True):
 
     __wire_aliases__ = {"_pract_id": "pract_d"}
 
-    id: Annotated[WireInt, Meta(description="unique id")] | None = None
+    id: Annotated[WireInt, Meta(description="unique id")]
     confirmed: Annotated[Flag, Meta(description="true = confirmed, false = pending")] | None = None
     multi: Annotated[Flag, Meta(description="true = group session, false = single session")] | None = None
     slots: Annotated[WireInt, Meta(description="total participants allowed")] | None = None

@@ -13,7 +13,7 @@ class Testimonial(WireModel, kw_only=True):
     A client's testimonial.
     """
 
-    id: Annotated[WireInt, Meta(description="testimonial id")] | None = None
+    id: Annotated[WireInt, Meta(description="testimonial id")]
     first_name: Annotated[str, Meta(description="client's first name")] | None = None
     last_name: Annotated[str, Meta(description="client's last name")] | None = None
     testimonial: Annotated[str, Meta(description="the testimonial text; contains HTML")] | None = None
