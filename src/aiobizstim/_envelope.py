@@ -290,7 +290,7 @@ def _repair_record(record: Any, model: type[msgspec.Struct]) -> Any:
             if kind is Kind.STR:
                 fixed[spec.wire] = "1" if value else "0"
         elif isinstance(value, int | float):
-            if kind in (Kind.STR, Kind.LIST):
+            if kind in (Kind.STR, Kind.LIST, Kind.INT_LIST):
                 fixed[spec.wire] = str(value)
             elif kind is Kind.INT and isinstance(value, float) and value.is_integer():
                 fixed[spec.wire] = int(value)
@@ -298,6 +298,12 @@ def _repair_record(record: Any, model: type[msgspec.Struct]) -> Any:
             if kind is Kind.LIST:
                 fixed[spec.wire] = [
                     str(v) if isinstance(v, int | float) and not isinstance(v, bool) else v for v in value
+                ]
+            elif kind is Kind.INT_LIST:  # ["66", " 67", ""]: items trimmed, blanks dropped, as in "66, 67,"
+                fixed[spec.wire] = [
+                    v.strip() if isinstance(v, str) else v
+                    for v in value
+                    if not (isinstance(v, str) and not v.strip())
                 ]
             elif (
                 kind is Kind.ARRAY and isinstance(spec.inner, type) and issubclass(spec.inner, msgspec.Struct)

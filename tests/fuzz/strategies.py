@@ -196,6 +196,16 @@ def _documented_value(spec: FieldSpec, depth: int) -> st.SearchStrategy[Any]:
             st.lists(item, max_size=4),
             st.none(),
         )
+    if kind is Kind.INT_LIST:
+        ids = st.lists(st.integers(min_value=0, max_value=2**31), max_size=4)
+        return st.one_of(
+            ids.map(lambda xs: ", ".join(map(str, xs))),
+            ids.map(lambda xs: ",".join(map(str, xs))),
+            ids,
+            ids.map(lambda xs: [str(x) for x in xs]),
+            st.integers(min_value=0, max_value=2**31),  # one id sent as a JSON number
+            st.none(),
+        )
     if kind is Kind.CLOCK:
         hm = st.tuples(st.integers(0, 23), st.integers(0, 59), st.integers(0, 59))
         return st.one_of(

@@ -129,7 +129,7 @@ def test_to_builtins_is_json_able_and_precise() -> None:
         "fixed": 0,
         "type": 1,
         "amount": "10.00",
-        "services": ["66", "67", "36"],
+        "services": [66, 67, 36],
     }
     assert json.loads(json.dumps(out)) == out
 
@@ -149,6 +149,14 @@ def test_to_builtins_of_a_list_and_json_lines() -> None:
     assert to_builtins(items) == [{"id": 1, "email": ["a@x"]}, {"id": 2}]
     lines = b"".join(msgspec.json.encode(to_builtins(x)) + b"\n" for x in items)
     assert lines == b'{"id":1,"email":["a@x"]}\n{"id":2}\n'
+
+
+def test_id_lists_go_back_comma_separated() -> None:
+    d = Discount(id=1, services=[66, 67, 36])
+    assert to_wire(d) == {"id": "1", "services": "66,67,36"}
+    assert decode_one(one(to_wire(d)), Discount) == d
+    assert to_wire(Discount(id=1, services=[])) == {"id": "1", "services": ""}
+    assert to_builtins(d) == {"id": 1, "services": [66, 67, 36]}
 
 
 def test_location_practs_round_trip() -> None:

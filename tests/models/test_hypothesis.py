@@ -69,6 +69,15 @@ def _valid(spec: FieldSpec) -> st.SearchStrategy[Any]:
     if kind is Kind.LIST:
         items = st.lists(_ITEM, max_size=4)
         return items.map(",".join) | items.map(", ".join) | items | st.just("")
+    if kind is Kind.INT_LIST:
+        ids = st.lists(st.integers(min_value=0, max_value=10**12), max_size=4)
+        return (
+            ids.map(lambda xs: ",".join(map(str, xs)))
+            | ids.map(lambda xs: ", ".join(map(str, xs)))
+            | ids
+            | ids.map(lambda xs: [str(x) for x in xs])
+            | st.just("")
+        )
     if kind is Kind.ENUM:
         assert isinstance(spec.inner, type)
         assert issubclass(spec.inner, enum.Enum)

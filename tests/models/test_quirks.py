@@ -266,15 +266,69 @@ def test_comma_list_fields_of_every_model() -> None:
         "19055551111",
     ]
     p = dec(Practitioner, {"avail_id": "123,546,971", "email": "a@x, b@x", "text_phone": "1,2"})
-    assert (p.avail_id, p.email, p.text_phone) == (["123", "546", "971"], ["a@x", "b@x"], ["1", "2"])
-    assert dec(Discount, {"services": "66,67,36"}).services == ["66", "67", "36"]
+    assert (p.avail_id, p.email, p.text_phone) == ([123, 546, 971], ["a@x", "b@x"], ["1", "2"])
+    assert dec(Discount, {"services": "66,67,36"}).services == [66, 67, 36]
     s = dec(Session, {"cancel_clients": "76|2328|479889, 49|2329|479895"})
     assert s.cancel_clients == ["76|2328|479889", "49|2329|479895"]
 
 
 def test_comma_list_from_a_json_number() -> None:
     assert dec(ClientSummary, {"text_phone": 19054546464}).text_phone == ["19054546464"]
-    assert dec(Practitioner, {"avail_id": 282}).avail_id == ["282"]
+    assert dec(Practitioner, {"avail_id": 282}).avail_id == [282]
+
+
+@pytest.mark.parametrize(
+    ("wire", "value"),
+    [
+        ("66,67,36", [66, 67, 36]),
+        (" 66 , 67,, 36, ", [66, 67, 36]),
+        ("66", [66]),
+        (66, [66]),  # one id as a JSON number
+        ("", []),  # the documented "none"
+        (",", []),
+        ([66, "67", " 68 ", ""], [66, 67, 68]),
+        ([], []),
+        (None, None),
+    ],
+)
+def test_id_lists_are_lists_of_int(wire: Any, value: list[int] | None) -> None:
+    assert dec(Discount, {"services": wire}).services == value
+    assert dec(Practitioner, {"avail_id": wire}).avail_id == value
+
+
+@pytest.mark.parametrize("wire", ["66,x", "66;67", "1.5", [66, "a"], ["66", None], "9,,①"])
+def test_an_id_list_with_a_non_integer_is_a_decode_error(wire: Any) -> None:
+    with pytest.raises(DecodeError) as info:
+        decode_one(one({"id": "1", "services": wire}), Discount)
+    assert info.value.path.startswith("$.response.services")
+    with pytest.raises(DecodeError) as info:
+        decode_page(page({"id": "1"}, {"id": "2", "avail_id": wire}), Practitioner)
+    assert info.value.path.startswith("$.response[1].avail_id")
+
+
+@pytest.mark.parametrize(
+    ("wire", "value"),
+    [
+        ("43.651070", Decimal("43.651070")),
+        ("-79.347015", Decimal("-79.347015")),
+        (" 43.6 ", Decimal("43.6")),
+        (43.651070, Decimal("43.65107")),  # a JSON number: its digits, never a float's error
+        ("", None),
+        (None, None),
+    ],
+)
+def test_coordinates_are_exact_decimals(wire: Any, value: Decimal | None) -> None:
+    c = dec(Client, {"latitude": wire, "longitude": wire})
+    assert (c.latitude, c.longitude) == (value, value)
+    if value is not None:
+        assert type(c.latitude) is Decimal
+        assert str(c.latitude) == str(value)  # trailing zeros kept
+
+
+def test_a_coordinate_that_is_no_number_is_a_decode_error() -> None:
+    with pytest.raises(DecodeError) as info:
+        decode_one(one({"id": "1", "latitude": "43.6N"}), Client)
+    assert info.value.path == "$.response.latitude"
 
 
 @pytest.mark.parametrize(

@@ -30,6 +30,19 @@ SNIPPETS = {
             maybe: Decimal | None = d.amount
             print(cid, did, tid, amount, receipt, maybe)
     """,
+    "values_typed_as_documented": """
+        from decimal import Decimal
+
+        from aiobizstim.models import Client, Discount, Practitioner
+
+
+        def use(c: Client, d: Discount, p: Practitioner) -> None:
+            services: list[int] = d.services or []
+            schedules: list[int] = p.avail_id or []
+            latitude: Decimal | None = c.latitude
+            wrong: list[str] = d.services or []  # E: expression has type "list[int]"
+            print(services, schedules, latitude, wrong)
+    """,
     "documented_optional_fields_stay_optional": """
         from decimal import Decimal
 

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from aiobizstim.models import ENDPOINTS, Client, ClientSummary, Discount
-from aiobizstim.models._base import WireModel, _date_converter, _run_generic
+from aiobizstim.models._base import WireModel, _date_converter, _id_list_converter, _run_generic
 from aiobizstim.models._kinds import CommaList, LenientDate, field_kinds
 from tests.models._support import required_wire
 
@@ -147,6 +147,55 @@ def test_inline_comma_list_paths_match_the_reference_for_any_text(text: str) -> 
     record = msgspec.convert({"id": 1, "email": text, "text_phone": text}, ClientSummary, strict=False)
     assert record.email == _oracle(text)
     assert record.text_phone == _oracle(text)
+
+
+def _reference_ids(value: object) -> object:
+    try:
+        return _id_list_converter("services")(value)
+    except ValueError as exc:
+        return str(exc)
+
+
+def _decoded_ids(value: object) -> object:
+    try:
+        return msgspec.convert({"id": 1, "services": value}, Discount, strict=False).services
+    except msgspec.ValidationError as exc:
+        return str(exc).split(" - at ")[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        ",",
+        "66",
+        "66,67,36",
+        "66,,67",
+        ",66",
+        "66,",
+        " 66",
+        "66 ,67",
+        "24, 45, 22",
+        "59,61,46,",
+        "5, ,6",
+        "5,, ",
+        "4 5",
+        " ",
+        "-5",
+        "05,5",
+        "6x",
+        "1.5",
+        "①",
+        "١٢",
+    ],
+)
+def test_inline_id_list_path_matches_the_reference(text: str) -> None:
+    assert _decoded_ids(text) == _reference_ids(text)
+
+
+@given(st.text(alphabet=st.sampled_from(list("0123456789, -x\t①")), max_size=12))
+def test_inline_id_list_path_matches_the_reference_for_any_text(text: str) -> None:
+    assert _decoded_ids(text) == _reference_ids(text)
 
 
 def _reference_date(text: str) -> object:

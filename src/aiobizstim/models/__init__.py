@@ -9,16 +9,17 @@ Where things are:
 
 * ``_generated/``: the record models, request bodies, enums and the ``ENDPOINTS`` table, written by
   ``make codegen`` from ``schema/`` (never edited by hand).
-* ``_kinds``: the wire types the generated fields are declared with (``WireInt``, ``Money``, ``Flag``,
-  ``LenientDate``, ``CommaList``, ``WireClock``) and :func:`~aiobizstim.models._kinds.field_kinds`, the
-  wire kind of every field, which decoding, encoding and the CLI all go by.
+* ``_kinds``: the wire types the generated fields are declared with (``WireInt``, ``Money``, ``WireDecimal``,
+  ``Flag``, ``LenientDate``, ``CommaList``, ``IdList``, ``WireClock``) and
+  :func:`~aiobizstim.models._kinds.field_kinds`, the wire kind of every field, which decoding, encoding and
+  the CLI all go by.
 * ``_base``: :class:`WireModel`, the base of every model. msgspec decodes in C; what it cannot do (dates such
-  as ``0000-00-00``, comma lists, ``24:00`` clock times, a second wire spelling such as ``use_records``) the
-  model's ``__post_init__`` finishes. Each model class gets its own hook, compiled on its first record into
-  straight-line code for exactly its fields (no loop, ``getattr`` or converter call in the common cases),
-  because on a 1000-record page that hook is most of the Python work; ``_run_generic`` does the same as a
-  plain loop and is the reference the compiled hooks are tested against. The ``_base`` docstring has the
-  details.
+  as ``0000-00-00``, comma lists of strings or ids, ``24:00`` clock times, a second wire spelling such as
+  ``use_records``) the model's ``__post_init__`` finishes. Each model class gets its own hook, compiled on its
+  first record into straight-line code for exactly its fields (no loop, ``getattr`` or converter call in the
+  common cases), because on a 1000-record page that hook is most of the Python work; ``_run_generic`` does
+  the same as a plain loop and is the reference the compiled hooks are tested against. The ``_base``
+  docstring has the details.
 * ``_clock``: :class:`ClockTime`; ``_encode``: :func:`to_wire`, :func:`to_builtins`; ``_export``: the
   export form; ``_endpoint``: :class:`Endpoint`, :class:`Shape`.
 """

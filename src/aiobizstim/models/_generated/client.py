@@ -7,7 +7,7 @@ from typing import Annotated
 from msgspec import Meta, field
 from aiobizstim.models._base import WireModel
 from .common import ClientStatus
-from aiobizstim.models._kinds import CommaList, Flag, LenientDate, WireClock, WireInt
+from aiobizstim.models._kinds import CommaList, Flag, LenientDate, WireClock, WireDecimal, WireInt
 
 
 class CalendarView(IntEnum):
@@ -51,8 +51,8 @@ class Client(WireModel, kw_only=True):
     text_phone: (
         Annotated[CommaList, Meta(description="mobile numbers, comma-separated on the wire")] | None
     ) = None
-    latitude: Annotated[str, Meta(description="geographic coordinate, as sent")] | None = None
-    longitude: Annotated[str, Meta(description="geographic coordinate, as sent")] | None = None
+    latitude: Annotated[WireDecimal, Meta(description="geographic coordinate, exact as sent")] | None = None
+    longitude: Annotated[WireDecimal, Meta(description="geographic coordinate, exact as sent")] | None = None
     dob: Annotated[LenientDate, Meta(description="date of birth")] | None = None
     status: Annotated[ClientStatus, Meta(description="active, inactive or prospect")] | None = None
     inactive_date: Annotated[LenientDate, Meta(description="date the client was marked inactive")] | None = (

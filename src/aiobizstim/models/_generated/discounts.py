@@ -6,7 +6,7 @@ from enum import IntEnum
 from typing import Annotated
 from msgspec import Meta
 from aiobizstim.models._base import WireModel
-from aiobizstim.models._kinds import CommaList, Flag, LenientDate, Money, WireInt
+from aiobizstim.models._kinds import Flag, IdList, LenientDate, Money, WireInt
 
 
 class DiscountKind(IntEnum):
@@ -41,5 +41,9 @@ class Discount(WireModel, kw_only=True):
     type: Annotated[DiscountType, Meta(description="subtract from cost or additional credit")] | None = None
     amount: Annotated[Money, Meta(description="amount, 2 decimal places")] | None = None
     services: (
-        Annotated[CommaList, Meta(description="service ids the code applies to; empty = none")] | None
+        Annotated[
+            IdList,
+            Meta(description="service ids the code applies to (comma-separated on the wire); empty = none"),
+        ]
+        | None
     ) = None

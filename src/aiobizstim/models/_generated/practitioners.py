@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from msgspec import Meta
 from aiobizstim.models._base import WireModel
-from aiobizstim.models._kinds import CommaList, WireInt
+from aiobizstim.models._kinds import CommaList, IdList, WireInt
 
 
 class Practitioner(WireModel, kw_only=True):
@@ -18,7 +18,7 @@ class Practitioner(WireModel, kw_only=True):
     users_id: Annotated[WireInt, Meta(description="users table id")] | None = None
     avail_id: (
         Annotated[
-            CommaList,
+            IdList,
             Meta(
                 description="avail ids: the default schedule then alternatives, comma-separated on the wire (an integer for clients)"
             ),
