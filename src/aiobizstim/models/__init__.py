@@ -32,12 +32,6 @@ from aiobizstim.models._generated import *  # noqa: F403
 from aiobizstim.models._generated import __all__ as _generated_all
 from aiobizstim.models._generated.endpoints import ENDPOINTS
 
-# pytest collects every class named Test* that a test module imports, by calling it with no arguments; a
-# Testimonial needs its id, so tell pytest it is no test class (users' test modules import it too).
-for _model in (Testimonial,):  # noqa: F405
-    setattr(_model, "__test__", False)  # noqa: B010
-del _model
-
 __all__ = [
     "ENDPOINTS",
     "ClockTime",
@@ -48,3 +42,33 @@ __all__ = [
     "to_wire",
     *_generated_all,
 ]
+
+
+def _publish(names: list[str]) -> None:
+    """Show the public classes and functions as ``aiobizstim.models.X`` (reprs, type hints, docs, pickles)
+    rather than under the private module that defines them.
+
+    ``typing.get_type_hints`` and msgspec resolve a class's string annotations in the namespace of the module
+    its ``__module__`` names, and this one does not import ``Annotated`` or the wire types. The generated
+    models are written without ``from __future__ import annotations``, so their annotations are already
+    objects; a hand-written class with string annotations (or ``ForwardRef``s, as a NamedTuple keeps them)
+    gets them resolved in its own module first.
+    """
+    import inspect
+    import typing
+
+    public = [obj for obj in map(globals().__getitem__, names) if callable(obj)]  # not ENDPOINTS
+    for obj in public:
+        own = inspect.get_annotations(obj) if isinstance(obj, type) else {}
+        if any(isinstance(annotation, str | typing.ForwardRef) for annotation in own.values()):
+            hints = typing.get_type_hints(obj, include_extras=True)
+            obj.__annotations__ = {name: hints[name] for name in own}
+    for obj in public:
+        obj.__module__ = __name__
+    # pytest collects every class named Test* that a test module imports, by calling it with no arguments; a
+    # Testimonial needs its id, so tell pytest it is no test class (users' test modules import it too).
+    Testimonial.__test__ = False  # type: ignore[attr-defined]  # noqa: F405
+
+
+_publish(__all__)
+del _publish
