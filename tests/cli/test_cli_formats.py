@@ -151,6 +151,18 @@ def test_csv_money_is_exact_and_never_exponent() -> None:
     assert rows[1]["services"] == ""
 
 
+def test_csv_id_lists_are_joined_with_commas() -> None:
+    out = io.BytesIO()
+    writer = CsvWriter(out, Discount)
+    writer.write(Discount(id=1, services=[66, 67, 36]))
+    odd = Discount(id=2)
+    odd.services = ["a", "b"]  # type: ignore[list-item]  # not ids: written as JSON rather than lost
+    writer.write(odd)
+    writer.close()
+    rows = list(csv.DictReader(io.StringIO(out.getvalue().decode("utf-8"), newline="")))
+    assert [row["services"] for row in rows] == ["66,67,36", '["a","b"]']
+
+
 def test_csv_rejects_a_record_of_another_model() -> None:
     writer = CsvWriter(io.BytesIO(), Discount)
     with pytest.raises(TypeError, match="expected a Discount record"):

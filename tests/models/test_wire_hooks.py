@@ -234,6 +234,14 @@ class _Text(str):
     """A str subclass, as a caller might pass (an enum member, a tagged string)."""
 
 
+def test_id_lists_built_in_python() -> None:
+    assert Discount(id=1, services=[4, 5]).services == [4, 5]
+    assert Discount(id=1, services="4, 5").services == [4, 5]  # type: ignore[arg-type]
+    assert Discount(id=1, services=4).services == [4]  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"field `services`: invalid item '1\.5', expected integers"):
+        Discount(id=1, services=[1.5])  # type: ignore[list-item]
+
+
 def test_str_subclasses_are_converted_like_str() -> None:
     client = ClientSummary(id=1, email=_Text(" a@x, b@x "), text_phone=_Text("555"))  # type: ignore[arg-type]
     assert client.email == ["a@x", "b@x"]
