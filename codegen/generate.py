@@ -50,6 +50,9 @@ DATAMODEL_CODEGEN_ARGS = [
     "--use-exact-imports",
     "--use-specialized-enum",
     "--disable-timestamp",
+    # Annotations evaluated as the classes are created, not kept as strings: models/__init__ shows the
+    # classes under aiobizstim.models (__module__), where a string annotation could not be resolved.
+    "--disable-future-imports",
     "--strict-nullable",
     # Each schema's root describes the response envelope, which aiobizstim._envelope decodes generically:
     # only the $defs (record models, enums, request bodies) become classes.

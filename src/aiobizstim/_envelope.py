@@ -91,6 +91,7 @@ def _decoder(tp: Any) -> msgspec.json.Decoder[Any]:
 
 _AT_PATH = re.compile(r"^(?P<msg>.*?)(?: - at `(?P<path>[^`]*)`)?$", re.DOTALL)
 _FIELD_PREFIX = re.compile(r"^field `(?P<field>[^`]*)`: (?P<msg>.*)$", re.DOTALL)
+_MISSING_FIELD = re.compile(r"^Object missing required field `(?P<field>[^`]*)`$", re.DOTALL)
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -135,6 +136,9 @@ def _decode_error(exc: msgspec.ValidationError, doc: Any, *, base: str, request:
     if field is not None:  # raised by a post-decode converter: the path stops at the record
         segments.append(field.group("field"))
         message = field.group("msg")
+    elif (missing := _MISSING_FIELD.match(message)) is not None:  # msgspec names the record, not the field
+        segments.append(missing.group("field"))
+        message = "missing required field"
     path = _render(base, segments)
     value = _lookup(doc, segments)
     # msgspec quotes whole values in some messages ("Invalid enum value '<the entire string>'"): bound it.
@@ -286,7 +290,7 @@ def _repair_record(record: Any, model: type[msgspec.Struct]) -> Any:
             if kind is Kind.STR:
                 fixed[spec.wire] = "1" if value else "0"
         elif isinstance(value, int | float):
-            if kind in (Kind.STR, Kind.LIST):
+            if kind in (Kind.STR, Kind.LIST, Kind.INT_LIST):
                 fixed[spec.wire] = str(value)
             elif kind is Kind.INT and isinstance(value, float) and value.is_integer():
                 fixed[spec.wire] = int(value)
@@ -294,6 +298,12 @@ def _repair_record(record: Any, model: type[msgspec.Struct]) -> Any:
             if kind is Kind.LIST:
                 fixed[spec.wire] = [
                     str(v) if isinstance(v, int | float) and not isinstance(v, bool) else v for v in value
+                ]
+            elif kind is Kind.INT_LIST:  # ["66", " 67", ""]: items trimmed, blanks dropped, as in "66, 67,"
+                fixed[spec.wire] = [
+                    v.strip() if isinstance(v, str) else v
+                    for v in value
+                    if not (isinstance(v, str) and not v.strip())
                 ]
             elif (
                 kind is Kind.ARRAY and isinstance(spec.inner, type) and issubclass(spec.inner, msgspec.Struct)

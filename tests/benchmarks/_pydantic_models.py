@@ -32,6 +32,7 @@ def _empty_is_none(value: Any) -> Any:
 
 LenientDate = Annotated[dt.date | None, BeforeValidator(_no_date)]
 CommaList = Annotated[list[str] | None, BeforeValidator(_comma_list)]
+IdList = Annotated[list[int] | None, BeforeValidator(_comma_list)]  # lax mode turns each "66" into 66
 WireInt = Annotated[int | None, BeforeValidator(_empty_is_none)]
 
 
@@ -85,7 +86,7 @@ class Discount(_Lenient):
     fixed: Annotated[DiscountKind | None, BeforeValidator(_int_code)] = None
     type_: Annotated[DiscountType | None, BeforeValidator(_int_code)] = Field(default=None, alias="type")
     amount: Annotated[Decimal | None, BeforeValidator(_empty_is_none)] = None
-    services: CommaList = None
+    services: IdList = None
 
 
 class Page(_Lenient, Generic[T]):

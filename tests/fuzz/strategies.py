@@ -146,8 +146,18 @@ def _enum_values(tp: type[enum.Enum]) -> st.SearchStrategy[Any]:
     return st.sampled_from(members).flatmap(lambda m: st.sampled_from([m.value, str(m.value)]))
 
 
-def _valid_value(spec: FieldSpec, depth: int) -> st.SearchStrategy[Any]:
-    """A value in one of the documented wire forms of the field (what a real server sends)."""
+def _present(value: Any) -> bool:
+    return value is not None and value != ""
+
+
+def _valid_value(spec: FieldSpec, depth: int, required: bool = False) -> st.SearchStrategy[Any]:
+    """A value in one of the documented wire forms of the field (what a real server sends); a required
+    field (an id) always has a value: never ``null`` or ``""``."""
+    values = _documented_value(spec, depth)
+    return values.filter(_present) if required else values
+
+
+def _documented_value(spec: FieldSpec, depth: int) -> st.SearchStrategy[Any]:
     kind, inner = spec.kind, spec.inner
     if kind is Kind.STR:
         return st.one_of(_short_text, st.none())
@@ -186,6 +196,16 @@ def _valid_value(spec: FieldSpec, depth: int) -> st.SearchStrategy[Any]:
             st.lists(item, max_size=4),
             st.none(),
         )
+    if kind is Kind.INT_LIST:
+        ids = st.lists(st.integers(min_value=0, max_value=2**31), max_size=4)
+        return st.one_of(
+            ids.map(lambda xs: ", ".join(map(str, xs))),
+            ids.map(lambda xs: ",".join(map(str, xs))),
+            ids,
+            ids.map(lambda xs: [str(x) for x in xs]),
+            st.integers(min_value=0, max_value=2**31),  # one id sent as a JSON number
+            st.none(),
+        )
     if kind is Kind.CLOCK:
         hm = st.tuples(st.integers(0, 23), st.integers(0, 59), st.integers(0, 59))
         return st.one_of(
@@ -208,8 +228,9 @@ def _valid_value(spec: FieldSpec, depth: int) -> st.SearchStrategy[Any]:
     return st.none()
 
 
-def _any_value(spec: FieldSpec, depth: int) -> st.SearchStrategy[Any]:
-    """A documented value most of the time, anything at all otherwise."""
+def _any_value(spec: FieldSpec, depth: int, required: bool = False) -> st.SearchStrategy[Any]:
+    """A documented value most of the time, anything at all otherwise (a required field may be blank too:
+    the record is then a decode error, like any other bad record)."""
     kind, inner = spec.kind, spec.inner
     nested: st.SearchStrategy[Any] = st.nothing()
     if depth <= 2 and isinstance(inner, type) and issubclass(inner, msgspec.Struct):
@@ -221,6 +242,7 @@ def _any_value(spec: FieldSpec, depth: int) -> st.SearchStrategy[Any]:
 
 
 def _record(model: type[msgspec.Struct], depth: int, value: Any) -> st.SearchStrategy[dict[str, Any]]:
+    """A record of ``model``: its required fields always present, each other field half the time."""
     specs = field_kinds(model)
     required = {f.encode_name for f in msgspec.structs.fields(model) if f.required}
     known = {f.encode_name for f in msgspec.structs.fields(model)}  # an "unknown" key must really be one
@@ -230,7 +252,7 @@ def _record(model: type[msgspec.Struct], depth: int, value: Any) -> st.SearchStr
         record: dict[str, Any] = {}
         for spec in specs:
             if spec.wire in required or draw(st.booleans()):
-                record[spec.wire] = draw(value(spec, depth))
+                record[spec.wire] = draw(value(spec, depth, spec.wire in required))
         if draw(st.integers(0, 4)) == 0:  # unknown keys are ignored by contract
             extra = draw(
                 st.dictionaries(_short_text.filter(lambda k: k not in known), json_values, max_size=3)

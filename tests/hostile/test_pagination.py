@@ -72,11 +72,13 @@ async def test_an_empty_first_page_whose_total_says_more_is_not_an_empty_list(ho
 
 
 def _without_ids(count: int, *, ignore_start: bool = False, total: bool = True) -> object:
+    """Serves ``count`` staff profiles without ids (the one model whose id is optional: undocumented)."""
+
     async def script(request: Request, writer: asyncio.StreamWriter) -> None:
         start, limit = _offsets(request)
         if ignore_start:
             start = 0
-        rows = [{"code": f"C{n}"} for n in range(start, min(start + limit, count))]
+        rows = [{"first_name": f"C{n}"} for n in range(start, min(start + limit, count))]
         doc: dict[str, object] = {"status": "success", "response": rows}
         if total:
             doc["total"] = str(count)
@@ -91,9 +93,13 @@ async def test_records_without_ids_are_yielded_once_each(
     caplog.set_level(logging.INFO, logger="aiobizstim")
     hostile.script = _without_ids(3000)  # type: ignore[assignment]
     async with Bizstim(api_key=KEY, base_url=hostile.url) as bz:
-        codes = [d.code async for d in bz.discounts.iter()]
+        codes = [d.first_name async for d in bz.meetourstaff.iter()]
     assert codes == [f"C{n}" for n in range(3000)]  # was 3,060: the overlap twice
-    assert hostile.paths()[:3] == ["/api/discounts/0/100", "/api/discounts/100/100", "/api/discounts/200/100"]
+    assert hostile.paths()[:3] == [
+        "/api/meetourstaff/0/100",
+        "/api/meetourstaff/100/100",
+        "/api/meetourstaff/200/100",
+    ]
     assert "no id; reading each offset once" in caplog.text
 
 
@@ -105,5 +111,5 @@ async def test_a_server_that_ignores_start_without_ids_or_total_cannot_loop_fore
     async with Bizstim(api_key=KEY, base_url=hostile.url, retry_policy=QUICK) as bz:
         with pytest.raises(PaginationStalledError, match="repeats the page at offset 0"):
             async with asyncio.timeout(10):
-                [d async for d in bz.discounts.iter()]
+                [d async for d in bz.meetourstaff.iter()]
         assert bz.stats.pages < 20

@@ -8,6 +8,8 @@ from typing import Any
 
 import msgspec
 
+from aiobizstim.models._kinds import Kind, field_kinds
+
 GOLDEN = Path(__file__).resolve().parent / "golden"
 
 
@@ -31,3 +33,20 @@ def page(*records: Any, total: int | None = None) -> bytes:
 def one(record: Any) -> bytes:
     """A single-record success envelope."""
     return msgspec.json.encode({"status": "success", "response": record})
+
+
+def required_wire(model: type[msgspec.Struct]) -> dict[str, Any]:
+    """Wire values for the required fields of ``model`` (an id ``"1"``, a name ``"x"``, the first code of an
+    enum, ...): the least a record of ``model`` carries to decode. Tests add the fields they look at."""
+    values: dict[Kind, Any] = {Kind.INT: "1", Kind.STR: "x", Kind.MONEY: "1.00", Kind.FLAG: "0"}
+    out: dict[str, Any] = {}
+    for spec, info in zip(field_kinds(model), msgspec.structs.fields(model), strict=True):
+        if not info.required:
+            continue
+        if spec.kind is Kind.ENUM:
+            out[spec.wire] = str(next(iter(spec.inner)).value)
+        elif spec.kind is Kind.ARRAY:
+            out[spec.wire] = []
+        else:
+            out[spec.wire] = values[spec.kind]
+    return out

@@ -10,6 +10,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import msgspec
 import pytest
 
 from aiobizstim.models import ENDPOINTS, Shape
@@ -105,24 +106,59 @@ def test_endpoint_table_is_the_contract() -> None:
     assert all(ep.description for ep in ENDPOINTS.values())
 
 
-def _schema_properties() -> list[tuple[str, str, dict[str, Any]]]:
+def _schema_properties() -> list[tuple[str, str, dict[str, Any], bool]]:
+    """``(file, "Title.property", spec, required)`` of every property, those of ``allOf`` parts included."""
     found = []
     for path in sorted((ROOT / "schema").glob("*.json")):
         doc = json.loads(path.read_text(encoding="utf-8"))
-        for obj in [doc, *doc.get("$defs", {}).values()]:
-            for prop, spec in obj.get("properties", {}).items():
-                found.append((path.name, f"{obj.get('title')}.{prop}", spec))
+        for top in [doc, *doc.get("$defs", {}).values()]:
+            for obj in [top, *top.get("allOf", [])]:
+                required = set(obj.get("required", []))
+                assert required <= set(obj.get("properties", {})), f"{path.name}: {required}"
+                for prop, spec in obj.get("properties", {}).items():
+                    found.append((path.name, f"{top.get('title')}.{prop}", spec, prop in required))
     return found
 
 
 def test_every_schema_property_is_nullable_or_required() -> None:
-    """Absent wire fields decode to None: every property is nullable (ClientImport's two are required)."""
+    """Absent wire fields decode to None: every property is nullable, or required and then not nullable."""
     loose = [
         f"{file}: {where}"
-        for file, where, spec in _schema_properties()
-        if not spec.get("nullable") and where not in ("ClientImport.header", "ClientImport.data")
+        for file, where, spec, required in _schema_properties()
+        if bool(spec.get("nullable")) == required
     ]
     assert loose == []
+
+
+# The documented ids and required write fields (docs/reference: every record table with an id; the
+# "required" column of ADD CLIENT, ADD PAYMENT, ADD PRACTITIONER and ADD CLIENTS).
+REQUIRED = {
+    "Availability": ("id",),
+    "Client": ("id",),
+    "ClientSummary": ("id",),
+    "Discount": ("id",),
+    "Location": ("id",),
+    "Payment": ("id",),
+    "Practitioner": ("id",),
+    "Service": ("id",),
+    "Session": ("id",),
+    "Staff": ("id",),
+    "Testimonial": ("id",),
+    "StaffProfile": (),  # no field of MEET OUR STAFF is documented: even its id is assumed
+    "ClientCreate": ("first_name", "last_name", "status", "state", "country"),
+    "PaymentCreate": ("revenue_amount", "send_email"),  # client_id only when no new-client fields are given
+    "PractitionerCreate": ("first_name", "last_name", "wage_tier", "state", "country", "status"),
+    "ClientImport": ("header", "data"),
+    "ClientUpdate": (),  # a partial update
+}
+
+
+def test_required_fields_are_the_documented_ones() -> None:
+    models = {m for ep in ENDPOINTS.values() for m in (ep.response_model, ep.request_model) if m is not None}
+    actual = {m.__name__: tuple(f.name for f in msgspec.structs.fields(m) if f.required) for m in models}
+    assert {name: set(fields) for name, fields in actual.items()} == {
+        name: set(fields) for name, fields in REQUIRED.items()
+    }
 
 
 def test_alias_must_name_a_sibling(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -100,9 +100,13 @@ def test_to_wire_scalars() -> None:
 
 
 def test_to_wire_money_is_plain_decimal_text() -> None:
-    assert to_wire(Discount(amount=Decimal("1E+3"))) == {"amount": "1000"}
-    assert to_wire(Discount(amount=Decimal("12345678901234567.89"))) == {"amount": "12345678901234567.89"}
-    assert to_wire(Payment(revenue_amount=Decimal("16.80"), revenue_credit=RevenueCredit.DEBIT)) == {
+    assert to_wire(Discount(id=1, amount=Decimal("1E+3"))) == {"id": "1", "amount": "1000"}
+    assert to_wire(Discount(id=1, amount=Decimal("12345678901234567.89"))) == {
+        "id": "1",
+        "amount": "12345678901234567.89",
+    }
+    assert to_wire(Payment(id=1, revenue_amount=Decimal("16.80"), revenue_credit=RevenueCredit.DEBIT)) == {
+        "id": "1",
         "revenue_amount": "16.80",
         "revenue_credit": "2",
     }
@@ -125,7 +129,7 @@ def test_to_builtins_is_json_able_and_precise() -> None:
         "fixed": 0,
         "type": 1,
         "amount": "10.00",
-        "services": ["66", "67", "36"],
+        "services": [66, 67, 36],
     }
     assert json.loads(json.dumps(out)) == out
 
@@ -133,7 +137,11 @@ def test_to_builtins_is_json_able_and_precise() -> None:
 def test_to_builtins_clock_times_and_wire_names() -> None:
     a = Availability(id=1, m_availt=ClockTime.parse("24:00"), start=dt.date(2020, 1, 1))
     assert to_builtins(a) == {"id": 1, "start": "2020-01-01", "mAvailt": "24:00"}
-    assert to_builtins(Client(hide_costs=True, session_limit=10)) == {"hide costs": True, "sessionLimit": 10}
+    assert to_builtins(Client(id=1, hide_costs=True, session_limit=10)) == {
+        "id": 1,
+        "hide costs": True,
+        "sessionLimit": 10,
+    }
 
 
 def test_to_builtins_of_a_list_and_json_lines() -> None:
@@ -141,6 +149,14 @@ def test_to_builtins_of_a_list_and_json_lines() -> None:
     assert to_builtins(items) == [{"id": 1, "email": ["a@x"]}, {"id": 2}]
     lines = b"".join(msgspec.json.encode(to_builtins(x)) + b"\n" for x in items)
     assert lines == b'{"id":1,"email":["a@x"]}\n{"id":2}\n'
+
+
+def test_id_lists_go_back_comma_separated() -> None:
+    d = Discount(id=1, services=[66, 67, 36])
+    assert to_wire(d) == {"id": "1", "services": "66,67,36"}
+    assert decode_one(one(to_wire(d)), Discount) == d
+    assert to_wire(Discount(id=1, services=[])) == {"id": "1", "services": ""}
+    assert to_builtins(d) == {"id": 1, "services": [66, 67, 36]}
 
 
 def test_location_practs_round_trip() -> None:

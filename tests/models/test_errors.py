@@ -9,7 +9,7 @@ import pytest
 
 from aiobizstim._envelope import decode_one, decode_page
 from aiobizstim.errors import BizstimError, DecodeError
-from aiobizstim.models import Availability, Client, ClientSummary, Discount, Location
+from aiobizstim.models import Availability, Client, ClientCreate, ClientSummary, Discount, Location
 from tests.models._support import one, page
 
 GOOD = {"id": "1", "expires": "2021-12-25", "amount": "10.00"}
@@ -42,14 +42,14 @@ def test_bad_date_in_the_fourth_record() -> None:
 )
 def test_path_and_excerpt(model: type[msgspec.Struct], record: dict[str, Any], path: str, value: str) -> None:
     with pytest.raises(DecodeError) as info:
-        decode_page(page({}, record), model)
+        decode_page(page({"id": "1"}, {"id": "2", **record}), model)
     assert info.value.path == path
     assert value in str(info.value)
 
 
 def test_single_record_path() -> None:
     with pytest.raises(DecodeError) as info:
-        decode_one(one({"start": "yesterday"}), Availability)
+        decode_one(one({"id": "1", "start": "yesterday"}), Availability)
     assert info.value.path == "$.response.start"
     assert "yesterday" in str(info.value)
 
@@ -62,7 +62,7 @@ def test_record_that_is_not_an_object() -> None:
 
 def test_long_value_is_excerpted() -> None:
     with pytest.raises(DecodeError) as info:
-        decode_one(one({"expires": "9" * 5000}), Discount)
+        decode_one(one({"id": "1", "expires": "9" * 5000}), Discount)
     assert len(str(info.value)) < 400
 
 
@@ -71,3 +71,38 @@ def test_skip_invalid_keeps_the_good_records() -> None:
     decoded = decode_page(page(GOOD, bad, GOOD), Discount, skip_invalid=True)
     assert [d.id for d in decoded.items] == [1, 1]
     assert [e.path for e in decoded.skipped] == ["$.response[1].expires"]
+
+
+@pytest.mark.parametrize(
+    ("missing", "message"),
+    [
+        ({}, "missing required field"),
+        ({"id": None}, "Expected `int`, got `null`"),
+        ({"id": ""}, "Expected `int`"),
+    ],
+    ids=["absent", "null", "empty"],
+)
+def test_a_record_without_its_id_is_a_decode_error_at_its_path(missing: dict[str, Any], message: str) -> None:
+    """A required field is never left unset: the record raises (or is skipped) like any undecodable one."""
+    bad = {k: v for k, v in GOOD.items() if k != "id"} | missing
+    body = page(GOOD, GOOD, GOOD, bad, GOOD)
+    with pytest.raises(DecodeError) as info:
+        decode_page(body, Discount)
+    assert info.value.path == "$.response[3].id"
+    assert str(info.value).startswith(message)
+    assert "at $.response[3].id" in str(info.value)
+    decoded = decode_page(body, Discount, skip_invalid=True)
+    assert len(decoded.items) == 4
+    assert [e.path for e in decoded.skipped] == ["$.response[3].id"]
+    with pytest.raises(DecodeError) as info:
+        decode_one(one(bad), Discount)
+    assert info.value.path == "$.response.id"
+
+
+def test_a_write_body_without_a_required_field_is_a_decode_error() -> None:
+    with pytest.raises(DecodeError) as info:
+        decode_one(
+            one({"first_name": "Ann", "last_name": "Lee", "state": "ON", "status": "active"}), ClientCreate
+        )
+    assert info.value.path == "$.response.country"
+    assert str(info.value) == "missing required field at $.response.country"

@@ -62,10 +62,10 @@ def test_private_alias_fields_are_left_out_and_folded() -> None:
 
 
 def test_exact_bytes() -> None:
-    discount = Discount(id=3, amount=Decimal("12.50"), services=["4", "5"])
+    discount = Discount(id=3, amount=Decimal("12.50"), services=[4, 5])
     assert encode_record(discount) == (
         b'{"id":3,"uses":null,"secret":null,"expires":null,"code":null,"fixed":null,"type":null,'
-        b'"amount":"12.50","services":["4","5"]}'
+        b'"amount":"12.50","services":[4,5]}'
     )
     assert encode_record(discount, indent=2).startswith(b'{\n  "id": 3,\n  "uses": null,')
     assert encode_value([ClockTime.parse("24:00"), Decimal("0.10"), 7]) == b'["24:00","0.10",7]'

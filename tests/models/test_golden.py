@@ -174,7 +174,7 @@ def test_discounts() -> None:
             fixed=DiscountKind.PERCENTAGE,
             type=DiscountType.ADDITIONAL_CREDIT,
             amount=Decimal("10.00"),
-            services=["66", "67", "36"],
+            services=[66, 67, 36],
         )
     ]
 
@@ -210,7 +210,7 @@ def test_payments_and_payment(name: str) -> None:
 
 def test_practitioners() -> None:
     p = decode_page(golden_bytes("practitioners"), Practitioner).items[0]
-    assert (p.id, p.pract_settings_id, p.users_id, p.avail_id) == (81, 125, 176, ["282"])
+    assert (p.id, p.pract_settings_id, p.users_id, p.avail_id) == (81, 125, 176, [282])
     assert (p.first_name, p.zipcode, p.email) == ("jennifer", "L9H 2H6", ["jen@mail.com"])
 
 

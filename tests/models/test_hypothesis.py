@@ -69,6 +69,15 @@ def _valid(spec: FieldSpec) -> st.SearchStrategy[Any]:
     if kind is Kind.LIST:
         items = st.lists(_ITEM, max_size=4)
         return items.map(",".join) | items.map(", ".join) | items | st.just("")
+    if kind is Kind.INT_LIST:
+        ids = st.lists(st.integers(min_value=0, max_value=10**12), max_size=4)
+        return (
+            ids.map(lambda xs: ",".join(map(str, xs)))
+            | ids.map(lambda xs: ", ".join(map(str, xs)))
+            | ids
+            | ids.map(lambda xs: [str(x) for x in xs])
+            | st.just("")
+        )
     if kind is Kind.ENUM:
         assert isinstance(spec.inner, type)
         assert issubclass(spec.inner, enum.Enum)
@@ -82,8 +91,9 @@ def _valid(spec: FieldSpec) -> st.SearchStrategy[Any]:
 
 def _records(model: type[msgspec.Struct], values: Any) -> st.SearchStrategy[dict[str, Any]]:
     specs = field_kinds(model)
-    required = {"header", "data"} if model.__name__ == "ClientImport" else set()
-    fields = {spec.wire: values(spec) for spec in specs if spec.wire in required}
+    required = {info.encode_name for info in msgspec.structs.fields(model) if info.required}
+    # A required field is always sent, and never blank ("" is no value for a number, flag or code).
+    fields = {spec.wire: values(spec).filter(lambda v: v != "") for spec in specs if spec.wire in required}
     optional = {spec.wire: values(spec) for spec in specs if spec.wire not in required}
     return st.fixed_dictionaries(fields, optional=optional)
 

@@ -37,11 +37,13 @@ from aiobizstim.models import (
     WageTier,
 )
 from aiobizstim.models._kinds import field_kinds
-from tests.models._support import one, page
+from tests.models._support import one, page, required_wire
 
 
 def dec(model: type[msgspec.Struct], record: dict[str, Any]) -> Any:
-    """Decode ``record`` as a single-record response and as the only record of a page; both must agree."""
+    """Decode ``record`` (plus the model's required fields it leaves out) as a single-record response and as
+    the only record of a page; both must agree."""
+    record = {**required_wire(model), **record}
     single = decode_one(one(record), model)
     listed = decode_page(page(record), model)
     assert listed.items == [single]
@@ -53,7 +55,16 @@ def dec(model: type[msgspec.Struct], record: dict[str, Any]) -> Any:
 
 @pytest.mark.parametrize(("wire", "value"), [("21", 21), (21, 21), (" 21 ", 21), ("", None), (None, None)])
 def test_numeric_string_to_int(wire: Any, value: int | None) -> None:
-    assert dec(ClientSummary, {"id": wire}).id == value
+    assert dec(ClientSummary, {"users_id": wire}).users_id == value
+    if value is not None:
+        assert dec(ClientSummary, {"id": wire}).id == value
+
+
+@pytest.mark.parametrize("record", [{}, {"id": ""}, {"id": None}, {"id": " "}])
+def test_a_record_without_its_id_is_a_decode_error(record: dict[str, Any]) -> None:
+    with pytest.raises(DecodeError) as info:
+        decode_one(one(record), ClientSummary)
+    assert info.value.path == "$.response.id"
 
 
 def test_int_field_is_int_not_str() -> None:
@@ -79,7 +90,11 @@ def test_money_fields_are_decimal(model: type[msgspec.Struct], field: str, wire:
     assert type(getattr(dec(model, {wire: "10.00"}), field)) is Decimal
     assert str(getattr(dec(model, {wire: "10.00"}), field)) == "10.00"  # scale kept
     assert getattr(dec(model, {wire: 16.87}), field) == Decimal("16.87")  # a JSON number, no float error
-    assert getattr(dec(model, {wire: ""}), field) is None
+    if wire in required_wire(model):  # a required amount cannot be left blank
+        with pytest.raises(DecodeError):
+            dec(model, {wire: ""})
+    else:
+        assert getattr(dec(model, {wire: ""}), field) is None
 
 
 def test_money_keeps_precision_beyond_float() -> None:
@@ -99,7 +114,7 @@ def test_flags_to_bool(wire: Any, value: bool | None) -> None:
 
 def test_flag_out_of_range_is_a_decode_error() -> None:
     with pytest.raises(DecodeError) as info:
-        decode_one(one({"secret": "2"}), Discount)
+        decode_one(one({"id": "1", "secret": "2"}), Discount)
     assert info.value.path == "$.response.secret"
 
 
@@ -142,11 +157,11 @@ def test_enum_member_names_are_upper_case() -> None:
 )
 def test_unknown_code_is_a_decode_error(model: type[msgspec.Struct], record: dict[str, Any]) -> None:
     with pytest.raises(DecodeError):
-        decode_one(one(record), model)
+        decode_one(one({"id": "1", **record}), model)
 
 
 def test_empty_code_is_none() -> None:
-    assert dec(Client, {"status": "", "calendar": ""}) == Client()
+    assert dec(Client, {"status": "", "calendar": ""}) == Client(id=1)
 
 
 # --- dates ------------------------------------------------------------------------------------------------
@@ -169,7 +184,7 @@ def test_lenient_dates(wire: Any, value: dt.date | None) -> None:
 @pytest.mark.parametrize("wire", ["2021-13-01", "25/12/2021", "2021-12-25T10:00:00", 20211225])
 def test_bad_date_is_a_decode_error(wire: Any) -> None:
     with pytest.raises(DecodeError) as info:
-        decode_one(one({"expires": wire}), Discount)
+        decode_one(one({"id": "1", "expires": wire}), Discount)
     assert info.value.path == "$.response.expires"
 
 
@@ -212,7 +227,7 @@ def test_clock_times_hold_24_00() -> None:
 @pytest.mark.parametrize("wire", ["25:00", "24:01", "12:3", "noon", "12:30:61"])
 def test_bad_clock_time_is_a_decode_error(wire: str) -> None:
     with pytest.raises(DecodeError) as info:
-        decode_one(one({"wAvailt": wire}), Availability)
+        decode_one(one({"id": "1", "wAvailt": wire}), Availability)
     assert info.value.path == "$.response.wAvailt"
 
 
@@ -251,15 +266,69 @@ def test_comma_list_fields_of_every_model() -> None:
         "19055551111",
     ]
     p = dec(Practitioner, {"avail_id": "123,546,971", "email": "a@x, b@x", "text_phone": "1,2"})
-    assert (p.avail_id, p.email, p.text_phone) == (["123", "546", "971"], ["a@x", "b@x"], ["1", "2"])
-    assert dec(Discount, {"services": "66,67,36"}).services == ["66", "67", "36"]
+    assert (p.avail_id, p.email, p.text_phone) == ([123, 546, 971], ["a@x", "b@x"], ["1", "2"])
+    assert dec(Discount, {"services": "66,67,36"}).services == [66, 67, 36]
     s = dec(Session, {"cancel_clients": "76|2328|479889, 49|2329|479895"})
     assert s.cancel_clients == ["76|2328|479889", "49|2329|479895"]
 
 
 def test_comma_list_from_a_json_number() -> None:
     assert dec(ClientSummary, {"text_phone": 19054546464}).text_phone == ["19054546464"]
-    assert dec(Practitioner, {"avail_id": 282}).avail_id == ["282"]
+    assert dec(Practitioner, {"avail_id": 282}).avail_id == [282]
+
+
+@pytest.mark.parametrize(
+    ("wire", "value"),
+    [
+        ("66,67,36", [66, 67, 36]),
+        (" 66 , 67,, 36, ", [66, 67, 36]),
+        ("66", [66]),
+        (66, [66]),  # one id as a JSON number
+        ("", []),  # the documented "none"
+        (",", []),
+        ([66, "67", " 68 ", ""], [66, 67, 68]),
+        ([], []),
+        (None, None),
+    ],
+)
+def test_id_lists_are_lists_of_int(wire: Any, value: list[int] | None) -> None:
+    assert dec(Discount, {"services": wire}).services == value
+    assert dec(Practitioner, {"avail_id": wire}).avail_id == value
+
+
+@pytest.mark.parametrize("wire", ["66,x", "66;67", "1.5", [66, "a"], ["66", None], "9,,①"])
+def test_an_id_list_with_a_non_integer_is_a_decode_error(wire: Any) -> None:
+    with pytest.raises(DecodeError) as info:
+        decode_one(one({"id": "1", "services": wire}), Discount)
+    assert info.value.path.startswith("$.response.services")
+    with pytest.raises(DecodeError) as info:
+        decode_page(page({"id": "1"}, {"id": "2", "avail_id": wire}), Practitioner)
+    assert info.value.path.startswith("$.response[1].avail_id")
+
+
+@pytest.mark.parametrize(
+    ("wire", "value"),
+    [
+        ("43.651070", Decimal("43.651070")),
+        ("-79.347015", Decimal("-79.347015")),
+        (" 43.6 ", Decimal("43.6")),
+        (43.651070, Decimal("43.65107")),  # a JSON number: its digits, never a float's error
+        ("", None),
+        (None, None),
+    ],
+)
+def test_coordinates_are_exact_decimals(wire: Any, value: Decimal | None) -> None:
+    c = dec(Client, {"latitude": wire, "longitude": wire})
+    assert (c.latitude, c.longitude) == (value, value)
+    if value is not None:
+        assert type(c.latitude) is Decimal
+        assert str(c.latitude) == str(value)  # trailing zeros kept
+
+
+def test_a_coordinate_that_is_no_number_is_a_decode_error() -> None:
+    with pytest.raises(DecodeError) as info:
+        decode_one(one({"id": "1", "latitude": "43.6N"}), Client)
+    assert info.value.path == "$.response.latitude"
 
 
 @pytest.mark.parametrize(
@@ -329,18 +398,20 @@ def test_use_records_and_user_records_land_on_one_attribute(
     c = dec(Client, record)
     assert c.user_records is value
     assert c._use_records is None  # the alias field is always folded away
-    assert c == Client(user_records=value)
+    assert c == Client(id=1, user_records=value)
 
 
 def test_alias_table() -> None:
     assert Client.__wire_aliases__ == {"_use_records": "user_records"}
     assert Session.__wire_aliases__ == {"_pract_id": "pract_d"}
     assert ClientSummary.__wire_aliases__ == {}
-    assert dec(Session, {"pract_id": "81"}) == Session(pract_d=81)
+    assert dec(Session, {"pract_id": "81"}) == Session(id=1, pract_d=81)
 
 
 def test_constructed_in_python_with_public_types() -> None:
-    c = Client(dob=dt.date(2000, 1, 1), email=["a@x"], min_time=ClockTime(8), status=ClientStatus.ACTIVE)
+    c = Client(
+        id=1, dob=dt.date(2000, 1, 1), email=["a@x"], min_time=ClockTime(8), status=ClientStatus.ACTIVE
+    )
     assert (c.dob, c.email, c.min_time) == (dt.date(2000, 1, 1), ["a@x"], ClockTime(8))
 
 

@@ -34,6 +34,8 @@ WRITES: dict[str, tuple[msgspec.Struct, dict[str, Any]]] = {
             inactive_date=dt.date(2024, 1, 31),
             funnel_id=125,
             calendar_color="#8874bc",
+            latitude=Decimal("43.651070"),
+            longitude=Decimal("-79.347015"),
         ),
         {
             "first_name": "Joe",
@@ -43,6 +45,8 @@ WRITES: dict[str, tuple[msgspec.Struct, dict[str, Any]]] = {
             "inactive_date": "2024-01-31",
             "funnel_id": "125",
             "calendar_color": "#8874bc",
+            "latitude": "43.651070",
+            "longitude": "-79.347015",
         },
     ),
     "client.add": (

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import AsyncIterator, Callable
+from decimal import Decimal
 from typing import Any
 from urllib.parse import unquote
 
@@ -15,9 +16,13 @@ import pytest
 import pytest_asyncio
 
 from aiobizstim import APIResponseError, Bizstim, ConfigurationError, NotFoundError
-from aiobizstim.models import ENDPOINTS, ClientCreate, PaymentCreate
+from aiobizstim.models import ENDPOINTS, ClientCreate, ClientStatus, PaymentCreate
 from aiobizstim.testing import FakeBizstim
 from tests.robustness._support import QUICK_RETRIES, SECRET_KEY
+
+# Valid bodies, passed to the wrong write method.
+A_PAYMENT = PaymentCreate(revenue_amount=Decimal("10.00"), send_email=False, client_id=21)
+A_CLIENT = ClientCreate(first_name="A", last_name="B", status=ClientStatus.ACTIVE, state="ON", country="CA")
 
 Call = Callable[[Any], Any]
 
@@ -151,7 +156,7 @@ def _client_cases() -> list[tuple[str, Call, type[Exception]]]:
         ("clients.update(0)", lambda bz: bz.clients.update(0, first_name="A"), ValueError),
         ("clients.update(str id)", lambda bz: bz.clients.update("21", first_name="A"), TypeError),
         ("clients.update(unknown field)", lambda bz: bz.clients.update(21, no_such_field="x"), TypeError),
-        ("clients.update(wrong body)", lambda bz: bz.clients.update(21, PaymentCreate()), TypeError),
+        ("clients.update(wrong body)", lambda bz: bz.clients.update(21, A_PAYMENT), TypeError),
         ("clients.add(unknown field)", lambda bz: bz.clients.add(bogus=1), TypeError),
         ("clients.add(wrong body)", lambda bz: bz.clients.add("first_name=A"), TypeError),
         ("clients.import_(empty header)", lambda bz: bz.clients.import_([], [["a"]]), ValueError),
@@ -167,7 +172,7 @@ def _client_cases() -> list[tuple[str, Call, type[Exception]]]:
         ("clients.import_(long row)", lambda bz: bz.clients.import_(["a"], [["1", "2"]]), ValueError),
         ("clients.import_(dict value)", lambda bz: bz.clients.import_(["a"], [[{"x": 1}]]), TypeError),
         ("payments.create(unknown field)", lambda bz: bz.payments.create(bogus=1), TypeError),
-        ("payments.create(wrong body)", lambda bz: bz.payments.create(ClientCreate()), TypeError),
+        ("payments.create(wrong body)", lambda bz: bz.payments.create(A_CLIENT), TypeError),
         ("payments.add(unknown field)", lambda bz: bz.payments.add(nope=2), TypeError),
         ("practitioners.create(unknown)", lambda bz: bz.practitioners.create(nope=2), TypeError),
         ("ondemand.link('')", lambda bz: bz.ondemand.link(""), ValueError),

@@ -6,11 +6,11 @@ however many records pass through. All three use the models' Python attribute na
 
 * JSON / JSON Lines: one object per record in the export form, which :mod:`aiobizstim.models._export`
   defines (every field, ``null`` when absent; dates ISO ``YYYY-MM-DD``, money as a JSON *string* holding the
-  exact decimal (``"10.50"``), flags as ``true``/``false``, enums as their wire value, comma lists as arrays,
-  clock times as ``"HH:MM[:SS]"``).
+  exact decimal (``"10.50"``), flags as ``true``/``false``, enums as their wire value, comma lists as arrays
+  (id lists as arrays of integers), clock times as ``"HH:MM[:SS]"``).
 * CSV: a header row of attribute names, then one row per record; ``None`` as an empty cell, dates ISO, money
   exact (never through float, never in exponent form), flags and enums as their wire values (``1``/``0``),
-  lists joined with commas, clock times as ``HH:MM[:SS]``.
+  lists joined with commas (id lists too: ``66,67,36``), clock times as ``HH:MM[:SS]``.
 """
 
 from __future__ import annotations
@@ -139,6 +139,12 @@ def _cell_list(value: Any) -> str:
     return _cell_json(value)
 
 
+def _cell_int_list(value: Any) -> str:
+    if isinstance(value, list) and all(isinstance(item, int) for item in value):
+        return ",".join(map(str, value))
+    return _cell_json(value)
+
+
 def _cell_enum(value: Any) -> str:
     return str(value.value) if isinstance(value, enum.Enum) else str(value)
 
@@ -157,6 +163,7 @@ _CELL: Final[dict[Kind, Callable[[Any], str]]] = {
     Kind.MONEY: _cell_money,
     Kind.DATE: _cell_date,
     Kind.LIST: _cell_list,
+    Kind.INT_LIST: _cell_int_list,
     Kind.ARRAY: _cell_list,
     Kind.CLOCK: _cell_str,
     Kind.ENUM: _cell_enum,

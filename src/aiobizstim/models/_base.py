@@ -2,8 +2,9 @@
 
 msgspec decodes a record in C, straight into the model, but two things are left for Python afterwards:
 
-* three wire kinds (``LenientDate``, ``CommaList`` and ``WireClock``, see :mod:`aiobizstim.models._kinds`)
-  arrive as raw strings to convert into ``date``, ``list[str]`` and :class:`~aiobizstim.models.ClockTime`;
+* four wire kinds (``LenientDate``, ``CommaList``, ``IdList`` and ``WireClock``, see
+  :mod:`aiobizstim.models._kinds`) arrive as raw strings to convert into ``date``, ``list[str]``,
+  ``list[int]`` and :class:`~aiobizstim.models.ClockTime`;
 * a value sent under a field's second wire spelling lands on a private field (``_use_records``, wire name
   ``use_records``) and moves onto the public one (``user_records``); the class lists those pairs in
   ``__wire_aliases__``, which ``make codegen`` writes from the schemas' ``"x-bizstim-alias-of"`` keys.
@@ -75,6 +76,33 @@ def _list_converter(wire_name: str) -> Callable[[Any], list[str]]:
     return convert
 
 
+def _id_list_converter(wire_name: str) -> Callable[[Any], list[int]]:
+    # The reference; compiled hooks inline a faster path for plain "66,67,36" (see _compile_hook).
+    def convert(value: Any) -> list[int]:
+        if isinstance(value, str):
+            items: Any = value.split(",")
+        elif isinstance(value, int) and not isinstance(value, bool):
+            items = [value]  # one id, constructed in Python
+        else:
+            items = value  # a JSON array (msgspec made its items ints) or a list built in Python
+        out = []
+        for item in items:
+            if isinstance(item, str):
+                text = item.strip()
+                if not text:
+                    continue
+                if text.isascii() and (text[1:] if text[0] == "-" else text).isdigit():
+                    out.append(int(text))
+                    continue
+            elif isinstance(item, int) and not isinstance(item, bool):
+                out.append(item)
+                continue
+            raise _field_error(wire_name, f"invalid item {str(item)[:40]!r}, expected integers")
+        return out
+
+    return convert
+
+
 def _clock_converter(wire_name: str) -> Callable[[Any], ClockTime | None]:
     def convert(value: Any) -> ClockTime | None:
         if not isinstance(value, str):
@@ -92,6 +120,7 @@ def _clock_converter(wire_name: str) -> Callable[[Any], ClockTime | None]:
 _CONVERTERS: Final[dict[Kind, Callable[[str], Callable[[Any], Any]]]] = {
     Kind.DATE: _date_converter,
     Kind.LIST: _list_converter,
+    Kind.INT_LIST: _id_list_converter,
     Kind.CLOCK: _clock_converter,
 }
 
@@ -145,6 +174,7 @@ def _compile_hook(model: type[WireModel], hook: Callable[[Any], None]) -> Callab
             f"        self.{alias} = None",
         ]
     lists = {spec.attr for spec in field_kinds(model) if spec.kind is Kind.LIST}
+    id_lists = {spec.attr for spec in field_kinds(model) if spec.kind is Kind.INT_LIST}
     dates = {spec.attr for spec in field_kinds(model) if spec.kind is Kind.DATE}
     for index, (name, convert) in enumerate(steps):
         namespace[f"_convert_{index}"] = convert
@@ -163,6 +193,26 @@ def _compile_hook(model: type[WireModel], hook: Callable[[Any], None]) -> Callab
                 f'            self.{name} = [s for s in v if s] if "" in v else v',
                 "        else:",
                 f'            self.{name} = list(filter(None, map(_strip, v.split(","))))',
+                "    elif v is not None:",
+                f"        self.{name} = _convert_{index}(v)",
+            ]
+        elif name in id_lists:
+            # Inline, without a converter call: "" (none), one id ("503"), and ASCII digits, commas and spaces
+            # ("66,67,36", "24, 45,": int() trims the spaces, trailing commas are cut; an empty or spaced
+            # item such as "4 5" raises and goes to the converter). Anything else ("-1", a JSON array) too.
+            lines += [
+                "    if v.__class__ is str:",
+                "        if not v:",
+                f"            self.{name} = []",
+                "        elif v.isdigit() and v.isascii():",
+                f"            self.{name} = [int(v)]",
+                '        elif v.isascii() and v.replace(",", "").replace(" ", "").isdigit():',
+                "            try:",
+                f'                self.{name} = list(map(int, v.rstrip(", ").split(",")))',
+                "            except ValueError:",
+                f"                self.{name} = _convert_{index}(v)",
+                "        else:",
+                f"            self.{name} = _convert_{index}(v)",
                 "    elif v is not None:",
                 f"        self.{name} = _convert_{index}(v)",
             ]
@@ -196,7 +246,7 @@ def _make_hook(model: type[WireModel]) -> Callable[[Any], None]:
 
 
 class WireModel(msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defaults=True, gc=False):
-    """Base of every generated model: a msgspec Struct that finishes the three wire conversions msgspec can't.
+    """Base of every generated model: a msgspec Struct that finishes the wire conversions msgspec cannot do.
 
     Instances hold only scalars and lists of scalars, so they opt out of the cyclic GC (``gc=False``), which
     makes decoding large pages noticeably faster. A value sent under a field's second wire spelling (see

@@ -2,8 +2,9 @@
 
 * :func:`to_wire` gives what the Bizstim API itself sends and documents for write bodies: wire field names,
   every scalar as a string (``"21"``, ``"10.00"``, ``"2021-12-25"``, ``"24:00"``, flags ``"0"``/``"1"``, enum
-  codes ``"1"``/``"active"``), comma lists joined with ``","``, true JSON arrays (``service_id``,
-  ``skill_id``, ``header``/``data``) kept as arrays of strings, and fields that are ``None`` left out.
+  codes ``"1"``/``"active"``), comma lists (of strings or ids) joined with ``","``, true JSON arrays
+  (``service_id``, ``skill_id``, ``header``/``data``) kept as arrays of strings, and fields that are ``None``
+  left out.
 * :func:`to_builtins` gives typed JSON-able Python values, to hand a record on (a web response, a queue):
   wire field names, ``int``/``bool``/enum values as JSON numbers, booleans and strings, ``Decimal`` as a
   string (no precision lost), dates as ISO strings, clock times as ``HH:MM[:SS]``, lists as lists; ``None``
@@ -70,7 +71,7 @@ def to_wire(model: msgspec.Struct) -> dict[str, Any]:
         value = getattr(model, spec.attr)
         if value is None:
             continue
-        if spec.kind is Kind.LIST and not isinstance(value, str):
+        if spec.kind in (Kind.LIST, Kind.INT_LIST) and not isinstance(value, str):
             out[spec.wire] = ",".join(_scalar(item) for item in value)
         else:
             out[spec.wire] = _scalar(value)

@@ -4,7 +4,8 @@ One JSON object per record, keyed by the models' Python attribute names (``hide_
 names the Python API uses, valid column names everywhere) in model field order, with every public field
 present (``None`` as ``null``; the private fields holding a second wire spelling are left out). Values as
 msgspec encodes them: ints, ``true``/``false``, enums as their value, dates ISO ``YYYY-MM-DD``, ``Decimal``
-as a JSON string with the exact digits (``"12.50"``), comma lists as arrays, :class:`ClockTime` as
+as a JSON string with the exact digits (``"12.50"``: money and coordinates alike), comma lists as arrays
+(of strings; of integers for id lists such as a discount's ``services``), :class:`ClockTime` as
 ``"HH:MM[:SS]"``.
 
 The other two encodings say something else (see :mod:`aiobizstim.models._encode`): :func:`to_wire` is the

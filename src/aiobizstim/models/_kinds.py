@@ -3,15 +3,17 @@
 The Bizstim API sends every scalar as a JSON string, dates from a PHP/MySQL backend, lists as
 comma-separated strings and clock times that may read ``24:00``. ``schema/common.json`` names one wire type
 per quirk and maps it (``customTypePath``) to the type of the same name here, which the generated models
-then use directly (``id: WireInt | None``):
+then use directly (``amount: Money | None``; a field the schema lists as required, such as a record's id,
+has no default and no ``None``: ``id: WireInt``):
 
-* :data:`WireInt` -> ``int``, :data:`Money` -> ``Decimal``, :data:`Flag` -> ``bool``: msgspec decodes these
-  natively with ``strict=False`` (``"21"`` -> ``21``, ``"10.00"`` -> ``Decimal("10.00")``, ``"1"`` ->
-  ``True``).
+* :data:`WireInt` -> ``int``, :data:`Money` and :data:`WireDecimal` -> ``Decimal`` (money amounts; other
+  exact decimals such as coordinates), :data:`Flag` -> ``bool``: msgspec decodes these natively with
+  ``strict=False`` (``"21"`` -> ``21``, ``"10.00"`` -> ``Decimal("10.00")``, ``"1"`` -> ``True``).
 * :data:`LenientDate` -> ``datetime.date | None`` (``"0000-00-00"`` and ``""`` -> ``None``),
   :data:`CommaList` -> ``list[str]`` (items trimmed, empties dropped; a JSON array is accepted too),
+  :data:`IdList` -> ``list[int]`` (a comma list of integers such as ids, ``"66,67,36"``, ``""`` -> ``[]``),
   :data:`WireClock` -> :class:`~aiobizstim.models.ClockTime` (``HH:MM[:SS]``, ``24:00`` allowed): msgspec
-  cannot decode these into the public type, so for these three the annotation a type checker sees (the public
+  cannot decode these into the public type, so for these four the annotation a type checker sees (the public
   type) differs from the runtime annotation msgspec decodes with (the raw string, tagged with a marker), and
   the model's ``__post_init__`` converts the raw value (see :mod:`aiobizstim.models._base`).
 
@@ -38,10 +40,12 @@ __all__ = [
     "CommaList",
     "FieldSpec",
     "Flag",
+    "IdList",
     "Kind",
     "LenientDate",
     "Money",
     "WireClock",
+    "WireDecimal",
     "WireInt",
     "field_kinds",
 ]
@@ -54,9 +58,10 @@ class Kind(enum.Enum):
     INT = "int"
     FLOAT = "float"
     FLAG = "flag"
-    MONEY = "money"
+    MONEY = "money"  # any Decimal field: money amounts and the other exact decimals (WireDecimal)
     DATE = "date"
     LIST = "comma-list"
+    INT_LIST = "int-comma-list"
     CLOCK = "clock"
     ENUM = "enum"
     ARRAY = "array"
@@ -78,6 +83,7 @@ class _Marker:
 
 _DATE_MARK: Final = _Marker(Kind.DATE)
 _LIST_MARK: Final = _Marker(Kind.LIST)
+_INT_LIST_MARK: Final = _Marker(Kind.INT_LIST)
 _CLOCK_MARK: Final = _Marker(Kind.CLOCK)
 
 
@@ -85,15 +91,19 @@ if TYPE_CHECKING:
     WireInt = int
     Flag = bool
     Money = Decimal
+    WireDecimal = Decimal
     LenientDate = _dt.date
     CommaList = list[str]
+    IdList = list[int]
     WireClock = ClockTime
 else:
     WireInt = int
     Flag = bool
     Money = Decimal
+    WireDecimal = Decimal
     LenientDate = Annotated[str, _DATE_MARK]
     CommaList = Annotated[str | list[str], _LIST_MARK]
+    IdList = Annotated[str | list[int], _INT_LIST_MARK]
     WireClock = Annotated[str, _CLOCK_MARK]
 
 

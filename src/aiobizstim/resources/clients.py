@@ -153,7 +153,7 @@ def _selector(
 
 
 class _ClientIds:
-    """The ids of a client iterator's records (a record without one is skipped); ``total`` passes through."""
+    """The ids of a client iterator's records; ``total`` passes through."""
 
     def __init__(self, summaries: RecordIterator[ClientSummary]) -> None:
         self._summaries = summaries
@@ -175,7 +175,6 @@ class _ClientIds:
     async def _each(self) -> AsyncGenerator[int, None]:
         try:
             async for summary in self._summaries:
-                if summary.id is not None:
-                    yield summary.id
+                yield summary.id
         finally:
             await self._summaries.aclose()

@@ -1,7 +1,5 @@
 # Generated from schema/ by `make codegen` (codegen/generate.py, datamodel-code-generator). Do not edit.
 
-from __future__ import annotations
-
 from typing import Annotated
 from msgspec import Meta
 from .common import WeeklyHours
@@ -13,7 +11,7 @@ class Availability(WeeklyHours, kw_only=True):
     A weekly schedule (the default one or an alternative). Times may read 24:00.
     """
 
-    id: Annotated[WireInt, Meta(description="unique id")] | None = None
+    id: Annotated[WireInt, Meta(description="unique id")]
     label: (
         Annotated[
             str, Meta(description="schedule name, at most 20 characters; Default for the default schedule")

@@ -1,13 +1,11 @@
 # Generated from schema/ by `make codegen` (codegen/generate.py, datamodel-code-generator). Do not edit.
 
-from __future__ import annotations
-
 from enum import IntEnum
 from typing import Annotated
 from msgspec import Meta, field
 from aiobizstim.models._base import WireModel
 from .common import ClientStatus
-from aiobizstim.models._kinds import CommaList, Flag, LenientDate, WireClock, WireInt
+from aiobizstim.models._kinds import CommaList, Flag, LenientDate, WireClock, WireDecimal, WireInt
 
 
 class CalendarView(IntEnum):
@@ -27,7 +25,7 @@ class Client(WireModel, kw_only=True):
 
     __wire_aliases__ = {"_use_records": "user_records"}
 
-    id: Annotated[WireInt, Meta(description="unique id")] | None = None
+    id: Annotated[WireInt, Meta(description="unique id")]
     users_id: Annotated[WireInt, Meta(description="id in the users table")] | None = None
     client_settings_id: Annotated[WireInt, Meta(description="id in the client_settings table")] | None = None
     avail_id: (
@@ -51,8 +49,8 @@ class Client(WireModel, kw_only=True):
     text_phone: (
         Annotated[CommaList, Meta(description="mobile numbers, comma-separated on the wire")] | None
     ) = None
-    latitude: Annotated[str, Meta(description="geographic coordinate, as sent")] | None = None
-    longitude: Annotated[str, Meta(description="geographic coordinate, as sent")] | None = None
+    latitude: Annotated[WireDecimal, Meta(description="geographic coordinate, exact as sent")] | None = None
+    longitude: Annotated[WireDecimal, Meta(description="geographic coordinate, exact as sent")] | None = None
     dob: Annotated[LenientDate, Meta(description="date of birth")] | None = None
     status: Annotated[ClientStatus, Meta(description="active, inactive or prospect")] | None = None
     inactive_date: Annotated[LenientDate, Meta(description="date the client was marked inactive")] | None = (

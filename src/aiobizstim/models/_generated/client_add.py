@@ -1,7 +1,5 @@
 # Generated from schema/ by `make codegen` (codegen/generate.py, datamodel-code-generator). Do not edit.
 
-from __future__ import annotations
-
 from typing import Annotated
 from msgspec import Meta
 from .common import ClientStatus, WeeklyHours
@@ -13,11 +11,11 @@ class ClientCreate(WeeklyHours, kw_only=True):
     Body of PUT ADD CLIENT. Required by the docs: first_name, last_name, status, state, country.
     """
 
-    first_name: Annotated[str, Meta(description="first name (required)")] | None = None
-    last_name: Annotated[str, Meta(description="last name (required)")] | None = None
-    status: Annotated[ClientStatus, Meta(description="active, inactive or prospect (required)")] | None = None
-    state: Annotated[str, Meta(description="state or province (required)")] | None = None
-    country: Annotated[str, Meta(description="country (required)")] | None = None
+    first_name: Annotated[str, Meta(description="first name (required)")]
+    last_name: Annotated[str, Meta(description="last name (required)")]
+    status: Annotated[ClientStatus, Meta(description="active, inactive or prospect (required)")]
+    state: Annotated[str, Meta(description="state or province (required)")]
+    country: Annotated[str, Meta(description="country (required)")]
     city: Annotated[str, Meta(description="city")] | None = None
     text_phone: (
         Annotated[CommaList, Meta(description="mobile numbers (sent comma-separated: 9055551111,9055552222)")]

@@ -1,12 +1,10 @@
 # Generated from schema/ by `make codegen` (codegen/generate.py, datamodel-code-generator). Do not edit.
 
-from __future__ import annotations
-
 from typing import Annotated
 from msgspec import Meta
 from aiobizstim.models._base import WireModel
 from .common import ClientStatus
-from aiobizstim.models._kinds import CommaList, LenientDate, WireInt
+from aiobizstim.models._kinds import CommaList, LenientDate, WireDecimal, WireInt
 
 
 class ClientUpdate(WireModel, kw_only=True):
@@ -25,8 +23,8 @@ class ClientUpdate(WireModel, kw_only=True):
     p_phone: Annotated[str, Meta(description="primary phone")] | None = None
     s_phone: Annotated[str, Meta(description="secondary phone")] | None = None
     text_phone: Annotated[CommaList, Meta(description="mobile numbers (sent comma-separated)")] | None = None
-    latitude: Annotated[str, Meta(description="geographic coordinate")] | None = None
-    longitude: Annotated[str, Meta(description="geographic coordinate")] | None = None
+    latitude: Annotated[WireDecimal, Meta(description="geographic coordinate")] | None = None
+    longitude: Annotated[WireDecimal, Meta(description="geographic coordinate")] | None = None
     dob: Annotated[LenientDate, Meta(description="date of birth")] | None = None
     status: Annotated[ClientStatus, Meta(description="active, inactive or prospect")] | None = None
     inactive_date: Annotated[LenientDate, Meta(description="date marked inactive")] | None = None

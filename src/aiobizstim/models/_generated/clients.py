@@ -1,7 +1,5 @@
 # Generated from schema/ by `make codegen` (codegen/generate.py, datamodel-code-generator). Do not edit.
 
-from __future__ import annotations
-
 from typing import Annotated
 from msgspec import Meta
 from aiobizstim.models._base import WireModel
@@ -13,7 +11,7 @@ class ClientSummary(WireModel, kw_only=True):
     A client as listed by GET ALL CLIENTS (GET CLIENT returns the full record).
     """
 
-    id: Annotated[WireInt, Meta(description="unique id")] | None = None
+    id: Annotated[WireInt, Meta(description="unique id")]
     users_id: Annotated[WireInt, Meta(description="id in the users table")] | None = None
     client_settings_id: Annotated[WireInt, Meta(description="id in the client_settings table")] | None = None
     avail_id: (

@@ -1,7 +1,5 @@
 # Generated from schema/ by `make codegen` (codegen/generate.py, datamodel-code-generator). Do not edit.
 
-from __future__ import annotations
-
 from aiobizstim.models._kinds import WireClock
 from typing import Annotated
 from msgspec import Meta, field

@@ -1,12 +1,10 @@
 # Generated from schema/ by `make codegen` (codegen/generate.py, datamodel-code-generator). Do not edit.
 
-from __future__ import annotations
-
 from enum import IntEnum
 from typing import Annotated
 from msgspec import Meta
 from aiobizstim.models._base import WireModel
-from aiobizstim.models._kinds import CommaList, Flag, LenientDate, Money, WireInt
+from aiobizstim.models._kinds import Flag, IdList, LenientDate, Money, WireInt
 
 
 class DiscountKind(IntEnum):
@@ -32,7 +30,7 @@ class Discount(WireModel, kw_only=True):
     A discount code.
     """
 
-    id: Annotated[WireInt, Meta(description="unique id")] | None = None
+    id: Annotated[WireInt, Meta(description="unique id")]
     uses: Annotated[WireInt, Meta(description="how many times each client may use the code")] | None = None
     secret: Annotated[Flag, Meta(description="true = secret, false = public")] | None = None
     expires: Annotated[LenientDate, Meta(description="expiry date")] | None = None
@@ -41,5 +39,9 @@ class Discount(WireModel, kw_only=True):
     type: Annotated[DiscountType, Meta(description="subtract from cost or additional credit")] | None = None
     amount: Annotated[Money, Meta(description="amount, 2 decimal places")] | None = None
     services: (
-        Annotated[CommaList, Meta(description="service ids the code applies to; empty = none")] | None
+        Annotated[
+            IdList,
+            Meta(description="service ids the code applies to (comma-separated on the wire); empty = none"),
+        ]
+        | None
     ) = None

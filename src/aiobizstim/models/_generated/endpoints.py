@@ -48,7 +48,7 @@ ENDPOINTS: Final[dict[str, Endpoint]] = {
         default_limit=None,
         max_limit=None,
         lookup=("id", "email", "username", "first_name", "last_name"),
-        description="GET CLIENT: /api/client?id=|email=|username=|first_name=&last_name= (query lookups; email, username and id win over the names). Source: seed-000 (older www copy; the newer copies are truncated before this section). The documented example omits many table fields, so every field is optional.",
+        description="GET CLIENT: /api/client?id=|email=|username=|first_name=&last_name= (query lookups; email, username and id win over the names). Source: seed-000 (older www copy; the newer copies are truncated before this section). The documented example omits many table fields, so every field but id is optional.",
     ),
     "client.add": Endpoint(
         name="client.add",

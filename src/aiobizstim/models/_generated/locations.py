@@ -1,7 +1,5 @@
 # Generated from schema/ by `make codegen` (codegen/generate.py, datamodel-code-generator). Do not edit.
 
-from __future__ import annotations
-
 from typing import Annotated
 from msgspec import Meta
 from aiobizstim.models._base import WireModel
@@ -14,7 +12,7 @@ class Location(WireModel, kw_only=True):
     A location where sessions take place.
     """
 
-    id: Annotated[WireInt, Meta(description="unique id")] | None = None
+    id: Annotated[WireInt, Meta(description="unique id")]
     location_status: Annotated[RecordStatus, Meta(description="inactive, active or deleted")] | None = None
     location_name: Annotated[str, Meta(description="name")] | None = None
     location_address: Annotated[str, Meta(description="street number, street name and suite")] | None = None

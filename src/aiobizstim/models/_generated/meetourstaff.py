@@ -1,7 +1,5 @@
 # Generated from schema/ by `make codegen` (codegen/generate.py, datamodel-code-generator). Do not edit.
 
-from __future__ import annotations
-
 from typing import Annotated
 from msgspec import Meta
 from aiobizstim.models._base import WireModel
@@ -10,7 +8,7 @@ from aiobizstim.models._kinds import WireInt
 
 class StaffProfile(WireModel, kw_only=True):
     """
-    A public staff profile (fields undocumented: id and names assumed by analogy with Staff).
+    A public staff profile (fields undocumented: id and names assumed by analogy with Staff, so even id is optional).
     """
 
     id: Annotated[WireInt, Meta(description="unique id (assumed)")] | None = None

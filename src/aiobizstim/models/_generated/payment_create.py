@@ -1,7 +1,5 @@
 # Generated from schema/ by `make codegen` (codegen/generate.py, datamodel-code-generator). Do not edit.
 
-from __future__ import annotations
-
 from typing import Annotated
 from msgspec import Meta
 from .common import ClientStatus, WeeklyHours
@@ -13,16 +11,13 @@ class PaymentCreate(WeeklyHours, kw_only=True):
     Body of ADD PAYMENT. Required: revenue_amount, send_email, and client_id unless the new-client fields (first_name, last_name, state, country, status) are given.
     """
 
+    revenue_amount: Annotated[
+        Money, Meta(description="amount, e.g. 1052.45: no separators or currency symbols (required)")
+    ]
+    send_email: Annotated[Flag, Meta(description="e-mail a receipt (required)")]
     client_id: (
         Annotated[WireInt, Meta(description="client id (required unless new-client fields are given)")] | None
     ) = None
-    revenue_amount: (
-        Annotated[
-            Money, Meta(description="amount, e.g. 1052.45: no separators or currency symbols (required)")
-        ]
-        | None
-    ) = None
-    send_email: Annotated[Flag, Meta(description="e-mail a receipt (required)")] | None = None
     service_id: (
         Annotated[
             WireInt,

@@ -1,7 +1,5 @@
 # Generated from schema/ by `make codegen` (codegen/generate.py, datamodel-code-generator). Do not edit.
 
-from __future__ import annotations
-
 from enum import IntEnum
 from typing import Annotated
 from msgspec import Meta
@@ -25,7 +23,7 @@ class Payment(WireModel, kw_only=True):
     A payment (a row of the revenues table).
     """
 
-    id: Annotated[WireInt, Meta(description="id in the revenues table")] | None = None
+    id: Annotated[WireInt, Meta(description="id in the revenues table")]
     client_id: Annotated[WireInt, Meta(description="client id")] | None = None
     qb_payment_id: (
         Annotated[WireInt, Meta(description="QuickBooks payment id; 0 when there is none")] | None

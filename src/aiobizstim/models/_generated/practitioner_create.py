@@ -1,7 +1,5 @@
 # Generated from schema/ by `make codegen` (codegen/generate.py, datamodel-code-generator). Do not edit.
 
-from __future__ import annotations
-
 from enum import IntEnum, StrEnum
 from typing import Annotated
 from msgspec import Meta
@@ -35,12 +33,12 @@ class PractitionerCreate(WeeklyHours, kw_only=True):
     Body of POST ADD PRACTITIONER. Required by the docs: first_name, last_name, wage_tier, state, country, status.
     """
 
-    first_name: Annotated[str, Meta(description="first name (required)")] | None = None
-    last_name: Annotated[str, Meta(description="last name (required)")] | None = None
-    wage_tier: Annotated[WageTier, Meta(description="how the practitioner is paid (required)")] | None = None
-    state: Annotated[str, Meta(description="state or province (required)")] | None = None
-    country: Annotated[str, Meta(description="country (required)")] | None = None
-    status: Annotated[PractitionerStatus, Meta(description="status (required)")] | None = None
+    first_name: Annotated[str, Meta(description="first name (required)")]
+    last_name: Annotated[str, Meta(description="last name (required)")]
+    wage_tier: Annotated[WageTier, Meta(description="how the practitioner is paid (required)")]
+    state: Annotated[str, Meta(description="state or province (required)")]
+    country: Annotated[str, Meta(description="country (required)")]
+    status: Annotated[PractitionerStatus, Meta(description="status (required)")]
     city: Annotated[str, Meta(description="city")] | None = None
     text_phone: (
         Annotated[CommaList, Meta(description="mobile numbers (sent comma-separated: 9055551111,9055552222)")]

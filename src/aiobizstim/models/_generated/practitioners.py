@@ -1,11 +1,9 @@
 # Generated from schema/ by `make codegen` (codegen/generate.py, datamodel-code-generator). Do not edit.
 
-from __future__ import annotations
-
 from typing import Annotated
 from msgspec import Meta
 from aiobizstim.models._base import WireModel
-from aiobizstim.models._kinds import CommaList, WireInt
+from aiobizstim.models._kinds import CommaList, IdList, WireInt
 
 
 class Practitioner(WireModel, kw_only=True):
@@ -13,12 +11,12 @@ class Practitioner(WireModel, kw_only=True):
     A practitioner (tutor, therapist, ...).
     """
 
-    id: Annotated[WireInt, Meta(description="practitioner id")] | None = None
+    id: Annotated[WireInt, Meta(description="practitioner id")]
     pract_settings_id: Annotated[WireInt, Meta(description="pract_settings table id")] | None = None
     users_id: Annotated[WireInt, Meta(description="users table id")] | None = None
     avail_id: (
         Annotated[
-            CommaList,
+            IdList,
             Meta(
                 description="avail ids: the default schedule then alternatives, comma-separated on the wire (an integer for clients)"
             ),

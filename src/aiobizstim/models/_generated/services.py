@@ -1,7 +1,5 @@
 # Generated from schema/ by `make codegen` (codegen/generate.py, datamodel-code-generator). Do not edit.
 
-from __future__ import annotations
-
 from enum import IntEnum
 from typing import Annotated
 from msgspec import Meta
@@ -34,7 +32,7 @@ class Service(WireModel, kw_only=True):
     A service (tier or package) clients can buy.
     """
 
-    id: Annotated[WireInt, Meta(description="unique id")] | None = None
+    id: Annotated[WireInt, Meta(description="unique id")]
     group_id: Annotated[WireInt, Meta(description="id in service_group_names")] | None = None
     group_num: Annotated[WireInt, Meta(description="number of sessions in the tier or package")] | None = None
     service_description: Annotated[str, Meta(description="description")] | None = None

@@ -1,7 +1,5 @@
 # Generated from schema/ by `make codegen` (codegen/generate.py, datamodel-code-generator). Do not edit.
 
-from __future__ import annotations
-
 from typing import Annotated
 from msgspec import Meta, field
 from aiobizstim.models._base import WireModel
@@ -15,7 +13,7 @@ class Session(WireModel, kw_only=True):
 
     __wire_aliases__ = {"_pract_id": "pract_d"}
 
-    id: Annotated[WireInt, Meta(description="unique id")] | None = None
+    id: Annotated[WireInt, Meta(description="unique id")]
     confirmed: Annotated[Flag, Meta(description="true = confirmed, false = pending")] | None = None
     multi: Annotated[Flag, Meta(description="true = group session, false = single session")] | None = None
     slots: Annotated[WireInt, Meta(description="total participants allowed")] | None = None

@@ -1,7 +1,5 @@
 # Generated from schema/ by `make codegen` (codegen/generate.py, datamodel-code-generator). Do not edit.
 
-from __future__ import annotations
-
 from typing import Annotated
 from msgspec import Meta
 from aiobizstim.models._base import WireModel
@@ -13,7 +11,7 @@ class Staff(WireModel, kw_only=True):
     A staff member.
     """
 
-    id: Annotated[WireInt, Meta(description="unique id")] | None = None
+    id: Annotated[WireInt, Meta(description="unique id")]
     users_id: Annotated[WireInt, Meta(description="users table id")] | None = None
     staff_settings_id: Annotated[WireInt, Meta(description="staff_settings table id")] | None = None
     first_name: Annotated[str, Meta(description="first name")] | None = None

@@ -1,7 +1,5 @@
 # Generated from schema/ by `make codegen` (codegen/generate.py, datamodel-code-generator). Do not edit.
 
-from __future__ import annotations
-
 from typing import Annotated
 from msgspec import Meta
 from aiobizstim.models._base import WireModel
@@ -13,7 +11,7 @@ class Testimonial(WireModel, kw_only=True):
     A client's testimonial.
     """
 
-    id: Annotated[WireInt, Meta(description="testimonial id")] | None = None
+    id: Annotated[WireInt, Meta(description="testimonial id")]
     first_name: Annotated[str, Meta(description="client's first name")] | None = None
     last_name: Annotated[str, Meta(description="client's last name")] | None = None
     testimonial: Annotated[str, Meta(description="the testimonial text; contains HTML")] | None = None
