@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from aiobizstim._checks import check_count, check_id, check_int, check_rows, check_text
 from aiobizstim._constants import DETAILS_LOOKAHEAD
-from aiobizstim._pagination import FanOut, OnDecodeError, RecordIterator
+from aiobizstim._pagination import FanOut, OnDecodeError
 from aiobizstim.models import Client, ClientCreate, ClientImport, ClientSummary, ClientUpdate
 from aiobizstim.resources._base import PagedResource
 
@@ -52,7 +52,7 @@ class Clients(PagedResource[ClientSummary]):
         on_decode_error: OnDecodeError = "raise",
         max_retries: int | None = None,
         timeout: float | None = None,
-    ) -> FanOut[int, Client]:
+    ) -> FanOut[ClientSummary, Client]:
         """The full record of every client: ``get(id=...)`` for each client of :meth:`iter`, at most
         ``concurrency`` lookups at once, yielded in list order. The default, twice the client's
         ``max_concurrency``, keeps the client-wide cap busy while some lookups wait to retry (the cap still
@@ -82,10 +82,10 @@ class Clients(PagedResource[ClientSummary]):
             timeout=options.timeout,
         )
 
-        async def detail(client_id: int) -> Client:
-            return await self._get_one("client", Client, options, query={"id": str(client_id)})
+        async def detail(summary: ClientSummary) -> Client:
+            return await self._get_one("client", Client, options, query={"id": str(summary.id)})
 
-        return FanOut(_ClientIds(summaries), detail, concurrency=width, lookahead=ahead)
+        return FanOut(summaries, detail, concurrency=width, lookahead=ahead)
 
     async def update(
         self, client_id: int, body: ClientUpdate | None = None, *, timeout: float | None = None, **fields: Any
@@ -150,31 +150,3 @@ def _selector(
         "first_name": check_text("first_name", first_name).strip(),
         "last_name": check_text("last_name", last_name).strip(),
     }
-
-
-class _ClientIds:
-    """The ids of a client iterator's records; ``total`` passes through."""
-
-    def __init__(self, summaries: RecordIterator[ClientSummary]) -> None:
-        self._summaries = summaries
-        self._ids = self._each()
-
-    @property
-    def total(self) -> int | None:
-        return self._summaries.total
-
-    def __aiter__(self) -> _ClientIds:
-        return self
-
-    async def __anext__(self) -> int:
-        return await self._ids.__anext__()
-
-    async def aclose(self) -> None:
-        await self._ids.aclose()
-
-    async def _each(self) -> AsyncGenerator[int, None]:
-        try:
-            async for summary in self._summaries:
-                yield summary.id
-        finally:
-            await self._summaries.aclose()
