@@ -35,7 +35,7 @@ from aiobizstim.cli._commands import (
 )
 from aiobizstim.cli._export import ExportWatch
 from aiobizstim.cli._parser import PROG, build_parser
-from aiobizstim.cli._signals import Interrupts
+from aiobizstim.cli._signals import Interrupts, signals_held
 from aiobizstim.errors import BizstimError
 
 __all__ = ["main"]
@@ -133,6 +133,7 @@ class _Session:
         self.watch = ExportWatch()
         self.interrupts = Interrupts(self.force)
         self._exit_now = exit_now
+        self._said = False
 
     def interrupted(self, signum: int | None) -> str:
         """``interrupted; <what happened to PATH>`` (or ``terminated; ...`` for SIGTERM)."""
@@ -141,10 +142,20 @@ class _Session:
             return what
         return f"{what}; {self.watch.truth()}"
 
+    def say_last(self, message: str) -> None:
+        """The last line after a signal, said once: a later signal, held back while it is written, then
+        exits without saying it again (half a line and a second copy were seen)."""
+        with signals_held():
+            _fail(self.stderr, message, None)
+            self._said = True
+
     def force(self, first: int) -> None:
         """A signal after the first one: remove the temp file, say what happened, exit now (any moment,
         in the main thread, from the signal handler: no buffered writes, no locks)."""
         self.watch.abandon()
+        if self._said:
+            self._exit_now(self.interrupts.exit_code)
+            return
         line = f"{self.watch.clear_line()}{PROG}: error: {self.interrupted(first)}\n"
         for stream in (sys.stdout, self.stderr):
             with contextlib.suppress(Exception):  # may be in the middle of a write of its own
@@ -189,14 +200,14 @@ def _run_command(
     except KeyboardInterrupt:  # Ctrl-C where no handler of ours is installed (main() in another thread)
         if args.command == "fake-server":
             return EXIT_OK
-        _fail(stderr, session.interrupted(signal.SIGINT), None)
+        session.say_last(session.interrupted(signal.SIGINT))
         return EXIT_INTERRUPTED
     except Exception as exc:
         if interrupts.first is None:
             return _failed(exc, stderr, secret)
         code = EXIT_OK  # whatever the signal's cancellation caused: the signal is what is reported
     if interrupts.first is not None and args.command != "fake-server":
-        _fail(stderr, session.interrupted(interrupts.first), None)
+        session.say_last(session.interrupted(interrupts.first))
         return interrupts.exit_code
     return code
 

@@ -25,7 +25,7 @@ import signal
 import socket
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from types import FrameType, TracebackType
 from typing import Any, Final, Self
 
@@ -178,15 +178,22 @@ def _drain(reader: socket.socket) -> None:
             pass
 
 
-def start_thread(thread: threading.Thread) -> None:
-    """Start ``thread`` with SIGINT and SIGTERM blocked in it (threads inherit the mask of the thread that
-    starts them), so the kernel delivers those signals to the main thread, whose handlers act on them."""
+@contextlib.contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back (they stay pending) for the block, in the calling thread."""
     try:
         previous = signal.pthread_sigmask(signal.SIG_BLOCK, set(_SIGNALS))
     except (AttributeError, ValueError, OSError):  # pragma: no cover - no pthread_sigmask (Windows)
-        thread.start()
+        yield
         return
     try:
-        thread.start()
+        yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def start_thread(thread: threading.Thread) -> None:
+    """Start ``thread`` with SIGINT and SIGTERM blocked in it (threads inherit the mask of the thread that
+    starts them), so the kernel delivers those signals to the main thread, whose handlers act on them."""
+    with signals_held():
+        thread.start()
