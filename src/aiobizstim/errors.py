@@ -145,7 +145,7 @@ class AuthenticationError(APIStatusError):
 
 
 class NotFoundError(APIStatusError):
-    """HTTP 404, or a 2xx failure envelope answering a single-record lookup ("No client found"): no such
+    """HTTP 404, or a failure envelope answering a single-record lookup ("No client found"): no such
     record. ``status`` is the HTTP status; the API's own failure is the ``__cause__``."""
 
 

@@ -78,12 +78,24 @@ async def test_per_call_timeout_is_a_full_client_timeout(api: MockedAPI, bz: Biz
 async def test_non_retryable_statuses_raise_their_class_after_one_attempt(
     api: MockedAPI, bz: Bizstim, status: int, body: str, error: type[BizstimError], text: str
 ) -> None:
-    api.get(ONE, status=status, body=body, repeat=True)
+    # A lookup turns any failure envelope into NotFoundError (issue 13): the 400 case reads a list page.
+    listing = error is APIResponseError
+    api.get(PAGE if listing else ONE, status=status, body=body, repeat=True)
     with pytest.raises(error, match=text) as info:
-        await bz.discounts.get(17)
+        await (bz.discounts.list() if listing else bz.discounts.get(17))
     assert requests_sent(api) == 1
-    assert "GET /api/discount/17" in str(info.value)
+    assert ("GET /api/discounts/0/20" if listing else "GET /api/discount/17") in str(info.value)
     assert bz.stats.errors == 1
+
+
+async def test_a_failure_envelope_on_a_4xx_answering_a_lookup_is_not_found(
+    api: MockedAPI, bz: Bizstim
+) -> None:
+    api.get(ONE, status=400, body='{"status": "failure", "response": "No discount found"}')
+    with pytest.raises(NotFoundError, match="No discount found") as info:
+        await bz.discounts.get(17)
+    assert info.value.status == 400
+    assert isinstance(info.value.__cause__, APIResponseError)
 
 
 async def test_5xx_html_page_is_a_server_error_with_a_body_excerpt(

@@ -73,8 +73,8 @@ class Resource:
         query: Mapping[str, str] | None = None,
         path_params: Mapping[str, str | int] | None = None,
     ) -> W:
-        """One record. A 2xx failure envelope answering the lookup means "no such record" (the only failure
-        the API documents for its lookups): :class:`NotFoundError`, as a 404 is."""
+        """One record. A failure envelope answering the lookup, whatever its HTTP status, means "no such
+        record" (the only failure the API documents for its lookups): :class:`NotFoundError`, as a 404 is."""
         endpoint = ENDPOINTS[name]
         assert endpoint.response_model is model, f"{name} answers {endpoint.response_model}, not {model}"
 
@@ -90,10 +90,10 @@ class Resource:
                 params=query,
             )
         except APIResponseError as failure:
-            if isinstance(failure.__cause__, APIStatusError):
-                raise  # a 4xx with a failure envelope says something else than "no such record"
+            cause = failure.__cause__  # the plain 4xx that carried the envelope, if it was one
+            status = cause.status if isinstance(cause, APIStatusError) else 200
             raise NotFoundError(
-                failure.message, status=200, body=failure.message, request=failure.request
+                failure.message, status=status, body=failure.message, request=failure.request
             ) from failure
 
     async def _get_by_id(
