@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -54,3 +55,28 @@ async def test_a_bad_id_is_named_as_the_user_passed_it(bizstim_client: Bizstim, 
         await get(0)
     with pytest.raises(TypeError, match=r"^id must be an int"):
         await get(id="17")
+
+
+async def test_iter_pages_resumes_from_a_checkpoint_in_a_new_client() -> None:
+    """Issue 14, point 3 over loopback: checkpoint, stop, change the list, continue with a new client."""
+    async with FakeBizstim(clients=5000, seed=6) as fake:
+        first: list[int] = []
+        async with Bizstim(api_key=fake.api_key, base_url=fake.url) as bz:
+            pages = bz.clients.iter_pages(page_size=200)
+            async for batch in pages:
+                first += [c.id for c in batch]
+                if len(first) >= 1500:
+                    break
+            token = json.loads(json.dumps(pages.checkpoint()))
+            await pages.aclose()
+        original = set(fake.client_ids())
+        fake.delete_clients(fake.client_ids()[100:140] + fake.client_ids()[3000:3050])
+        fake.insert_clients(30, at=10)
+        fake.insert_clients(30, at=2500)
+        async with Bizstim(api_key=fake.api_key, base_url=fake.url) as bz:
+            rest = [c.id async for c in bz.clients.iter(page_size=200, resume=token)]
+            requests = bz.stats.requests
+    got = first + rest
+    assert len(got) == len(set(got))
+    assert (original & set(fake.client_ids())) <= set(got)
+    assert requests < 5000 // 196 * 0.8  # about the remaining share, not every page again

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import zlib
 from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
@@ -28,6 +30,30 @@ class IdSet:
     def __init__(self) -> None:
         self._bits = bytearray()
         self._others: set[Any] = set()
+
+    def dump(self) -> dict[str, Any]:
+        """A JSON-able copy: the bitmap zlib-compressed and base64-encoded (dense ids compress to a few
+        hundred bytes per million), the other ids as a list."""
+        packed = base64.b64encode(zlib.compress(bytes(self._bits), 6)).decode("ascii")
+        return {"bits": packed, "others": sorted(self._others, key=repr)}
+
+    @classmethod
+    def load(cls, dumped: Any) -> IdSet:
+        """The set :meth:`dump` described; ``ValueError`` for anything else."""
+        if not isinstance(dumped, dict) or not isinstance(dumped.get("bits"), str):
+            raise ValueError("not a dumped id set")
+        others = dumped.get("others")
+        if not isinstance(others, list):
+            raise ValueError("not a dumped id set")
+        ids = cls()
+        try:
+            ids._bits = bytearray(zlib.decompress(base64.b64decode(dumped["bits"], validate=True)))
+        except (ValueError, zlib.error) as exc:
+            raise ValueError(f"unreadable id bitmap ({exc})") from None
+        if len(ids._bits) > cls._BITMAP_LIMIT // 8:
+            raise ValueError("id bitmap too large")
+        ids._others = {key for key in others if isinstance(key, int | str)}
+        return ids
 
     def __contains__(self, key: Any) -> bool:
         if type(key) is int and 0 <= key < self._BITMAP_LIMIT:
@@ -78,10 +104,20 @@ class NewRecords(Generic[T]):
 
     __slots__ = ("_remaining", "_seen", "_stats")
 
-    def __init__(self, stats: ClientStats, max_items: int | None) -> None:
-        self._seen = IdSet()
+    def __init__(self, stats: ClientStats, max_items: int | None, seen: IdSet | None = None) -> None:
+        self._seen = seen if seen is not None else IdSet()
         self._stats = stats
         self._remaining = max_items
+
+    @property
+    def remaining(self) -> int | None:
+        """Records still to take under ``max_items`` (``None``: no limit)."""
+        return self._remaining
+
+    @property
+    def seen(self) -> IdSet:
+        """The ids taken so far."""
+        return self._seen
 
     def done(self) -> bool:
         """``max_items`` records were taken."""

@@ -66,10 +66,14 @@ class DecodedPage(Generic[T]):
     items: list[T]
     total: int | None
     raw_count: int
+    #: The ids, when the page stands for one read before (a checkpoint's) and its records are not kept.
+    ids: tuple[Any, ...] | None = None
 
     @functools.cached_property
     def keys(self) -> list[Any]:
         """The records' ids in page order (``None`` for a record without one)."""
+        if self.ids is not None:
+            return list(self.ids)
         items = self.items
         try:
             return list(map(_get_id, items))
