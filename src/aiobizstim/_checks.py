@@ -14,6 +14,7 @@ from aiobizstim.errors import ConfigurationError
 
 __all__ = [
     "check_count",
+    "check_flag",
     "check_header_value",
     "check_id",
     "check_int",
@@ -45,6 +46,13 @@ def check_positive_number(name: str, value: object) -> float:
     return float(value)
 
 
+def check_flag(name: str, value: object) -> bool:
+    """A bool, nothing else (``"false"`` is not false)."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be a bool, got {type(value).__name__}")
+    return value
+
+
 def check_header_value(name: str, value: object) -> str:
     """A string sent as an HTTP header value: printable ASCII only (no control characters, which would
     split or break the header)."""
@@ -59,11 +67,10 @@ def check_header_value(name: str, value: object) -> str:
 
 def check_count(name: str, value: object, *, minimum: int) -> int:
     """An int of at least ``minimum`` (bools refused): a retry budget, a concurrency limit."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < minimum:
-        raise ConfigurationError(f"{name} must be >= {minimum}, got {value}")
-    return value
+    count = check_int(name, value)
+    if count < minimum:
+        raise ConfigurationError(f"{name} must be >= {minimum}, got {count}")
+    return count
 
 
 # --- call arguments: ValueError / TypeError -----------------------------------------------------------------

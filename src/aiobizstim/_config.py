@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from yarl import URL
 
-from aiobizstim._checks import check_count, check_header_value, check_positive_number
+from aiobizstim._checks import check_count, check_flag, check_header_value, check_positive_number
 from aiobizstim._constants import (
     API_KEY_ENV,
     BASE_URL_ENV,
@@ -237,13 +237,6 @@ def proxy_from_env(url: URL) -> URL | None:
             f"the {url.scheme.upper()}_PROXY environment variable is not an http(s) URL; "
             "fix it, or pass trust_env=False"
         ) from None
-
-
-def check_flag(name: str, value: object) -> bool:
-    """A bool, nothing else (``"false"`` is not false)."""
-    if not isinstance(value, bool):
-        raise TypeError(f"{name} must be a bool, got {type(value).__name__}")
-    return value
 
 
 def check_proxy(raw: object) -> URL:

@@ -42,6 +42,7 @@ import logging
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any, Generic, TypeVar
 
+from aiobizstim._checks import check_int
 from aiobizstim._constants import SHORT_PAGE_REREADS
 from aiobizstim._pagination._ids import IdSet, NewRecords
 from aiobizstim._pagination._pages import DecodedPage, RawPage, decoded, default_overlap
@@ -58,10 +59,6 @@ T = TypeVar("T")
 logger = logging.getLogger("aiobizstim")
 
 Fetch = Callable[[int, int], Awaitable[DecodedPage[T] | RawPage[T]]]
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _linked(a: DecodedPage[T], b: DecodedPage[T], overlap: int) -> bool:
@@ -173,10 +170,12 @@ class PageIterator(Generic[T]):
                     f"it was taken for {token.get('what')} from offset {token.get('start')} in pages of "
                     f"{token.get('page_size')}, not {self._what} from {self._start} in pages of {self._asked}"
                 )
-            served, overlap, remaining = token["served_page_size"], token["overlap"], token["remaining"]
-            if not (_is_int(served) and _is_int(overlap) and 0 <= overlap < served <= self._asked):
+            served = check_int("served_page_size", token["served_page_size"])
+            overlap = check_int("overlap", token["overlap"])
+            remaining = token["remaining"]
+            if not 0 <= overlap < served <= self._asked:
                 raise ValueError("bad page size or overlap")
-            if remaining is not None and not (_is_int(remaining) and remaining >= 0):
+            if remaining is not None and check_int("remaining", remaining) < 0:
                 raise ValueError("bad remaining count")
             self._new = NewRecords[T](self._stats, remaining, IdSet.load(token["seen"]))
             self._page_size = served
@@ -185,17 +184,14 @@ class PageIterator(Generic[T]):
             page = token["page"]
             if page is None:
                 return None
-            offset, limit, raw_count, total, ids = (
-                page["offset"],
-                page["limit"],
-                page["raw_count"],
-                page["total"],
-                page["ids"],
+            offset, limit, raw_count = (
+                check_int(f"bad page: {key}", page[key]) for key in ("offset", "limit", "raw_count")
             )
-            if not (_is_int(offset) and _is_int(limit) and _is_int(raw_count) and isinstance(ids, list)):
-                raise ValueError("bad page")
-            if total is not None and not _is_int(total):
-                raise ValueError("bad total")
+            total, ids = page["total"], page["ids"]
+            if total is not None:
+                check_int("bad page: total", total)
+            if not isinstance(ids, list):
+                raise ValueError("bad page ids")
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"resume= is not a usable checkpoint of this iterator: {exc}") from None
         self.total = total
