@@ -18,7 +18,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO, Final, Self
 
-__all__ = ["AtomicFile", "OutputPathError", "check_output_path"]
+__all__ = ["AtomicFile", "OutputPathError", "check_output_path", "fsync_dir"]
 
 _BUFFER: Final = 1 << 20
 
@@ -38,8 +38,8 @@ def check_output_path(path: Path) -> None:
         raise OutputPathError(f"output directory is not writable: {parent}")
 
 
-def _fsync_dir(directory: Path) -> None:
-    # Makes the rename itself durable; not every platform or filesystem allows opening a directory.
+def fsync_dir(directory: Path) -> None:
+    """Make a rename in ``directory`` durable (where the platform allows opening a directory)."""
     with contextlib.suppress(OSError):
         fd = os.open(directory, os.O_RDONLY)
         try:
@@ -112,7 +112,7 @@ class AtomicFile:
         os.replace(self.temp_path, self.path)
         self._phase = "renamed"
         self.committed = True
-        _fsync_dir(self.path.parent)
+        fsync_dir(self.path.parent)
 
     def discard(self) -> None:
         """Close and delete the temp file (idempotent; never raises for a file already gone)."""

@@ -15,6 +15,7 @@ from aiobizstim.cli._export import ExportSpec, ExportWatch, guess_format, run_ex
 from aiobizstim.cli._output import Outcome, plan_output
 from aiobizstim.cli._parser import GET_BY_ID, PROG
 from aiobizstim.cli._progress import ProgressMode
+from aiobizstim.cli._resume import ResumeError
 from aiobizstim.errors import BizstimError
 from aiobizstim.models import ENDPOINTS
 from aiobizstim.models._export import encode_record
@@ -92,6 +93,8 @@ async def export(args: argparse.Namespace, stderr: TextIO, watch: ExportWatch | 
         plan = plan_output(args.output)
     except OutputPathError as exc:
         raise UsageError(str(exc)) from None
+    if args.resume and plan.streamed:
+        raise UsageError(f"--resume needs a file to write, not {plan.display}")
     path = Path(args.output)
     spec = ExportSpec(
         resource=args.resource,
@@ -101,6 +104,7 @@ async def export(args: argparse.Namespace, stderr: TextIO, watch: ExportWatch | 
         page_size=args.page_size,
         max_items=args.max_items,
         plan=plan,
+        resume=args.resume,
     )
     if args.quiet or args.progress == ProgressMode.OFF.value:
         mode = ProgressMode.OFF
@@ -111,6 +115,8 @@ async def export(args: argparse.Namespace, stderr: TextIO, watch: ExportWatch | 
     async with _client(args, max_concurrency=args.concurrency, rate_limit=args.rate) as bz:
         try:
             result = await run_export(bz, spec, stderr=stderr, progress_mode=mode, watch=watch)
+        except ResumeError as exc:
+            raise UsageError(str(exc)) from None
         except (BizstimError, OSError) as exc:
             if isinstance(exc, BrokenPipeError) and plan.kind == "stdout":
                 raise  # the reader of stdout left (``| head``): like ``get``, no message
@@ -128,7 +134,9 @@ class ExportFailedError(Exception):
         plan = watch.plan
         where = plan.display if plan is not None else "the output"
         outcome = watch.outcome()
-        if outcome is Outcome.COMPLETE:
+        if (kept := watch.kept()) is not None:
+            text = f"export failed, {where} is not written yet; {kept}"
+        elif outcome is Outcome.COMPLETE:
             text = f"the export to {where} completed, then failed"
         elif outcome is Outcome.PARTIAL:
             text = f"export failed, the output to {where} is incomplete"

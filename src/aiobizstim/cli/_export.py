@@ -7,7 +7,7 @@ import contextlib
 import gc
 import logging
 import time
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TextIO
@@ -17,6 +17,7 @@ import msgspec
 from aiobizstim.cli._formats import make_writer
 from aiobizstim.cli._output import FileOutput, Outcome, Output, OutputPlan, StreamOutput
 from aiobizstim.cli._progress import Progress, ProgressMode, RetryFeed, format_rate
+from aiobizstim.cli._resume import ResumableOutput
 from aiobizstim.models import ENDPOINTS
 
 if TYPE_CHECKING:
@@ -59,6 +60,8 @@ class ExportSpec:
     page_size: int | None = None
     max_items: int | None = None
     plan: OutputPlan | None = None
+    #: Keep progress beside the output and continue it (``--resume``; a file output only).
+    resume: bool = False
 
     @property
     def output(self) -> OutputPlan:
@@ -87,6 +90,8 @@ class ExportWatch:
         plan, outcome = self.plan, self.outcome()
         if plan is None:
             return "nothing was written"
+        if (kept := self.kept()) is not None:
+            return f"{plan.display} is not written yet; {kept}"
         if outcome is Outcome.COMPLETE:
             return f"the export had completed and {plan.display} was written"
         if outcome is Outcome.PARTIAL:
@@ -96,6 +101,10 @@ class ExportWatch:
         if plan.existed:
             return f"nothing was written and {plan.display} is unchanged"
         return "nothing was written"
+
+    def kept(self) -> str | None:
+        """What a resumable export keeps to continue from (``None``: nothing, or not resumable)."""
+        return self.output.kept() if isinstance(self.output, ResumableOutput) else None
 
     def abandon(self) -> None:
         """Remove the temp file, if any and not renamed yet (safe from a signal handler)."""
@@ -118,6 +127,8 @@ class ExportResult:
     retries: int | None
     #: The list's ``total`` in the last page the server sent (``None``: it sent none).
     server_total: int | None = None
+    #: Records an earlier run had saved, which this one continued after (``--resume``).
+    resumed_after: int = 0
 
     @property
     def label(self) -> str:
@@ -133,6 +144,8 @@ class ExportResult:
             counts.append(f"{self.retries:,} retries")
         extra = f", {', '.join(counts)}" if counts else ""
         total = "" if self.server_total is None else f"; the server's total: {self.server_total:,}"
+        if self.resumed_after:
+            total += f"; continued after {self.resumed_after:,} saved records"
         return (
             f"exported {self.records:,} {self.label} to {self.spec.output.display} in {self.seconds:.2f} s "
             f"({format_rate(self.records, self.seconds)}{extra}{total})"
@@ -180,18 +193,27 @@ async def export_records(
     fmt: str,
     model: type[msgspec.Struct],
     progress: Progress,
+    checkpoint: Callable[[], Any] | None = None,
 ) -> int:
     """Stream ``batches`` of records (a page at a time) into ``path``; return the record count.
 
     ``path`` is a regular file written atomically, or an opened :class:`~aiobizstim.cli._output.Output`.
     A file appears at ``path`` only when every record was written and synced; on any exception (including
     cancellation) ``path`` is left as it was and the temp file is removed. A stream gets the records as
-    they come; on an exception it stops.
+    they come; on an exception it stops. A :class:`~aiobizstim.cli._resume.ResumableOutput` continues after
+    the records it holds and saves ``checkpoint()`` (the iterator's, after the records written) as they
+    become durable; on an exception it keeps them.
     """
     output = FileOutput(OutputPlan("file", path, str(path))).open() if isinstance(path, Path) else path
-    count = 0
+    resumable = output if isinstance(output, ResumableOutput) and checkpoint is not None else None
+    count = output.resumed_records if isinstance(output, ResumableOutput) else 0
     try:
-        writer = make_writer(fmt, output.file, model)
+        if isinstance(output, ResumableOutput) and output.finished_before:
+            await _close(batches)  # every record was written by an earlier run: only the rename is left
+            await output.finish()
+            return count
+        resumed_after = count if isinstance(output, ResumableOutput) and output.resumed_checkpoint else None
+        writer = make_writer(fmt, output.file, model, resumed_after)
         update = progress.update
         drain = output.drain
         try:
@@ -199,6 +221,9 @@ async def export_records(
                 writer.write_many(batch)
                 count += len(batch)
                 update(count)
+                if resumable is not None and resumable.due():
+                    writer.flush()
+                    resumable.checkpoint(count, checkpoint())  # type: ignore[misc]
                 await drain()
         finally:
             await _close(batches)
@@ -233,16 +258,33 @@ def _kwargs(**kwargs: Any) -> dict[str, Any]:
     return {name: value for name, value in kwargs.items() if value is not None}
 
 
-def _source(bz: Bizstim, spec: ExportSpec) -> tuple[AsyncIterator[Sequence[msgspec.Struct]], Any]:
-    """The batches of records for ``spec``, and what knows the list's ``total`` (an iterator, or the list)."""
+def _source(
+    bz: Bizstim, spec: ExportSpec, resume: Any = None
+) -> tuple[AsyncIterator[Sequence[msgspec.Struct]], Any]:
+    """The batches of records for ``spec`` (continuing after the checkpoint ``resume``), and what knows the
+    list's ``total`` and gives checkpoints (an iterator; ``None`` for the unpaginated list)."""
+    options = _kwargs(page_size=spec.page_size, max_items=spec.max_items, resume=resume)
     if spec.details:
-        details = bz.clients.iter_details(**_kwargs(page_size=spec.page_size, max_items=spec.max_items))
+        details = bz.clients.iter_details(**options)
         return _singles(details), details
     resource = getattr(bz, spec.resource)
     if spec.resource == "testimonials":
         return _listed(resource, spec.max_items), None
-    pages = resource.iter_pages(**_kwargs(page_size=spec.page_size, max_items=spec.max_items))
+    pages = resource.iter_pages(**options)
     return pages, pages
+
+
+def resume_options(bz: Bizstim, spec: ExportSpec) -> dict[str, Any]:
+    """What a resumed export must share with the run that saved its progress."""
+    endpoint = ENDPOINTS[spec.resource]
+    return {
+        "resource": spec.resource,
+        "details": spec.details,
+        "format": spec.fmt,
+        "page_size": spec.page_size if spec.page_size is not None else endpoint.max_limit,
+        "max_items": spec.max_items,
+        "server": bz.base_url,
+    }
 
 
 _logger = logging.getLogger("aiobizstim")
@@ -275,17 +317,25 @@ async def run_export(
 
     progress = watch.progress = Progress(label, stderr, progress_mode, total)
     # Registered before it is opened: a forced exit can always find (and remove) the temp file.
-    output = watch.output = StreamOutput(plan) if plan.streamed else FileOutput(plan)
+    output = watch.output = _output(bz, spec, plan)
     feed = RetryFeed(progress)
     _logger.addHandler(feed)
+    resumed_after = 0
     try:
         output.open()
-        records, counted = _source(bz, spec)
+        if isinstance(output, ResumableOutput):
+            resumed_after = output.resumed_records
+            records, counted = _source(bz, spec, output.resumed_checkpoint)
+            if resumed_after:
+                progress.note(f"continuing after {resumed_after:,} saved records")
+        else:
+            records, counted = _source(bz, spec)
         if isinstance(output, StreamOutput) and output.waiting_for_reader:
             progress.note(f"waiting for a reader of {plan.display}")
         progress.start()
+        checkpoint = getattr(counted, "checkpoint", None)
         with fewer_gc_passes():
-            count = await export_records(records, output, spec.fmt, model, progress)
+            count = await export_records(records, output, spec.fmt, model, progress, checkpoint)
     finally:
         output.discard()
         _logger.removeHandler(feed)
@@ -297,4 +347,13 @@ async def run_export(
         requests=stats.requests - requests_before,
         retries=stats.retries - retries_before,
         server_total=getattr(counted, "total", None),
+        resumed_after=resumed_after,
     )
+
+
+def _output(bz: Bizstim, spec: ExportSpec, plan: OutputPlan) -> FileOutput | StreamOutput | ResumableOutput:
+    if plan.streamed:
+        return StreamOutput(plan)
+    if spec.resume:
+        return ResumableOutput(plan, resume_options(bz, spec))
+    return FileOutput(plan)

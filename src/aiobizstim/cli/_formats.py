@@ -50,6 +50,9 @@ class RecordWriter(Protocol):
     def write_many(self, records: Sequence[Any]) -> None:
         """Append records in order (a page at a time: cheaper than one :meth:`write` per record)."""
 
+    def flush(self) -> None:
+        """Hand every record written so far to the file (for a checkpoint)."""
+
     def close(self) -> None:
         """Finish the output (trailer, buffered bytes); the file itself stays open."""
 
@@ -78,20 +81,25 @@ class JsonLinesWriter:
             self._file.write(self._buf)
             self._buf.clear()
 
-    def close(self) -> None:
-        """Flush the buffered lines."""
+    def flush(self) -> None:
+        """Hand the buffered lines to the file."""
         if self._buf:
             self._file.write(self._buf)
             self._buf.clear()
 
+    def close(self) -> None:
+        """Flush the buffered lines."""
+        self.flush()
+
 
 class JsonArrayWriter:
-    """A single JSON array, written incrementally: ``[`` record ``,`` record ... ``]``."""
+    """A single JSON array, written incrementally: ``[`` record ``,`` record ... ``]``; ``resumed_after``
+    (records already in the file, after its ``[``) continues an array written before."""
 
-    def __init__(self, file: BinaryIO) -> None:
+    def __init__(self, file: BinaryIO, resumed_after: int | None = None) -> None:
         self._file = file
-        self._buf = bytearray(b"[")
-        self._first = True
+        self._buf = bytearray(b"[" if resumed_after is None else b"")
+        self._first = not resumed_after
         self._encoder = RecordEncoder()
 
     def write(self, record: msgspec.Struct) -> None:
@@ -108,6 +116,11 @@ class JsonArrayWriter:
         """Append records as array elements."""
         for record in records:
             self.write(record)
+
+    def flush(self) -> None:
+        """Hand the buffered elements to the file."""
+        self._file.write(self._buf)
+        self._buf.clear()
 
     def close(self) -> None:
         """Close the array and flush."""
@@ -178,9 +191,10 @@ def csv_header(model: type[msgspec.Struct]) -> list[str]:
 
 
 class CsvWriter:
-    """CSV with a header row from ``model``'s fields (RFC 4180 quoting, ``\\r\\n`` line ends, UTF-8)."""
+    """CSV with a header row from ``model``'s fields (RFC 4180 quoting, ``\\r\\n`` line ends, UTF-8);
+    ``resumed`` continues rows written before (no second header)."""
 
-    def __init__(self, file: BinaryIO, model: type[msgspec.Struct]) -> None:
+    def __init__(self, file: BinaryIO, model: type[msgspec.Struct], resumed: bool = False) -> None:
         self._model = model
         public = set(export_fields(model))
         self._columns = [
@@ -188,7 +202,8 @@ class CsvWriter:
         ]
         self._text = io.TextIOWrapper(file, encoding="utf-8", newline="", write_through=False)
         self._csv = csv.writer(self._text)
-        self._csv.writerow(csv_header(model))
+        if not resumed:
+            self._csv.writerow(csv_header(model))
 
     def write(self, record: msgspec.Struct) -> None:
         """Append one record as a row."""
@@ -204,6 +219,10 @@ class CsvWriter:
         for record in records:
             self.write(record)
 
+    def flush(self) -> None:
+        """Hand the rows written so far to the file."""
+        self._text.flush()
+
     def close(self) -> None:
         """Flush the rows and let go of the file (it is not closed)."""
         self._text.flush()
@@ -213,12 +232,15 @@ class CsvWriter:
 FORMATS: Final = ("jsonl", "csv", "json")
 
 
-def make_writer(fmt: str, file: BinaryIO, model: type[msgspec.Struct]) -> RecordWriter:
-    """The writer for ``fmt`` (one of :data:`FORMATS`) over ``file``."""
+def make_writer(
+    fmt: str, file: BinaryIO, model: type[msgspec.Struct], resumed_after: int | None = None
+) -> RecordWriter:
+    """The writer for ``fmt`` (one of :data:`FORMATS`) over ``file``; ``resumed_after`` (the records the
+    file holds already) continues an output written before, after its last record."""
     if fmt == "jsonl":
         return JsonLinesWriter(file)
     if fmt == "json":
-        return JsonArrayWriter(file)
+        return JsonArrayWriter(file, resumed_after)
     if fmt == "csv":
-        return CsvWriter(file, model)
+        return CsvWriter(file, model, resumed=resumed_after is not None)
     raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")

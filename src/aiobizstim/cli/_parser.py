@@ -214,6 +214,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="output format (default: from the PATH suffix: .csv, .json, anything else jsonl; jsonl for -)",
     )
     export.add_argument(
+        "--resume",
+        action="store_true",
+        help="keep progress beside PATH (hidden .PATH.partial and .PATH.resume) and continue it: an export "
+        "that failed or was stopped goes on where it stopped when the same command runs again",
+    )
+    export.add_argument(
         "--details", action="store_true", help="clients only: export each client's full record (one GET each)"
     )
     export.add_argument(

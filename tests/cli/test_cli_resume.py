@@ -1,0 +1,336 @@
+"""``bizstim export --resume`` (issue 14, points 1, 2 and 4): an export killed (SIGKILL, SIGTERM) at a random
+page continues where it stopped, also after the list changed meanwhile; the result is a clean export's, and
+the resumed run reads about the remaining pages only. The CLI runs as a subprocess (the console script)
+against a FakeBizstim in the test process, which sends the signal itself when the chosen page is asked for.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import json
+import os
+import random
+import signal
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from aiobizstim import Bizstim
+from aiobizstim.cli._export import ExportSpec, resume_options
+from aiobizstim.cli._output import OutputPlan
+from aiobizstim.cli._resume import ResumableOutput, ResumeError, resume_paths
+from aiobizstim.testing import FakeBizstim
+from aiobizstim.testing._log import PageRequest
+from tests.cli.test_cli_commands import TIMEOUT, Run, bizstim, env_for, listing
+from tests.cli.test_cli_output import last_line, spawn
+
+CLIENTS = 100_000
+PAGE = 1_000
+PAGES = CLIENTS // PAGE
+
+
+@pytest.fixture(scope="module")
+def seeds() -> random.Random:
+    return random.Random(14)
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeBizstim]:
+    async with FakeBizstim(clients=CLIENTS, seed=14) as server:
+        yield server
+
+
+def lines_by_id(path: Path) -> dict[int, str]:
+    """Every JSON Lines record of ``path`` by id; fails on a duplicate id."""
+    records: dict[int, str] = {}
+    for line in path.read_text().splitlines():
+        record_id = json.loads(line)["id"]
+        assert record_id not in records, f"id {record_id} twice"
+        records[record_id] = line
+    return records
+
+
+async def killed_at(fake: FakeBizstim, page: int, sig: signal.Signals, out: Path, *args: str) -> Run:
+    """Run an export into ``out`` with ``--resume`` and send ``sig`` when it asks for page number ``page``."""
+    proc = await spawn(
+        "export", "clients", "-o", out, "--resume", "--progress", "off", *args, env=env_for(fake)
+    )
+
+    def hook(_: FakeBizstim, request: PageRequest) -> None:
+        if request.number == page and proc.returncode is None:
+            proc.send_signal(sig)
+
+    fake.set_drift(hook)
+    try:
+        out_bytes, err = await asyncio.wait_for(proc.communicate(), TIMEOUT)
+    finally:
+        fake.set_drift(None)
+    assert proc.returncode is not None
+    return Run(proc.returncode, out_bytes.decode(), err.decode())
+
+
+def saved_records(out: Path) -> int:
+    state = json.loads(resume_paths(out)[1].read_text())
+    assert isinstance(state["records"], int)
+    return state["records"]
+
+
+async def resume(fake: FakeBizstim, out: Path, *args: str) -> tuple[Run, int]:
+    """Run the same export again; return it and the page requests it sent."""
+    fake.reset_stats()
+    run = await bizstim(
+        "export", "clients", "-o", out, "--resume", "--progress", "off", *args, env=env_for(fake)
+    )
+    pages = sum(1 for request in fake.requests if request.path.startswith("/api/clients"))
+    return run, pages
+
+
+async def clean_export(fake: FakeBizstim, out: Path, *args: str) -> Path:
+    run = await bizstim("export", "clients", "-o", out, "--progress", "off", *args, env=env_for(fake))
+    assert run.code == 0, run.stderr
+    return out
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+async def test_killed_then_changed_in_the_rest_then_resumed_equals_a_clean_export(
+    fake: FakeBizstim, tmp_path: Path, sig: signal.Signals, seeds: random.Random
+) -> None:
+    """Changes past the saved part: the resumed export equals a clean export of the list as it stands."""
+    out = tmp_path / "clients.jsonl"
+    page = seeds.randrange(10, PAGES - 10)
+    run = await killed_at(fake, page, sig, out)
+    assert run.code == (-signal.SIGKILL if sig is signal.SIGKILL else 143), run.stderr
+    assert not out.exists()
+    saved = saved_records(out)
+    assert 0 < saved < CLIENTS
+    if sig is signal.SIGTERM:
+        assert last_line(run.stderr) == (
+            f"bizstim: error: terminated; {out} is not written yet; {saved:,} records are saved in "
+            f".{out.name}.partial: run the same command again to continue"
+        )
+
+    # Inserts and deletes in the part not saved yet (the list is in the fake's order; ids are not sorted).
+    order = fake.client_ids()
+    rest = order[saved + PAGE :]
+    fake.delete_clients(seeds.sample(rest, 300))
+    for _ in range(5):
+        fake.insert_clients(seeds.randrange(1, 60), at=seeds.randrange(saved + PAGE, len(fake.client_ids())))
+
+    resumed, pages = await resume(fake, out)
+    assert resumed.code == 0, resumed.stderr
+    assert f"continued after {saved:,} saved records" in resumed.stderr
+    assert listing(tmp_path) == ["clients.jsonl"]  # no partial output, no state left
+    clean = lines_by_id(await clean_export(fake, tmp_path / "clean.jsonl"))
+    got = lines_by_id(out)
+    assert sorted(got) == sorted(clean)
+    assert got == clean  # every record byte for byte
+    assert [json.loads(line)["id"] for line in out.read_text().splitlines()] == fake.client_ids()
+    remaining = (CLIENTS - saved) / PAGE
+    assert remaining <= pages <= remaining + 12, (saved, pages)  # about the remaining share, not all 100
+
+
+async def test_killed_then_changed_anywhere_then_resumed_keeps_the_drift_guarantee(
+    fake: FakeBizstim, tmp_path: Path, seeds: random.Random
+) -> None:
+    """Inserts and deletes anywhere while stopped: no record twice, none missed that existed throughout."""
+    out = tmp_path / "clients.jsonl"
+    run = await killed_at(fake, seeds.randrange(20, 60), signal.SIGKILL, out)
+    assert run.code == -signal.SIGKILL
+    before = set(fake.client_ids())
+    order = fake.client_ids()
+    fake.delete_clients(seeds.sample(order, 500))
+    for _ in range(8):
+        fake.insert_clients(seeds.randrange(1, 40), at=seeds.randrange(0, len(fake.client_ids())))
+    after = set(fake.client_ids())
+
+    resumed, _ = await resume(fake, out)
+    assert resumed.code == 0, resumed.stderr
+    got = lines_by_id(out)  # no duplicate
+    assert before & after <= set(got)
+    assert set(got) <= before | after
+    clean = lines_by_id(await clean_export(fake, tmp_path / "clean.jsonl"))
+    assert all(got[i] == clean[i] for i in set(got) & set(clean))
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "json"])
+async def test_each_format_resumes_byte_for_byte(fake: FakeBizstim, tmp_path: Path, fmt: str) -> None:
+    """The header (CSV) and the brackets (JSON) come once; bytes past the last checkpoint are discarded."""
+    out = tmp_path / f"clients.{fmt}"
+    run = await killed_at(fake, 40, signal.SIGKILL, out, "--max-items", "60000")
+    assert run.code == -signal.SIGKILL
+    partial, _ = resume_paths(out)
+    with partial.open("ab") as file:  # bytes written after the last checkpoint, then the crash
+        file.write(b'{"id": 1, "half a rec')
+    resumed, _ = await resume(fake, out, "--max-items", "60000")
+    assert resumed.code == 0, resumed.stderr
+    clean = await clean_export(fake, tmp_path / f"clean.{fmt}", "--max-items", "60000")
+    assert out.read_bytes() == clean.read_bytes()
+
+
+async def test_changed_options_are_refused_and_the_progress_stays(fake: FakeBizstim, tmp_path: Path) -> None:
+    out = tmp_path / "clients.jsonl"
+    run = await killed_at(fake, 30, signal.SIGKILL, out)
+    assert run.code == -signal.SIGKILL
+    partial, state = resume_paths(out)
+    kept = partial.read_bytes(), state.read_bytes()
+    cases = [
+        (("--page-size", "500"), "page_size 1000 then, 500 now"),
+        (("--format", "csv"), "format jsonl then, csv now"),
+        (("--details",), "details off then, on now"),
+        (("--max-items", "10"), "max_items none then, 10 now"),
+    ]
+    for args, difference in cases:
+        refused, _ = await resume(fake, out, *args)
+        assert refused.code == 2, refused.stderr
+        assert refused.error_lines == [
+            f"bizstim: error: cannot resume: the saved export to {out} was started with other options "
+            f"({difference}); run it with the same options, or delete {state} to start over"
+        ]
+    other = await bizstim("export", "services", "-o", out, "--resume", env=env_for(fake))
+    assert other.code == 2
+    assert "resource clients then, services now" in other.stderr
+    assert (partial.read_bytes(), state.read_bytes()) == kept
+    done, _ = await resume(fake, out)
+    assert done.code == 0, done.stderr
+    assert len(lines_by_id(out)) == CLIENTS
+
+
+async def test_a_damaged_or_short_state_is_refused_in_one_line(fake: FakeBizstim, tmp_path: Path) -> None:
+    out = tmp_path / "clients.jsonl"
+    partial, state = resume_paths(out)
+    state.write_text('{"version": 1, "options": ')
+    partial.write_bytes(b"")
+    run, _ = await resume(fake, out)
+    assert run.code == 2
+    assert len(run.error_lines) == 1
+    assert run.error_lines[0].startswith(f"bizstim: error: cannot resume: the state {state} is damaged (")
+    assert run.error_lines[0].endswith("); delete it to start over")
+    assert fake.requests == []
+
+    state.unlink()
+    await killed_at(fake, 20, signal.SIGKILL, out)
+    partial.write_bytes(partial.read_bytes()[:100])  # lost bytes the state describes
+    run, _ = await resume(fake, out)
+    assert run.code == 2
+    assert run.error_lines == [
+        f"bizstim: error: cannot resume: {partial} holds 100 bytes, fewer than the "
+        f"{json.loads(state.read_text())['bytes']:,} its state describes; delete {state} to start over"
+    ]
+
+
+async def test_a_failure_keeps_the_progress_and_says_so(fake: FakeBizstim, tmp_path: Path) -> None:
+    out = tmp_path / "clients.jsonl"
+
+    def fail_later(server: FakeBizstim, request: PageRequest) -> None:
+        if request.number == 25:
+            server.fail_next(1, "/api/clients", 500)
+
+    fake.set_drift(fail_later)
+    run = await bizstim(
+        "export",
+        "clients",
+        "-o",
+        out,
+        "--resume",
+        "--max-retries",
+        "0",
+        "--concurrency",
+        "1",
+        env=env_for(fake),
+    )
+    fake.set_drift(None)
+    assert run.code == 1
+    saved = saved_records(out)
+    assert saved > 0
+    line = last_line(run.stderr)
+    assert line.startswith(
+        f"bizstim: error: export failed, {out} is not written yet; {saved:,} records are saved in "
+        f".{out.name}.partial: run the same command again to continue: "
+    ), line
+    resumed, _ = await resume(fake, out)
+    assert resumed.code == 0, resumed.stderr
+    assert list(lines_by_id(out)) == fake.client_ids()
+
+
+async def test_a_failure_before_the_first_checkpoint_leaves_nothing(
+    fake: FakeBizstim, tmp_path: Path
+) -> None:
+    out = tmp_path / "clients.jsonl"
+    fake.fail_next(100, "/api/clients", 500)
+    run = await bizstim("export", "clients", "-o", out, "--resume", "--max-retries", "0", env=env_for(fake))
+    assert run.code == 1
+    assert last_line(run.stderr).startswith(f"bizstim: error: export failed, nothing written to {out}: ")
+    assert listing(tmp_path) == []
+
+
+async def test_resume_needs_a_file(fake: FakeBizstim) -> None:
+    run = await bizstim("export", "clients", "-o", "-", "--resume", env=env_for(fake))
+    assert run.code == 2
+    assert run.error_lines == ["bizstim: error: --resume needs a file to write, not stdout"]
+
+
+async def test_a_second_export_to_the_same_path_is_refused(fake: FakeBizstim, tmp_path: Path) -> None:
+    out = tmp_path / "clients.jsonl"
+    partial, _ = resume_paths(out)
+    with partial.open("wb") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)  # as a running export holds it
+        run, _ = await resume(fake, out)
+    assert run.code == 2
+    assert run.error_lines == [f"bizstim: error: another export to {out} is running (it holds {partial})"]
+    assert fake.requests == []
+
+
+async def test_an_export_stopped_after_its_last_record_only_renames(
+    fake: FakeBizstim, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A crash between "every record is durable" and the rename: the next run renames, without a request."""
+    out = tmp_path / "clients.jsonl"
+    await clean_export(fake, tmp_path / "clean.jsonl")
+    partial, state = resume_paths(out)
+    plan = OutputPlan("file", out, str(out))
+    async with Bizstim(api_key=fake.api_key, base_url=fake.url) as bz:
+        options = resume_options(bz, ExportSpec("clients", out))
+    output = ResumableOutput(plan, options).open()
+    output.file.write((tmp_path / "clean.jsonl").read_bytes())
+    output.checkpoint(CLIENTS, {"not": "used"})
+    original = os.replace
+
+    def crash(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
+        if Path(src).name.endswith(".partial"):
+            raise _CrashError
+        original(src, dst)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(os, "replace", crash)
+        with pytest.raises(_CrashError):
+            await output.finish()
+    output.close_file()
+    assert json.loads(state.read_text())["finished"] is True
+    run, pages = await resume(fake, out)
+    assert run.code == 0, run.stderr
+    assert pages == 0
+    assert out.read_bytes() == (tmp_path / "clean.jsonl").read_bytes()
+    assert not partial.exists()
+    assert not state.exists()
+
+
+class _CrashError(Exception):
+    pass
+
+
+def test_a_state_for_other_options_names_every_difference(tmp_path: Path) -> None:
+    out = tmp_path / "x.jsonl"
+    plan = OutputPlan("file", out, "x.jsonl")
+    first = ResumableOutput(plan, {"resource": "clients", "format": "jsonl"}).open()
+    first.file.write(b"{}\n")
+    first.checkpoint(1, None)
+    first.close_file()
+    with pytest.raises(ResumeError) as caught:
+        ResumableOutput(plan, {"resource": "services", "format": "csv"}).open()
+    assert str(caught.value) == (
+        "cannot resume: the saved export to x.jsonl was started with other options (resource clients then, "
+        f"services now; format jsonl then, csv now); run it with the same options, or delete "
+        f"{resume_paths(out)[1]} to start over"
+    )
