@@ -196,8 +196,9 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[export_connection],
         help="stream every record of a resource to a file",
         description="Stream every record of RESOURCE to a file. The file appears only when the export "
-        "succeeded; on failure nothing is written and an existing file is left untouched. A device, a FIFO "
-        "or stdout (-o -) gets the records as they come.",
+        "succeeded; on failure nothing is written and an existing file is left untouched (with --resume the "
+        "progress is kept and the same command continues it). A device, a FIFO or stdout (-o -) gets the "
+        "records as they come.",
     )
     export.add_argument("resource", choices=LISTABLE, metavar="RESOURCE", help=", ".join(LISTABLE))
     export.add_argument(
