@@ -160,11 +160,18 @@ async def test_each_format_resumes_byte_for_byte(fake: FakeBizstim, tmp_path: Pa
     out = tmp_path / f"clients.{fmt}"
     run = await killed_at(fake, 40, signal.SIGKILL, out, "--max-items", "60000")
     assert run.code == -signal.SIGKILL
-    partial, _ = resume_paths(out)
+    partial, state = resume_paths(out)
     with partial.open("ab") as file:  # bytes written after the last checkpoint, then the crash
         file.write(b'{"id": 1, "half a rec')
+    leftovers = [  # a state being replaced and a conversion under way when the crash came
+        state.with_name(f".{state.name}.0a1b2c3d.tmp"),
+        partial.with_name(f"{partial.name}.0a1b2c3d.tmp"),
+    ]
+    for leftover in leftovers:
+        leftover.write_bytes(b"half")
     resumed, _ = await resume(fake, out, "--max-items", "60000")
     assert resumed.code == 0, resumed.stderr
+    assert listing(tmp_path) == [out.name]
     clean = await clean_export(fake, tmp_path / f"clean.{fmt}", "--max-items", "60000")
     assert out.read_bytes() == clean.read_bytes()
 

@@ -119,6 +119,7 @@ class ResumableOutput:
         fd = os.open(self.partial_path, flags, 0o666)
         self._file = os.fdopen(fd, "r+b", buffering=_BUFFER)
         self._lock(fd)
+        self._sweep()
         size = os.fstat(fd).st_size
         if state is None:
             os.ftruncate(fd, 0)  # bytes no state describes: an earlier run that never reached a checkpoint
@@ -182,6 +183,14 @@ class ResumableOutput:
                 f"another export to {self.plan.display} is running (it holds {self.partial_path})"
             ) from None
 
+    def _sweep(self) -> None:
+        """Remove temp files a killed run left (a state being written, a conversion): ours, since we hold
+        the lock."""
+        for pattern in (f"{self.partial_path.name}.*.tmp", f".{self.state_path.name}.*.tmp"):
+            for leftover in self.partial_path.parent.glob(pattern):
+                with contextlib.suppress(OSError):
+                    leftover.unlink()
+
     # -- the Output protocol ---------------------------------------------------------------------------
 
     @property
@@ -242,8 +251,8 @@ class ResumableOutput:
                 os.chmod(self.partial_path, os.stat(self.plan.target).st_mode & 0o7777)
             self._put_in_place(self.partial_path)
         else:
-            target = self.plan.target
-            self._converted = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+            partial = self.partial_path
+            self._converted = partial.with_name(f"{partial.name}.{secrets.token_hex(4)}.tmp")
             self._finalize(self.partial_path, self._converted)
             self._put_in_place(self._converted)
             self.partial_path.unlink()
