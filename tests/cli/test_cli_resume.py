@@ -12,14 +12,18 @@ import json
 import os
 import random
 import signal
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
 import pytest
 
 from aiobizstim import Bizstim
-from aiobizstim.cli._export import ExportSpec, resume_options
-from aiobizstim.cli._output import OutputPlan
+from aiobizstim.cli._atomic import AtomicFile
+from aiobizstim.cli._export import ExportSpec, ExportWatch, resume_options
+from aiobizstim.cli._output import OutputPlan, plan_output
 from aiobizstim.cli._resume import ResumableOutput, ResumeError, resume_paths
 from aiobizstim.testing import FakeBizstim
 from aiobizstim.testing._log import PageRequest
@@ -341,3 +345,95 @@ def test_a_state_for_other_options_names_every_difference(tmp_path: Path) -> Non
         f"services now; format jsonl then, csv now); run it with the same options, or delete "
         f"{resume_paths(out)[1]} to start over"
     )
+
+
+def test_the_truth_about_path_at_every_step_of_a_resumable_export(tmp_path: Path) -> None:
+    """A forced exit may come between any two statements of opening, checkpointing and finishing: after
+    ``abandon()`` there, the files left are PATH (old or complete) and, while not complete, a state and a
+    partial output that agree (or nothing to resume), and ``truth()`` says which."""
+    target = tmp_path / "out.jsonl"
+    partial, state = resume_paths(target)
+    steps = {
+        ResumableOutput.open.__code__,
+        ResumableOutput.checkpoint.__code__,
+        ResumableOutput._save.__code__,
+        ResumableOutput.finish.__code__,
+        ResumableOutput._put_in_place.__code__,
+        AtomicFile.__enter__.__code__,
+        AtomicFile.commit.__code__,
+    }
+
+    class StopHereError(Exception):
+        pass
+
+    def run(stop_at: int | None) -> tuple[str, int]:
+        for path in tmp_path.iterdir():
+            path.unlink()
+        target.write_text("old\n")
+        watch = ExportWatch()
+        plan = watch.plan = plan_output(str(target))
+        output = ResumableOutput(plan, {"resource": "clients"})
+        watch.output = output
+        seen = 0
+        truth = ""
+
+        def local(frame: FrameType, event: str, arg: Any) -> Any:
+            nonlocal seen, truth
+            if event == "line":
+                seen += 1
+                if seen == stop_at:
+                    sys.settrace(previous)
+                    watch.abandon()  # what the forced exit does, then os._exit
+                    truth = watch.truth()
+                    raise StopHereError
+            return local
+
+        def tracer(frame: FrameType, event: str, arg: Any) -> Any:
+            return local if event == "call" and frame.f_code in steps else None
+
+        previous = sys.gettrace()  # coverage's tracer, when the suite runs under coverage: put it back after
+        sys.settrace(tracer)
+        try:
+            output.open()
+            output.file.write(b'{"id":1}\n')
+            output.checkpoint(1, {"after": 1})
+            output.file.write(b'{"id":2}\n')
+            output.final_records = 2
+            asyncio.run(output.finish())
+        except StopHereError:
+            pass
+        finally:
+            sys.settrace(previous)
+        output.close_file()  # the OS would, at exit
+        return truth, seen
+
+    _, steps_taken = run(None)
+    assert steps_taken > 20
+    truths = set()
+    for stop_at in range(1, steps_taken + 1):
+        truth, _ = run(stop_at)
+        truths.add(truth)
+        left = listing(tmp_path)
+        if truth == f"the export had completed and {target} was written":
+            assert target.read_text() == '{"id":1}\n{"id":2}\n', stop_at
+            assert left in (["out.jsonl"], sorted(["out.jsonl", state.name])), (stop_at, left)
+            continue
+        assert target.read_text() == "old\n", stop_at
+        if truth == f"nothing was written and {target} is unchanged":
+            assert left == ["out.jsonl"], (stop_at, left)
+            continue
+        saved = json.loads(state.read_text())
+        counted = "1 record is" if saved["records"] == 1 else "2 records are"
+        assert truth == (
+            f"{target} is not written yet; {counted} saved in {partial.name}: run the same command again "
+            "to continue"
+        ), (stop_at, truth)
+        assert left == sorted(["out.jsonl", partial.name, state.name]), (stop_at, left)
+        saved = json.loads(state.read_text())
+        assert partial.read_bytes()[: saved["bytes"]] == b'{"id":1}\n{"id":2}\n'[: 9 * saved["records"]], (
+            stop_at
+        )
+        resumed = ResumableOutput(plan_output(str(target)), {"resource": "clients"}).open()
+        assert resumed.resumed_records == saved["records"]
+        resumed.close_file()
+    assert len(truths) == 4  # every outcome was met (saved: after one record, and after both)

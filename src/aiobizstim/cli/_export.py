@@ -228,6 +228,8 @@ async def export_records(
         finally:
             await _close(batches)
         writer.close()
+        if isinstance(output, ResumableOutput):
+            output.final_records = count
         await output.finish()
     finally:
         output.discard()  # nothing left to do after finish()

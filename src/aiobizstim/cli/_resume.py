@@ -101,6 +101,9 @@ class ResumableOutput:
         self.resumed_checkpoint: Any = None
         #: Records that are durable now (described by the state on disk).
         self.saved_records = 0
+        #: Every record of the export, once written (set before :meth:`finish`, for the finished state).
+        self.final_records: int | None = None
+        self._saving_records = 0
         self._saved = False  # a state describes the partial file (from this run or an earlier one)
         self._started = False  # this run started the partial file afresh (it may remove it)
         self._finished_before = False  # the earlier run had completed its output but not put it in place
@@ -115,6 +118,7 @@ class ResumableOutput:
         if state is not None and state.finished and not self.partial_path.exists():
             state = None  # that export completed and put its output in place: this one starts afresh
             self._remove_state()
+        self._started = state is None  # before the file exists: a forced exit then removes it
         flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
         fd = os.open(self.partial_path, flags, 0o666)
         self._file = os.fdopen(fd, "r+b", buffering=_BUFFER)
@@ -123,7 +127,6 @@ class ResumableOutput:
         size = os.fstat(fd).st_size
         if state is None:
             os.ftruncate(fd, 0)  # bytes no state describes: an earlier run that never reached a checkpoint
-            self._started = True
         else:
             if size < state.bytes:
                 raise ResumeError(
@@ -178,6 +181,7 @@ class ResumableOutput:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
+            self._started = False  # the other export's file
             self.close_file()
             raise ResumeError(
                 f"another export to {self.plan.display} is running (it holds {self.partial_path})"
@@ -225,18 +229,27 @@ class ResumableOutput:
         file.flush()
         os.fsync(file.fileno())
         self._save(_State(STATE_VERSION, self.options, file.tell(), records, checkpoint))
-        self.saved_records = records
         ended = time.monotonic()
         self._last_cost = ended - began
         self._next_at = ended + CHECKPOINT_SPACING * self._last_cost
 
     def _save(self, state: _State) -> None:
+        self._saving_records = state.records
         saving = self._saving = AtomicFile(self.state_path)
         with saving:
             saving.file.write(_encode(state))
             saving.commit()
-        self._saving = None
+        self.saved_records = state.records
         self._saved = True
+        self._saving = None
+
+    @property
+    def _state_records(self) -> int | None:
+        """The records the state on disk describes (``None``: there is none), right at any moment: also
+        from a signal handler that interrupted :meth:`_save` just after its rename."""
+        if self._saving is not None and self._saving.renamed:
+            return self._saving_records
+        return self.saved_records if self._saved else None
 
     async def finish(self) -> None:
         """Mark the state finished, put the output in place (rename or ``finalize``), remove the state."""
@@ -244,7 +257,8 @@ class ResumableOutput:
         if not self._finished_before:
             file.flush()
             os.fsync(file.fileno())
-            self._save(_State(STATE_VERSION, self.options, file.tell(), self.saved_records, None, True))
+            records = self.saved_records if self.final_records is None else self.final_records
+            self._save(_State(STATE_VERSION, self.options, file.tell(), records, None, True))
         self.close_file()
         if self._finalize is None:
             with contextlib.suppress(OSError):  # replacing a file: keep its permissions (e.g. 0600)
@@ -286,7 +300,7 @@ class ResumableOutput:
         if self._converted is not None:
             with contextlib.suppress(OSError):
                 os.unlink(self._converted)
-        if self._started and not self._saved:
+        if self._started and self._state_records is None:
             with contextlib.suppress(OSError):
                 os.unlink(self.partial_path)
 
@@ -296,15 +310,16 @@ class ResumableOutput:
 
     def kept(self) -> str | None:
         """What an interrupted run leaves to continue from, for its last message (``None``: nothing)."""
-        if not self._saved or self._renamed:
+        records = self._state_records
+        if records is None or self._renamed:
             return None
-        return (
-            f"{self.saved_records:,} records are saved in {self.partial_path.name}: run the same command "
-            "again to continue"
-        )
+        counted = "1 record is" if records == 1 else f"{records:,} records are"
+        return f"{counted} saved in {self.partial_path.name}: run the same command again to continue"
 
     def close_file(self) -> None:
-        """Close the partial file (idempotent; unlocks it)."""
+        """Close the partial file (idempotent; unlocks it) and a state file being written."""
+        if self._saving is not None:
+            self._saving.discard()
         if self._file is not None and not self._file.closed:
             with contextlib.suppress(OSError):
                 self._file.close()
