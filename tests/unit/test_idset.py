@@ -37,3 +37,19 @@ def test_batch_methods_agree_with_the_single_ones() -> None:
     assert ids.last_member([1, 2, "x", 4]) == 3
     assert ids.last_member([1, 2, 3]) == 0
     assert ids.last_member([]) == 0
+
+
+def test_a_dump_follows_every_addition_and_a_copy_is_independent() -> None:
+    ids = IdSet()
+    ids.add_all([1, 2, 3])
+    before = ids.dump()
+    assert ids.dump() == before  # unchanged: the same dump again
+    twin = ids.copy()
+    ids.add(90)
+    ids.add_all([5000, "x"])
+    after = IdSet.load(ids.dump())
+    assert all(key in after for key in (1, 2, 3, 90, 5000, "x"))
+    assert twin.dump() == before
+    assert 90 not in twin
+    twin.add(7)
+    assert 7 not in ids

@@ -285,54 +285,49 @@ async def test_cancelling_the_consumer_cancels_the_pages() -> None:
     assert data.cancelled == 3
 
 
+def walk(data: FakeList, page_size: int = 100) -> PageIterator[Rec]:
+    """A page walk over ``data``, as the source of a fan-out."""
+    return PageIterator(data.fetch, start=0, page_size=page_size, max_items=None, window=3)
+
+
 async def test_fan_out_keeps_source_order_and_bounds_concurrency() -> None:
     active = 0
     peak = 0
     rng = random.Random(3)
 
-    async def source() -> AsyncIterator[int]:
-        for i in range(200):
-            yield i
-
-    async def call(i: int) -> int:
+    async def call(rec: Rec) -> int:
         nonlocal active, peak
         active += 1
         peak = max(peak, active)
         try:
             await asyncio.sleep(rng.random() * 0.002)
-            return i * 10
+            return rec.id * 10
         finally:
             active -= 1
 
-    got = [x async for x in FanOut(source(), call, concurrency=5, lookahead=160)]
-    assert got == [i * 10 for i in range(200)]
+    got = [x async for x in FanOut(walk(FakeList(200), 30), call, concurrency=5, lookahead=160)]
+    assert got == [i * 10 for i in range(1, 201)]
     assert peak == 5
 
 
 async def test_fan_out_close_cancels_calls_and_closes_source() -> None:
-    closed = asyncio.Event()
     cancelled = 0
 
-    async def source() -> AsyncIterator[int]:
-        try:
-            for i in range(1000):
-                yield i
-        finally:
-            closed.set()
-
-    async def call(i: int) -> int:
+    async def call(rec: Rec) -> int:
         nonlocal cancelled
         try:
-            await asyncio.sleep(0 if i == 0 else 10)
+            await asyncio.sleep(0 if rec.id == 1 else 10)
         except asyncio.CancelledError:
             cancelled += 1
             raise
-        return i
+        return rec.id
 
-    it = FanOut(source(), call, concurrency=4, lookahead=8)
-    assert await it.__anext__() == 0
+    source = walk(FakeList(1000))
+    it = FanOut(source, call, concurrency=4, lookahead=8)
+    assert await it.__anext__() == 1
     await it.aclose()
-    assert closed.is_set()
+    with pytest.raises(StopAsyncIteration):  # closed: it reads no further page
+        await source.__anext__()
     assert cancelled == 4  # the calls that had started (concurrency); queued ones never started
 
 
@@ -343,21 +338,17 @@ async def test_fan_out_starts_no_more_than_lookahead_while_the_consumer_waits(
     started = completed = 0
     all_done = asyncio.Event()
 
-    async def source() -> AsyncIterator[int]:
-        for i in range(10_000):
-            yield i
-
-    async def call(i: int) -> int:
+    async def call(rec: Rec) -> int:
         nonlocal started, completed
         started += 1
         await asyncio.sleep(0)
         completed += 1
         if completed == lookahead:
             all_done.set()
-        return i
+        return rec.id
 
-    it = FanOut(source(), call, concurrency=concurrency, lookahead=lookahead)
-    assert await it.__anext__() == 0  # the consumer now holds one result and waits
+    it = FanOut(walk(FakeList(10_000)), call, concurrency=concurrency, lookahead=lookahead)
+    assert await it.__anext__() == 1  # the consumer now holds one result and waits
     await asyncio.wait_for(all_done.wait(), timeout=10)
     # The fan-out is suspended: every call it started has finished, and it starts no other.
     assert started == completed == lookahead
@@ -365,14 +356,11 @@ async def test_fan_out_starts_no_more_than_lookahead_while_the_consumer_waits(
 
 
 def test_fan_out_refuses_a_lookahead_below_its_concurrency() -> None:
-    async def source() -> AsyncIterator[int]:
-        yield 1
-
-    async def call(i: int) -> int:
-        return i
+    async def call(rec: Rec) -> int:
+        return rec.id
 
     with pytest.raises(ValueError, match="lookahead"):
-        FanOut(source(), call, concurrency=8, lookahead=4)
+        FanOut(walk(FakeList(10)), call, concurrency=8, lookahead=4)
 
 
 async def test_the_iterators_expose_the_servers_latest_total() -> None:

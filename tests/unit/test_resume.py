@@ -10,13 +10,14 @@ from typing import Any
 import pytest
 
 from aiobizstim import ClientStats
-from aiobizstim._pagination import PageIterator
+from aiobizstim._pagination import DecodedPage, PageIterator
 from tests.unit.test_iterate import FakeList, Rec
 
 
 def pages(data: FakeList, **options: Any) -> PageIterator[Rec]:
     settings: dict[str, Any] = {"start": 0, "page_size": 100, "max_items": None, "window": 4}
-    return PageIterator(data.fetch, **(settings | options))
+    settings |= options
+    return PageIterator(settings.pop("fetch", data.fetch), **settings)
 
 
 async def run_until(iterator: PageIterator[Rec], stop_after: int | None) -> tuple[list[int], Any]:
@@ -113,3 +114,27 @@ async def test_a_checkpoint_that_does_not_fit_is_refused(change: dict[str, Any],
         pages(data, resume=token)
     with pytest.raises(ValueError, match="not a usable checkpoint"):
         pages(data, resume="nonsense")
+
+
+async def test_a_checkpoint_after_the_first_page_of_a_capping_server_keeps_the_served_size() -> None:
+    data = FakeList(1000)
+    fetch = data.fetch
+
+    async def capped(offset: int, limit: int) -> DecodedPage[Rec]:
+        page = await fetch(offset, min(limit, 60))  # the server serves at most 60 records a page
+        return DecodedPage(offset, limit, page.items, page.total, page.raw_count)
+
+    first, token = await run_until(pages(data, fetch=capped), 1)
+    assert token["served_page_size"] == 60
+    rest, _ = await run_until(pages(data, fetch=capped, resume=token), None)
+    assert first + rest == data.ids
+
+
+async def test_a_checkpoint_taken_right_after_resuming_continues_from_the_same_place() -> None:
+    data = FakeList(3000)
+    first, token = await run_until(pages(data), 20)
+    again = json.loads(json.dumps(pages(data, resume=token).checkpoint()))
+    fetched_before = len(data.fetches)
+    rest, _ = await run_until(pages(data, resume=again), None)
+    assert first + rest == data.ids
+    assert len(data.fetches) - fetched_before <= 3000 // 98 - 20 + 3  # not the list again from its start

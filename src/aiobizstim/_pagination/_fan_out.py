@@ -1,12 +1,16 @@
-"""A bounded fan-out: one call per item of a source, several at once, results in source order."""
+"""A bounded fan-out: one call per record of a page walk, several at once, results in list order, with a
+checkpoint that covers exactly the results handed out."""
 
 from __future__ import annotations
 
 import asyncio
 import collections
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
-from typing import Generic, TypeVar
+import dataclasses
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from typing import Any, Generic, TypeVar
 
+from aiobizstim._pagination._pages import ids_of
+from aiobizstim._pagination._walker import PageIterator, Position
 from aiobizstim._pagination._window import cancel_all
 
 __all__ = ["FanOut"]
@@ -14,19 +18,33 @@ __all__ = ["FanOut"]
 K = TypeVar("K")
 R = TypeVar("R")
 
+_CHECKPOINT_VERSION = 1
+_CHECKPOINT_KIND = "fan-out"
+
+
+@dataclasses.dataclass(slots=True)
+class _Batch(Generic[K]):
+    """A batch of the walk whose results are not all handed out yet."""
+
+    position: Position[K]
+    ids: list[Any]
+    done: int = 0
+
 
 class FanOut(Generic[K, R]):
-    """``call(k)`` for every ``k`` of ``source``, at most ``concurrency`` at once, results in source order.
+    """``call(k)`` for every record ``k`` of the walk ``source``, at most ``concurrency`` at once, results in
+    list order.
 
     At most ``lookahead`` calls are started ahead of the result the consumer waits for (running, or done and
     waiting their turn), so one slow call (a retry waiting out ``Retry-After``) does not stall the others
-    while memory stays bounded by ``lookahead`` results. :attr:`total` is the source's ``total``, if it has
-    one. Closing the iterator cancels and awaits the calls in flight and closes ``source``.
+    while memory stays bounded by ``lookahead`` results. :attr:`total` is the source's ``total``. Closing the
+    iterator cancels and awaits the calls in flight and closes ``source``. :meth:`checkpoint` says where the
+    results handed out end; :meth:`source_resume` unwraps it for the ``source`` of the fan-out that resumes.
     """
 
     def __init__(
         self,
-        source: AsyncIterator[K],
+        source: PageIterator[K],
         call: Callable[[K], Awaitable[R]],
         *,
         concurrency: int,
@@ -40,13 +58,53 @@ class FanOut(Generic[K, R]):
         self._call = call
         self._gate = asyncio.Semaphore(concurrency)
         self._lookahead = lookahead
+        #: The walk's position after the latest batch whose results were all handed out.
+        self._base = source.position
+        #: The ids of those results (with those a resumed checkpoint covered).
+        self._handled = source.seen.copy()
+        #: The batches received whose results are not all handed out, oldest first.
+        self._batches: collections.deque[_Batch[K]] = collections.deque()
         self._results = self._run()
 
     @property
     def total(self) -> int | None:
-        """The source's ``total`` attribute (``None`` when it has none)."""
-        total = getattr(self._source, "total", None)
-        return total if isinstance(total, int) else None
+        """The source's ``total`` (``None`` before its first page)."""
+        return self._source.total
+
+    def checkpoint(self) -> dict[str, Any]:
+        """Where the results handed out end, as a small JSON-serialisable value: pass it to the resource
+        method that built this iterator as ``resume=`` (same arguments) to continue with the result after
+        it, even in another process and after the list changed (the drift guarantee of the page walk holds
+        across the stop). It covers exactly the results handed out so far, whatever calls were running
+        ahead: take it at any moment between results. A record whose call failed is not covered.
+
+        Cost: the page walk's checkpoint for the last page whose results were all handed out (its compressed
+        bitmap is built once per page), plus the ids of the results handed out from the page after it."""
+        taken: list[Any] = []
+        if self._batches:
+            first = self._batches[0]
+            taken = first.ids[: first.done]
+        return {
+            "version": _CHECKPOINT_VERSION,
+            "kind": _CHECKPOINT_KIND,
+            "source": self._source.checkpoint_at(self._base, self._handled, taken),
+        }
+
+    @staticmethod
+    def source_resume(resume: Any) -> Any:
+        """The ``resume=`` for the page walk under a fan-out resuming from ``resume`` (a :meth:`checkpoint`
+        or ``None``); ``ValueError`` for anything else."""
+        if resume is None:
+            return None
+        if not isinstance(resume, dict) or resume.get("version") != _CHECKPOINT_VERSION:
+            problem = "not a checkpoint of this version"
+        elif resume.get("kind") != _CHECKPOINT_KIND:
+            problem = f"it was taken by another kind of iterator ({resume.get('kind')!r})"
+        elif "source" not in resume:
+            problem = "it has no source"
+        else:
+            return resume["source"]
+        raise ValueError(f"resume= is not a usable checkpoint of this fan-out: {problem}")
 
     def __aiter__(self) -> FanOut[K, R]:
         return self
@@ -62,21 +120,33 @@ class FanOut(Generic[K, R]):
         async with self._gate:
             return await self._call(key)
 
+    def _handing_out(self) -> None:
+        """Count the oldest pending result as handed out; a batch all handed out becomes the base."""
+        batch = self._batches[0]
+        batch.done += 1
+        if batch.done == len(batch.ids):
+            self._batches.popleft()
+            self._handled.add_all([key for key in batch.ids if key is not None])
+            self._base = batch.position
+
     async def _run(self) -> AsyncGenerator[R, None]:
         pending: collections.deque[asyncio.Task[R]] = collections.deque()
+        source = self._source
         try:
-            async for key in self._source:
-                pending.append(asyncio.ensure_future(self._gated(key)))
-                if len(pending) >= self._lookahead:
-                    result = await pending[0]
-                    pending.popleft()
-                    yield result
+            async for batch in source:
+                self._batches.append(_Batch(source.position, ids_of(batch)))
+                for key in batch:
+                    pending.append(asyncio.ensure_future(self._gated(key)))
+                    if len(pending) >= self._lookahead:
+                        result = await pending[0]
+                        pending.popleft()
+                        self._handing_out()
+                        yield result
             while pending:
                 result = await pending[0]
                 pending.popleft()
+                self._handing_out()
                 yield result
         finally:
             await cancel_all(list(pending))
-            aclose = getattr(self._source, "aclose", None)
-            if aclose is not None:
-                await aclose()
+            await source.aclose()

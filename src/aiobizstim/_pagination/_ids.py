@@ -23,19 +23,29 @@ class IdSet:
     ids up to a million), anything else into a set.
     """
 
-    __slots__ = ("_bits", "_others")
+    __slots__ = ("_bits", "_others", "_packed")
 
     _BITMAP_LIMIT = 1 << 27
 
     def __init__(self) -> None:
         self._bits = bytearray()
         self._others: set[Any] = set()
+        #: The compressed bitmap of the latest :meth:`dump`, until an id is added.
+        self._packed: str | None = None
 
     def dump(self) -> dict[str, Any]:
         """A JSON-able copy: the bitmap zlib-compressed and base64-encoded (dense ids compress to a few
-        hundred bytes per million), the other ids as a list."""
-        packed = base64.b64encode(zlib.compress(bytes(self._bits), 6)).decode("ascii")
-        return {"bits": packed, "others": sorted(self._others, key=repr)}
+        hundred bytes per million), the other ids as a list. Compressed once until an id is added: dumping
+        an unchanged set again costs no more than copying ``others``."""
+        if self._packed is None:
+            self._packed = base64.b64encode(zlib.compress(bytes(self._bits), 6)).decode("ascii")
+        return {"bits": self._packed, "others": sorted(self._others, key=repr)}
+
+    def copy(self) -> IdSet:
+        """An independent copy."""
+        ids = IdSet()
+        ids._bits, ids._others, ids._packed = bytearray(self._bits), set(self._others), self._packed
+        return ids
 
     @classmethod
     def load(cls, dumped: Any) -> IdSet:
@@ -79,6 +89,7 @@ class IdSet:
         int_keys = [key for key in keys if type(key) is int and 0 <= key < limit]
         if len(int_keys) != len(keys):
             self._others.update(key for key in keys if not (type(key) is int and 0 <= key < limit))
+        self._packed = None
         if not int_keys:
             return
         need = (max(int_keys) >> 3) + 1
@@ -90,6 +101,7 @@ class IdSet:
 
     def add(self, key: Any) -> None:
         """Remember ``key``."""
+        self._packed = None
         if type(key) is int and 0 <= key < self._BITMAP_LIMIT:
             byte = key >> 3
             if byte >= len(self._bits):

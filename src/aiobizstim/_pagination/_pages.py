@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import functools
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
 
-__all__ = ["DecodedPage", "OnDecodeError", "Page", "RawPage", "default_overlap", "is_terminal"]
+__all__ = ["DecodedPage", "OnDecodeError", "Page", "RawPage", "default_overlap", "ids_of", "is_terminal"]
 
 T = TypeVar("T")
 
@@ -57,6 +57,14 @@ def default_overlap(page_size: int) -> int:
     return max(1, page_size // 50)
 
 
+def ids_of(items: Sequence[Any]) -> list[Any]:
+    """The records' ids in order (``None`` for a record without one)."""
+    try:
+        return list(map(_get_id, items))
+    except AttributeError:  # a model without ``id``: no keys
+        return [getattr(item, "id", None) for item in items]
+
+
 @dataclass(frozen=True)
 class DecodedPage(Generic[T]):
     """A page's decoded records, where it was read, and its raw record count (skipped records included)."""
@@ -74,11 +82,7 @@ class DecodedPage(Generic[T]):
         """The records' ids in page order (``None`` for a record without one)."""
         if self.ids is not None:
             return list(self.ids)
-        items = self.items
-        try:
-            return list(map(_get_id, items))
-        except AttributeError:  # a model without ``id``: no keys
-            return [getattr(item, "id", None) for item in items]
+        return ids_of(self.items)
 
     @functools.cached_property
     def key_set(self) -> frozenset[Any]:

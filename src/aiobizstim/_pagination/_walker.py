@@ -39,7 +39,7 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 from aiobizstim._checks import check_int
@@ -50,9 +50,10 @@ from aiobizstim._pagination._window import RequestWindow
 from aiobizstim._stats import ClientStats
 from aiobizstim.errors import PaginationDriftError, PaginationIncompleteError, PaginationStalledError
 
-__all__ = ["PageIterator", "RecordIterator"]
+__all__ = ["PageIterator", "Position", "RecordIterator"]
 
 _CHECKPOINT_VERSION = 1
+_CHECKPOINT_KIND = "pages"
 
 T = TypeVar("T")
 
@@ -75,6 +76,18 @@ def _stalled(a: DecodedPage[T], b: DecodedPage[T]) -> bool:
     if not (a.key_set or b.key_set):  # no ids to compare: compare the records themselves
         return b.items == a.items
     return b.keys[:1] == a.keys[:1] and None not in b.keys and b.keys == a.keys
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Position(Generic[T]):
+    """Where a walk stood right after handing out a batch of records (or before the first): the page the
+    batch came from, the records still to hand out under ``max_items``, the page size and overlap in use.
+    Holds references only, so it costs nothing to take after every batch."""
+
+    page: DecodedPage[T] | None
+    remaining: int | None
+    page_size: int
+    overlap: int
 
 
 class PageIterator(Generic[T]):
@@ -122,10 +135,20 @@ class PageIterator(Generic[T]):
         )
         #: The list's ``total`` in the latest page that gave one (``None`` before the first page).
         self.total: int | None = None
-        #: The last page whose new records were all handed out (what a checkpoint continues from).
-        self._mark: DecodedPage[T] | None = None
         self._resumed = None if resume is None else self._restore(resume)
+        #: The last page whose new records were all handed out (what a checkpoint continues from).
+        self._mark: DecodedPage[T] | None = self._resumed
         self._pages = self._walk()
+
+    @property
+    def position(self) -> Position[T]:
+        """Where the walk stands: right after the latest batch handed out (see :meth:`checkpoint_at`)."""
+        return Position(self._mark, self._new.remaining, self._page_size, self._window.overlap)
+
+    @property
+    def seen(self) -> IdSet:
+        """The ids handed out so far, with those a resumed checkpoint covered (the live set: copy it)."""
+        return self._new.seen
 
     def checkpoint(self) -> dict[str, Any]:
         """Where the iteration stands, as a small JSON-serialisable value: pass it as ``resume=`` to a new
@@ -134,17 +157,31 @@ class PageIterator(Generic[T]):
         records); before the first page it starts the list afresh.
 
         Cost: it holds the ids handed out as a compressed bitmap (a few hundred bytes per million dense
-        ids; more for sparse ones), built each time it is taken."""
-        mark, window = self._mark, self._window
+        ids; more for sparse ones), built each time it is taken after a new page."""
+        return self.checkpoint_at(self.position, self._new.seen)
+
+    def checkpoint_at(self, position: Position[T], seen: IdSet, taken: Sequence[Any] = ()) -> dict[str, Any]:
+        """A checkpoint for a consumer that has handled fewer records than were handed out: every record
+        up to the batch ``position`` was taken at, then ``taken``, the ids of the first records of the
+        batch after it. ``seen`` holds the ids handled (it may include ``taken``, it must not include ids
+        handed out but not handled). Resuming reads the list again from the page after ``position``'s,
+        skipping ``taken`` as records already handed out (a page sharing a record with ``position``'s page or
+        with ``taken`` links to it).
+
+        Cost: ``seen``'s compressed bitmap (built once until an id is added to it) and a list of the ids
+        of ``position``'s page and of ``taken``."""
+        mark, remaining = position.page, position.remaining
         return {
             "version": _CHECKPOINT_VERSION,
+            "kind": _CHECKPOINT_KIND,
             "what": self._what,
             "start": self._start,
             "page_size": self._asked,
-            "served_page_size": self._page_size,
-            "overlap": window.overlap,
-            "remaining": self._new.remaining,
-            "seen": self._new.seen.dump(),
+            "served_page_size": position.page_size,
+            "overlap": position.overlap,
+            "remaining": None if remaining is None else remaining - len(taken),
+            "seen": seen.dump(),
+            "taken": list(taken),
             "page": None
             if mark is None
             else {
@@ -152,7 +189,7 @@ class PageIterator(Generic[T]):
                 "limit": mark.limit,
                 "raw_count": mark.raw_count,
                 "total": mark.total,
-                "ids": mark.keys,
+                "ids": list(mark.keys),
             },
         }
 
@@ -161,6 +198,8 @@ class PageIterator(Generic[T]):
         try:
             if not isinstance(token, dict) or token.get("version") != _CHECKPOINT_VERSION:
                 raise ValueError("not a checkpoint of this version")
+            if token.get("kind") != _CHECKPOINT_KIND:
+                raise ValueError(f"it was taken by another kind of iterator ({token.get('kind')!r})")
             if (token.get("what"), token.get("start"), token.get("page_size")) != (
                 self._what,
                 self._start,
@@ -177,7 +216,12 @@ class PageIterator(Generic[T]):
                 raise ValueError("bad page size or overlap")
             if remaining is not None and check_int("remaining", remaining) < 0:
                 raise ValueError("bad remaining count")
-            self._new = NewRecords[T](self._stats, remaining, IdSet.load(token["seen"]))
+            taken = token["taken"]
+            if not isinstance(taken, list) or not all(type(key) in (int, str) for key in taken):
+                raise ValueError("bad taken ids")
+            seen = IdSet.load(token["seen"])
+            seen.add_all(taken)
+            self._new = NewRecords[T](self._stats, remaining, seen)
             self._page_size = served
             window = self._window
             window.overlap, window.step = overlap, served - overlap
@@ -195,7 +239,8 @@ class PageIterator(Generic[T]):
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"resume= is not a usable checkpoint of this iterator: {exc}") from None
         self.total = total
-        return DecodedPage(offset, limit, [], total, raw_count, ids=tuple(ids))
+        # The records taken from the next page follow the page's own: later pages may link to either.
+        return DecodedPage(offset, limit, [], total, raw_count, ids=(*ids, *taken))
 
     def __aiter__(self) -> PageIterator[T]:
         return self
@@ -232,16 +277,18 @@ class PageIterator(Generic[T]):
                 prev = self._open(await self._fetch(start, first_limit))
                 if not prev.items and prev.short:
                     prev = await self._complete(prev)  # an empty first page although the total says more
-                if out := self._new.take(prev):
+                out = self._new.take(prev)
+                if not self._new.done():  # settle the page size first: a checkpoint taken now records it
+                    if prev.short:
+                        prev = self._adopt_served_size(prev, first_limit)
+                        first_limit = prev.limit
+                    if prev.items and not prev.key_set:
+                        self._read_without_overlap()
+                if out:
                     self._mark = prev
                     yield out
                 if self._new.done():
                     return
-                if prev.short:
-                    prev = self._adopt_served_size(prev, first_limit)
-                    first_limit = prev.limit
-                if prev.items and not prev.key_set:
-                    self._read_without_overlap()
             if prev.terminal:
                 return
             new = self._new

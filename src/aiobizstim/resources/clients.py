@@ -52,6 +52,7 @@ class Clients(PagedResource[ClientSummary]):
         on_decode_error: OnDecodeError = "raise",
         max_retries: int | None = None,
         timeout: float | None = None,
+        resume: Any = None,
     ) -> FanOut[ClientSummary, Client]:
         """The full record of every client: ``get(id=...)`` for each client of :meth:`iter`, at most
         ``concurrency`` lookups at once, yielded in list order. The default, twice the client's
@@ -63,6 +64,14 @@ class Clients(PagedResource[ClientSummary]):
         backs off between retries does not stall the others. Each lookup and page request gets
         ``max_retries`` retries (default: the client's ``export_max_retries``). The iterator's ``total`` is
         the server's client count. Closing the iterator cancels the lookups in flight.
+
+        ``it.checkpoint()``, at any moment between records, gives a small JSON-serialisable value that
+        covers exactly the records yielded so far (not the lookups running ahead); ``iter_details(resume=
+        value)`` (same ``start`` and ``page_size``) continues after them, in another process too, with the
+        guarantee of :meth:`iter_pages`' checkpoints: no record twice, none missed that existed throughout,
+        list order kept. It re-reads the list from the page the stop fell in and looks up only the clients
+        not yielded. A client whose lookup failed (say, deleted between list and lookup) is not covered: a
+        resume looks it up again if the list still holds it.
         """
         width = check_count(
             "concurrency",
@@ -73,13 +82,14 @@ class Clients(PagedResource[ClientSummary]):
         if ahead < width:
             raise ValueError(f"lookahead must be >= concurrency ({width}), got {ahead}")
         options = self._options(timeout, max_retries, export=True)
-        summaries = self.iter(
+        summaries = self.iter_pages(
             page_size=page_size,
             start=start,
             max_items=max_items,
             on_decode_error=on_decode_error,
             max_retries=options.max_retries,
             timeout=options.timeout,
+            resume=FanOut.source_resume(resume),
         )
 
         async def detail(summary: ClientSummary) -> Client:
