@@ -437,3 +437,32 @@ def test_the_truth_about_path_at_every_step_of_a_resumable_export(tmp_path: Path
         assert resumed.resumed_records == saved["records"]
         resumed.close_file()
     assert len(truths) == 4  # every outcome was met (saved: after one record, and after both)
+
+
+async def test_details_resume_after_sigkill_equals_a_clean_export(
+    tmp_path: Path, seeds: random.Random
+) -> None:
+    """``--details``: the checkpoint covers the full records written, not the lookups running ahead."""
+    async with FakeBizstim(clients=3_000, seed=15) as fake:
+        out = tmp_path / "full.jsonl"
+        args = ("--details", "--page-size", "100")
+        run = await killed_at(fake, seeds.randrange(16, 26), signal.SIGKILL, out, *args)
+        assert run.code == -signal.SIGKILL
+        saved = saved_records(out)
+        assert 100 < saved < 3_000
+        fake.delete_clients(seeds.sample(fake.client_ids()[saved + 200 :], 50))
+        fake.insert_clients(30, at=saved + 300)
+
+        fake.reset_stats()
+        resumed = await bizstim(
+            "export", "clients", "-o", out, "--resume", "--progress", "off", *args, env=env_for(fake)
+        )
+        assert resumed.code == 0, resumed.stderr
+        lookups = sum(1 for request in fake.requests if request.path == "/api/client")
+        clean = lines_by_id(await clean_export(fake, tmp_path / "clean.jsonl", *args))
+    got = lines_by_id(out)
+    assert got == clean
+    assert list(got) == list(clean)  # in list order
+    assert (
+        len(clean) - saved <= lookups <= len(clean) - saved + 20
+    )  # only the rest, give or take what ran ahead
