@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any, Final, TextIO
 
 import msgspec
 
+from aiobizstim.cli._columnar import COLUMNAR_FORMATS
 from aiobizstim.cli._formats import make_writer
-from aiobizstim.cli._output import FileOutput, Outcome, Output, OutputPlan, StreamOutput
+from aiobizstim.cli._output import ColumnarOutput, FileOutput, Outcome, Output, OutputPlan, StreamOutput
 from aiobizstim.cli._progress import Progress, ProgressMode, RetryFeed, format_rate
 from aiobizstim.models import ENDPOINTS
 
@@ -140,9 +141,10 @@ class ExportResult:
 
 
 def guess_format(path: Path) -> str:
-    """The format named by ``path``'s suffix: ``.csv`` -> csv, ``.json`` -> json, anything else -> jsonl."""
+    """The format named by ``path``'s suffix: ``.csv`` -> csv, ``.json`` -> json, ``.parquet`` -> parquet,
+    ``.duckdb`` -> duckdb, anything else -> jsonl."""
     suffix = path.suffix.lower()
-    return {".csv": "csv", ".json": "json"}.get(suffix, "jsonl")
+    return {".csv": "csv", ".json": "json", ".parquet": "parquet", ".duckdb": "duckdb"}.get(suffix, "jsonl")
 
 
 def record_model(resource: str, details: bool = False) -> type[msgspec.Struct]:
@@ -275,7 +277,12 @@ async def run_export(
 
     progress = watch.progress = Progress(label, stderr, progress_mode, total)
     # Registered before it is opened: a forced exit can always find (and remove) the temp file.
-    output = watch.output = StreamOutput(plan) if plan.streamed else FileOutput(plan)
+    output: StreamOutput | FileOutput | ColumnarOutput
+    if spec.fmt in COLUMNAR_FORMATS:  # JSON Lines staged, converted by finish()
+        output = ColumnarOutput(plan, spec.fmt, model, spec.resource)
+    else:
+        output = StreamOutput(plan) if plan.streamed else FileOutput(plan)
+    watch.output = output
     feed = RetryFeed(progress)
     _logger.addHandler(feed)
     try:
@@ -285,7 +292,8 @@ async def run_export(
             progress.note(f"waiting for a reader of {plan.display}")
         progress.start()
         with fewer_gc_passes():
-            count = await export_records(records, output, spec.fmt, model, progress)
+            fmt = "jsonl" if spec.fmt in COLUMNAR_FORMATS else spec.fmt
+            count = await export_records(records, output, fmt, model, progress)
     finally:
         output.discard()
         _logger.removeHandler(feed)
