@@ -64,8 +64,22 @@ def iter_details(url: str, key: str) -> tuple[int, float]:
 
 def cli_export(url: str, key: str) -> tuple[int, float]:
     """``bizstim export clients`` to a JSONL file (its ``main``, in this process); counts the lines."""
+    return _cli_export_to(url, key, "jsonl")
+
+
+def cli_export_parquet(url: str, key: str) -> tuple[int, float]:
+    """``bizstim export clients`` to a Parquet file; counts the rows."""
+    return _cli_export_to(url, key, "parquet")
+
+
+def cli_export_duckdb(url: str, key: str) -> tuple[int, float]:
+    """``bizstim export clients`` to a DuckDB file; counts the rows."""
+    return _cli_export_to(url, key, "duckdb")
+
+
+def _cli_export_to(url: str, key: str, fmt: str) -> tuple[int, float]:
     with tempfile.TemporaryDirectory(prefix="bizstim-bench-") as tmp:
-        out = Path(tmp) / "clients.jsonl"
+        out = Path(tmp) / f"clients.{fmt}"
         argv = ["export", "clients", "-o", str(out), "-q", "--base-url", url, "--api-key", key]
         if cli_main([*argv, "--max-items", str(2 * PAGE)]) != 0:
             raise RuntimeError("bizstim export (warm-up) failed")
@@ -74,6 +88,12 @@ def cli_export(url: str, key: str) -> tuple[int, float]:
         elapsed = time.perf_counter() - start
         if code != 0:
             raise RuntimeError(f"bizstim export exited with {code}")
+        if fmt != "jsonl":
+            import duckdb
+
+            with duckdb.connect(str(out) if fmt == "duckdb" else ":memory:") as db:
+                row = db.execute(f"SELECT count(*) FROM {'clients' if fmt == 'duckdb' else repr(str(out))}")
+                return int((row.fetchone() or (0,))[0]), elapsed
         with out.open("rb") as lines:
             return sum(1 for _ in lines), elapsed
 

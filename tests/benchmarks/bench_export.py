@@ -122,6 +122,40 @@ def _details_rows() -> list[Row]:
     ]
 
 
+TYPED_VARIANTS = {
+    "jsonl": "tests.benchmarks._ours:cli_export",
+    "parquet": "tests.benchmarks._ours:cli_export_parquet",
+    "duckdb": "tests.benchmarks._ours:cli_export_duckdb",
+}
+
+
+def _typed_rows() -> list[Row]:
+    """``bizstim export clients`` to Parquet and DuckDB against the same export to JSON Lines (the typed
+    outputs stage JSON Lines, then convert them with duckdb: the conversion is what they add)."""
+    section = f"bizstim export {ITER_CLIENTS // 1000}k clients, {ITER_LATENCY * 1000:.0f} ms latency"
+    times: dict[str, list[float]] = {name: [] for name in TYPED_VARIANTS}
+    with FakeServer(ITER_CLIENTS) as server:
+        server.set_latency(ITER_LATENCY)
+        for _ in range(RUNS):
+            for name, spec in TYPED_VARIANTS.items():
+                times[name].append(run_isolated(spec, server.url, server.api_key, expected=ITER_CLIENTS))
+    jsonl = statistics.median(times["jsonl"])
+    rows = [Row(section, "to JSON Lines", "s", times["jsonl"])]
+    for name in ("parquet", "duckdb"):
+        rows.append(
+            Row(
+                section,
+                f"to {name} (JSON Lines staged, converted by duckdb)",
+                "s",
+                times[name],
+                ratio=statistics.median(times[name]) / jsonl,
+                ratio_to="of JSON Lines",
+                target=Target("<= 1.3x JSON Lines", max_ratio=1.3),
+            )
+        )
+    return rows
+
+
 def run() -> list[Row]:
-    """Both export benchmarks, each against its own fake server process."""
-    return _iter_rows() + _details_rows()
+    """The export benchmarks, each against its own fake server process."""
+    return _iter_rows() + _details_rows() + _typed_rows()

@@ -1,4 +1,5 @@
-"""Memory flat in N: peak RSS of ``bizstim export clients`` (a child process) for 100k and 1M clients.
+"""Memory flat in N: peak RSS of ``bizstim export clients`` (a child process) for 100k and 1M clients, and
+for 1M clients to Parquet and to DuckDB (the JSON Lines staged, then converted by duckdb in the process).
 
 A sampler thread reads the child's ``VmHWM`` (the kernel's RSS high-water mark for its address space) from
 ``/proc/<pid>/status`` every few milliseconds, and psutil's RSS as a cross-check. ``ru_maxrss`` is no use
@@ -24,6 +25,8 @@ from tests.benchmarks._report import Row, Target
 
 RUNS = 5
 SIZES = (100_000, 1_000_000)
+#: Typed outputs measured at the larger size (the conversion after the export is in the same process).
+COLUMNAR = ("parquet", "duckdb")
 LIMIT_MB = 150.0
 MB = 1024 * 1024
 SECTION = "memory: peak RSS of bizstim export clients"
@@ -93,11 +96,24 @@ def export_peak_rss(url: str, key: str, out: Path, expected: int) -> tuple[float
         if code != 0:
             err.seek(0)
             raise RuntimeError(f"bizstim export exited with {code}: {err.read()[-500:]!r}")
-    lines = sum(1 for _ in out.open("rb"))
+    lines = _rows(out)
     out.unlink()
     if lines != expected:
-        raise RuntimeError(f"bizstim export wrote {lines} lines, expected {expected}")
+        raise RuntimeError(f"bizstim export wrote {lines} records, expected {expected}")
     return sampler.hwm / MB, sampler.rss / MB, elapsed
+
+
+def _rows(out: Path) -> int:
+    """Records in an export's output: lines of JSON Lines, rows of a Parquet file or DuckDB table."""
+    if out.suffix in (".parquet", ".duckdb"):
+        import duckdb
+
+        with duckdb.connect(str(out) if out.suffix == ".duckdb" else ":memory:") as db:
+            source = "clients" if out.suffix == ".duckdb" else f"read_parquet('{out}')"
+            row = db.execute(f"SELECT count(*) FROM {source}").fetchone()
+        return int(row[0]) if row else 0
+    with out.open("rb") as lines:
+        return sum(1 for _ in lines)
 
 
 def run() -> list[Row]:
@@ -105,6 +121,8 @@ def run() -> list[Row]:
     peaks: dict[int, list[float]] = {}
     sampled: dict[int, list[float]] = {}
     seconds: dict[int, list[float]] = {}
+    typed: dict[str, list[float]] = {}
+    typed_seconds: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory(prefix="bizstim-bench-") as tmp:
         out = Path(tmp) / "clients.jsonl"
         for n in SIZES:
@@ -115,6 +133,15 @@ def run() -> list[Row]:
                     peaks[n].append(hwm)
                     sampled[n].append(rss)
                     seconds[n].append(elapsed)
+                if n == SIZES[-1]:
+                    for fmt in COLUMNAR:
+                        typed[fmt], typed_seconds[fmt] = [], []
+                        for _ in range(RUNS):
+                            hwm, _rss, elapsed = export_peak_rss(
+                                server.url, server.api_key, out.with_suffix(f".{fmt}"), n
+                            )
+                            typed[fmt].append(hwm)
+                            typed_seconds[fmt].append(elapsed)
     small = SIZES[0]
     base = statistics.median(peaks[small])
     rows = []
@@ -130,4 +157,19 @@ def run() -> list[Row]:
             row.ratio_to = f"of {small:,}"
             row.target = Target(f"<= 1.2x, < {LIMIT_MB:.0f} MB", max_ratio=1.2, max_value=LIMIT_MB)
         rows.append(row)
+    large = SIZES[-1]
+    for fmt, runs in typed.items():
+        took = statistics.median(typed_seconds[fmt])
+        rows.append(
+            Row(
+                SECTION,
+                f"{large:,} clients to {fmt}",
+                "MB",
+                runs,
+                ratio=statistics.median(runs) / base,
+                ratio_to=f"of {small:,} JSONL",
+                target=Target(f"< {LIMIT_MB:.0f} MB", max_value=LIMIT_MB),
+                note=f"export and duckdb conversion took {took:.2f} s (process start included)",
+            )
+        )
     return rows

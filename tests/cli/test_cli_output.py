@@ -316,7 +316,7 @@ def test_the_truth_about_path_at_every_step_of_the_commit(tmp_path: Path) -> Non
     renaming the temp file: after ``abandon()`` there, no temp file is left, and ``truth()`` says
     "completed" exactly when PATH has the new content."""
     target = tmp_path / "out.jsonl"
-    steps = {AtomicFile.__enter__.__code__, AtomicFile.commit.__code__}
+    steps = {AtomicFile.__enter__.__code__, AtomicFile.commit.__code__, AtomicFile.publish.__code__}
 
     class StopHereError(Exception):
         pass

@@ -106,6 +106,11 @@ class AtomicFile:
         file.flush()
         os.fsync(file.fileno())
         file.close()
+        self.publish()
+
+    def publish(self) -> None:
+        """Rename the temp file, complete and synced, to :attr:`path` (:meth:`commit` without the file: for a
+        temp file written by other means at :attr:`temp_path`, never opened here)."""
         with contextlib.suppress(OSError):  # replacing a file: keep its permissions (e.g. 0600)
             os.chmod(self.temp_path, stat.S_IMODE(os.stat(self.path).st_mode))
         self._phase = "renaming"

@@ -11,8 +11,14 @@ import msgspec
 
 from aiobizstim._constants import API_KEY_ENV, BASE_URL_ENV
 from aiobizstim.cli._atomic import OutputPathError
+from aiobizstim.cli._columnar import (
+    COLUMNAR_FORMATS,
+    ColumnarError,
+    ColumnarUnavailableError,
+    check_available,
+)
 from aiobizstim.cli._export import ExportSpec, ExportWatch, guess_format, run_export
-from aiobizstim.cli._output import Outcome, plan_output
+from aiobizstim.cli._output import Outcome, OutputPlan, plan_output
 from aiobizstim.cli._parser import GET_BY_ID, PROG
 from aiobizstim.cli._progress import ProgressMode
 from aiobizstim.cli._resume import ResumeError
@@ -96,10 +102,13 @@ async def export(args: argparse.Namespace, stderr: TextIO, watch: ExportWatch | 
     if args.resume and plan.streamed:
         raise UsageError(f"--resume needs a file to write, not {plan.display}")
     path = Path(args.output)
+    fmt = args.format or ("jsonl" if plan.kind == "stdout" else guess_format(path))
+    if fmt in COLUMNAR_FORMATS:
+        _check_columnar(fmt, plan)
     spec = ExportSpec(
         resource=args.resource,
         path=path,
-        fmt=args.format or ("jsonl" if plan.kind == "stdout" else guess_format(path)),
+        fmt=fmt,
         details=args.details,
         page_size=args.page_size,
         max_items=args.max_items,
@@ -117,13 +126,24 @@ async def export(args: argparse.Namespace, stderr: TextIO, watch: ExportWatch | 
             result = await run_export(bz, spec, stderr=stderr, progress_mode=mode, watch=watch)
         except ResumeError as exc:
             raise UsageError(str(exc)) from None
-        except (BizstimError, OSError) as exc:
+        except (BizstimError, OSError, ColumnarError) as exc:
             if isinstance(exc, BrokenPipeError) and plan.kind == "stdout":
                 raise  # the reader of stdout left (``| head``): like ``get``, no message
             raise ExportFailedError(watch, exc) from exc
     if not args.quiet:
         print(f"{PROG}: {result.summary()}", file=stderr)
     return EXIT_OK
+
+
+def _check_columnar(fmt: str, plan: OutputPlan) -> None:
+    """A Parquet or DuckDB output needs a regular file (it is written whole, then renamed into place) and
+    duckdb: say so before anything is requested."""
+    if plan.streamed:
+        raise UsageError(f"--format {fmt} needs a regular file, not {plan.display}")
+    try:
+        check_available(fmt)
+    except ColumnarUnavailableError as exc:
+        raise UsageError(str(exc)) from None
 
 
 class ExportFailedError(Exception):

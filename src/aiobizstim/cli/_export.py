@@ -4,6 +4,7 @@ file, or a device, FIFO or stdout written as it comes; :mod:`aiobizstim.cli._out
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import logging
 import time
@@ -14,8 +15,9 @@ from typing import TYPE_CHECKING, Any, Final, TextIO
 
 import msgspec
 
+from aiobizstim.cli._columnar import COLUMNAR_FORMATS, convert_off_loop
 from aiobizstim.cli._formats import make_writer
-from aiobizstim.cli._output import FileOutput, Outcome, Output, OutputPlan, StreamOutput
+from aiobizstim.cli._output import ColumnarOutput, FileOutput, Outcome, Output, OutputPlan, StreamOutput
 from aiobizstim.cli._progress import Progress, ProgressMode, RetryFeed, format_rate
 from aiobizstim.cli._resume import ResumableOutput
 from aiobizstim.models import ENDPOINTS
@@ -153,9 +155,10 @@ class ExportResult:
 
 
 def guess_format(path: Path) -> str:
-    """The format named by ``path``'s suffix: ``.csv`` -> csv, ``.json`` -> json, anything else -> jsonl."""
+    """The format named by ``path``'s suffix: ``.csv`` -> csv, ``.json`` -> json, ``.parquet`` -> parquet,
+    ``.duckdb`` -> duckdb, anything else -> jsonl."""
     suffix = path.suffix.lower()
-    return {".csv": "csv", ".json": "json"}.get(suffix, "jsonl")
+    return {".csv": "csv", ".json": "json", ".parquet": "parquet", ".duckdb": "duckdb"}.get(suffix, "jsonl")
 
 
 def record_model(resource: str, details: bool = False) -> type[msgspec.Struct]:
@@ -319,7 +322,7 @@ async def run_export(
 
     progress = watch.progress = Progress(label, stderr, progress_mode, total)
     # Registered before it is opened: a forced exit can always find (and remove) the temp file.
-    output = watch.output = _output(bz, spec, plan)
+    output = watch.output = _output(bz, spec, plan, model)
     feed = RetryFeed(progress)
     _logger.addHandler(feed)
     resumed_after = 0
@@ -337,7 +340,8 @@ async def run_export(
         progress.start()
         checkpoint = getattr(counted, "checkpoint", None)
         with fewer_gc_passes():
-            count = await export_records(records, output, spec.fmt, model, progress, checkpoint)
+            fmt = "jsonl" if spec.fmt in COLUMNAR_FORMATS else spec.fmt  # columnar: JSON Lines staged
+            count = await export_records(records, output, fmt, model, progress, checkpoint)
     finally:
         output.discard()
         _logger.removeHandler(feed)
@@ -353,9 +357,16 @@ async def run_export(
     )
 
 
-def _output(bz: Bizstim, spec: ExportSpec, plan: OutputPlan) -> FileOutput | StreamOutput | ResumableOutput:
+def _output(
+    bz: Bizstim, spec: ExportSpec, plan: OutputPlan, model: type[msgspec.Struct]
+) -> FileOutput | StreamOutput | ResumableOutput | ColumnarOutput:
+    """Where the records go: a stream, a resumable partial file, a staged columnar file or an atomic file."""
+    columnar = spec.fmt in COLUMNAR_FORMATS  # JSON Lines staged, converted by finish()
     if plan.streamed:
         return StreamOutput(plan)
     if spec.resume:
-        return ResumableOutput(plan, resume_options(bz, spec))
+        finalize = functools.partial(convert_off_loop, fmt=spec.fmt, model=model, table=spec.resource)
+        return ResumableOutput(plan, resume_options(bz, spec), finalize if columnar else None)
+    if columnar:
+        return ColumnarOutput(plan, spec.fmt, model, spec.resource)
     return FileOutput(plan)

@@ -6,6 +6,8 @@
 * A character or block device (``/dev/null``, ``/dev/full``, a terminal) or a FIFO: written directly, as
   the records come (no temp file, no rename); a reader of a FIFO gets every record.
 * ``-``: stdout, streamed the same way.
+* A Parquet or DuckDB file (:class:`ColumnarOutput`): JSON Lines staged beside the target, converted once
+  complete, then renamed over it like a regular file.
 
 Streamed output is written by a thread of its own, so a reader that is slow, or a FIFO nobody opened yet,
 never blocks the event loop: Ctrl-C and SIGTERM still act at once. The export waits for the thread
@@ -31,11 +33,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Final, Protocol
 
+import msgspec
+
 from aiobizstim.cli._atomic import AtomicFile, OutputPathError, check_output_path
+from aiobizstim.cli._columnar import convert_off_loop, side_files
 from aiobizstim.cli._signals import start_thread
 
 __all__ = [
     "STDOUT",
+    "ColumnarOutput",
     "FileOutput",
     "Outcome",
     "Output",
@@ -375,3 +381,68 @@ def open_output(plan: OutputPlan) -> FileOutput | StreamOutput:
     if plan.streamed:
         return StreamOutput(plan).open()
     return FileOutput(plan).open()
+
+
+class ColumnarOutput:
+    """A Parquet or DuckDB file (:mod:`aiobizstim.cli._columnar`): the writers write JSON Lines to a hidden
+    staging file beside the target; :meth:`finish` converts it off the event loop into a hidden temp file,
+    renamed over the target (all or nothing, like :class:`FileOutput`), then removes the staging file."""
+
+    def __init__(self, plan: OutputPlan, fmt: str, model: type[msgspec.Struct], table: str) -> None:
+        self.plan = plan
+        self._fmt, self._model, self._table = fmt, model, table
+        self._staging = AtomicFile(plan.target)  # never renamed: it holds the JSON Lines
+        self._final = AtomicFile(plan.target)  # never opened: the conversion writes its temp path
+
+    def open(self) -> ColumnarOutput:
+        """Create the staging file."""
+        self._staging.__enter__()
+        return self
+
+    @property
+    def file(self) -> BinaryIO:
+        """The staging file (JSON Lines)."""
+        return self._staging.file
+
+    @property
+    def staging_path(self) -> Path:
+        """Where the JSON Lines are staged."""
+        return self._staging.temp_path
+
+    @property
+    def temp_path(self) -> Path:
+        """Where the converted file is written before it is renamed over the target."""
+        return self._final.temp_path
+
+    @property
+    def written(self) -> int:
+        """0 until the file is renamed into place."""
+        return 0
+
+    async def drain(self) -> None:
+        """Nothing to wait for: the staging file is written in place."""
+
+    async def finish(self) -> None:
+        """Convert the staged records, rename the result over the target, remove the staging file."""
+        self._staging.file.close()
+        await convert_off_loop(self.staging_path, self.temp_path, self._fmt, self._model, self._table)
+        self._final.publish()
+        self._staging.discard()
+
+    def discard(self) -> None:
+        """Delete the staging file and the converted file (unless it was renamed)."""
+        self._staging.discard()
+        self.abandon()
+
+    def abandon(self) -> None:
+        """Delete the staging file and the converted file with its side files (unless it was renamed), from
+        anywhere."""
+        self._staging.abandon()
+        if not self._final.abandon():
+            for path in side_files(self.temp_path):
+                with contextlib.suppress(OSError):
+                    os.unlink(path)
+
+    def outcome(self) -> Outcome:
+        """COMPLETE once the rename happened, NOTHING before."""
+        return Outcome.COMPLETE if self._final.renamed else Outcome.NOTHING

@@ -21,6 +21,7 @@ from aiobizstim._constants import (
     EXPORT_MAX_RETRIES,
 )
 from aiobizstim._version import __version__
+from aiobizstim.cli._columnar import COLUMNAR_FORMATS, EXTRA
 from aiobizstim.cli._export import LISTABLE
 from aiobizstim.cli._formats import FORMATS
 from aiobizstim.cli._progress import ProgressMode
@@ -211,8 +212,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument(
         "--format",
-        choices=FORMATS,
-        help="output format (default: from the PATH suffix: .csv, .json, anything else jsonl; jsonl for -)",
+        choices=(*FORMATS, *COLUMNAR_FORMATS),
+        help="output format (default: from the PATH suffix: .csv, .json, .parquet, .duckdb, anything else "
+        f"jsonl; jsonl for -); parquet and duckdb need a regular file and the {EXTRA} extra",
     )
     export.add_argument(
         "--resume",

@@ -27,13 +27,14 @@ import os
 import secrets
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO, Final
 
 import msgspec
 
 from aiobizstim.cli._atomic import AtomicFile, fsync_dir
+from aiobizstim.cli._columnar import side_files
 from aiobizstim.cli._output import Outcome, OutputPlan
 
 if sys.platform != "win32":
@@ -84,7 +85,7 @@ class ResumableOutput:
         self,
         plan: OutputPlan,
         options: Mapping[str, Any],
-        finalize: Callable[[Path, Path], None] | None = None,
+        finalize: Callable[[Path, Path], Awaitable[None]] | None = None,
     ) -> None:
         self.plan = plan
         self.options = dict(options)
@@ -267,7 +268,7 @@ class ResumableOutput:
         else:
             partial = self.partial_path
             self._converted = partial.with_name(f"{partial.name}.{secrets.token_hex(4)}.tmp")
-            self._finalize(self.partial_path, self._converted)
+            await self._finalize(self.partial_path, self._converted)
             self._put_in_place(self._converted)
             self.partial_path.unlink()
         fsync_dir(self.plan.target.parent)
@@ -298,8 +299,9 @@ class ResumableOutput:
         if self._renamed:
             return
         if self._converted is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(self._converted)
+            for path in side_files(self._converted):
+                with contextlib.suppress(OSError):
+                    os.unlink(path)
         if self._started and self._state_records is None:
             with contextlib.suppress(OSError):
                 os.unlink(self.partial_path)

@@ -6,9 +6,12 @@ per quirk and maps it (``customTypePath``) to the type of the same name here, wh
 then use directly (``amount: Money | None``; a field the schema lists as required, such as a record's id,
 has no default and no ``None``: ``id: WireInt``):
 
-* :data:`WireInt` -> ``int``, :data:`Money` and :data:`WireDecimal` -> ``Decimal`` (money amounts; other
-  exact decimals such as coordinates), :data:`Flag` -> ``bool``: msgspec decodes these natively with
-  ``strict=False`` (``"21"`` -> ``21``, ``"10.00"`` -> ``Decimal("10.00")``, ``"1"`` -> ``True``).
+* :data:`WireInt` -> ``int``, :data:`Money` and :data:`WireDecimal` -> ``Decimal`` (money amounts, with 2
+  decimal places; other exact decimals such as coordinates, with any number of places), :data:`Flag` ->
+  ``bool``: msgspec decodes these natively with ``strict=False`` (``"21"`` -> ``21``, ``"10.00"`` ->
+  ``Decimal("10.00")``, ``"1"`` -> ``True``). Both decimal types are :attr:`Kind.MONEY`; their
+  :attr:`FieldSpec.inner` is the number of places (``2`` for money, ``None`` for any), which the typed
+  columns of ``bizstim export`` go by (:mod:`aiobizstim.models._columns`).
 * :data:`LenientDate` -> ``datetime.date | None`` (``"0000-00-00"`` and ``""`` -> ``None``),
   :data:`CommaList` -> ``list[str]`` (items trimmed, empties dropped; a JSON array is accepted too),
   :data:`IdList` -> ``list[int]`` (a comma list of integers such as ids, ``"66,67,36"``, ``""`` -> ``[]``),
@@ -18,8 +21,8 @@ has no default and no ``None``: ``id: WireInt``):
   the model's ``__post_init__`` converts the raw value (see :mod:`aiobizstim.models._base`).
 
 :func:`field_kinds` reads a model's runtime annotations back into one :class:`Kind` per field; the
-post-decode hooks, :func:`~aiobizstim.models.to_wire`, the envelope's error reports and the CLI's CSV
-columns all go by it.
+post-decode hooks, :func:`~aiobizstim.models.to_wire`, the envelope's error reports, the CLI's CSV columns and
+the typed columns of Parquet and DuckDB exports all go by it.
 """
 
 from __future__ import annotations
@@ -81,6 +84,19 @@ class _Marker:
         return f"<wire {self.kind.value}>"
 
 
+class _Places:
+    """Runtime tag inside ``Annotated`` for a ``Decimal`` type: its fixed number of decimal places (``None``:
+    any). msgspec ignores it; :func:`field_kinds` reports it as the field's :attr:`FieldSpec.inner`."""
+
+    __slots__ = ("places",)
+
+    def __init__(self, places: int | None) -> None:
+        self.places = places
+
+    def __repr__(self) -> str:
+        return f"<decimal places {'any' if self.places is None else self.places}>"
+
+
 _DATE_MARK: Final = _Marker(Kind.DATE)
 _LIST_MARK: Final = _Marker(Kind.LIST)
 _INT_LIST_MARK: Final = _Marker(Kind.INT_LIST)
@@ -99,8 +115,8 @@ if TYPE_CHECKING:
 else:
     WireInt = int
     Flag = bool
-    Money = Decimal
-    WireDecimal = Decimal
+    Money = Annotated[Decimal, _Places(2)]
+    WireDecimal = Annotated[Decimal, _Places(None)]
     LenientDate = Annotated[str, _DATE_MARK]
     CommaList = Annotated[str | list[str], _LIST_MARK]
     IdList = Annotated[str | list[int], _INT_LIST_MARK]
@@ -108,7 +124,9 @@ else:
 
 
 class FieldSpec(typing.NamedTuple):
-    """One model field: Python attribute name, wire name, wire kind and (for enums/models) the inner type."""
+    """One model field: Python attribute name, wire name, wire kind and ``inner``: the enum or model type (for
+    :attr:`Kind.ENUM`, :attr:`Kind.MODEL`), the item type (:attr:`Kind.ARRAY`) or the fixed number of decimal
+    places (:attr:`Kind.MONEY`: ``2`` for :data:`Money`, ``None`` for :data:`WireDecimal`)."""
 
     attr: str
     wire: str
@@ -122,6 +140,8 @@ def _kind_of(tp: Any) -> tuple[Kind, Any]:
         for meta in tp.__metadata__:
             if isinstance(meta, _Marker):
                 return meta.kind, None
+            if isinstance(meta, _Places):
+                return Kind.MONEY, meta.places
         return _kind_of(tp.__origin__)
     args = [a for a in typing.get_args(tp) if a is not type(None)]
     origin = typing.get_origin(tp)
