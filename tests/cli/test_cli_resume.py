@@ -18,6 +18,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+import duckdb
 import pytest
 
 from aiobizstim import Bizstim
@@ -466,3 +467,20 @@ async def test_details_resume_after_sigkill_equals_a_clean_export(
     assert (
         len(clean) - saved <= lookups <= len(clean) - saved + 20
     )  # only the rest, give or take what ran ahead
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "duckdb"])
+async def test_a_columnar_export_resumes_then_converts(fake: FakeBizstim, tmp_path: Path, fmt: str) -> None:
+    """The partial output of a Parquet or DuckDB export is JSON Lines; the finished one is converted."""
+    out = tmp_path / f"clients.{fmt}"
+    run = await killed_at(fake, 50, signal.SIGKILL, out, "--max-items", "70000")
+    assert run.code == -signal.SIGKILL
+    assert 0 < saved_records(out) < 70_000
+    resumed, _ = await resume(fake, out, "--max-items", "70000")
+    assert resumed.code == 0, resumed.stderr
+    assert listing(tmp_path) == [out.name]
+    clean = lines_by_id(await clean_export(fake, tmp_path / "clean.jsonl", "--max-items", "70000"))
+    reader = f"read_parquet('{out}')" if fmt == "parquet" else "clients"
+    with duckdb.connect(str(out) if fmt == "duckdb" else ":memory:", read_only=fmt == "duckdb") as db:
+        ids = [row[0] for row in db.execute(f"SELECT id FROM {reader}").fetchall()]
+    assert ids == list(clean)

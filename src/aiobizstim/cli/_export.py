@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Final, TextIO
 
 import msgspec
 
+from aiobizstim._lists import LISTABLE, record_model
 from aiobizstim.cli._columnar import COLUMNAR_FORMATS, convert_off_loop
 from aiobizstim.cli._formats import make_writer
 from aiobizstim.cli._output import ColumnarOutput, FileOutput, Outcome, Output, OutputPlan, StreamOutput
@@ -35,20 +36,6 @@ __all__ = [
     "record_model",
     "run_export",
 ]
-
-#: Every resource ``bizstim export`` can read (the paginated ones plus the unpaginated testimonials).
-LISTABLE: Final = (
-    "clients",
-    "services",
-    "discounts",
-    "sessions",
-    "payments",
-    "practitioners",
-    "locations",
-    "staffs",
-    "meetourstaff",
-    "testimonials",
-)
 
 
 @dataclass(frozen=True)
@@ -159,14 +146,6 @@ def guess_format(path: Path) -> str:
     ``.duckdb`` -> duckdb, anything else -> jsonl."""
     suffix = path.suffix.lower()
     return {".csv": "csv", ".json": "json", ".parquet": "parquet", ".duckdb": "duckdb"}.get(suffix, "jsonl")
-
-
-def record_model(resource: str, details: bool = False) -> type[msgspec.Struct]:
-    """The model of the records an export of ``resource`` yields (``Client`` for ``--details``)."""
-    model = ENDPOINTS["client" if details else resource].response_model
-    if model is None:  # pragma: no cover - every listable endpoint has a response model
-        raise ValueError(f"{resource} has no record model")
-    return model
 
 
 #: The young-generation GC threshold while an export runs (CPython's default is 700).

@@ -19,8 +19,10 @@ encode that, all in C; only models with private fields go through a dict (:func:
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 from typing import Any, Final
 
 import msgspec
@@ -28,7 +30,7 @@ import msgspec
 from aiobizstim.models._encode import _enc_hook
 from aiobizstim.models._kinds import field_kinds
 
-__all__ = ["RecordEncoder", "encode_record", "encode_value", "export_dict", "export_fields"]
+__all__ = ["RecordEncoder", "encode_record", "encode_value", "export_dict", "export_fields", "export_rows"]
 
 _ENCODER: Final = msgspec.json.Encoder(enc_hook=_enc_hook, decimal_format="string")
 _encode_into: Final = _ENCODER.encode_into
@@ -95,6 +97,17 @@ def encode_record(record: msgspec.Struct, *, indent: int = 0) -> bytes:
 def encode_value(value: Any) -> bytes:
     """A field value as JSON bytes, as it is encoded inside an exported record (for a CSV cell's array)."""
     return _ENCODER.encode(value)
+
+
+def export_rows(records: Sequence[msgspec.Struct]) -> list[dict[str, Any]]:
+    """``records`` in the export form as dicts of Python values for loaders that type columns from them
+    (dlt): the same keys and values as the JSON, but money and other decimals stay ``Decimal`` and dates
+    ``datetime.date``; enums are their wire values and clock times ``"HH:MM[:SS]"`` text."""
+    return msgspec.to_builtins(  # type: ignore[no-any-return]
+        [_exporter(type(record))(record) for record in records],
+        builtin_types=(Decimal, dt.date),
+        enc_hook=_enc_hook,
+    )
 
 
 class RecordEncoder:

@@ -1,0 +1,96 @@
+"""``aiobizstim.dlt.bizstim_source`` in a real dlt pipeline into DuckDB, against FakeBizstim over loopback
+(issue 15, point 2): typed columns, every row, and a second run that merges instead of adding rows."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import dlt
+import duckdb
+import pytest
+
+from aiobizstim._lists import LISTABLE
+from aiobizstim.dlt import bizstim_source, column_hints
+from aiobizstim.models import Payment
+from aiobizstim.testing import FakeBizstim
+
+CLIENTS = 2_500
+
+
+@pytest.fixture(autouse=True)
+def _offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RUNTIME__DLTHUB_TELEMETRY", "false")
+    monkeypatch.delenv("BIZSTIM_API_KEY", raising=False)
+
+
+def _run(fake: FakeBizstim, tmp_path: Path, **options: object) -> None:
+    pipeline = dlt.pipeline(
+        pipeline_name="bizstim_test",
+        destination=dlt.destinations.duckdb(str(tmp_path / "warehouse.duckdb")),
+        dataset_name="crm",
+        pipelines_dir=str(tmp_path / "pipelines"),
+    )
+    source = bizstim_source(api_key=fake.api_key, base_url=fake.url, **options)
+    pipeline.run(source).raise_on_failed_jobs()
+
+
+def _column_types(db: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+    rows = db.execute(
+        "SELECT column_name, data_type FROM information_schema.columns "
+        "WHERE table_schema = 'crm' AND table_name = ?",
+        [table],
+    ).fetchall()
+    return {str(name): str(kind) for name, kind in rows}
+
+
+async def test_every_list_lands_typed_and_a_second_run_merges(tmp_path: Path) -> None:
+    async with FakeBizstim(clients=CLIENTS, seed=3) as fake:
+        await asyncio.to_thread(_run, fake, tmp_path, page_size=100)
+        expected = {name: len(fake.client_ids()) if name == "clients" else None for name in LISTABLE}
+        tables = {name: fake.records(name) for name in LISTABLE if name != "clients"}
+        fake.insert_clients(7)
+        await asyncio.to_thread(_run, fake, tmp_path, page_size=100)
+        client_ids = fake.client_ids()
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as db:
+        for name in LISTABLE:
+            count, unique = db.execute(f"SELECT count(*), count(DISTINCT id) FROM crm.{name}").fetchone()  # type: ignore[misc]
+            want = len(client_ids) if name == "clients" else len(tables[name])
+            assert (count, unique) == (want, want), name
+        assert expected["clients"] == CLIENTS
+        ids = [row[0] for row in db.execute("SELECT id FROM crm.clients ORDER BY id").fetchall()]
+        assert ids == sorted(client_ids)
+        payments = _column_types(db, "payments")
+        assert payments["id"] == "BIGINT"
+        assert payments["revenue_amount"] == "DECIMAL(18,2)"
+        assert payments["revenue_date"] == "DATE"
+        services = _column_types(db, "services")
+        assert services["service_taxable"] == "BOOLEAN"
+        assert services["service_cost"] == "DECIMAL(18,2)"
+        clients = _column_types(db, "clients")
+        assert clients["email"] == "JSON"
+        assert "clients__email" not in {row[0] for row in db.execute("SHOW ALL TABLES").fetchall()}
+        wire = {str(r["id"]): r for r in tables["payments"]}
+        for row_id, amount in db.execute("SELECT id, revenue_amount FROM crm.payments").fetchall():
+            assert str(amount) == wire[str(row_id)]["revenue_amount"], row_id
+
+
+async def test_client_details_is_there_but_not_selected(tmp_path: Path) -> None:
+    source = bizstim_source(api_key="k" * 40, base_url="http://127.0.0.1:9")
+    assert "client_details" in source.resources
+    assert "client_details" not in source.selected_resources
+    assert set(source.selected_resources) == set(LISTABLE)
+
+
+def test_bad_options_fail_before_extracting() -> None:
+    with pytest.raises(ValueError, match="unknown Bizstim resource 'invoices'"):
+        bizstim_source(api_key="k" * 40, resources=["clients", "invoices"])
+    with pytest.raises(ValueError, match="max_concurrency"):
+        bizstim_source(api_key="k" * 40, max_concurrency=0)
+
+
+def test_column_hints_come_from_the_models() -> None:
+    hints = column_hints(Payment)
+    assert hints["id"] == {"data_type": "bigint", "nullable": False}
+    assert hints["revenue_amount"] == {"data_type": "decimal", "nullable": True, "precision": 18, "scale": 2}
+    assert hints["revenue_date"] == {"data_type": "date", "nullable": True}
