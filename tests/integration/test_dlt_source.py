@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import dlt
 import duckdb
@@ -24,7 +25,7 @@ def _offline(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("BIZSTIM_API_KEY", raising=False)
 
 
-def _run(fake: FakeBizstim, tmp_path: Path, **options: object) -> None:
+def _run(fake: FakeBizstim, tmp_path: Path, **options: Any) -> None:
     pipeline = dlt.pipeline(
         pipeline_name="bizstim_test",
         destination=dlt.destinations.duckdb(str(tmp_path / "warehouse.duckdb")),
