@@ -15,12 +15,16 @@ and no ``None`` fields (handing a record on in Python).
 Speed matters here, as an export encodes every record it reads: :class:`RecordEncoder` fills a plain Struct
 that has the attribute names as field names (:func:`_mirror`) from ``astuple(record)`` and lets msgspec
 encode that, all in C; only models with private fields go through a dict (:func:`export_dict`).
+:func:`export_converter` gives that conversion, also for a subset of the fields (the Singer tap's property
+selection), so that callers can wrap records in messages of their own and encode a page of them at once with
+:func:`encode_export_lines`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import operator
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any, Final
@@ -30,7 +34,16 @@ import msgspec
 from aiobizstim.models._encode import _enc_hook
 from aiobizstim.models._kinds import field_kinds
 
-__all__ = ["RecordEncoder", "encode_record", "encode_value", "export_dict", "export_fields", "export_rows"]
+__all__ = [
+    "RecordEncoder",
+    "encode_export_lines",
+    "encode_record",
+    "encode_value",
+    "export_converter",
+    "export_dict",
+    "export_fields",
+    "export_rows",
+]
 
 _ENCODER: Final = msgspec.json.Encoder(enc_hook=_enc_hook, decimal_format="string")
 _encode_into: Final = _ENCODER.encode_into
@@ -88,10 +101,44 @@ def _exporter(model: type[msgspec.Struct]) -> Callable[[msgspec.Struct], Any]:
     return convert
 
 
+@functools.cache
+def export_converter(
+    model: type[msgspec.Struct], fields: tuple[str, ...] | None = None
+) -> Callable[[msgspec.Struct], Any]:
+    """A function turning a ``model`` record into an object that msgspec encodes as the record's export form
+    (encode it, or a Struct holding it, with :func:`encode_export_lines`).
+
+    ``fields`` (names from :func:`export_fields`) keeps only those keys, in model order; ``None`` keeps all.
+    """
+    if fields is None:
+        return _exporter(model)
+    known = export_fields(model)
+    unknown = [name for name in fields if name not in known]
+    if unknown:
+        raise ValueError(f"{model.__name__} has no exported field {unknown[0]!r}")
+    names = tuple(name for name in known if name in fields)
+    if names == known:
+        return _exporter(model)
+    projection = msgspec.defstruct(f"{model.__name__}Projection", [(name, Any) for name in names], gc=False)
+    if not names:
+        return lambda record: projection()
+    if len(names) == 1:
+        (name,) = names
+        return lambda record: projection(getattr(record, name))
+    values = operator.attrgetter(*names)
+    return lambda record: projection(*values(record))
+
+
 def encode_record(record: msgspec.Struct, *, indent: int = 0) -> bytes:
     """One record in the export form as JSON bytes, no trailing newline (``indent=2``: as ``bizstim get``)."""
     data = _ENCODER.encode(_exporter(type(record))(record))
     return msgspec.json.format(data, indent=indent) if indent else data
+
+
+def encode_export_lines(items: Sequence[Any]) -> bytes:
+    """JSON Lines of ``items`` (objects made by :func:`export_converter`, or Structs and builtins holding
+    them), values encoded as in the export form, in one msgspec call."""
+    return _ENCODER.encode_lines(items)
 
 
 def encode_value(value: Any) -> bytes:

@@ -1,0 +1,198 @@
+"""``tap-bizstim``: parse, read the inputs, run discovery or a sync; failures as one line and an exit code.
+
+stdout carries Singer messages only (or the catalog of ``--discover``, or ``--about``); logs go to stderr.
+Exit codes: 0 success; 1 the API, the network or stdout failed; 2 bad input (arguments, config, catalog,
+state); 130 Ctrl-C; 143 SIGTERM. A failure is one line on stderr, ``tap-bizstim: error: <Type>: <reason>``,
+without a traceback (``BIZSTIM_DEBUG=1`` shows one for an unexpected error) and never with the API key. The
+first SIGINT/SIGTERM stops the sync after writing out the messages already made (every STATE on stdout then
+covers records on stdout); a second one exits at once (:mod:`aiobizstim.cli._signals`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import sys
+import time
+from collections.abc import Coroutine, Iterator, Sequence
+from pathlib import Path
+from typing import Any, Final, NoReturn, TextIO
+
+import msgspec
+
+from aiobizstim._config import Secret
+from aiobizstim._constants import API_KEY_ENV
+from aiobizstim._version import __version__
+from aiobizstim.cli._commands import describe
+from aiobizstim.cli._signals import Interrupts
+from aiobizstim.errors import BizstimError
+from aiobizstim.tap._about import NAME, render_about
+from aiobizstim.tap._catalog import Selection, default_selection, discover, read_catalog
+from aiobizstim.tap._errors import InputError, UsageError
+from aiobizstim.tap._settings import TapSettings, read_settings
+from aiobizstim.tap._state import SyncState, read_state
+from aiobizstim.tap._sync import sync
+
+__all__ = ["main"]
+
+PROG: Final = NAME
+DEBUG_ENV: Final = "BIZSTIM_DEBUG"
+EXIT_OK: Final = 0
+EXIT_FAILURE: Final = 1
+EXIT_USAGE: Final = 2
+
+_logger = logging.getLogger("aiobizstim.tap")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage error as one line (:class:`UsageError`) instead of usage text and exit."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see {PROG} --help)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``tap-bizstim`` argument parser."""
+    parser = _Parser(
+        prog=PROG,
+        description="Singer tap for the Bizstim CRM API: Singer messages on stdout, logs on stderr.",
+    )
+    parser.add_argument("-c", "--config", type=Path, help="settings (JSON): api_key, base_url, ...")
+    parser.add_argument("-d", "--discover", action="store_true", help="print the catalog of every stream")
+    parser.add_argument("--catalog", type=Path, help="the streams and fields to sync (a Singer catalog)")
+    parser.add_argument("-p", "--properties", type=Path, help="the same, by its legacy name")
+    parser.add_argument("-s", "--state", type=Path, help="continue from this state (a STATE message's value)")
+    parser.add_argument("--about", action="store_true", help="what the tap is and takes")
+    parser.add_argument("--format", choices=["json", "markdown"], default="json", help="of --about")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    return parser
+
+
+@contextlib.contextmanager
+def _logging(stderr: TextIO) -> Iterator[None]:
+    """The tap's own progress (INFO) and the client's warnings (retries) to stderr for one run."""
+    root, tap = logging.getLogger("aiobizstim"), _logger
+    saved = (root.level, root.propagate, tap.level)
+    handler = logging.StreamHandler(stderr)
+    handler.setFormatter(logging.Formatter(f"{PROG}: %(levelname)s: %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(logging.WARNING)
+    root.propagate = False
+    tap.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(saved[0])
+        root.propagate = saved[1]
+        tap.setLevel(saved[2])
+
+
+class _InterruptedError(Exception):
+    """The run was cancelled by a signal."""
+
+
+def _run(coro: Coroutine[Any, Any, int], interrupts: Interrupts) -> int:
+    async def guarded() -> int:
+        try:
+            if not interrupts.attach():
+                coro.close()
+                raise asyncio.CancelledError
+            return await coro
+        finally:
+            interrupts.detach()
+
+    try:
+        return asyncio.run(guarded())
+    except asyncio.CancelledError:
+        if interrupts.first is not None:
+            raise _InterruptedError from None
+        raise
+
+
+async def _sync(settings: TapSettings, selections: Sequence[Selection], state: SyncState) -> int:
+    started = time.monotonic()
+    async with settings.connect() as bz:
+        count = await sync(bz, selections, state, settings.page_size)
+        requests = bz.stats.requests
+    _logger.info("synced %d records in %.2f s (%d requests)", count, time.monotonic() - started, requests)
+    return EXIT_OK
+
+
+def _fail(stderr: TextIO, message: str, secret: Secret | None) -> None:
+    line = " ".join(message.split())
+    if secret is not None:
+        line = secret.redact(line)
+    print(f"{PROG}: error: {line}", file=stderr, flush=True)
+
+
+def _env_secret() -> Secret | None:
+    raw = os.environ.get(API_KEY_ENV)
+    return Secret(raw.strip()) if raw and raw.strip() else None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``tap-bizstim`` console script; returns the exit code."""
+    stdout, stderr = sys.stdout, sys.stderr
+    code = EXIT_FAILURE
+
+    def force(first: int) -> None:  # a second signal: say so and leave now
+        with contextlib.suppress(OSError):
+            os.write(2, f"{PROG}: error: {_signal_word(first)}\n".encode())
+        os._exit(interrupts.exit_code)
+
+    interrupts = Interrupts(force)
+    interrupts.install()
+    try:
+        with _logging(stderr):
+            code = _main(argv, stdout, stderr, interrupts)
+        return code
+    finally:
+        interrupts.release(exiting=argv is None, code=code)
+
+
+def _signal_word(signum: int | None) -> str:
+    return "terminated" if signum == signal.SIGTERM else "interrupted"
+
+
+def _main(argv: Sequence[str] | None, stdout: TextIO, stderr: TextIO, interrupts: Interrupts) -> int:
+    secret = _env_secret()
+    try:
+        args = build_parser().parse_args(argv)
+        if args.about:
+            stdout.write(render_about(args.format) + "\n")
+            return EXIT_OK
+        if args.config is None:
+            raise UsageError("--config CONFIG is required (settings as JSON: api_key, base_url, ...)")
+        settings = read_settings(args.config)
+        secret = settings.secret
+        if args.discover:
+            stdout.write(msgspec.json.format(msgspec.json.encode(discover()), indent=2).decode() + "\n")
+            return EXIT_OK
+        if args.catalog is not None and args.properties is not None:
+            raise UsageError("give --catalog or --properties, not both")
+        catalog = args.catalog if args.catalog is not None else args.properties
+        selections = read_catalog(catalog) if catalog is not None else default_selection()
+        state = read_state(args.state) if args.state is not None else SyncState()
+        return _run(_sync(settings, selections, state), interrupts)
+    except _InterruptedError:
+        _fail(stderr, _signal_word(interrupts.first), None)
+        return interrupts.exit_code
+    except InputError as exc:
+        _fail(stderr, f"{type(exc).__name__}: {exc}", secret)
+        return EXIT_USAGE
+    except BrokenPipeError:
+        _fail(stderr, "stdout was closed by its reader before the sync ended", secret)
+        return EXIT_FAILURE
+    except (BizstimError, OSError) as exc:
+        _fail(stderr, describe(exc), secret)
+        return EXIT_FAILURE
+    except Exception as exc:
+        if os.environ.get(DEBUG_ENV):
+            raise
+        _fail(stderr, f"unexpected {describe(exc)} (set {DEBUG_ENV}=1 for a traceback)", secret)
+        return EXIT_FAILURE

@@ -1,0 +1,128 @@
+"""The tap's settings: what ``--config`` may hold (:data:`SETTINGS`, also shown by ``--about``), read and
+checked once, then turned into a :class:`~aiobizstim.Bizstim` client.
+
+Every setting is optional in the file: ``api_key`` and ``base_url`` fall back to ``$BIZSTIM_API_KEY`` and
+``$BIZSTIM_BASE_URL`` as in the library. The values are checked by the client's own checks (one rule per kind
+of value, in :mod:`aiobizstim._checks`); an unknown key is a warning on stderr, not an error, since a config
+file may be shared with other tools (Meltano passes only the settings ``--about`` declares).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+from aiobizstim._checks import check_optional_positive
+from aiobizstim._config import Secret
+from aiobizstim._constants import API_KEY_ENV, BASE_URL_ENV
+from aiobizstim.tap._errors import ConfigError
+from aiobizstim.tap._files import read_json
+
+if TYPE_CHECKING:
+    from aiobizstim import Bizstim
+
+__all__ = ["SETTINGS", "TapSettings", "read_settings"]
+
+_logger = logging.getLogger("aiobizstim.tap")
+
+#: Every setting as JSON Schema (``--about`` shows this object; Meltano reads it).
+SETTINGS: Final[dict[str, Any]] = {
+    "type": "object",
+    "properties": {
+        "api_key": {
+            "type": "string",
+            "description": f"The Bizstim API key (default ${API_KEY_ENV}); sent only in the x-api-key header",
+            "secret": True,
+            "writeOnly": True,
+        },
+        "base_url": {
+            "type": "string",
+            "description": f"The Bizstim site root (default ${BASE_URL_ENV}, then https://www.bizstim.com)",
+        },
+        "max_concurrency": {
+            "type": "integer",
+            "minimum": 1,
+            "default": 8,
+            "description": "Requests in flight at once",
+        },
+        "page_size": {
+            "type": "integer",
+            "minimum": 1,
+            "description": "Records per page request (default and cap: each list's documented maximum)",
+        },
+        "rate_limit": {
+            "type": "number",
+            "exclusiveMinimum": 0,
+            "description": "Requests per second (default: no limit)",
+        },
+        "timeout": {
+            "type": "number",
+            "exclusiveMinimum": 0,
+            "default": 30,
+            "description": "Seconds per request attempt",
+        },
+        "max_retries": {
+            "type": "integer",
+            "minimum": 0,
+            "default": 10,
+            "description": "Retries per request on transient faults",
+        },
+    },
+}
+
+#: The settings passed to the :class:`~aiobizstim.Bizstim` constructor under the same name.
+_CLIENT_SETTINGS: Final = ("api_key", "base_url", "max_concurrency", "rate_limit", "timeout")
+
+
+@dataclasses.dataclass(frozen=True)
+class TapSettings:
+    """The checked settings of one run."""
+
+    #: Where they came from (for messages).
+    source: str
+    #: Client constructor arguments (the key among them, which only the client ever reveals).
+    client: dict[str, Any] = dataclasses.field(repr=False)
+    page_size: int | None = None
+
+    @property
+    def secret(self) -> Secret | None:
+        """The API key (from the file or the environment), to redact from every message."""
+        raw = self.client.get("api_key") or os.environ.get(API_KEY_ENV)
+        return Secret(raw.strip()) if isinstance(raw, str) and raw.strip() else None
+
+    def connect(self) -> Bizstim:
+        """A client with these settings; a setting the client refuses is a :class:`ConfigError`."""
+        from aiobizstim import Bizstim
+
+        try:
+            return Bizstim(**self.client)
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"{self.source}: {exc}") from None
+
+
+def read_settings(path: Path) -> TapSettings:
+    """Read and check the ``--config`` file (a JSON object); warn about keys it does not know."""
+    data = read_json(path, "config", ConfigError)
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the config must be a JSON object, got {type(data).__name__}")
+    known = SETTINGS["properties"]
+    for key in data:
+        if key not in known:
+            _logger.warning("%s: unknown setting %r is ignored (known: %s)", path, key, ", ".join(known))
+    client = {name: data[name] for name in _CLIENT_SETTINGS if data.get(name) is not None}
+    if isinstance(client.get("api_key"), str) and not client["api_key"].strip():
+        del client["api_key"]  # blank: as if not given, so $BIZSTIM_API_KEY may supply it
+    if client.get("api_key") is None and not os.environ.get(API_KEY_ENV, "").strip():
+        raise ConfigError(f"{path}: no api_key, and ${API_KEY_ENV} is not set")
+    if data.get("max_retries") is not None:
+        client["max_retries"] = client["export_max_retries"] = data["max_retries"]
+    try:
+        page_size = check_optional_positive("page_size", data.get("page_size"))
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    settings = TapSettings(str(path), client, page_size)
+    settings.connect()  # every other value checked now, before anything is read or written
+    return settings
