@@ -25,7 +25,8 @@ import pytest
 from aiobizstim.cli import main
 from aiobizstim.cli._columnar import ColumnarError, convert, convert_off_loop, sql_type
 from aiobizstim.cli._export import LISTABLE, record_model
-from aiobizstim.models import Client, Discount
+from aiobizstim.cli._output import OutputPlan, StreamedColumnarOutput
+from aiobizstim.models import Client, Discount, Payment
 from aiobizstim.models._columns import Column, Logical, columns
 from aiobizstim.models._export import export_fields
 from aiobizstim.testing import FakeBizstim
@@ -260,13 +261,78 @@ async def test_a_signal_during_a_parquet_export_leaves_nothing(
     )
     assert proc.stderr is not None
     async with asyncio.timeout(TIMEOUT):
-        # -vv logs each response: after the first one the export is under way and its staging file exists.
+        # -vv logs each response: after the first one the export is under way, its FIFO exists and duckdb
+        # is converting what comes through it into a temp file.
         first = (await proc.stderr.readline()).decode()
         assert first.startswith("bizstim: DEBUG: GET /api/clients/"), first
-        assert len(temp_files(tmp_path)) == 1
+        assert [name.rsplit(".", 1)[-1] for name in temp_files(tmp_path)] in (["fifo"], ["fifo", "tmp"])
         proc.send_signal(sig)
         _, err = await proc.communicate()
     assert proc.returncode == (130 if sig == signal.SIGINT else 143)
     what = "interrupted" if sig == signal.SIGINT else "terminated"
     assert err.decode().strip().splitlines()[-1] == f"bizstim: error: {what}; nothing was written"
     assert listing(tmp_path) == []
+
+
+def _payment_lines(count: int, bad_at: int | None = None) -> bytes:
+    lines = []
+    for n in range(count):
+        amount = "1.005" if n == bad_at else f"{n % 1000}.25"
+        lines.append(
+            json.dumps(
+                {name: None for name in export_fields(Payment)} | {"id": n + 1, "revenue_amount": amount}
+            )
+        )
+    return ("\n".join(lines) + "\n").encode()
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "duckdb"])
+async def test_duckdb_stopping_mid_stream_is_its_own_error_not_a_broken_pipe(
+    tmp_path: Path, fmt: str
+) -> None:
+    """A value that does not fit, early in a long stream: duckdb stops reading the FIFO, and the export
+    fails with what stopped it (the writer's EPIPE is only its consequence); nothing is left behind."""
+    out = tmp_path / f"payments.{fmt}"
+    output = StreamedColumnarOutput(OutputPlan("file", out, str(out)), fmt, Payment, "payments").open()
+    data = _payment_lines(200_000, bad_at=10)  # ~20 MB: far more than the FIFO and the writer queue hold
+
+    async def write_all() -> None:
+        for start in range(0, len(data), 1 << 16):
+            output.file.write(data[start : start + (1 << 16)])
+            await output.drain()
+        await output.finish()
+
+    with pytest.raises(
+        ColumnarError, match=r"field revenue_amount of the record with id 11: 1\.005 has more"
+    ):
+        await write_all()
+    output.discard()
+    assert listing(tmp_path) == []
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "duckdb"])
+async def test_streamed_conversion_writes_every_row_and_leaves_no_fifo(tmp_path: Path, fmt: str) -> None:
+    out = tmp_path / f"payments.{fmt}"
+    output = StreamedColumnarOutput(OutputPlan("file", out, str(out)), fmt, Payment, "payments").open()
+    output.file.write(_payment_lines(50_000))
+    await output.drain()
+    await output.finish()
+    output.discard()
+    assert listing(tmp_path) == [out.name]
+    reader = f"read_parquet('{out}')" if fmt == "parquet" else "payments"
+    with duckdb.connect(str(out) if fmt == "duckdb" else ":memory:", read_only=fmt == "duckdb") as db:
+        count, total = db.execute(f"SELECT count(*), sum(revenue_amount) FROM {reader}").fetchone()  # type: ignore[misc]
+    assert count == 50_000
+    assert total == sum(Decimal(f"{n % 1000}.25") for n in range(50_000))
+
+
+async def test_a_discarded_streamed_conversion_never_hangs_and_leaves_nothing(tmp_path: Path) -> None:
+    """Given up before duckdb read a byte, or while it waits for more: both ends are let go at once."""
+    for written in (b"", _payment_lines(10)):
+        out = tmp_path / "payments.parquet"
+        output = StreamedColumnarOutput(OutputPlan("file", out, str(out)), "parquet", Payment, "p").open()
+        output.file.write(written)
+        await output.drain()
+        async with asyncio.timeout(TIMEOUT):
+            await asyncio.to_thread(output.discard)
+        assert listing(tmp_path) == []

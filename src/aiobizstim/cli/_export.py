@@ -7,6 +7,7 @@ import contextlib
 import functools
 import gc
 import logging
+import os
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -18,7 +19,15 @@ import msgspec
 from aiobizstim._lists import LISTABLE, record_model
 from aiobizstim.cli._columnar import COLUMNAR_FORMATS, convert_off_loop
 from aiobizstim.cli._formats import make_writer
-from aiobizstim.cli._output import ColumnarOutput, FileOutput, Outcome, Output, OutputPlan, StreamOutput
+from aiobizstim.cli._output import (
+    ColumnarOutput,
+    FileOutput,
+    Outcome,
+    Output,
+    OutputPlan,
+    StreamedColumnarOutput,
+    StreamOutput,
+)
 from aiobizstim.cli._progress import Progress, ProgressMode, RetryFeed, format_rate
 from aiobizstim.cli._resume import ResumableOutput
 from aiobizstim.models import ENDPOINTS
@@ -338,7 +347,7 @@ async def run_export(
 
 def _output(
     bz: Bizstim, spec: ExportSpec, plan: OutputPlan, model: type[msgspec.Struct]
-) -> FileOutput | StreamOutput | ResumableOutput | ColumnarOutput:
+) -> FileOutput | StreamOutput | ResumableOutput | ColumnarOutput | StreamedColumnarOutput:
     """Where the records go: a stream, a resumable partial file, a staged columnar file or an atomic file."""
     columnar = spec.fmt in COLUMNAR_FORMATS  # JSON Lines staged, converted by finish()
     if plan.streamed:
@@ -347,5 +356,6 @@ def _output(
         finalize = functools.partial(convert_off_loop, fmt=spec.fmt, model=model, table=spec.resource)
         return ResumableOutput(plan, resume_options(bz, spec), finalize if columnar else None)
     if columnar:
-        return ColumnarOutput(plan, spec.fmt, model, spec.resource)
+        streamed = StreamedColumnarOutput if hasattr(os, "mkfifo") else ColumnarOutput
+        return streamed(plan, spec.fmt, model, spec.resource)
     return FileOutput(plan)

@@ -36,7 +36,7 @@ from typing import BinaryIO, Final, Protocol
 import msgspec
 
 from aiobizstim.cli._atomic import AtomicFile, OutputPathError, check_output_path
-from aiobizstim.cli._columnar import convert_off_loop, side_files
+from aiobizstim.cli._columnar import RunningConversion, convert_off_loop, remove_side_files, start_conversion
 from aiobizstim.cli._signals import start_thread
 
 __all__ = [
@@ -55,6 +55,7 @@ __all__ = [
 STDOUT: Final = "-"
 
 _BACKLOG: Final = 4 << 20  # bytes queued for the writer thread before the export waits for it
+_CONVERSION_GRACE: Final = 5.0  # seconds a discarded conversion gets to stop and remove its file
 
 
 class Outcome(enum.Enum):
@@ -439,9 +440,106 @@ class ColumnarOutput:
         anywhere."""
         self._staging.abandon()
         if not self._final.abandon():
-            for path in side_files(self.temp_path):
-                with contextlib.suppress(OSError):
-                    os.unlink(path)
+            remove_side_files(self.temp_path)
+
+    def outcome(self) -> Outcome:
+        """COMPLETE once the rename happened, NOTHING before."""
+        return Outcome.COMPLETE if self._final.renamed else Outcome.NOTHING
+
+
+class StreamedColumnarOutput:
+    """A Parquet or DuckDB file converted *while* the records come: the writers write JSON Lines into a FIFO
+    (a hidden one beside the target, written by a :class:`StreamOutput` thread) that duckdb reads in a thread
+    of its own, so parsing and encoding overlap the requests instead of following them; :meth:`finish`
+    closes the FIFO, waits for duckdb to write its last row group and renames the result over the target.
+    All or nothing, like :class:`ColumnarOutput` (used where there are no FIFOs)."""
+
+    def __init__(self, plan: OutputPlan, fmt: str, model: type[msgspec.Struct], table: str) -> None:
+        self.plan = plan
+        self._fmt, self._model, self._table = fmt, model, table
+        self._final = AtomicFile(plan.target)  # never opened: the conversion writes its temp path
+        self.fifo_path = plan.target.with_name(f"{self._final.temp_path.name[:-4]}.fifo")
+        self._stream = StreamOutput(OutputPlan("stream", self.fifo_path, plan.display))
+        self._conversion: RunningConversion | None = None
+
+    def open(self) -> StreamedColumnarOutput:
+        """Create the FIFO, start duckdb reading it and the thread writing it (inside the event loop)."""
+        os.mkfifo(self.fifo_path, 0o600)
+        self._conversion = start_conversion(
+            self.fifo_path, self.temp_path, self._fmt, self._model, self._table
+        )
+        self._stream.open()
+        return self
+
+    @property
+    def file(self) -> BinaryIO:
+        """What the writers write to (JSON Lines, on their way to duckdb)."""
+        return self._stream.file
+
+    @property
+    def temp_path(self) -> Path:
+        """Where the converted file is written before it is renamed over the target."""
+        return self._final.temp_path
+
+    @property
+    def written(self) -> int:
+        """0 until the file is renamed into place."""
+        return 0
+
+    async def drain(self) -> None:
+        """Wait while duckdb is behind; raise its error if it stopped (a value that does not fit)."""
+        try:
+            await self._stream.drain()
+        except OSError:
+            await self._raise_conversion_error()
+            raise
+
+    async def _raise_conversion_error(self) -> None:
+        # A write to the FIFO failed: duckdb closed it, so it is ending; raise what stopped it.
+        if self._conversion is not None:
+            await self._conversion.wait()
+
+    async def finish(self) -> None:
+        """Close the FIFO (end of input), wait for duckdb, rename its file over the target."""
+        assert self._conversion is not None
+        try:
+            await self._stream.finish()
+        except OSError:
+            await self._raise_conversion_error()
+            raise
+        await self._conversion.wait()
+        self._final.publish()
+        self._remove_fifo()
+
+    def discard(self) -> None:
+        """Stop the writer and duckdb, wait (briefly) for duckdb to let go, remove what was written."""
+        self._stream.discard()
+        self._stop_conversion()
+        if self._conversion is not None:
+            self._conversion.join(_CONVERSION_GRACE)
+        self.abandon()
+
+    def _stop_conversion(self) -> None:
+        if self._conversion is not None:
+            self._conversion.interrupt()
+        # Either end may still wait in open() for the other: open the FIFO both ways, non-blocking, so that
+        # they get an end of file or a broken pipe instead of waiting forever.
+        for flags in (os.O_RDONLY | os.O_NONBLOCK, os.O_WRONLY | os.O_NONBLOCK):
+            with contextlib.suppress(OSError):
+                os.close(os.open(self.fifo_path, flags))
+
+    def _remove_fifo(self) -> None:
+        with contextlib.suppress(OSError):
+            os.unlink(self.fifo_path)
+
+    def abandon(self) -> None:
+        """Stop duckdb, remove the FIFO and the converted file with its side files (unless it was renamed),
+        from anywhere."""
+        if self._conversion is not None and not self._conversion.done:
+            self._conversion.interrupt()
+        self._remove_fifo()
+        if not self._final.abandon():
+            remove_side_files(self.temp_path)
 
     def outcome(self) -> Outcome:
         """COMPLETE once the rename happened, NOTHING before."""

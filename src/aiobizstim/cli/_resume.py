@@ -34,7 +34,7 @@ from typing import Any, BinaryIO, Final
 import msgspec
 
 from aiobizstim.cli._atomic import AtomicFile, fsync_dir
-from aiobizstim.cli._columnar import side_files
+from aiobizstim.cli._columnar import remove_side_files
 from aiobizstim.cli._output import Outcome, OutputPlan
 
 if sys.platform != "win32":
@@ -299,9 +299,7 @@ class ResumableOutput:
         if self._renamed:
             return
         if self._converted is not None:
-            for path in side_files(self._converted):
-                with contextlib.suppress(OSError):
-                    os.unlink(path)
+            remove_side_files(self._converted)
         if self._started and self._state_records is None:
             with contextlib.suppress(OSError):
                 os.unlink(self.partial_path)
