@@ -95,3 +95,26 @@ def test_column_hints_come_from_the_models() -> None:
     assert hints["id"] == {"data_type": "bigint", "nullable": False}
     assert hints["revenue_amount"] == {"data_type": "decimal", "nullable": True, "precision": 18, "scale": 2}
     assert hints["revenue_date"] == {"data_type": "date", "nullable": True}
+
+
+async def test_client_details_loads_full_records_typed(tmp_path: Path) -> None:
+    async with FakeBizstim(clients=1_250, seed=4) as fake:
+        source = bizstim_source(api_key=fake.api_key, base_url=fake.url, resources=["client_details"])
+
+        def run() -> None:
+            pipeline = dlt.pipeline(
+                pipeline_name="bizstim_details",
+                destination=dlt.destinations.duckdb(str(tmp_path / "warehouse.duckdb")),
+                dataset_name="crm",
+                pipelines_dir=str(tmp_path / "pipelines"),
+            )
+            pipeline.run(source.with_resources("client_details")).raise_on_failed_jobs()
+
+        await asyncio.to_thread(run)
+        ids = fake.client_ids()
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as db:
+        rows = db.execute("SELECT id FROM crm.client_details ORDER BY id").fetchall()
+        assert [row[0] for row in rows] == sorted(ids)
+        types = _column_types(db, "client_details")
+    assert types["latitude"] == "DECIMAL(38,18)"
+    assert types["dob"] == "DATE"
