@@ -27,7 +27,7 @@ from tests.interop._outcome import CheckError, expect
 from tests.interop._proc import clean_env, run, tail
 from tests.interop._readme import snippet
 from tests.interop._venvs import REPO, VENVS
-from tests.interop.peer_target_jsonl import read_output
+from tests.interop.peer_target_jsonl import read_output, streams_written
 
 PEER = "meltano"
 #: The first run is stopped when the tap asks for the clients page at this offset (page 13 of 30).
@@ -106,6 +106,13 @@ async def check(ctx: Context) -> str:
     await run([meltano, "install"], cwd=project, env=env)
     files = _installed_is_checkout(project)
 
+    # What a whole read costs at this page size (the walker's pages overlap a little), to compare with.
+    ctx.pages.reset()
+    config = project / "tap-config.json"
+    config.write_text(json.dumps({**json.loads(ctx.config.read_text()), "page_size": PAGE_SIZE}))
+    await run([ctx.tap, "--config", config], stdout=project / "full.singer")
+    full_pages = ctx.pages.served["clients"]
+
     outputs = [project / "run1", project / "run2"]
     stopped: list[int] = []
     ctx.pages.reset()
@@ -130,9 +137,12 @@ async def check(ctx: Context) -> str:
     second = {stream: read_output(outputs[1], stream) for stream in ctx.reference.records}
     left, pages = CLIENTS - done, ctx.pages.served["clients"]
     expect(len(second["clients"]) == left, f"run 2 wrote {len(second['clients'])} clients, {left} were left")
-    expect(pages <= math.ceil(left / PAGE_SIZE) + 2, f"run 2 read {pages} pages of clients for {left} left")
+    share = math.ceil(full_pages * left / CLIENTS)
+    expect(pages <= share + 2, f"run 2 read {pages} pages of clients for {left} of {CLIENTS} left")
     final = await _state(meltano, project, env)
     expect(final == {"bookmarks": {}, "currently_syncing": None}, f"state after run 2: {final}")
+    written = streams_written(outputs[0]) | streams_written(outputs[1])
+    expect(written == set(ctx.reference.records), f"files for {sorted(written)} (client_details selected?)")
     total = sum(
         check_rows(ctx.reference, stream, first[stream] + second[stream], exact_text=True)
         for stream in ctx.reference.records
@@ -140,6 +150,6 @@ async def check(ctx: Context) -> str:
     return (
         f"README extractor ({files} files = the checkout's); run 1 stopped by SIGTERM at clients offset "
         f"{STOP_AT}: {done} clients, run failed, state kept; run 2 from it: {pages} page requests for the "
-        f"{left} clients left (full run: {math.ceil(CLIENTS / PAGE_SIZE)}), then the other streams; union "
+        f"{left} clients left (a whole read: {full_pages}), then the other streams; union "
         f"{total} records = the tap's full output, no duplicate ids; state then empty"
     )

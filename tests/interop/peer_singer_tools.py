@@ -38,7 +38,8 @@ async def check(ctx: Context) -> str:
     states = 0
     for i in (1, 2):
         output = cwd / f"run{i}.singer"
-        await run([ctx.tap, "--config", ctx.config, *(["--state", state] if state else [])], stdout=output)
+        resume: list[str | Path] = ["--state", state] if state else []
+        await run([ctx.tap, "--config", ctx.config, *resume], stdout=output)
         _, out, _ = await run([venv.bin("singer-check-tap")], cwd=cwd, stdin=output, env=clean_env())
         expect("The output is valid." in out, f"run {i}: singer-check-tap did not find the output valid")
         table = _table(out)

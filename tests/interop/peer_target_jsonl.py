@@ -26,6 +26,11 @@ def read_output(directory: Path, stream: str) -> list[dict[str, Any]]:
     return rows
 
 
+def streams_written(directory: Path) -> set[str]:
+    """The streams target-jsonl wrote files for."""
+    return {path.name.rsplit("-", 1)[0] for path in directory.glob("*.jsonl")}
+
+
 def types_seen(reference: Reference, rows_by_stream: dict[str, list[dict[str, Any]]]) -> str:
     """The JSON types of the non-null money, date and flag values, e.g. ``decimal: str x 420``."""
     seen: dict[str, Counter[str]] = {}
@@ -53,6 +58,8 @@ async def check(ctx: Context) -> str:
     )
     states = [m for m in parse_messages(out) if "bookmarks" in m]
     expect(states[-1:] == [FINAL_STATE], f"the target's last STATE is {states[-1:]}, expected {FINAL_STATE}")
+    written = streams_written(output)
+    expect(written == set(ctx.reference.records), f"files for {sorted(written)}")
     rows = {stream: read_output(output, stream) for stream in ctx.reference.records}
     total = sum(check_rows(ctx.reference, stream, got, exact_text=True) for stream, got in rows.items())
     return (
