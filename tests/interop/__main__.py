@@ -24,7 +24,7 @@ from tests.interop._reference import take_reference
 from tests.interop._venvs import REPO, VENVS, Venv, build_wheel, prepare
 
 #: The checks, in the order they run (dlt last: it inserts clients, then deletes them again).
-PEERS = ("singer_tools", "target_jsonl", "target_duckdb", "meltano", "dlt")
+PEERS = ("singer_tools", "target_jsonl", "target_duckdb", "target_csv", "meltano", "dlt")
 
 
 def _say(text: str) -> None:

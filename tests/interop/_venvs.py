@@ -39,6 +39,7 @@ VENVS: Final = {
         VenvSpec("singer-tools", ("singer-tools==0.4.1",)),
         VenvSpec("target-jsonl", ("target-jsonl==0.1.4",)),
         VenvSpec("target-duckdb", ("target-duckdb==0.8.0", "duckdb==2.0.1")),
+        VenvSpec("meltanolabs-target-csv", ("meltanolabs-target-csv==0.5.0", "singer-sdk==0.54.9")),
         VenvSpec("meltano", ("meltano==4.4.1",)),
         VenvSpec("dlt", ("dlt[duckdb]==1.31.0", "duckdb==2.0.1"), ours="dlt"),
     )
