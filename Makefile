@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test quick lint typecheck codegen check-codegen unit bench fuzz clean
+.PHONY: demo test quick lint typecheck codegen check-codegen unit bench fuzz interop clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "aiobizstim needs Python 3.11+, found " + sys.version.split()[0])'
@@ -49,5 +49,10 @@ bench: $(STAMP)
 fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q tests/fuzz
 
+# Real Singer targets, Meltano and dlt against FakeBizstim; one venv per peer under .interop/ (README:
+# "Load into a warehouse"). Not part of `test`.
+interop: $(STAMP)
+	$(BIN)/python -m tests.interop
+
 clean:
-	rm -rf $(VENV) build dist .mypy_cache .ruff_cache .coverage .coverage.*
+	rm -rf $(VENV) .interop build dist .mypy_cache .ruff_cache .coverage .coverage.*
