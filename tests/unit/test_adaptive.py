@@ -300,3 +300,12 @@ def test_tuning_sets_the_tolerance() -> None:
     feed = Feed(ConcurrencyController(1, 64, 16, Tuning(tolerance=3.0)))
     feed.round(L)  # -> 32
     assert feed.round(2 * L) == 33  # twice the base latency is within a tolerance of 3: slow start ends, +1
+
+
+def test_with_options_copies_share_the_adaptive_limit() -> None:
+    bz = Bizstim(api_key="k", max_concurrency="auto")
+    copy = bz.with_options(timeout=5, max_retries=0)
+    assert copy._transport._pool.semaphore is bz._transport._pool.semaphore
+    assert copy.stats is bz.stats
+    bz._transport._pool.semaphore.limit = 7  # type: ignore[union-attr]
+    assert copy._transport.concurrency_limit() == 7
