@@ -120,9 +120,8 @@ class _AdaptiveLimit:
         stats.concurrency_high = max(stats.concurrency_high, limit)
         low, high = self._since = (min(self._since[0], limit), max(self._since[1], limit))
         logged = self._logged
-        doubled = (limit >= 2 * logged or 2 * limit <= logged) and abs(
-            limit - logged
-        ) >= CONCURRENCY_LOG_MIN_STEP
+        moved = abs(limit - logged) >= CONCURRENCY_LOG_MIN_STEP
+        doubled = moved and (limit >= 2 * logged or 2 * limit <= logged)
         if not doubled and now - self._logged_at < CONCURRENCY_LOG_INTERVAL:
             return
         ago = now - self._logged_at
