@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from aiobizstim._backoff import RetryPolicy
 from aiobizstim._client import Bizstim
-from aiobizstim._config import Secret
+from aiobizstim._config import AutoConcurrency, Secret
 from aiobizstim._pagination import Page
 from aiobizstim._stats import ClientStats
 from aiobizstim._version import __version__
@@ -44,6 +44,7 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "AuthenticationError",
+    "AutoConcurrency",
     "Bizstim",
     "BizstimError",
     "ClientClosedError",

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from aiobizstim.errors import ConfigurationError
 
 __all__ = [
+    "check_concurrency",
+    "check_concurrency_bounds",
     "check_count",
     "check_flag",
     "check_header_value",
@@ -71,6 +73,26 @@ def check_count(name: str, value: object, *, minimum: int) -> int:
     if count < minimum:
         raise ConfigurationError(f"{name} must be >= {minimum}, got {count}")
     return count
+
+
+def check_concurrency(name: str, value: object) -> int | str:
+    """A concurrency limit: an int >= 1, or ``"auto"`` (the limit adapts to the server)."""
+    if isinstance(value, str):
+        if value != "auto":
+            raise ConfigurationError(f"{name} must be an int >= 1 or 'auto', got {value!r}")
+        return value
+    return check_count(name, value, minimum=1)
+
+
+def check_concurrency_bounds(minimum: object, start: object, maximum: object) -> tuple[int, int, int]:
+    """An adaptive limit's range and start: ints with ``1 <= minimum <= start <= maximum``."""
+    low = check_count("minimum", minimum, minimum=1)
+    first, high = check_int("start", start), check_int("maximum", maximum)
+    if not low <= first <= high:
+        raise ConfigurationError(
+            f"adaptive concurrency needs 1 <= minimum <= start <= maximum, got {low}, {first}, {high}"
+        )
+    return low, first, high
 
 
 # --- call arguments: ValueError / TypeError -----------------------------------------------------------------

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import ssl
 from types import TracebackType
+from typing import Literal
 
 import aiohttp
 
 from aiobizstim._backoff import RetryPolicy
-from aiobizstim._config import ClientConfig, resolve_config
+from aiobizstim._config import AutoConcurrency, ClientConfig, resolve_config
 from aiobizstim._constants import (
     DEFAULT_MAX_CONCURRENCY,
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -44,7 +45,11 @@ class Bizstim:
     (every method also takes ``timeout=``). GET requests are retried up to ``max_retries`` times on transient
     faults; iterators use ``export_max_retries`` (default ``max(max_retries, 10)``) per request, since a long
     export makes many requests. At most ``max_concurrency`` requests are in flight across the whole client;
-    ``rate_limit`` (requests per second) spaces request starts. A response body longer than
+    ``max_concurrency="auto"`` (or an :class:`~aiobizstim.AutoConcurrency` for another range than 1..64)
+    adapts that limit to the server: it grows while latency stays flat, shrinks when latency climbs or the
+    server answers 429/503/504 or times out, and a 429's ``Retry-After`` holds every request of the client
+    (``stats.concurrency_limit`` shows where it is). ``rate_limit`` (requests per second) spaces request
+    starts. A response body longer than
     ``max_response_bytes`` (after decompression; default 64 MiB) is not read past that point:
     :class:`~aiobizstim.ResponseTooLargeError`. ``HTTP_PROXY`` / ``HTTPS_PROXY`` / ``NO_PROXY`` are honoured
     unless ``trust_env=False``; ``proxy`` sends every request through that proxy; ``ssl_context`` (an
@@ -60,7 +65,7 @@ class Bizstim:
         base_url: str | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
-        max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
+        max_concurrency: int | Literal["auto"] | AutoConcurrency = DEFAULT_MAX_CONCURRENCY,
         rate_limit: float | None = None,
         session: aiohttp.ClientSession | None = None,
         allow_insecure_http: bool = False,
@@ -159,7 +164,7 @@ class Bizstim:
     @property
     def stats(self) -> ClientStats:
         """Counters of this client's traffic: requests, retries, errors, skipped records, pages, drift
-        repairs.
+        repairs; the concurrency limit, the range it took and its bounds.
         """
         return self._transport.stats
 
@@ -187,5 +192,6 @@ class Bizstim:
         return (
             f"<Bizstim base_url={str(config.base_url)!r} timeout={config.timeout:g} "
             f"max_retries={config.max_retries} "
-            f"max_concurrency={config.max_concurrency} rate_limit={config.rate_limit} {state}>"
+            f"max_concurrency={config.auto_concurrency or config.max_concurrency} "
+            f"rate_limit={config.rate_limit} {state}>"
         )

@@ -12,9 +12,19 @@ from dataclasses import dataclass, field
 
 from yarl import URL
 
-from aiobizstim._checks import check_count, check_flag, check_header_value, check_positive_number
+from aiobizstim._checks import (
+    check_concurrency,
+    check_concurrency_bounds,
+    check_count,
+    check_flag,
+    check_header_value,
+    check_positive_number,
+)
 from aiobizstim._constants import (
     API_KEY_ENV,
+    AUTO_CONCURRENCY_MAX,
+    AUTO_CONCURRENCY_MIN,
+    AUTO_CONCURRENCY_START,
     BASE_URL_ENV,
     DEFAULT_BASE_URL,
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -27,6 +37,7 @@ __all__ = [
     "API_KEY_ENV",
     "BASE_URL_ENV",
     "DEFAULT_BASE_URL",
+    "AutoConcurrency",
     "ClientConfig",
     "ConfigurationError",
     "RequestOptions",
@@ -71,6 +82,33 @@ class Secret:
 
 
 @dataclass(frozen=True, slots=True)
+class AutoConcurrency:
+    """``max_concurrency=AutoConcurrency(...)``: a limit that adapts to the server within ``[minimum,
+    maximum]``, starting at ``start``; ``max_concurrency="auto"`` is ``AutoConcurrency()``."""
+
+    minimum: int = AUTO_CONCURRENCY_MIN
+    maximum: int = AUTO_CONCURRENCY_MAX
+    start: int = AUTO_CONCURRENCY_START
+
+    def __post_init__(self) -> None:
+        check_concurrency_bounds(self.minimum, self.start, self.maximum)
+
+    def __str__(self) -> str:
+        return f"auto[{self.minimum}..{self.maximum}]"
+
+
+def concurrency_from(value: object) -> tuple[int, AutoConcurrency | None]:
+    """``max_concurrency`` as the cap on requests in flight and, when it adapts, its range."""
+    if isinstance(value, AutoConcurrency):
+        return value.maximum, value
+    limit = check_concurrency("max_concurrency", value)
+    if isinstance(limit, int):
+        return limit, None
+    auto = AutoConcurrency()
+    return auto.maximum, auto
+
+
+@dataclass(frozen=True, slots=True)
 class RequestOptions:
     """The options of one call, resolved once when the call is made and used by every request it sends."""
 
@@ -89,10 +127,13 @@ class ClientConfig:
     timeout: float
     max_retries: int
     export_max_retries: int
+    #: Requests in flight at most: the fixed limit, or the top of the adaptive range.
     max_concurrency: int
     rate_limit: float | None
     user_agent: str
     max_response_bytes: int
+    #: The adaptive range when ``max_concurrency`` was ``"auto"`` or an :class:`AutoConcurrency`.
+    auto_concurrency: AutoConcurrency | None = None
     #: Read ``HTTP(S)_PROXY`` / ``NO_PROXY`` from the environment, as requests and httpx do.
     trust_env: bool = True
     #: A proxy for every request (``http://host:port``); overrides the environment's.
@@ -187,7 +228,7 @@ def resolve_config(
     timeout: float,
     max_retries: int,
     export_max_retries: int | None,
-    max_concurrency: int,
+    max_concurrency: int | str | AutoConcurrency,
     rate_limit: float | None,
     user_agent: str | None,
     allow_insecure_http: bool,
@@ -205,13 +246,15 @@ def resolve_config(
         if export_max_retries is None
         else check_count("export_max_retries", export_max_retries, minimum=0)
     )
+    cap, auto = concurrency_from(max_concurrency)
     return ClientConfig(
         api_key=key,
         base_url=check_base_url(raw_url, allow_insecure_http=allow_insecure_http),
         timeout=check_positive_number("timeout", timeout),
         max_retries=retries,
         export_max_retries=export_retries,
-        max_concurrency=check_count("max_concurrency", max_concurrency, minimum=1),
+        max_concurrency=cap,
+        auto_concurrency=auto,
         rate_limit=None if rate_limit is None else check_positive_number("rate_limit", rate_limit),
         user_agent=DEFAULT_USER_AGENT if user_agent is None else check_header_value("user_agent", user_agent),
         max_response_bytes=check_count("max_response_bytes", max_response_bytes, minimum=1),

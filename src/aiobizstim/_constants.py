@@ -15,6 +15,19 @@ DEFAULT_TIMEOUT: Final = 30.0
 DEFAULT_MAX_RETRIES: Final = 3
 #: Requests in flight at most, across the whole client.
 DEFAULT_MAX_CONCURRENCY: Final = 8
+#: ``max_concurrency="auto"``: the range the limit adapts within, and where it starts: at 1, so that the first
+#: requests measure the server's latency unloaded (the baseline every later decision compares with); it
+#: doubles each round trip while latency stays flat, reaching 32 in five.
+AUTO_CONCURRENCY_MIN: Final = 1
+AUTO_CONCURRENCY_MAX: Final = 64
+AUTO_CONCURRENCY_START: Final = 1
+#: The adaptive limit's changes are logged (INFO) when it has doubled or halved since the last line (and moved
+#: by at least ``CONCURRENCY_LOG_MIN_STEP``), else at most once per ``CONCURRENCY_LOG_INTERVAL`` seconds: the
+#: steady sawtooth around the server's capacity stays out of the log.
+CONCURRENCY_LOG_MIN_STEP: Final = 4
+CONCURRENCY_LOG_INTERVAL: Final = 10.0
+#: Statuses by which a server sheds load: the adaptive limit shrinks on them (and on attempt timeouts).
+OVERLOAD_STATUSES: Final[frozenset[int]] = frozenset({429, 503, 504})
 #: Retries per request of the iterators: an export makes thousands of requests. At 20 % failed attempts,
 #: a request fails 11 times in a row with p = 0.2**11 = 2e-8, so 50,000 lookups lose one with p < 0.1 %;
 #: with the single-call default of 3 that would be 0.2**4 = 0.16 % per request.

@@ -27,6 +27,13 @@ class ClientStats:
     drift_repairs: int = 0
     #: Records seen again (overlap or drift) and not yielded twice.
     duplicates_dropped: int = 0
+    #: Requests that may be in flight now (``max_concurrency``, or where ``"auto"`` has taken it).
+    concurrency_limit: int = 0
+    #: The lowest and highest that limit has been so far (both ``max_concurrency`` when it is fixed).
+    concurrency_low: int = 0
+    concurrency_high: int = 0
+    #: The range the limit may take: ``(minimum, maximum)`` of ``"auto"``, ``(N, N)`` for a fixed ``N``.
+    concurrency_bounds: tuple[int, int] = (0, 0)
 
 
 @dataclass(frozen=True, slots=True)

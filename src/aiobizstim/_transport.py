@@ -25,10 +25,18 @@ import aiohttp
 import msgspec
 from yarl import URL
 
-from aiobizstim._backoff import RetryPolicy, retry_delay
-from aiobizstim._config import ClientConfig, RequestOptions, proxy_from_env
-from aiobizstim._constants import ERROR_BODY_LIMIT, MAX_REDIRECTS, RETRYABLE_STATUSES
+from aiobizstim._adaptive import ConcurrencyController, Outcome, outcome_of
+from aiobizstim._backoff import RetryPolicy, parse_retry_after, retry_delay
+from aiobizstim._config import AutoConcurrency, ClientConfig, RequestOptions, proxy_from_env
+from aiobizstim._constants import (
+    CONCURRENCY_LOG_INTERVAL,
+    CONCURRENCY_LOG_MIN_STEP,
+    ERROR_BODY_LIMIT,
+    MAX_REDIRECTS,
+    RETRYABLE_STATUSES,
+)
 from aiobizstim._envelope import Response, read_response
+from aiobizstim._gate import SlotGate
 from aiobizstim._stats import ClientStats, RetryEvent
 from aiobizstim.errors import (
     APIConnectionError,
@@ -83,18 +91,85 @@ class _Sends:
         self.count = 0
 
 
+class _AdaptiveLimit:
+    """The I/O side of ``max_concurrency="auto"``: feeds each completed attempt to the sans-I/O
+    :class:`ConcurrencyController`, resizes the :class:`SlotGate` to its answer, pauses the gate for a 429's
+    ``Retry-After``, keeps ``stats`` and logs the changes that matter (INFO: a limit doubled or halved since
+    the last line, else at most one line per ``CONCURRENCY_LOG_INTERVAL`` seconds, with the range since)."""
+
+    def __init__(self, auto: AutoConcurrency, stats: ClientStats) -> None:
+        self.controller = ConcurrencyController(auto.minimum, auto.maximum, auto.start)
+        self.gate = SlotGate(auto.start)
+        self._stats = stats
+        stats.concurrency_bounds = (auto.minimum, auto.maximum)
+        stats.concurrency_limit = stats.concurrency_low = stats.concurrency_high = auto.start
+        self._logged = auto.start
+        self._logged_at = time.perf_counter()
+        self._since = (auto.start, auto.start)  # the range since the last line
+
+    def record(self, latency: float, outcome: Outcome, in_flight: int) -> None:
+        """Take one completed attempt into account."""
+        now = time.perf_counter()
+        limit = self.controller.record(latency, outcome, in_flight, now)
+        if limit == self.gate.limit:
+            return
+        self.gate.limit = limit
+        stats = self._stats
+        stats.concurrency_limit = limit
+        stats.concurrency_low = min(stats.concurrency_low, limit)
+        stats.concurrency_high = max(stats.concurrency_high, limit)
+        low, high = self._since = (min(self._since[0], limit), max(self._since[1], limit))
+        logged = self._logged
+        moved = abs(limit - logged) >= CONCURRENCY_LOG_MIN_STEP
+        doubled = moved and (limit >= 2 * logged or 2 * limit <= logged)
+        if not doubled and now - self._logged_at < CONCURRENCY_LOG_INTERVAL:
+            return
+        ago = now - self._logged_at
+        self._logged, self._logged_at, self._since = limit, now, (limit, limit)
+        baseline = self.controller.baseline
+        logger.info(
+            "concurrency limit %d -> %d (auto, bounds %d..%d; %d..%d over the last %.1f s; %s)",
+            logged,
+            limit,
+            *stats.concurrency_bounds,
+            low,
+            high,
+            ago,
+            "the server shed load"
+            if outcome is Outcome.OVERLOAD
+            else f"latency {latency * 1e3:.0f} ms, base {(baseline or latency) * 1e3:.0f} ms",
+            extra={"concurrency": limit},
+        )
+
+    def pause(self, retry_after: str | None, max_retry_after: float) -> None:
+        """Hold every new request of the client for a 429's ``Retry-After`` (one we are willing to wait)."""
+        delay = parse_retry_after(retry_after)
+        if delay is not None and 0 < delay <= max_retry_after:
+            self.gate.pause_until(asyncio.get_running_loop().time() + delay)
+
+
 class _Pool:
     """What a client and its :meth:`~aiobizstim.Bizstim.with_options` copies share: the session (its
-    connection pool), the event loop it belongs to, the concurrency cap, the rate limiter and the counters."""
+    connection pool), the event loop it belongs to, the concurrency cap (a semaphore, or the gate of an
+    adaptive limit), the rate limiter and the counters."""
 
     def __init__(self, config: ClientConfig, session: aiohttp.ClientSession | None) -> None:
         self.session = session
         self.owns_session = session is None
-        self.semaphore = asyncio.Semaphore(config.max_concurrency)
+        self.stats = ClientStats()
+        auto = config.auto_concurrency
+        self.adaptive = None if auto is None else _AdaptiveLimit(auto, self.stats)
+        self.semaphore: asyncio.Semaphore | SlotGate
+        if self.adaptive is not None:
+            self.semaphore = self.adaptive.gate
+        else:
+            self.semaphore = asyncio.Semaphore(config.max_concurrency)
+            limit = config.max_concurrency
+            self.stats.concurrency_limit = self.stats.concurrency_low = self.stats.concurrency_high = limit
+            self.stats.concurrency_bounds = (limit, limit)
         self.limiter = _RateLimiter(config.rate_limit) if config.rate_limit else None
         self.loop: asyncio.AbstractEventLoop | None = None
         self.closed = False
-        self.stats = ClientStats()
         # Requests in flight now and at most, for tests and benchmarks.
         self.in_flight = 0
         self.max_in_flight = 0
@@ -118,6 +193,8 @@ class Transport:
         self._is_copy = pool is not None
         self._closed = False
         self._proxy, self._proxy_authorization = _route(config)
+        limit = config.auto_concurrency or config.max_concurrency
+        self._slot_wait = f"for a free request slot (max_concurrency={limit})"
         self._sleep: Callable[[float], Awaitable[None]] = asyncio.sleep  # tests swap it to observe delays
 
     def with_config(self, config: ClientConfig, policy: RetryPolicy) -> Transport:
@@ -139,12 +216,22 @@ class Transport:
         """Requests in flight at most so far."""
         return self._pool.max_in_flight
 
+    def concurrency_limit(self) -> int:
+        """Requests that may be in flight now: ``max_concurrency``, or where ``"auto"`` has taken it."""
+        adaptive = self._pool.adaptive
+        return self.config.max_concurrency if adaptive is None else adaptive.gate.limit
+
+    @property
+    def adaptive(self) -> bool:
+        """Whether the concurrency limit adapts to the server (``max_concurrency="auto"``)."""
+        return self._pool.adaptive is not None
+
     @property
     def _session(self) -> aiohttp.ClientSession | None:
         return self._pool.session
 
     @property
-    def _semaphore(self) -> asyncio.Semaphore:
+    def _semaphore(self) -> asyncio.Semaphore | SlotGate:
         return self._pool.semaphore
 
     @property
@@ -353,7 +440,11 @@ class Transport:
         (waiting for a slot included); a transfer fault becomes :class:`APIConnectionError` /
         :class:`APITimeoutError`, chained to aiohttp's error unless that holds the request headers."""
         session, pool = self._get_session(), self._pool
-        waiting = f"for a free request slot (max_concurrency={self.config.max_concurrency})"
+        adaptive = pool.adaptive
+        if adaptive is not None:
+            await adaptive.gate.wait_open()  # a 429's Retry-After holds the whole client (not timed)
+        waiting = self._slot_wait
+        started, in_flight = 0.0, 0
         try:
             async with asyncio.timeout(timeout), pool.semaphore:
                 if pool.limiter is not None:
@@ -361,8 +452,8 @@ class Transport:
                     await pool.limiter.wait()
                 waiting = ""
                 self._require_open()
-                pool.in_flight += 1
-                pool.max_in_flight = max(pool.max_in_flight, pool.in_flight)
+                pool.in_flight = in_flight = pool.in_flight + 1
+                pool.max_in_flight = max(pool.max_in_flight, in_flight)
                 pool.stats.requests += 1
                 started = time.perf_counter()
                 try:
@@ -370,8 +461,17 @@ class Transport:
                 finally:
                     pool.in_flight -= 1
         except (TimeoutError, aiohttp.ClientError) as exc:
+            if adaptive is not None and not waiting:
+                timed_out = isinstance(exc, TimeoutError)
+                adaptive.record(
+                    time.perf_counter() - started, outcome_of(None, timed_out=timed_out), in_flight
+                )
             failure, cause = _transfer_fault(exc, timeout, waiting, label, attempt)
         else:
+            if adaptive is not None:
+                adaptive.record(time.perf_counter() - started, outcome_of(response.status), in_flight)
+                if response.status == 429:
+                    adaptive.pause(response.headers.get("Retry-After"), self.policy.max_retry_after)
             if logger.isEnabledFor(logging.DEBUG):
                 logger.debug(
                     "%s -> %d in %.1f ms (attempt %d)",

@@ -20,6 +20,7 @@ SECTIONS = {
     "export": "tests.benchmarks.bench_export",
     "pipeline": "tests.benchmarks.bench_pipeline",
     "memory": "tests.benchmarks.bench_memory",
+    "adaptive": "tests.benchmarks.bench_adaptive",
 }
 
 

@@ -2,8 +2,9 @@
 
 Run as ``python -m tests.benchmarks._fake_process --clients N``. The child prints one JSON line
 ``{"url": ..., "api_key": ...}`` once it listens on 127.0.0.1, then obeys one command per stdin line:
-``latency SECONDS`` (answers ``ok``), ``stats`` (answers a JSON line, then resets the fake's counters) and
-``quit`` (or end of input).
+``latency SECONDS`` (answers ``ok``), ``capacity C [AFTER]`` (``C`` requests served at full speed at once,
+``none`` for unlimited; from ``AFTER`` seconds on if given; answers ``ok``), ``stats`` (answers a JSON line,
+then resets the fake's counters) and ``quit`` (or end of input).
 """
 
 from __future__ import annotations
@@ -32,8 +33,17 @@ async def _serve(clients: int, seed: int) -> None:
                 fake.set_latency(float(line[1]), 0.0)
                 fake.reset_stats()
                 print("ok", flush=True)
+            elif line[0] == "capacity":
+                capacity = None if line[1] == "none" else float(line[1])
+                if len(line) > 2:
+                    loop.call_later(float(line[2]), fake.set_capacity, capacity)
+                else:
+                    fake.set_capacity(capacity)
+                print("ok", flush=True)
             elif line[0] == "stats":
-                print(json.dumps({"max_in_flight": fake.max_in_flight}), flush=True)
+                statuses = [r.status for r in fake.requests]
+                stats = {"max_in_flight": fake.max_in_flight, "requests": len(statuses)}
+                print(json.dumps({**stats, "shed": statuses.count(429)}), flush=True)
                 fake.reset_stats()
             else:
                 print(f"error: unknown command {line[0]!r}", flush=True)
@@ -115,8 +125,16 @@ class FakeServer:
         if (answer := self._readline().strip()) != "ok":
             raise RuntimeError(f"fake server: {answer}")
 
+    def set_capacity(self, capacity: float | None, *, after: float | None = None) -> None:
+        """Serve ``capacity`` requests at full speed at once (None: unlimited), now or ``after`` seconds."""
+        when = "" if after is None else f" {after}"
+        self._send(f"capacity {'none' if capacity is None else capacity}{when}")
+        if (answer := self._readline().strip()) != "ok":
+            raise RuntimeError(f"fake server: {answer}")
+
     def stats(self) -> dict[str, Any]:
-        """The fake's counters since the last call (the peak number of requests in flight)."""
+        """The fake's counters since the last call: the peak number of requests in flight, the requests and
+        the 429s among them."""
         self._send("stats")
         result: dict[str, Any] = json.loads(self._readline())
         return result

@@ -108,7 +108,7 @@ class PageIterator(Generic[T]):
         start: int,
         page_size: int,
         max_items: int | None,
-        window: int,
+        window: int | Callable[[], int],
         overlap: int | None = None,
         stats: ClientStats | None = None,
         what: str = "list",

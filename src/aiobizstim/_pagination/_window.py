@@ -26,13 +26,14 @@ async def cancel_all(tasks: Sequence[asyncio.Future[Any]]) -> None:
 
 class RequestWindow(Generic[T]):
     """Requests for the pages at ``next_offset``, ``next_offset + step``, ... kept in flight, at most
-    ``width`` at a time and none past the end of the list as far as it is known; taken in order."""
+    ``width`` at a time and none past the end of the list as far as it is known; taken in order. ``width``
+    may be a function, read at each refill (an adaptive concurrency limit)."""
 
     def __init__(
         self,
         get: Callable[[int], Awaitable[Fetched[T]]],
         *,
-        width: int,
+        width: int | Callable[[], int],
         step: int,
         overlap: int,
         end: int | None,
@@ -60,8 +61,9 @@ class RequestWindow(Generic[T]):
         """Start page requests until ``width`` are outstanding (none past the known end of the list); say
         whether any was started."""
         started = False
+        width = self.width if isinstance(self.width, int) else self.width()
         # A page starting within ``overlap`` of the end would hold only records the previous one had.
-        while len(self._tasks) < self.width and (
+        while len(self._tasks) < width and (
             self.total_hint is None or self.next_offset + self.overlap < self.total_hint
         ):
             if self.past_end():

@@ -49,11 +49,11 @@ def _cli_logging(verbosity: int, stderr: TextIO) -> Iterator[None]:
 
     Quiet by default: retries are expected during long exports; the progress display shows them (its
     handler needs the logger to pass WARNING records) and the summary line counts them. ``-v`` prints
-    warnings, ``-vv`` every request.
+    warnings and INFO lines (an adaptive concurrency limit's changes), ``-vv`` every request.
     """
     logger = logging.getLogger("aiobizstim")
     saved = (logger.level, logger.propagate)
-    level = {0: logging.ERROR, 1: logging.WARNING}.get(verbosity, logging.DEBUG)
+    level = {0: logging.ERROR, 1: logging.INFO}.get(verbosity, logging.DEBUG)
     handler = logging.StreamHandler(stderr)
     handler.setFormatter(logging.Formatter(f"{PROG}: %(levelname)s: %(message)s"))
     handler.setLevel(level)

@@ -217,6 +217,7 @@ def fake_server(args: argparse.Namespace) -> int:
         latency=args.latency_ms / 1000,
         jitter=args.jitter_ms / 1000,
         fault_rate=args.fault_rate,
+        capacity=args.capacity,
     )
     return EXIT_OK
 

@@ -127,6 +127,8 @@ class ExportResult:
     server_total: int | None = None
     #: Records an earlier run had saved, which this one continued after (``--resume``).
     resumed_after: int = 0
+    #: With ``--concurrency auto``: the range the limit took and where it ended (``"4..32, ended at 27"``).
+    concurrency: str | None = None
 
     @property
     def label(self) -> str:
@@ -144,6 +146,8 @@ class ExportResult:
         total = "" if self.server_total is None else f"; the server's total: {self.server_total:,}"
         if self.resumed_after:
             total += f"; continued after {self.resumed_after:,} saved records"
+        if self.concurrency is not None:
+            total += f"; concurrency auto {self.concurrency}"
         return (
             f"exported {self.records:,} {self.label} to {self.spec.output.display} in {self.seconds:.2f} s "
             f"({format_rate(self.records, self.seconds)}{extra}{total})"
@@ -342,6 +346,9 @@ async def run_export(
         retries=stats.retries - retries_before,
         server_total=getattr(counted, "total", None),
         resumed_after=resumed_after,
+        concurrency=None
+        if bz.config.auto_concurrency is None
+        else f"{stats.concurrency_low}..{stats.concurrency_high}, ended at {stats.concurrency_limit}",
     )
 
 

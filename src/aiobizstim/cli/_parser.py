@@ -9,9 +9,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
-from aiobizstim._checks import check_count, check_positive_number
+from aiobizstim._checks import check_concurrency, check_count, check_positive_number
 from aiobizstim._constants import (
     API_KEY_ENV,
+    AUTO_CONCURRENCY_MAX,
+    AUTO_CONCURRENCY_MIN,
     BASE_URL_ENV,
     DEFAULT_BASE_URL,
     DEFAULT_MAX_CONCURRENCY,
@@ -93,7 +95,20 @@ def _option(convert: Callable[[str], _N], what: str, check: Callable[[_N], _N]) 
 
 _timeout = _option(float, "a number", lambda v: check_positive_number("timeout", v))
 _max_retries = _option(int, "a whole number", lambda v: check_count("max_retries", v, minimum=0))
-_concurrency = _option(int, "a whole number", lambda v: check_count("concurrency", v, minimum=1))
+
+
+def _concurrency(text: str) -> int | str:
+    """``--concurrency``: a whole number, or ``auto``; checked as the library checks ``max_concurrency``."""
+    try:
+        value: int | str = text if text == "auto" else int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number or auto, got {text!r}") from None
+    try:
+        return check_concurrency("concurrency", value)
+    except (ValueError, TypeError) as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 _rate = _option(float, "a number", lambda v: check_positive_number("rate", v))
 _max_response_bytes = _option(
     int, "a whole number", lambda v: check_count("max_response_bytes", v, minimum=1)
@@ -174,7 +189,8 @@ def _connection_options(suppress: bool, retries: str) -> argparse.ArgumentParser
         "--verbose",
         action="count",
         default=default,
-        help="log retries, drift repairs and skipped records to stderr (-vv: every request)",
+        help="log retries, drift repairs, skipped records and concurrency changes to stderr (-vv: every "
+        "request)",
     )
     return parser
 
@@ -228,8 +244,10 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--concurrency",
         type=_concurrency,
-        metavar="N",
-        help=f"requests in flight at most (default: {DEFAULT_MAX_CONCURRENCY})",
+        metavar="N|auto",
+        help="requests in flight at most; auto: adapt to the server (grows while latency stays flat, shrinks "
+        f"when it climbs or on 429/503; range {AUTO_CONCURRENCY_MIN}..{AUTO_CONCURRENCY_MAX}) "
+        f"(default: {DEFAULT_MAX_CONCURRENCY})",
     )
     export.add_argument(
         "--rate", type=_rate, metavar="R", help="requests per second at most (default: no limit)"
@@ -304,6 +322,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=_fraction,
         default=0.0,
         help="share of requests that fail (0..1), a realistic mix (default: 0)",
+    )
+    fake.add_argument(
+        "--capacity",
+        type=_positive_float,
+        metavar="C",
+        help="requests served at full speed at once: more share it (each slower), past twice C it answers "
+        "429 with Retry-After (default: unlimited)",
     )
     fake.add_argument("--seed", type=_non_negative_int, default=0, help="data seed (default: 0)")
     fake.add_argument(

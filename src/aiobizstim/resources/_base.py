@@ -171,6 +171,12 @@ class PagedResource(Resource, Generic[M]):
         assert model is not None
         return cast(type[M], model)
 
+    def _default_window(self) -> int | Callable[[], int]:
+        """Pages requested ahead: the concurrency limit; an adaptive one is followed as it changes (so the
+        pages held out of order stay within what the server is serving at once)."""
+        transport = self._transport
+        return transport.concurrency_limit if transport.adaptive else transport.config.max_concurrency
+
     async def _read_page(
         self,
         start: int,
@@ -242,12 +248,13 @@ class PagedResource(Resource, Generic[M]):
         """Every record from offset ``start`` (at most ``max_items``), in list order, each at most once.
 
         Pages of ``page_size`` (default: the documented maximum) are prefetched concurrently, at most
-        ``window`` (default: the client's ``max_concurrency``) at a time. Each page request gets
-        ``max_retries`` retries (default: the client's ``export_max_retries``, 10 unless configured, higher
-        than single calls since a long export makes many requests). Records inserted or deleted meanwhile are
-        handled as described in :mod:`aiobizstim._pagination._walker` (``overlap`` records shared by
-        consecutive pages). With ``on_decode_error="skip"`` a record that fails to decode is logged, counted
-        in ``stats.skipped_records`` and dropped instead of raising :class:`~aiobizstim.DecodeError`.
+        ``window`` (default: the client's concurrency limit, followed as it adapts) at a time. Each page
+        request gets ``max_retries`` retries (default: the client's ``export_max_retries``, 10 unless
+        configured, higher than single calls since a long export makes many requests). Records inserted or
+        deleted meanwhile are handled as described in :mod:`aiobizstim._pagination._walker` (``overlap``
+        records shared by consecutive pages). With ``on_decode_error="skip"`` a record that fails to decode
+        is logged, counted in ``stats.skipped_records`` and dropped instead of raising
+        :class:`~aiobizstim.DecodeError`.
         Arguments are checked at call time. The iterator's ``total`` is the server's latest ``total``.
         ``resume`` takes a checkpoint of :meth:`iter_pages` (see there) and continues after it.
         """
@@ -291,7 +298,7 @@ class PagedResource(Resource, Generic[M]):
         size = endpoint.max_limit if page_size is None else page_size
         start, size = check_page_args(start, size, endpoint.max_limit, limit_name="page_size")
         max_items = check_optional_positive("max_items", max_items)
-        width = check_optional_positive("window", window) or self._transport.config.max_concurrency
+        width = check_optional_positive("window", window) or self._default_window()
         if overlap is not None:
             check_int("overlap", overlap)
             if not 0 <= overlap < size:

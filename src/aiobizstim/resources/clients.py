@@ -56,8 +56,8 @@ class Clients(PagedResource[ClientSummary]):
     ) -> FanOut[ClientSummary, Client]:
         """The full record of every client: ``get(id=...)`` for each client of :meth:`iter`, at most
         ``concurrency`` lookups at once, yielded in list order. The default, twice the client's
-        ``max_concurrency``, keeps the client-wide cap busy while some lookups wait to retry (the cap still
-        bounds requests in flight).
+        ``max_concurrency`` (with ``"auto"``, twice the top of its range), keeps the client-wide cap busy
+        while some lookups wait to retry (the cap, adaptive or not, still bounds requests in flight).
 
         At most ``lookahead`` lookups (default 256, and at least ``concurrency``) run or wait, finished, ahead
         of the record the consumer is at: that bounds the full records held in memory, while one lookup that

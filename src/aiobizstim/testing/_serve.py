@@ -35,6 +35,7 @@ def serve(
     fault_rate: float = 0.0,
     faults: Faults | None = None,
     out: TextIO | None = None,
+    capacity: float | None = None,
 ) -> None:
     """Run a FakeBizstim until Ctrl-C or SIGTERM (blocking).
 
@@ -45,7 +46,8 @@ def serve(
         export BIZSTIM_API_KEY=<40 hex characters>
 
     ``latency``/``jitter`` are seconds. ``fault_rate`` (0..1) injects a realistic mix of failures
-    (:meth:`Faults.mixed`); ``faults`` sets them precisely instead. The log keeps the last ~10,000 requests.
+    (:meth:`Faults.mixed`); ``faults`` sets them precisely instead. ``capacity`` limits the requests served
+    at full speed at once (see :class:`FakeBizstim`). The log keeps the last ~10,000 requests.
     """
     if faults is None and fault_rate:
         faults = Faults.mixed(fault_rate)
@@ -59,6 +61,7 @@ def serve(
         host=host,
         port=port,
         log_limit=10_000,
+        capacity=capacity,
     )
     stream = out if out is not None else sys.stdout
 

@@ -15,6 +15,7 @@ from typing import Final
 from aiohttp import web
 
 from aiobizstim.testing._api import FakeAPI, Handler, envelope
+from aiobizstim.testing._capacity import SharedCapacity
 from aiobizstim.testing._dataset import Dataset, ondemand_link
 from aiobizstim.testing._faults import Fault, FaultPlan, Faults, error_body
 from aiobizstim.testing._log import PageRequest, RequestRecord
@@ -55,6 +56,10 @@ class FakeBizstim:
     Every response leaves ``latency`` (+ a uniform random ``0..jitter``) seconds after its request arrived,
     building it included; ``faults`` injects failures (both changeable while running). ``trial=True``
     applies the trial-account import limit. ``ssl_context`` (a server-side ``ssl.SSLContext``) serves https.
+    ``capacity=C`` makes it a server of limited capacity (:mod:`~aiobizstim.testing._capacity`): up to ``C``
+    requests in flight each takes ``latency``, more share ``C`` (each takes ``latency * n / C``, following
+    ``n`` during its life), and a request arriving with more than ``overload * C`` in flight is answered
+    429 at once, with ``Retry-After`` from ``faults`` (:meth:`set_capacity` changes both while running).
     ``log_limit`` caps the request log (the oldest records are dropped in batches, so it may briefly hold ~10%
     more), None keeps everything. It speaks JSON only: a ``?format=`` other than ``json`` (the real API also
     offers xml, jsonp, php and serialized) gets a 406 failure envelope rather than JSON the caller did not ask
@@ -77,6 +82,8 @@ class FakeBizstim:
         trial: bool = False,
         log_limit: int | None = None,
         ssl_context: ssl.SSLContext | None = None,
+        capacity: float | None = None,
+        overload: float = 2.0,
     ) -> None:
         if isinstance(clients, bool) or not isinstance(clients, int):
             raise TypeError(f"clients must be an int, got {type(clients).__name__}")
@@ -100,6 +107,9 @@ class FakeBizstim:
         self._in_flight = 0
         self._max_in_flight = 0
         self._in_flight_waiters: list[tuple[int, asyncio.Future[None]]] = []
+        self._shared: SharedCapacity | None = None
+        self._overload = 2.0
+        self.set_capacity(capacity, overload)
         self._runner: web.AppRunner | None = None
         self._url: str | None = None
         self.set_drift(drift)
@@ -240,6 +250,28 @@ class FakeBizstim:
             raise ValueError(f"latency and jitter must be >= 0, got {latency} and {jitter}")
         self._latency, self._jitter = float(latency), float(jitter)
 
+    @property
+    def capacity(self) -> float | None:
+        """Requests served at full speed at once (``None``: unlimited)."""
+        return None if self._shared is None else self._shared.capacity
+
+    def set_capacity(self, capacity: float | None, overload: float | None = None) -> None:
+        """Serve ``capacity`` requests at full speed at once, more at a shared rate, and answer 429 past
+        ``overload`` times that (see the class docstring); ``None``: unlimited. Takes effect at once, for the
+        requests in service too."""
+        if overload is not None:
+            if not (isinstance(overload, int | float) and overload >= 1):
+                raise ValueError(f"overload must be a number >= 1, got {overload!r}")
+            self._overload = float(overload)
+        if capacity is None:
+            self._shared = None
+        elif isinstance(capacity, bool) or not isinstance(capacity, int | float) or not capacity > 0:
+            raise ValueError(f"capacity must be a positive number or None, got {capacity!r}")
+        elif self._shared is None:
+            self._shared = SharedCapacity(float(capacity))
+        else:
+            self._shared.set_capacity(float(capacity))
+
     def fail_next(
         self, count: int, path_prefix: str = "/api/", status: int = 503, *, html: bool = False
     ) -> None:
@@ -295,15 +327,26 @@ class FakeBizstim:
         raw_path = request.raw_path.split("?", 1)[0]
         status = 0
         fault_name: str | None = None
+        shared, served = self._shared, None
         try:
             # Latency runs from arrival to response: the response is built first, then held back until
             # then. Sleeping first would queue the builds of concurrent requests behind one another after
             # the delay, so every burst would take the latency plus all their build times.
-            until = started + self._latency + (self._rng.uniform(0.0, self._jitter) if self._jitter else 0.0)
+            work = self._latency + (self._rng.uniform(0.0, self._jitter) if self._jitter else 0.0)
+            until = started + work
             rule = self._take_fail_next(raw_path)
             fault, html = (None, False) if rule else self._plan.draw()
             response: web.StreamResponse
-            if rule is not None:
+            overloaded = False
+            if shared is not None and rule is None and fault is None:
+                overloaded = shared.in_service >= self._overload * shared.capacity
+                if not overloaded:
+                    served = shared.admit(work)
+            if overloaded:  # load shed at once, as a front proxy does
+                fault_name = "overload"
+                response = self._error(429, html=False)
+                until = started
+            elif rule is not None:
                 fault_name = f"fail_next:{rule.status}"
                 response = self._error(rule.status, rule.html)
             elif fault is Fault.DROP:
@@ -339,10 +382,15 @@ class FakeBizstim:
                     fault_name = "truncate"
                     await _sleep_until(until)
                     response = await self._send_truncated(request, response)
-            await _sleep_until(until)
+            if served is not None:
+                await served
+            else:
+                await _sleep_until(until)
             status = response.status
             return response
         finally:
+            if shared is not None and served is not None:
+                shared.withdraw(served)
             self._in_flight -= 1
             query = dict(request.rel_url.query)
             self._record(

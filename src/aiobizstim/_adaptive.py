@@ -1,0 +1,175 @@
+"""Sans-I/O adaptive concurrency: a controller fed one completed attempt at a time that says how many
+requests may be in flight. No clock, no sockets, no asyncio: the transport feeds it and applies its answer.
+
+The model is a server that shares its capacity ``C`` among the requests it holds (a processor-sharing
+queue): up to ``C`` in flight, latency stays at its base ``L`` and throughput grows with the limit; past
+``C`` throughput stays at ``C / L`` while latency grows as ``L * n / C``; far past it the server sheds load
+(429, 503). So latency over its base says how far past ``C`` the limit is, and settling a little above ``C``
+costs nothing while settling below it costs throughput: the controller is biased up.
+
+* **Measurement**: a decision is made once ``limit`` attempts *sent at the current limit* have completed
+  (about one round trip at full use); its latency is their median, compared with the baseline (the lowest
+  latency seen; it never creeps up with the load, it is reset when the base latency moves, below) as
+  ``ratio = median / baseline``.
+* **Slow start**: from ``start``, the limit doubles at each decision while it was used (an attempt was
+  sent with the limit full) and ``ratio <= slow_start_exit``.
+* **Additive increase**: after that, ``+1`` per decision while the limit was used and
+  ``ratio <= tolerance``.
+* **Latency decrease**: ``ratio > tolerance`` sets the limit to what the throughput measured would need at
+  the base latency plus ``headroom`` (Little's law: ``limit * headroom / ratio``), at most halving it.
+  When two cuts in a row brought no lower latency although the load fell, the base latency itself moved:
+  the cuts are undone and the baseline restarts from the latency measured.
+* **Overload**: a 429, 503, 504 or an attempt that timed out multiplies the limit by ``backoff`` at once;
+  failures of attempts sent before that cut are the same episode and are ignored (one cut per round trip,
+  as TCP does once per window).
+* After any cut, attempts sent during the next round trip are not measured: the server still holds the
+  requests sent above the new limit, so they do not show the lower load yet.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import math
+import statistics
+
+from aiobizstim._checks import check_concurrency_bounds
+from aiobizstim._constants import OVERLOAD_STATUSES
+
+__all__ = ["ConcurrencyController", "Outcome", "Tuning", "outcome_of"]
+
+
+class Outcome(enum.Enum):
+    """What one completed attempt says about the server's load."""
+
+    #: A response whose latency measures the server (any status but those below).
+    OK = "ok"
+    #: The server shed load: 429, 503, 504, or the attempt timed out.
+    OVERLOAD = "overload"
+    #: A failure that says nothing about load (connection refused, a cut body): not used.
+    OTHER = "other"
+
+
+def outcome_of(status: int | None, *, timed_out: bool = False) -> Outcome:
+    """The outcome of an attempt that got HTTP ``status`` (``None``: no response; ``timed_out`` if the
+    attempt ran out of time)."""
+    if timed_out:
+        return Outcome.OVERLOAD
+    if status is None:
+        return Outcome.OTHER
+    return Outcome.OVERLOAD if status in OVERLOAD_STATUSES else Outcome.OK
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Tuning:
+    """The controller's parameters (chosen on the measurements in ``docs/benchmarks.md``)."""
+
+    #: Latency ratio (median over baseline) up to which slow start keeps doubling.
+    slow_start_exit: float = 1.25
+    #: Latency ratio above which the limit shrinks; up to it, a used limit grows.
+    tolerance: float = 1.5
+    #: After a latency decrease, the limit aims at this ratio (a little above the base latency: bias up).
+    headroom: float = 1.25
+    #: The multiplier of the limit on overload.
+    backoff: float = 0.7
+
+
+class ConcurrencyController:
+    """How many requests may be in flight, from the outcomes of those completed; see the module docstring.
+
+    ``record(latency, outcome, in_flight, now)`` takes one completed attempt: its latency (seconds from
+    send to the full response), its :class:`Outcome`, the requests in flight when it was sent (itself
+    included) and the current time (any monotonic clock, the same as the latency's); it returns the limit.
+    """
+
+    def __init__(self, minimum: int, maximum: int, start: int, tuning: Tuning | None = None) -> None:
+        self.minimum, self.start, self.maximum = check_concurrency_bounds(minimum, start, maximum)
+        self.tuning = tuning or Tuning()
+        self._limit = self.start
+        self._slow_start = True
+        #: When the limit last changed: only attempts sent since then measure it.
+        self._epoch = -math.inf
+        #: When the limit was last cut: overloads of attempts sent before it are the same episode.
+        self._cut_at = -math.inf
+        self._latencies: list[float] = []
+        self._used = False
+        #: The median latency of the last decision: how long the server takes now.
+        self._round_trip = 0.0
+        #: The lowest latency seen since the base latency last moved.
+        self._baseline = math.inf
+        #: The latency decreases awaiting their check: (the limit before the first, the ratio that caused
+        #: the last, how many in a row did not lower latency).
+        self._pending_cut: tuple[int, float, int] | None = None
+
+    def __repr__(self) -> str:
+        phase = "slow start" if self._slow_start else "steady"
+        return f"<ConcurrencyController limit={self._limit} [{self.minimum}, {self.maximum}] {phase}>"
+
+    @property
+    def limit(self) -> int:
+        """Requests that may be in flight now."""
+        return self._limit
+
+    @property
+    def baseline(self) -> float | None:
+        """The base latency the controller measures against (``None`` before any sample)."""
+        return None if self._baseline == math.inf else self._baseline
+
+    def record(self, latency: float, outcome: Outcome, in_flight: int, now: float) -> int:
+        """Take one completed attempt into account; return the limit."""
+        sent = now - latency
+        if outcome is Outcome.OVERLOAD:
+            if sent >= self._cut_at:  # a new episode: attempts sent after the last cut failed too
+                self._slow_start = False
+                self._pending_cut = None
+                self._set(math.floor(self._limit * self.tuning.backoff), now, cut=True)
+            return self._limit
+        if outcome is not Outcome.OK or sent < self._epoch:
+            return self._limit
+        self._latencies.append(latency)
+        self._used = self._used or in_flight >= self._limit
+        if len(self._latencies) >= self._limit:
+            self._decide(now)
+        return self._limit
+
+    def _decide(self, now: float) -> None:
+        """One decision on the attempts sent at the current limit."""
+        tuning = self.tuning
+        median = self._round_trip = statistics.median(self._latencies)
+        self._baseline = min(self._baseline, *self._latencies)
+        ratio = median / self._baseline
+        used = self._used
+        self._latencies.clear()
+        self._used = False
+        pending, self._pending_cut = self._pending_cut, None
+        if ratio > tuning.tolerance:
+            self._slow_start = False
+            before, strikes = self._limit, 0
+            if pending is not None and ratio >= 0.9 * pending[1]:  # the last cut did not lower latency
+                before, strikes = pending[0], pending[2] + 1
+                if strikes == 2:  # twice: the base latency moved. Undo the cuts, measure from here.
+                    self._baseline = median
+                    self._set(before, now)
+                    return
+            target = math.floor(self._limit * max(0.5, tuning.headroom / ratio))
+            if target < self._limit:
+                self._pending_cut = (before, ratio, strikes)
+            self._set(target, now, cut=True)
+        elif not used:
+            return
+        elif self._slow_start and ratio <= tuning.slow_start_exit:
+            self._set(self._limit * 2, now)
+        else:
+            self._slow_start = False
+            self._set(self._limit + 1, now)
+
+    def _set(self, limit: int, now: float, *, cut: bool = False) -> None:
+        self._limit = min(self.maximum, max(self.minimum, limit))
+        self._epoch = now
+        self._latencies.clear()
+        self._used = False
+        if cut:
+            self._cut_at = now
+            # The server still serves what was sent above the new limit for one (slow) round trip: attempts
+            # sent meanwhile share it with them and do not yet show the lower load.
+            self._epoch = now + self._round_trip

@@ -1,0 +1,97 @@
+"""FakeBizstim's capacity model: a processor-sharing server that serves ``capacity`` requests at full speed
+and shares that among more.
+
+Each request brings ``work`` seconds of service (the fake's latency). With ``n`` requests in service each
+progresses at ``min(1, capacity / n)`` of full speed, so up to ``capacity`` in flight every request takes
+its ``work``, and past it throughput stays at ``capacity`` requests per ``work`` while each takes
+``work * n / capacity``: exactly, as ``n`` changes during a request's life (virtual time: the service every
+request in service has received so far advances at that rate; a request finishes when it has received its
+work). Changing the capacity takes effect at once for the requests in service.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+
+__all__ = ["SharedCapacity"]
+
+
+class SharedCapacity:
+    """Requests served ``capacity`` at a time at full speed, more at a shared rate (see the module)."""
+
+    def __init__(self, capacity: float) -> None:
+        self._capacity = capacity
+        #: Service each request in service has received since the clock's start (virtual time).
+        self._served = 0.0
+        self._stamp: float | None = None
+        #: (virtual finish time, arrival order, waiter), earliest first.
+        self._jobs: list[tuple[float, int, asyncio.Future[None]]] = []
+        self._order = itertools.count()
+        self._timer: asyncio.TimerHandle | None = None
+
+    @property
+    def capacity(self) -> float:
+        """Requests served at full speed at once."""
+        return self._capacity
+
+    @property
+    def in_service(self) -> int:
+        """Requests being served now."""
+        return len(self._jobs)
+
+    def set_capacity(self, capacity: float) -> None:
+        """Change the capacity, for the requests in service too."""
+        self._advance()
+        self._capacity = capacity
+        self._schedule()
+
+    def admit(self, work: float) -> asyncio.Future[None]:
+        """Take a request of ``work`` seconds into service now; the future is done once it was served
+        (:meth:`withdraw` it if it is abandoned before)."""
+        self._advance()
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._jobs, (self._served + work, next(self._order), waiter))
+        self._schedule()
+        return waiter
+
+    def withdraw(self, waiter: asyncio.Future[None]) -> None:
+        """Take a request out of service before it was served (its connection went, say); no-op after."""
+        if not waiter.done():
+            waiter.cancel()
+        if any(job[2] is waiter for job in self._jobs):
+            self._advance()
+            self._jobs = [job for job in self._jobs if job[2] is not waiter]
+            heapq.heapify(self._jobs)
+            self._schedule()
+
+    def _rate(self) -> float:
+        n = len(self._jobs)
+        return 1.0 if n <= self._capacity else self._capacity / n
+
+    def _advance(self) -> None:
+        """Bring the virtual time up to now, at the rate of the requests in service until now."""
+        now = asyncio.get_running_loop().time()
+        if self._stamp is not None:
+            self._served += (now - self._stamp) * self._rate()
+        self._stamp = now
+
+    def _schedule(self) -> None:
+        """Finish the requests that received their work; set a timer for the next one."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        jobs = self._jobs
+        while jobs and jobs[0][0] <= self._served + 1e-9:
+            waiter = heapq.heappop(jobs)[2]
+            if not waiter.done():
+                waiter.set_result(None)
+        if jobs:
+            delay = (jobs[0][0] - self._served) / self._rate()
+            self._timer = asyncio.get_running_loop().call_later(delay, self._tick)
+
+    def _tick(self) -> None:
+        self._timer = None
+        self._advance()
+        self._schedule()

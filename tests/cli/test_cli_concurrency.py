@@ -1,0 +1,57 @@
+"""``--concurrency N|auto`` and ``fake-server --capacity``: parsing, the summary line, ``-v``'s INFO lines."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from aiobizstim.cli._commands import fake_server
+from aiobizstim.cli._parser import _concurrency, build_parser
+from aiobizstim.testing import FakeBizstim
+from tests.cli.test_cli_commands import bizstim, env_for
+
+
+def test_concurrency_takes_a_whole_number_or_auto() -> None:
+    assert _concurrency("auto") == "auto"
+    assert _concurrency("12") == 12
+    for text, message in (("0", ">= 1"), ("Auto", "whole number or auto"), ("1.5", "whole number or auto")):
+        with pytest.raises(argparse.ArgumentTypeError, match=message):
+            _concurrency(text)
+
+
+def test_fake_server_passes_its_capacity(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr("aiobizstim.testing.serve", lambda **kwargs: seen.update(kwargs))
+    assert fake_server(build_parser().parse_args(["fake-server", "--capacity", "6"])) == 0
+    assert seen["capacity"] == 6.0
+    assert fake_server(build_parser().parse_args(["fake-server"])) == 0
+    assert seen["capacity"] is None
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["fake-server", "--capacity", "0"])
+
+
+async def test_export_auto_shows_the_limit_in_the_summary_and_its_changes_with_v(tmp_path: Path) -> None:
+    out = tmp_path / "details.jsonl"
+    async with FakeBizstim(clients=300, latency=0.01, capacity=4) as fake:
+        args = ("export", "clients", "--details", "-o", out, "--concurrency", "auto", "-v")
+        run = await bizstim(*args, env=env_for(fake))
+        assert run.code == 0, run.stderr
+        ids = fake.client_ids()
+    assert [json.loads(line)["id"] for line in out.read_text().splitlines()] == ids
+    assert "bizstim: INFO: concurrency limit 1 -> " in run.stderr
+    summary = run.error_lines[-1]
+    assert "; concurrency auto 1.." in summary, summary
+    assert ", ended at " in summary
+
+
+async def test_a_fixed_concurrency_summary_is_unchanged(tmp_path: Path) -> None:
+    out = tmp_path / "clients.jsonl"
+    async with FakeBizstim(clients=50) as fake:
+        run = await bizstim("export", "clients", "-o", out, "--concurrency", "3", "-v", env=env_for(fake))
+    assert run.code == 0, run.stderr
+    assert "concurrency limit" not in run.stderr
+    assert "concurrency auto" not in run.error_lines[-1]

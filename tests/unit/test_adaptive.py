@@ -1,0 +1,311 @@
+"""The adaptive concurrency controller as pure code: sequences of latencies and outcomes in, limits out; and a
+processor-sharing server simulated in virtual time, which it must settle on."""
+
+from __future__ import annotations
+
+import heapq
+import random
+from dataclasses import dataclass, field
+
+import pytest
+
+from aiobizstim import AutoConcurrency, Bizstim, ConfigurationError
+from aiobizstim._adaptive import ConcurrencyController, Outcome, Tuning, outcome_of
+
+L = 0.030  # base latency, seconds
+
+
+class Feed:
+    """Feeds a controller attempts on a clock of its own: each call completes a batch sent ``latency`` ago."""
+
+    def __init__(self, controller: ConcurrencyController, now: float = 100.0) -> None:
+        self.ctl = controller
+        self.now = now
+
+    def round(self, latency: float, *, used: bool = True, count: int | None = None) -> int:
+        """One round trip at the current limit: ``count`` (default: the limit) attempts sent now, each with
+        the limit full (``used``) or one in flight, completed ``latency`` later; returns the new limit."""
+        self.now += 0.001
+        sent_with = self.ctl.limit if used else 1
+        self.now += latency
+        for _ in range(count if count is not None else self.ctl.limit):
+            self.ctl.record(latency, Outcome.OK, sent_with, self.now)
+        return self.ctl.limit
+
+    def idle(self, seconds: float) -> None:
+        self.now += seconds
+
+    def overload(self, *, sent_ago: float = L) -> int:
+        self.now += 0.001
+        return self.ctl.record(sent_ago, Outcome.OVERLOAD, self.ctl.limit, self.now)
+
+
+def controller(minimum: int = 1, maximum: int = 64, start: int = 1) -> ConcurrencyController:
+    return ConcurrencyController(minimum, maximum, start)
+
+
+def test_outcomes() -> None:
+    assert outcome_of(200) is Outcome.OK
+    assert outcome_of(404) is Outcome.OK  # an answer: its latency measures the server
+    assert outcome_of(500) is Outcome.OK
+    for status in (429, 503, 504):
+        assert outcome_of(status) is Outcome.OVERLOAD
+    assert outcome_of(None, timed_out=True) is Outcome.OVERLOAD
+    assert outcome_of(None) is Outcome.OTHER
+
+
+def test_slow_start_doubles_each_round_while_latency_is_flat_up_to_the_maximum() -> None:
+    feed = Feed(controller(maximum=20))
+    assert [feed.round(L) for _ in range(6)] == [2, 4, 8, 16, 20, 20]
+
+
+def test_a_limit_not_used_does_not_grow() -> None:
+    feed = Feed(controller(start=4))
+    assert [feed.round(L, used=False) for _ in range(5)] == [4] * 5
+
+
+def test_a_decision_waits_for_a_full_round_of_attempts() -> None:
+    feed = Feed(controller(start=8))
+    assert feed.round(L, count=7) == 8
+    assert feed.round(L, count=1) == 16
+
+
+def test_slow_start_ends_when_latency_rises_then_growth_is_additive() -> None:
+    feed = Feed(controller(start=8))
+    feed.round(L)  # baseline, -> 16
+    assert feed.round(1.3 * L) == 17  # above slow start's 1.25, within the tolerance of 1.5: +1
+    assert feed.round(L) == 18  # additive from now on
+    assert feed.round(L) == 19
+
+
+def test_latency_over_tolerance_cuts_to_the_limit_the_throughput_needs() -> None:
+    feed = Feed(controller(start=16))
+    feed.round(L)  # -> 32
+    # 32 in flight at twice the base latency: the server serves 16 at once; aim at 16 * 1.25.
+    assert feed.round(2 * L) == 20
+    # A cut never more than halves the limit, however high the latency.
+    feed = Feed(controller(start=16))
+    feed.round(L)
+    assert feed.round(10 * L) == 16
+
+
+def test_attempts_sent_within_a_round_trip_of_a_cut_are_not_measured() -> None:
+    feed = Feed(controller(start=16))
+    feed.round(L)  # -> 32
+    assert feed.round(2 * L) == 20  # cut at feed.now
+    # Sent right after the cut, these still shared the server with the 32 sent before: ignored.
+    assert feed.round(3 * L, count=40) == 20
+    feed.idle(2 * L)
+    assert feed.round(L) == 21  # measured again: flat, +1
+
+
+def test_the_baseline_is_the_lowest_latency_and_does_not_creep_up_with_load() -> None:
+    feed = Feed(controller(start=4))
+    feed.round(L, used=False)
+    assert feed.ctl.baseline == pytest.approx(L)
+    for _ in range(100):
+        feed.round(1.4 * L, used=False)  # loaded, within the tolerance
+    assert feed.ctl.baseline == pytest.approx(L)
+    feed.round(0.8 * L, used=False)
+    assert feed.ctl.baseline == pytest.approx(0.8 * L)
+
+
+def test_overload_cuts_once_per_episode() -> None:
+    feed = Feed(controller(start=32))
+    feed.round(L, used=False)
+    assert feed.overload() == 22  # 32 * 0.7
+    # More failures of attempts sent before that cut: the same episode.
+    assert feed.overload(sent_ago=0.5) == 22
+    assert feed.overload(sent_ago=0.003) == 22
+    # An attempt sent after the cut that fails too: a new episode.
+    feed.now += 0.050
+    assert feed.overload(sent_ago=0.010) == 15
+
+
+def test_overload_never_goes_below_the_minimum_and_ends_slow_start() -> None:
+    feed = Feed(controller(minimum=3, start=4))
+    for _ in range(5):
+        feed.now += 1
+        feed.overload(sent_ago=0.5)
+    assert feed.ctl.limit == 3
+    assert feed.round(L) == 4  # additive now, not doubling
+    assert feed.round(L) == 5
+
+
+def test_other_failures_and_stale_attempts_are_ignored() -> None:
+    ctl = controller(start=4)
+    ctl.record(L, Outcome.OTHER, 4, 1.0)
+    assert ctl.baseline is None
+    feed = Feed(ctl)
+    feed.round(L)  # -> 8 at feed.now
+    # Attempts sent before the change measured the old limit: they decide nothing.
+    for _ in range(20):
+        ctl.record(10 * L, Outcome.OK, 8, feed.now + 0.001)
+    assert ctl.limit == 8
+
+
+def test_a_higher_base_latency_is_learned_and_the_cuts_undone() -> None:
+    feed = Feed(controller(start=8))
+    feed.round(L)
+    limit = feed.round(L)
+    assert limit == 32
+    # The server's base latency doubles: the first cut is made, the second too, since latency stays.
+    first = feed.round(2 * L, used=False)
+    assert first < limit
+    feed.idle(2 * L)  # attempts sent within a round trip of a cut are not measured
+    second = feed.round(2 * L, used=False)
+    assert second < first
+    feed.idle(2 * L)
+    # Two cuts that did not lower latency: the base moved. The limit comes back; 2L is the new baseline.
+    assert feed.round(2 * L, used=False) == limit
+    assert feed.ctl.baseline == pytest.approx(2 * L)
+    assert feed.round(2 * L) == limit + 1
+
+
+def test_bounds_are_checked() -> None:
+    with pytest.raises(ConfigurationError):
+        ConcurrencyController(4, 64, 2)
+    with pytest.raises(ConfigurationError):
+        ConcurrencyController(0, 64, 1)
+    with pytest.raises(TypeError):
+        ConcurrencyController(1, 64.0, 1)  # type: ignore[arg-type]
+
+
+# --- a processor-sharing server, simulated ---------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    ok: int = 0
+    overloads: int = 0
+    sent: int = 0
+    #: (time, limit) after each completion.
+    trace: list[tuple[float, int]] = field(default_factory=list)
+
+    def limits(self, start: float, end: float = float("inf")) -> list[int]:
+        return [limit for t, limit in self.trace if start <= t < end]
+
+
+def simulate(
+    capacity: list[tuple[float, int]],
+    *,
+    seconds: float,
+    fixed: int | None = None,
+    overload: float = 2.0,
+    retry_after: float = 1.0,
+    noise: float = 0.1,
+    base: list[tuple[float, float]] | None = None,
+    seed: int = 0,
+) -> Run:
+    """A client with endless demand against a server of ``capacity`` (a schedule: from time t, C) sharing it
+    exactly (each of n jobs served at min(1, C/n)); more than ``overload * C`` in flight -> an immediate 429
+    that pauses the client ``retry_after``. The controller decides the limit unless it is ``fixed``."""
+    rng = random.Random(seed)
+    ctl = controller()
+    run = Run()
+    t = served = 0.0
+    jobs: list[tuple[float, int, float, int]] = []  # (virtual finish, order, sent at, in flight at send)
+    rejected: list[tuple[float, int]] = []  # (answered at, in flight at send)
+    paused_until = 0.0
+    order = 0
+    limit = fixed or ctl.limit
+
+    def at(schedule: list[tuple[float, float]], now: float) -> float:
+        return [value for start, value in schedule if start <= now][-1]
+
+    while t < seconds:
+        c = at([(s, float(v)) for s, v in capacity], t)
+        while len(jobs) < limit and t >= paused_until:
+            run.sent += 1
+            n = len(jobs) + 1
+            if n > overload * c:
+                run.overloads += 1
+                paused_until = t + retry_after
+                rejected.append((t + 0.001, n))
+                break
+            order += 1
+            work = at(base or [(0.0, L)], t) * (1 + rng.uniform(0, noise))
+            heapq.heappush(jobs, (served + work, order, t, n))
+        rate = 1.0 if len(jobs) <= c else c / len(jobs)
+        events = [t + (jobs[0][0] - served) / rate] if jobs else []
+        events += [r[0] for r in rejected] + ([paused_until] if t < paused_until else [])
+        events += [s for s, _ in capacity if s > t][:1]
+        step = min(events) if events else seconds
+        served += (step - t) * rate
+        t = step
+        while jobs and jobs[0][0] <= served + 1e-12:
+            _, _, sent, n = heapq.heappop(jobs)
+            run.ok += 1
+            if fixed is None:
+                limit = ctl.record(t - sent, Outcome.OK, n, t)
+        for answered, n in [r for r in rejected if r[0] <= t]:
+            rejected.remove((answered, n))
+            if fixed is None:
+                limit = ctl.record(0.001, Outcome.OVERLOAD, n, t)
+        run.trace.append((t, limit))
+    return run
+
+
+@pytest.mark.parametrize("capacity", [1, 2, 8, 24])
+def test_settles_just_above_the_capacity_without_overload(capacity: int) -> None:
+    run = simulate([(0.0, capacity)], seconds=10.0)
+    best = max(simulate([(0.0, capacity)], seconds=10.0, fixed=n).ok for n in (1, 2, 4, 8, 16, 32))
+    assert run.overloads == 0
+    assert run.ok >= best / 1.05
+    settled = run.limits(2.0)
+    assert min(settled) >= capacity  # never below: that would cost throughput
+    assert max(settled) <= 2 * capacity  # never where the server sheds load
+    assert sum(settled) / len(settled) <= 1.6 * capacity + 1
+
+
+@pytest.mark.parametrize("capacity", [8, 24])
+def test_settles_near_the_new_capacity_when_it_halves(capacity: int) -> None:
+    half = capacity // 2
+    run = simulate([(0.0, capacity), (10.0, half)], seconds=20.0)
+    assert run.overloads <= 1  # the one the halving itself causes, at most
+    late = run.limits(13.0)  # within 3 s, Retry-After pause included
+    assert min(late) >= half
+    assert max(late) < 2 * half
+
+
+def test_recovers_from_a_higher_base_latency() -> None:
+    run = simulate([(0.0, 24)], seconds=20.0, base=[(0.0, L), (10.0, 2 * L)])
+    assert run.overloads == 0
+    assert min(run.limits(13.0)) >= 24
+
+
+def test_the_client_accepts_auto_and_checks_its_bounds() -> None:
+    bz = Bizstim(api_key="k", max_concurrency="auto")
+    assert bz.config.auto_concurrency == AutoConcurrency()
+    assert bz.config.max_concurrency == 64
+    assert bz.stats.concurrency_limit == 1
+    assert bz.stats.concurrency_bounds == (1, 64)
+    assert "max_concurrency=auto[1..64]" in repr(bz)
+    custom = Bizstim(api_key="k", max_concurrency=AutoConcurrency(minimum=2, maximum=16, start=4))
+    assert (custom.config.max_concurrency, custom.stats.concurrency_limit) == (16, 4)
+    fixed = Bizstim(api_key="k", max_concurrency=5)
+    assert fixed.config.auto_concurrency is None
+    assert (fixed.stats.concurrency_limit, fixed.stats.concurrency_bounds) == (5, (5, 5))
+    with pytest.raises(ConfigurationError, match="'auto'"):
+        Bizstim(api_key="k", max_concurrency="adaptive")  # type: ignore[arg-type]
+    with pytest.raises(ConfigurationError):
+        AutoConcurrency(minimum=8, maximum=4)
+    with pytest.raises(TypeError):
+        AutoConcurrency(maximum=True)
+    with pytest.raises(ConfigurationError):
+        Bizstim(api_key="k", max_concurrency=0)
+
+
+def test_tuning_sets_the_tolerance() -> None:
+    feed = Feed(ConcurrencyController(1, 64, 16, Tuning(tolerance=3.0)))
+    feed.round(L)  # -> 32
+    assert feed.round(2 * L) == 33  # twice the base latency is within a tolerance of 3: slow start ends, +1
+
+
+def test_with_options_copies_share_the_adaptive_limit() -> None:
+    bz = Bizstim(api_key="k", max_concurrency="auto")
+    copy = bz.with_options(timeout=5, max_retries=0)
+    assert copy._transport._pool.semaphore is bz._transport._pool.semaphore
+    assert copy.stats is bz.stats
+    bz._transport._pool.semaphore.limit = 7  # type: ignore[union-attr]
+    assert copy._transport.concurrency_limit() == 7
