@@ -78,6 +78,8 @@ def check_count(name: str, value: object, *, minimum: int) -> int:
 def check_concurrency(name: str, value: object) -> int | str:
     """A concurrency limit: an int >= 1, or ``"auto"`` (the limit adapts to the server)."""
     if isinstance(value, str):
+        if value.strip().isdigit():  # a number in a string is a type mix-up
+            raise TypeError(f"{name} must be an int >= 1 or 'auto', got the str {value!r}")
         if value != "auto":
             raise ConfigurationError(f"{name} must be an int >= 1 or 'auto', got {value!r}")
         return value
