@@ -21,7 +21,7 @@ child table).
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 import msgspec
 
@@ -106,7 +106,7 @@ def _resource(name: str, bz_options: dict[str, Any], page_size: int | None) -> D
 def bizstim_source(
     api_key: str | None = None,
     base_url: str | None = None,
-    max_concurrency: int | None = None,
+    max_concurrency: int | Literal["auto"] | None = None,
     rate_limit: float | None = None,
     page_size: int | None = None,
     resources: Sequence[str] | None = None,
@@ -114,9 +114,10 @@ def bizstim_source(
     """Every Bizstim list as a dlt resource (see the module docstring).
 
     ``api_key`` and ``base_url`` default to ``$BIZSTIM_API_KEY`` and ``$BIZSTIM_BASE_URL`` (or dlt's config:
-    ``sources.bizstim.api_key``); ``max_concurrency``, ``rate_limit`` and ``page_size`` are the client's and
-    the iterators' (the defaults: 8, none, the API's maximum). ``resources`` names the resources to create
-    (default: every list, and ``client_details`` created but not selected).
+    ``sources.bizstim.api_key``); ``max_concurrency`` (an int or ``"auto"``), ``rate_limit`` and
+    ``page_size`` are the client's and the iterators' (the defaults: 8, none, the API's maximum).
+    ``resources`` names the resources to create (default: every list, and ``client_details`` created but
+    not selected).
     """
     names = [*LISTABLE, DETAILS] if resources is None else list(resources)
     unknown = [name for name in names if name not in (*LISTABLE, DETAILS)]

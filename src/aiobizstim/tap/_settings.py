@@ -43,10 +43,9 @@ SETTINGS: Final[dict[str, Any]] = {
             "description": f"The Bizstim site root (default ${BASE_URL_ENV}, then https://www.bizstim.com)",
         },
         "max_concurrency": {
-            "type": "integer",
-            "minimum": 1,
+            "oneOf": [{"type": "integer", "minimum": 1}, {"const": "auto"}],
             "default": 8,
-            "description": "Requests in flight at once",
+            "description": "Requests in flight at once, or auto (adapts to the server)",
         },
         "page_size": {
             "type": "integer",
