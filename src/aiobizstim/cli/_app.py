@@ -12,14 +12,13 @@ at once; either way the temp file is gone and the last line says what happened t
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import logging
 import os
 import signal
 import sys
-from collections.abc import Callable, Coroutine, Iterator, Sequence
-from typing import Any, Final, TextIO
+from collections.abc import Callable, Iterator, Sequence
+from typing import Final, TextIO
 
 from aiobizstim._config import Secret
 from aiobizstim._constants import API_KEY_ENV
@@ -35,7 +34,7 @@ from aiobizstim.cli._commands import (
 )
 from aiobizstim.cli._export import ExportWatch
 from aiobizstim.cli._parser import PROG, build_parser
-from aiobizstim.cli._signals import Interrupts, signals_held
+from aiobizstim.cli._signals import Interrupts, run_interruptible, signals_held
 from aiobizstim.errors import BizstimError
 
 __all__ = ["main"]
@@ -71,31 +70,6 @@ def _cli_logging(verbosity: int, stderr: TextIO) -> Iterator[None]:
 # --- running ----------------------------------------------------------------------------------------------
 
 
-class _InterruptedError(Exception):
-    """The command was cancelled by a signal."""
-
-
-def _run(coro: Coroutine[Any, Any, int], interrupts: Interrupts) -> int:
-    """Run ``coro`` on a new event loop; a signal cancels it (:class:`Interrupts`), then
-    :class:`_InterruptedError` is raised."""
-
-    async def guarded() -> int:
-        try:
-            if not interrupts.attach():
-                coro.close()  # a signal came before the work started
-                raise asyncio.CancelledError
-            return await coro
-        finally:
-            interrupts.detach()
-
-    try:
-        return asyncio.run(guarded())
-    except asyncio.CancelledError:
-        if interrupts.first is not None:
-            raise _InterruptedError from None
-        raise
-
-
 def _fail(stderr: TextIO, message: str, secret: Secret | None) -> None:
     line = " ".join(message.split())
     if secret is not None:
@@ -111,16 +85,16 @@ def _secret(args: argparse.Namespace) -> Secret | None:
 
 def _dispatch(args: argparse.Namespace, stdout: TextIO, stderr: TextIO, session: _Session) -> int:
     if args.command == "export":
-        return _run(commands.export(args, stderr, session.watch), session.interrupts)
+        return run_interruptible(commands.export(args, stderr, session.watch), session.interrupts)
     if args.command == "get":
-        return _run(commands.get(args, stdout), session.interrupts)
+        return run_interruptible(commands.get(args, stdout), session.interrupts)
     if args.command == "fake-server":
         session.interrupts.release()  # it stops on SIGINT/SIGTERM by itself
         if session.interrupts.first is not None:
             return EXIT_OK  # stopped before it started
         return commands.fake_server(args)
     if args.command == "demo":
-        return _run(commands.demo(args, stdout, stderr, session.watch), session.interrupts)
+        return run_interruptible(commands.demo(args, stdout, stderr, session.watch), session.interrupts)
     raise UsageError(f"unknown command {args.command!r}")  # pragma: no cover - argparse rejects it first
 
 

@@ -25,11 +25,18 @@ import signal
 import socket
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from types import FrameType, TracebackType
 from typing import Any, Final, Self
 
-__all__ = ["EXIT_CODES", "GRACE", "Interrupts", "start_thread"]
+__all__ = [
+    "EXIT_CODES",
+    "GRACE",
+    "InterruptedBySignalError",
+    "Interrupts",
+    "run_interruptible",
+    "start_thread",
+]
 
 #: Exit code per signal (128 + the signal number, as shells report it).
 EXIT_CODES: Final = {signal.SIGINT: 130, signal.SIGTERM: 143}
@@ -197,3 +204,28 @@ def start_thread(thread: threading.Thread) -> None:
     starts them), so the kernel delivers those signals to the main thread, whose handlers act on them."""
     with signals_held():
         thread.start()
+
+
+class InterruptedBySignalError(Exception):
+    """A command run by :func:`run_interruptible` was cancelled by a signal."""
+
+
+def run_interruptible(coro: Coroutine[Any, Any, int], interrupts: Interrupts) -> int:
+    """Run ``coro`` on a new event loop; a signal cancels it (:class:`Interrupts`), then
+    :class:`InterruptedBySignalError` is raised."""
+
+    async def guarded() -> int:
+        try:
+            if not interrupts.attach():
+                coro.close()  # a signal came before the work started
+                raise asyncio.CancelledError
+            return await coro
+        finally:
+            interrupts.detach()
+
+    try:
+        return asyncio.run(guarded())
+    except asyncio.CancelledError:
+        if interrupts.first is not None:
+            raise InterruptedBySignalError from None
+        raise

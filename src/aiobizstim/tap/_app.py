@@ -11,16 +11,15 @@ covers records on stdout); a second one exits at once (:mod:`aiobizstim.cli._sig
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import logging
 import os
 import signal
 import sys
 import time
-from collections.abc import Coroutine, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, Final, NoReturn, TextIO
+from typing import Final, NoReturn, TextIO
 
 import msgspec
 
@@ -28,7 +27,7 @@ from aiobizstim._config import Secret
 from aiobizstim._constants import API_KEY_ENV
 from aiobizstim._version import __version__
 from aiobizstim.cli._commands import describe
-from aiobizstim.cli._signals import Interrupts
+from aiobizstim.cli._signals import InterruptedBySignalError, Interrupts, run_interruptible
 from aiobizstim.errors import BizstimError
 from aiobizstim.tap._about import NAME, render_about
 from aiobizstim.tap._catalog import Selection, default_selection, discover, read_catalog
@@ -90,28 +89,6 @@ def _logging(stderr: TextIO) -> Iterator[None]:
         root.setLevel(saved[0])
         root.propagate = saved[1]
         tap.setLevel(saved[2])
-
-
-class _InterruptedError(Exception):
-    """The run was cancelled by a signal."""
-
-
-def _run(coro: Coroutine[Any, Any, int], interrupts: Interrupts) -> int:
-    async def guarded() -> int:
-        try:
-            if not interrupts.attach():
-                coro.close()
-                raise asyncio.CancelledError
-            return await coro
-        finally:
-            interrupts.detach()
-
-    try:
-        return asyncio.run(guarded())
-    except asyncio.CancelledError:
-        if interrupts.first is not None:
-            raise _InterruptedError from None
-        raise
 
 
 async def _sync(settings: TapSettings, selections: Sequence[Selection], state: SyncState) -> int:
@@ -178,8 +155,8 @@ def _main(argv: Sequence[str] | None, stdout: TextIO, stderr: TextIO, interrupts
         catalog = args.catalog if args.catalog is not None else args.properties
         selections = read_catalog(catalog) if catalog is not None else default_selection()
         state = read_state(args.state) if args.state is not None else SyncState()
-        return _run(_sync(settings, selections, state), interrupts)
-    except _InterruptedError:
+        return run_interruptible(_sync(settings, selections, state), interrupts)
+    except InterruptedBySignalError:
         _fail(stderr, _signal_word(interrupts.first), None)
         return interrupts.exit_code
     except InputError as exc:
