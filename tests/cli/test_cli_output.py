@@ -10,12 +10,9 @@ import os
 import random
 import signal
 import stat
-import sys
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
-from types import FrameType
-from typing import Any
 
 import pytest
 
@@ -24,6 +21,7 @@ from aiobizstim.cli._atomic import AtomicFile
 from aiobizstim.cli._export import ExportWatch
 from aiobizstim.cli._output import FileOutput, OutputPlan, plan_output
 from aiobizstim.testing import FakeBizstim
+from tests.cli._stops import stop_at_line
 from tests.cli.test_cli_commands import BIZSTIM, TIMEOUT, bizstim, env_for, temp_files
 
 CLIENTS = 1_500
@@ -318,42 +316,25 @@ def test_the_truth_about_path_at_every_step_of_the_commit(tmp_path: Path) -> Non
     target = tmp_path / "out.jsonl"
     steps = {AtomicFile.__enter__.__code__, AtomicFile.commit.__code__, AtomicFile.publish.__code__}
 
-    class StopHereError(Exception):
-        pass
-
     def run(stop_at: int | None) -> tuple[str, int]:
         target.write_text("old\n")
         watch = ExportWatch()
         plan = watch.plan = plan_output(str(target))
         output = FileOutput(plan)
         watch.output = output
-        seen = 0
-        truth = ""
+        truths = []
 
-        def local(frame: FrameType, event: str, arg: Any) -> Any:
-            nonlocal seen, truth
-            if event == "line":
-                seen += 1
-                if seen == stop_at:
-                    sys.settrace(previous)
-                    watch.abandon()  # what the forced exit does, then os._exit
-                    truth = watch.truth()
-                    raise StopHereError
-            return local
-
-        def tracer(frame: FrameType, event: str, arg: Any) -> Any:
-            return local if event == "call" and frame.f_code in steps else None
-
-        previous = sys.gettrace()  # coverage's tracer, when the suite runs under coverage: put it back after
-        sys.settrace(tracer)
-        try:
+        def work() -> None:
             output.open()
             output.file.write(b"new\n")
             asyncio.run(output.finish())
-        except StopHereError:
-            pass
-        finally:
-            sys.settrace(previous)
+
+        def forced_exit() -> None:
+            watch.abandon()  # what the forced exit does, then os._exit
+            truths.append(watch.truth())
+
+        seen = stop_at_line(stop_at, steps, work, forced_exit)
+        truth = truths[0] if truths else ""
         assert temp_files(tmp_path) == [], stop_at
         output.discard()  # close the file (the OS would, at exit)
         return truth, seen

@@ -12,11 +12,8 @@ import json
 import os
 import random
 import signal
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
-from types import FrameType
-from typing import Any
 
 import duckdb
 import pytest
@@ -28,6 +25,7 @@ from aiobizstim.cli._output import OutputPlan, plan_output
 from aiobizstim.cli._resume import ResumableOutput, ResumeError, resume_paths
 from aiobizstim.testing import FakeBizstim
 from aiobizstim.testing._log import PageRequest
+from tests.cli._stops import stop_at_line
 from tests.cli.test_cli_commands import TIMEOUT, Run, bizstim, env_for, listing
 from tests.cli.test_cli_output import last_line, spawn
 
@@ -364,9 +362,6 @@ def test_the_truth_about_path_at_every_step_of_a_resumable_export(tmp_path: Path
         AtomicFile.commit.__code__,
     }
 
-    class StopHereError(Exception):
-        pass
-
     def run(stop_at: int | None) -> tuple[str, int]:
         for path in tmp_path.iterdir():
             path.unlink()
@@ -375,38 +370,23 @@ def test_the_truth_about_path_at_every_step_of_a_resumable_export(tmp_path: Path
         plan = watch.plan = plan_output(str(target))
         output = ResumableOutput(plan, {"resource": "clients"})
         watch.output = output
-        seen = 0
-        truth = ""
+        truths = []
 
-        def local(frame: FrameType, event: str, arg: Any) -> Any:
-            nonlocal seen, truth
-            if event == "line":
-                seen += 1
-                if seen == stop_at:
-                    sys.settrace(previous)
-                    watch.abandon()  # what the forced exit does, then os._exit
-                    truth = watch.truth()
-                    raise StopHereError
-            return local
-
-        def tracer(frame: FrameType, event: str, arg: Any) -> Any:
-            return local if event == "call" and frame.f_code in steps else None
-
-        previous = sys.gettrace()  # coverage's tracer, when the suite runs under coverage: put it back after
-        sys.settrace(tracer)
-        try:
+        def work() -> None:
             output.open()
             output.file.write(b'{"id":1}\n')
             output.checkpoint(1, {"after": 1})
             output.file.write(b'{"id":2}\n')
             output.final_records = 2
             asyncio.run(output.finish())
-        except StopHereError:
-            pass
-        finally:
-            sys.settrace(previous)
+
+        def forced_exit() -> None:
+            watch.abandon()  # what the forced exit does, then os._exit
+            truths.append(watch.truth())
+
+        seen = stop_at_line(stop_at, steps, work, forced_exit)
         output.close_file()  # the OS would, at exit
-        return truth, seen
+        return (truths[0] if truths else ""), seen
 
     _, steps_taken = run(None)
     assert steps_taken > 20
