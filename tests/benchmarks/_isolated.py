@@ -4,7 +4,8 @@ Measured in one process, whatever a variant leaves behind (the peers' pydantic a
 caches, about 20k more GC-tracked objects) slows every full garbage collection of the variants timed after
 it: ``clients.iter()`` took 0.86 s instead of 0.82 s next to them. pyperf spawns worker processes for the
 same reason. A variant is a ``module:function`` taking ``(url, api_key)`` and returning ``(records,
-seconds)``: it times only its own work (warm-up and setup excluded). The key travels in the environment.
+seconds)``, or ``(records, {name: seconds})`` for several timings of one run (:func:`run_isolated_timings`):
+it times only its own work (warm-up and setup excluded). The key travels in the environment.
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 _KEY_ENV = "AIOBIZSTIM_BENCH_API_KEY"
 _TIMEOUT_S = 300.0
 _REPO = Path(__file__).resolve().parents[2]  # where ``tests`` is importable from
 
-Variant = Callable[[str, str], tuple[int, float]]
+Variant = Callable[[str, str], tuple[int, float | dict[str, float]]]
 
 
 def _resolve(spec: str) -> Variant:
@@ -32,6 +34,18 @@ def _resolve(spec: str) -> Variant:
 
 def run_isolated(spec: str, url: str, api_key: str, *, expected: int) -> float:
     """Seconds the variant ``spec`` took in a child interpreter; it must have read ``expected`` records."""
+    return float(_run(spec, url, api_key, expected=expected))
+
+
+def run_isolated_timings(spec: str, url: str, api_key: str, *, expected: int) -> dict[str, float]:
+    """The named timings (seconds) of one run of the variant ``spec`` in a child interpreter."""
+    timings = _run(spec, url, api_key, expected=expected)
+    if not isinstance(timings, dict):
+        raise RuntimeError(f"{spec} returned {timings!r}, not named timings")
+    return {name: float(seconds) for name, seconds in timings.items()}
+
+
+def _run(spec: str, url: str, api_key: str, *, expected: int) -> Any:
     proc = subprocess.run(
         [sys.executable, "-m", "tests.benchmarks._isolated", spec, url],
         env={**os.environ, _KEY_ENV: api_key},
@@ -46,7 +60,7 @@ def run_isolated(spec: str, url: str, api_key: str, *, expected: int) -> float:
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     if result["records"] != expected:
         raise RuntimeError(f"{spec} read {result['records']} records, expected {expected}")
-    return float(result["seconds"])
+    return result["seconds"]
 
 
 def main(argv: list[str]) -> int:

@@ -6,20 +6,13 @@ Each warms up first (connection, decoders, compiled model hooks) with a small ca
 from __future__ import annotations
 
 import asyncio
-import io
 import tempfile
 import time
 from pathlib import Path
 
-import aiohttp
-
 from aiobizstim import Bizstim
-from aiobizstim._envelope import decode_page
 from aiobizstim.cli import main as cli_main
-from aiobizstim.cli._export import fewer_gc_passes
-from aiobizstim.cli._formats import JsonLinesWriter
-from aiobizstim.models import ClientSummary
-from tests.benchmarks._peers import CONCURRENCY, PAGE, pages_url
+from tests.benchmarks._peers import CONCURRENCY, PAGE
 
 DETAIL_CONCURRENCY = 16
 
@@ -67,6 +60,12 @@ def cli_export(url: str, key: str) -> tuple[int, float]:
     return _cli_export_to(url, key, "jsonl")
 
 
+def cli_export_cpu(url: str, key: str) -> tuple[int, dict[str, float]]:
+    """:func:`cli_export`, timed both by the clock (``wall``) and in CPU seconds of this process (``cpu``)."""
+    count, wall, cpu = _timed_cli_export(url, key, "jsonl")
+    return count, {"wall": wall, "cpu": cpu}
+
+
 def cli_export_parquet(url: str, key: str) -> tuple[int, float]:
     """``bizstim export clients`` to a Parquet file; counts the rows."""
     return _cli_export_to(url, key, "parquet")
@@ -78,14 +77,20 @@ def cli_export_duckdb(url: str, key: str) -> tuple[int, float]:
 
 
 def _cli_export_to(url: str, key: str, fmt: str) -> tuple[int, float]:
+    count, wall, _ = _timed_cli_export(url, key, fmt)
+    return count, wall
+
+
+def _timed_cli_export(url: str, key: str, fmt: str) -> tuple[int, float, float]:
+    """Records written, wall seconds and CPU seconds of one export (after a small warm-up export)."""
     with tempfile.TemporaryDirectory(prefix="bizstim-bench-") as tmp:
         out = Path(tmp) / f"clients.{fmt}"
         argv = ["export", "clients", "-o", str(out), "-q", "--base-url", url, "--api-key", key]
         if cli_main([*argv, "--max-items", str(2 * PAGE)]) != 0:
             raise RuntimeError("bizstim export (warm-up) failed")
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         code = cli_main(argv)
-        elapsed = time.perf_counter() - start
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
         if code != 0:
             raise RuntimeError(f"bizstim export exited with {code}")
         if fmt != "jsonl":
@@ -93,41 +98,6 @@ def _cli_export_to(url: str, key: str, fmt: str) -> tuple[int, float]:
 
             with duckdb.connect(str(out) if fmt == "duckdb" else ":memory:") as db:
                 row = db.execute(f"SELECT count(*) FROM {'clients' if fmt == 'duckdb' else repr(str(out))}")
-                return int((row.fetchone() or (0,))[0]), elapsed
+                return int((row.fetchone() or (0,))[0]), elapsed, cpu
         with out.open("rb") as lines:
-            return sum(1 for _ in lines), elapsed
-
-
-def decode_encode_bound(url: str, key: str) -> tuple[int, float]:
-    """Decode every page body and write its records as JSONL to memory: no HTTP, no pagination.
-
-    The bodies are fetched first (untimed); what is timed is the CPU work no export pipeline can skip.
-    """
-
-    async def fetch_all() -> list[bytes]:
-        async with aiohttp.ClientSession(headers={"x-api-key": key}) as session:
-            async with session.get(pages_url(url, 0)) as resp:
-                resp.raise_for_status()
-                first = await resp.read()
-            total = int(decode_page(first, ClientSummary).total or 0)
-            bodies = [first]
-            for offset in range(PAGE, total, PAGE):
-                async with session.get(pages_url(url, offset)) as resp:
-                    resp.raise_for_status()
-                    bodies.append(await resp.read())
-        return bodies
-
-    bodies = asyncio.run(fetch_all())
-    sink = io.BytesIO()
-    writer = JsonLinesWriter(sink)
-    writer.write_many(decode_page(bodies[0], ClientSummary).items)  # warm-up
-    count = 0
-    start = time.perf_counter()
-    with fewer_gc_passes():
-        for body in bodies:
-            items = decode_page(body, ClientSummary).items
-            writer.write_many(items)
-            count += len(items)
-            sink.seek(0)
-            sink.truncate()
-    return count, time.perf_counter() - start
+            return sum(1 for _ in lines), elapsed, cpu

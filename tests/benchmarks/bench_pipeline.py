@@ -1,11 +1,13 @@
-"""Pipeline overhead: all of ``bizstim export clients`` (HTTP + decode + JSONL write) against raw GETs.
+"""Pipeline overhead: all of ``bizstim export clients`` (HTTP + decode + JSONL write) against its stages.
 
-No added latency, so the comparison shows everything the client does per record. The CLI runs its ``main``
-in a fresh interpreter per run (:mod:`tests.benchmarks._isolated`), the raw loop GETs the same pages with the
-same concurrency and throws the bytes away. A fourth variant bounds what any pipeline can reach here:
-decoding and JSONL-encoding the same page bodies with no HTTP at all (bodies fetched beforehand), on the one
-core the client process gets. Last, the export and the raw loop again against 50 ms of latency (no target):
-what the same overhead costs once the network counts.
+No added latency, so the export is bound by the client's CPU. Each stage an export cannot skip is measured
+apart in CPU microseconds per record, on the same pages of the same server (:mod:`tests.benchmarks._stages`:
+a raw aiohttp GET loop reading the bodies, :func:`~aiobizstim._envelope.decode_page`, the JSON Lines
+encoder, the file write); the export's throughput is then compared with ``1 / (sum of the stages)``: what
+is left over is the client's own machinery (transport, pagination, the event loop, the CLI). The export
+runs the CLI's ``main`` in a fresh interpreter per run (:mod:`tests.benchmarks._isolated`); the raw GET
+loop's throughput is shown for reference. Last, the export and the raw loop against 50 ms of latency (no
+target): what the same overhead costs once the network counts.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ import statistics
 
 from tests.benchmarks import _peers
 from tests.benchmarks._fake_process import FakeServer
-from tests.benchmarks._isolated import run_isolated
+from tests.benchmarks._isolated import run_isolated, run_isolated_timings
 from tests.benchmarks._report import Row, Target
+from tests.benchmarks._stages import STAGES
 
 RUNS = 9  # the no-latency runs vary most with what else the machine does: more of them steady the median
 CLIENTS = 100_000
@@ -23,64 +26,77 @@ CONCURRENCY = _peers.CONCURRENCY  # the client's default max_concurrency
 #: The same pipeline against a server with this latency: what the overhead costs when the network counts.
 LATENCY = 0.05
 LATENCY_RUNS = 5
+STAGE_SUM_TARGET = Target(">= 0.9x stage sum", min_ratio=0.9)
 
-VARIANTS = {
-    "cli": "tests.benchmarks._ours:cli_export",
-    "raw": "tests.benchmarks._peers:raw_concurrent_timed",
-    "raw1": "tests.benchmarks._peers:raw_sequential_timed",
-    "cpu": "tests.benchmarks._ours:decode_encode_bound",
+CLI = "tests.benchmarks._ours:cli_export"
+CLI_CPU = "tests.benchmarks._ours:cli_export_cpu"
+RAW = "tests.benchmarks._peers:raw_concurrent_timed"
+STAGE_CPU = "tests.benchmarks._stages:stage_cpu"
+
+STAGE_NAMES = {
+    "http": f"stage CPU: HTTP, raw aiohttp GET loop ({CONCURRENCY} in flight)",
+    "decode": "stage CPU: decode, decode_page",
+    "encode": "stage CPU: encode, RecordEncoder.encode_lines",
+    "write": "stage CPU: write, file (1 MiB buffer, fsync)",
 }
 
 
-def _rates(server: FakeServer, names: list[str], runs: int) -> dict[str, list[float]]:
-    """Records/s of each named variant, ``runs`` times, the variants taking turns."""
-    rates: dict[str, list[float]] = {name: [] for name in names}
-    for _ in range(runs):
-        for name in names:
-            seconds = run_isolated(VARIANTS[name], server.url, server.api_key, expected=CLIENTS)
-            rates[name].append(CLIENTS / seconds)
-    return rates
+def _per_record_us(seconds: float) -> float:
+    return seconds / CLIENTS * 1e6
 
 
 def run() -> list[Row]:
-    """Records/s of ``bizstim export clients`` vs raw GET loops (concurrent and sequential), interleaved."""
+    """The export's throughput against the sum of its stages' CPU costs, the variants taking turns."""
     section = f"pipeline {CLIENTS // 1000}k clients, no latency"
     laggy_section = f"pipeline {CLIENTS // 1000}k clients, {LATENCY * 1000:.0f} ms latency"
+    export_rate: list[float] = []
+    export_cpu: list[float] = []
+    raw_rate: list[float] = []
+    stages: dict[str, list[float]] = {name: [] for name in STAGES}
+    laggy: dict[str, list[float]] = {"cli": [], "raw": []}
     with FakeServer(CLIENTS) as server:
-        rates = _rates(server, list(VARIANTS), RUNS)
+        url, key = server.url, server.api_key
+        for _ in range(RUNS):
+            export = run_isolated_timings(CLI_CPU, url, key, expected=CLIENTS)
+            export_rate.append(CLIENTS / export["wall"])
+            export_cpu.append(_per_record_us(export["cpu"]))
+            raw_rate.append(CLIENTS / run_isolated(RAW, url, key, expected=CLIENTS))
+            for name, seconds in run_isolated_timings(STAGE_CPU, url, key, expected=CLIENTS).items():
+                stages[name].append(_per_record_us(seconds))
         server.set_latency(LATENCY)
-        laggy = _rates(server, ["cli", "raw"], LATENCY_RUNS)
-    cli = statistics.median(rates["cli"])
-    raw = statistics.median(rates["raw"])
-    return [
+        for _ in range(LATENCY_RUNS):
+            laggy["cli"].append(CLIENTS / run_isolated(CLI, url, key, expected=CLIENTS))
+            laggy["raw"].append(CLIENTS / run_isolated(RAW, url, key, expected=CLIENTS))
+    stage_sum = [sum(costs) for costs in zip(*stages.values(), strict=True)]
+    bound = 1e6 / statistics.median(stage_sum)  # records/s if the export cost only its stages
+    rows = [
         Row(
             section,
             "bizstim export clients (JSONL)",
             "rec/s",
-            rates["cli"],
-            ratio=cli / raw,
-            ratio_to="of raw loop",
-            target=Target(">= 0.8x raw", min_ratio=0.8),
-            note=f"raw loop = aiohttp GETs of the same pages, {CONCURRENCY} in flight, bytes discarded",
-        ),
-        Row(section, f"raw aiohttp GET loop, {CONCURRENCY} in flight", "rec/s", rates["raw"]),
-        Row(
-            section,
-            "raw aiohttp GET loop, sequential",
-            "rec/s",
-            rates["raw1"],
-            ratio=cli / statistics.median(rates["raw1"]),
-            ratio_to="export/this",
+            export_rate,
+            ratio=statistics.median(export_rate) / bound,
+            ratio_to="of stage sum",
+            target=STAGE_SUM_TARGET,
+            note=f"stage sum: 1 / (the stages' CPU per record below) = {bound:,.0f} rec/s",
         ),
         Row(
             section,
-            "bound: decode + JSONL encode only, no HTTP",
-            "rec/s",
-            rates["cpu"],
-            ratio=statistics.median(rates["cpu"]) / raw,
-            ratio_to="of raw loop",
-            note="the same page bodies fetched beforehand; the most any export pipeline could reach here",
+            "CPU of the export (process time)",
+            "µs/rec",
+            export_cpu,
+            ratio=statistics.median(export_cpu) / statistics.median(stage_sum),
+            ratio_to="of stage sum",
         ),
+        *(Row(section, STAGE_NAMES[name], "µs/rec", stages[name]) for name in STAGES),
+        Row(
+            section,
+            "stage CPU: sum",
+            "µs/rec",
+            stage_sum,
+            note="each stage timed apart on the same pages, in a child process (tests/benchmarks/_stages.py)",
+        ),
+        Row(section, f"raw aiohttp GET loop, {CONCURRENCY} in flight", "rec/s", raw_rate),
         Row(
             laggy_section,
             "bizstim export clients (JSONL)",
@@ -88,12 +104,8 @@ def run() -> list[Row]:
             laggy["cli"],
             ratio=statistics.median(laggy["cli"]) / statistics.median(laggy["raw"]),
             ratio_to="of raw loop",
-            note=f"no target: the same comparison against a server answering after {LATENCY * 1000:.0f} ms",
+            note=f"no target: the export against a server answering after {LATENCY * 1000:.0f} ms",
         ),
-        Row(
-            laggy_section,
-            f"raw aiohttp GET loop, {CONCURRENCY} in flight",
-            "rec/s",
-            laggy["raw"],
-        ),
+        Row(laggy_section, f"raw aiohttp GET loop, {CONCURRENCY} in flight", "rec/s", laggy["raw"]),
     ]
+    return rows
