@@ -19,13 +19,12 @@ import logging
 import time
 import warnings
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import aiohttp
 import msgspec
 from yarl import URL
 
-from aiobizstim._adaptive import ConcurrencyController, Outcome, outcome_of
 from aiobizstim._backoff import RetryPolicy, parse_retry_after, retry_delay
 from aiobizstim._config import AutoConcurrency, ClientConfig, RequestOptions, proxy_from_env
 from aiobizstim._constants import (
@@ -38,6 +37,9 @@ from aiobizstim._constants import (
 from aiobizstim._envelope import Response, read_response
 from aiobizstim._gate import SlotGate
 from aiobizstim._stats import ClientStats, RetryEvent
+
+if TYPE_CHECKING:
+    from aiobizstim._adaptive import Outcome
 from aiobizstim.errors import (
     APIConnectionError,
     APIStatusError,
@@ -98,6 +100,12 @@ class _AdaptiveLimit:
     the last line, else at most one line per ``CONCURRENCY_LOG_INTERVAL`` seconds, with the range since)."""
 
     def __init__(self, auto: AutoConcurrency, stats: ClientStats) -> None:
+        # Imported here: a client with a fixed limit never needs the controller (nor ``statistics``), and
+        # the CLI's start-up is shorter without them.
+        from aiobizstim._adaptive import ConcurrencyController, Outcome, outcome_of
+
+        self.outcome_of = outcome_of
+        self._overload = Outcome.OVERLOAD
         self.controller = ConcurrencyController(auto.minimum, auto.maximum, auto.start)
         self.gate = SlotGate(auto.start)
         self._stats = stats
@@ -136,7 +144,7 @@ class _AdaptiveLimit:
             high,
             ago,
             "the server shed load"
-            if outcome is Outcome.OVERLOAD
+            if outcome is self._overload
             else f"latency {latency * 1e3:.0f} ms, base {(baseline or latency) * 1e3:.0f} ms",
             extra={"concurrency": limit},
         )
@@ -464,12 +472,14 @@ class Transport:
             if adaptive is not None and not waiting:
                 timed_out = isinstance(exc, TimeoutError)
                 adaptive.record(
-                    time.perf_counter() - started, outcome_of(None, timed_out=timed_out), in_flight
+                    time.perf_counter() - started, adaptive.outcome_of(None, timed_out=timed_out), in_flight
                 )
             failure, cause = _transfer_fault(exc, timeout, waiting, label, attempt)
         else:
             if adaptive is not None:
-                adaptive.record(time.perf_counter() - started, outcome_of(response.status), in_flight)
+                adaptive.record(
+                    time.perf_counter() - started, adaptive.outcome_of(response.status), in_flight
+                )
                 if response.status == 429:
                     adaptive.pause(response.headers.get("Retry-After"), self.policy.max_retry_after)
             if logger.isEnabledFor(logging.DEBUG):

@@ -44,11 +44,13 @@ class Row:
     ratio_to: str = ""
     target: Target | None = None
     note: str = ""
+    #: Fewer runs than :data:`MIN_RUNS` accepted for this row (a slow peer run once: the row says so).
+    min_runs: int = MIN_RUNS
 
     @property
     def value(self) -> float:
-        """The median of the runs (at least :data:`MIN_RUNS` of them)."""
-        return median(self.runs)
+        """The median of the runs (at least :attr:`min_runs` of them)."""
+        return median(self.runs, self.min_runs)
 
     @property
     def passed(self) -> bool | None:
@@ -69,10 +71,10 @@ class Row:
         }
 
 
-def median(values: Sequence[float]) -> float:
-    """The median, refusing fewer than :data:`MIN_RUNS` runs so no figure rests on too few samples."""
-    if len(values) < MIN_RUNS:
-        raise ValueError(f"need at least {MIN_RUNS} runs for a median, got {len(values)}")
+def median(values: Sequence[float], minimum: int = MIN_RUNS) -> float:
+    """The median, refusing fewer than ``minimum`` runs so no figure rests on too few samples."""
+    if len(values) < minimum:
+        raise ValueError(f"need at least {minimum} runs for a median, got {len(values)}")
     return statistics.median(values)
 
 

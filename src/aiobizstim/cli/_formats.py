@@ -15,7 +15,6 @@ however many records pass through. All three use the models' Python attribute na
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import enum
 import io
@@ -200,6 +199,8 @@ class CsvWriter:
         self._columns = [
             (index, _CELL[spec.kind]) for index, spec in enumerate(field_kinds(model)) if spec.attr in public
         ]
+        import csv  # here: only a CSV export needs it (the CLI's start-up is shorter without)
+
         self._text = io.TextIOWrapper(file, encoding="utf-8", newline="", write_through=False)
         self._csv = csv.writer(self._text)
         if not resumed:
