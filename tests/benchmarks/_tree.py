@@ -21,7 +21,7 @@ from pathlib import Path
 
 import psutil  # type: ignore[import-untyped]
 
-__all__ = ["Usage", "measure"]
+__all__ = ["Usage", "measure", "vm_hwm"]
 
 MB = 1024 * 1024
 _POLL_S = 0.01
@@ -37,7 +37,7 @@ class Usage:
     peak_mb: float
 
 
-def _vm_hwm(pid: int) -> int | None:
+def vm_hwm(pid: int) -> int | None:
     """The process's peak RSS in bytes so far, or None once it is gone."""
     try:
         with open(f"/proc/{pid}/status", "rb") as status:
@@ -64,7 +64,7 @@ class _TreeSampler(threading.Thread):
         except psutil.Error:  # gone already
             pids = [self._pid]
         for pid in pids:
-            hwm = _vm_hwm(pid)
+            hwm = vm_hwm(pid)
             if hwm is not None and hwm > self.peaks.get(pid, 0):
                 self.peaks[pid] = hwm
 

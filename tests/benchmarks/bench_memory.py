@@ -22,6 +22,7 @@ import psutil  # type: ignore[import-untyped]
 
 from tests.benchmarks._fake_process import FakeServer
 from tests.benchmarks._report import Row, Target
+from tests.benchmarks._tree import vm_hwm
 
 RUNS = 5
 SIZES = (100_000, 1_000_000)
@@ -40,18 +41,6 @@ def _command() -> list[str]:
     return [found] if found else [sys.executable, "-m", "aiobizstim.cli"]
 
 
-def _vm_hwm(pid: int) -> int | None:
-    """The process's peak RSS in bytes so far, or None once it is gone."""
-    try:
-        with open(f"/proc/{pid}/status", "rb") as status:
-            for line in status:
-                if line.startswith(b"VmHWM:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError):
-        pass
-    return None
-
-
 class _Sampler(threading.Thread):
     """Polls one process's VmHWM and RSS until it exits or :meth:`stop` is called."""
 
@@ -65,7 +54,7 @@ class _Sampler(threading.Thread):
 
     def run(self) -> None:
         while not self._done.is_set():
-            hwm = _vm_hwm(self._pid)
+            hwm = vm_hwm(self._pid)
             try:
                 rss = int(self._proc.memory_info().rss)
             except psutil.Error:
