@@ -200,14 +200,15 @@ async def export_records(
     become durable; on an exception it keeps them.
     """
     output = FileOutput(OutputPlan("file", path, str(path))).open() if isinstance(path, Path) else path
-    resumable = output if isinstance(output, ResumableOutput) and checkpoint is not None else None
-    count = output.resumed_records if isinstance(output, ResumableOutput) else 0
+    resumable = output if isinstance(output, ResumableOutput) else None
+    save = checkpoint if resumable is not None else None
+    count = resumable.resumed_records if resumable is not None else 0
     try:
-        if isinstance(output, ResumableOutput) and output.finished_before:
+        if resumable is not None and resumable.finished_before:
             await _close(batches)  # every record was written by an earlier run: only the rename is left
-            await output.finish()
+            await resumable.finish()
             return count
-        resumed_after = count if isinstance(output, ResumableOutput) and output.resumed_checkpoint else None
+        resumed_after = count if resumable is not None and resumable.continuing else None
         writer = make_writer(fmt, output.file, model, resumed_after)
         update = progress.update
         drain = output.drain
@@ -216,15 +217,15 @@ async def export_records(
                 writer.write_many(batch)
                 count += len(batch)
                 update(count)
-                if resumable is not None and resumable.due():
+                if save is not None and resumable is not None and resumable.due():
                     writer.flush()
-                    resumable.checkpoint(count, checkpoint())  # type: ignore[misc]
+                    resumable.checkpoint(count, save())
                 await drain()
         finally:
             await _close(batches)
         writer.close()
-        if isinstance(output, ResumableOutput):
-            output.final_records = count
+        if resumable is not None:
+            resumable.final_records = count
         await output.finish()
     finally:
         output.discard()  # nothing left to do after finish()

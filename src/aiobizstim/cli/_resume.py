@@ -100,6 +100,8 @@ class ResumableOutput:
         #: The records and the iterator checkpoint the export continues from (0 and ``None``: from the start).
         self.resumed_records = 0
         self.resumed_checkpoint: Any = None
+        #: Whether an earlier run's output is continued (its header or opening bracket is written).
+        self.continuing = False
         #: Records that are durable now (described by the state on disk).
         self.saved_records = 0
         #: Every record of the export, once written (set before :meth:`finish`, for the finished state).
@@ -137,6 +139,7 @@ class ResumableOutput:
             os.ftruncate(fd, state.bytes)  # bytes past the last checkpoint were never described
             self.resumed_records = self.saved_records = state.records
             self.resumed_checkpoint = state.checkpoint
+            self.continuing = True
             self._saved = True
             self._finished_before = state.finished
         self._file.seek(0, os.SEEK_END)
