@@ -21,7 +21,7 @@ _TAIL = 1500
 def clean_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """This process's environment without Bizstim settings, virtualenv markers or Python overrides (each
     peer gets exactly the settings its check gives it), plus ``extra``."""
-    dropped = ("BIZSTIM_", "VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "TAP_BIZSTIM_", "MELTANO_")
+    dropped = ("BIZSTIM_", "VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "TAP_", "TARGET_", "MELTANO_")
     env = {k: v for k, v in os.environ.items() if not k.startswith(dropped)}
     env.update(extra or {})
     return env

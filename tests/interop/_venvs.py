@@ -94,11 +94,13 @@ async def build_wheel(into: Path) -> Path:
     return _only_wheel(into)
 
 
-async def prepare(spec: VenvSpec, root: Path, wheel: Path) -> Venv:
+async def prepare(spec: VenvSpec, root: Path, wheel: Path | None = None) -> Venv:
     """The venv of ``spec`` under ``root``: reused if built with the same pins (and, for ours, the same
-    dependencies), else built anew; this run's wheel installed in it if it holds ours."""
+    dependencies), else built anew; this run's ``wheel`` installed in it if it holds ours (then required)."""
     path = root / spec.name
-    digest, requires = _wheel_record(wheel)
+    if spec.ours is not None and wheel is None:
+        raise ValueError(f"the venv {spec.name} holds this checkout: give its wheel")
+    digest, requires = _wheel_record(wheel) if spec.ours is not None and wheel is not None else ("", [])
     key = {
         "python": sys.version.split()[0],
         "pins": list(spec.pins),
@@ -116,13 +118,14 @@ async def prepare(spec: VenvSpec, root: Path, wheel: Path) -> Venv:
     built = False
     if not key_file.is_file() or json.loads(key_file.read_text()) != key:
         shutil.rmtree(path, ignore_errors=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
         await run([sys.executable, "-m", "venv", path], env=clean_env())
         ours = [f"{wheel}[{spec.ours}]" if spec.ours else str(wheel)] if spec.ours is not None else []
         await run([*pip, *spec.pins, *ours], env=clean_env())
         key_file.write_text(json.dumps(key))
         (path / _WHEEL_FILE).write_text(digest)
         built = True
-    elif spec.ours is not None and (path / _WHEEL_FILE).read_text() != digest:
+    elif spec.ours is not None and wheel is not None and (path / _WHEEL_FILE).read_text() != digest:
         await run([*pip, "--no-deps", "--force-reinstall", wheel], env=clean_env())
         (path / _WHEEL_FILE).write_text(digest)
     return Venv(path, built)

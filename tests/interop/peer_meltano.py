@@ -103,6 +103,9 @@ async def check(ctx: Context) -> str:
             "UV_CACHE_DIR": str(ctx.cache / "uv"),
         }
     )
+    # uv caches a wheel by name and version: a checkout changed since the last run has the same version, so
+    # its entries go first, or Meltano would install the older code.
+    await run([venv.bin("uv"), "cache", "clean", "aiobizstim"], cwd=project, env=env)
     await run([meltano, "install"], cwd=project, env=env)
     files = _installed_is_checkout(project)
 
