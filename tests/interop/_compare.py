@@ -12,7 +12,27 @@ from typing import Any
 from tests.interop._outcome import expect
 from tests.interop._reference import Reference
 
-__all__ = ["check_rows", "same_value"]
+__all__ = ["check_rows", "same_value", "schema_tables"]
+
+
+def schema_tables(
+    db: Any, schema: str, *, skip_prefix: str | None = None
+) -> tuple[dict[str, dict[str, str]], dict[str, list[dict[str, Any]]]]:
+    """Column types and rows of every table in ``schema`` of the duckdb connection ``db`` (tables whose name
+    starts with ``skip_prefix`` left out)."""
+    types: dict[str, dict[str, str]] = {}
+    for table, column, kind in db.execute(
+        "SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = ?",
+        [schema],
+    ).fetchall():
+        if skip_prefix is None or not str(table).startswith(skip_prefix):
+            types.setdefault(str(table), {})[str(column)] = str(kind)
+    rows = {}
+    for table in types:
+        cursor = db.execute(f'SELECT * FROM "{schema}"."{table}"')
+        names = [d[0] for d in cursor.description]
+        rows[table] = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return types, rows
 
 
 def same_value(want: Any, got: Any, kind: str) -> bool:

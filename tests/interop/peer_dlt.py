@@ -9,7 +9,7 @@ from typing import Any, Final
 
 import duckdb
 
-from tests.interop._compare import check_rows
+from tests.interop._compare import check_rows, schema_tables
 from tests.interop._context import Context
 from tests.interop._outcome import expect
 from tests.interop._proc import clean_env, run
@@ -35,19 +35,7 @@ def _read(database: Path) -> tuple[dict[str, dict[str, str]], dict[str, list[dic
             "WHERE table_name = 'clients' AND table_schema NOT LIKE '%\\_staging' ESCAPE '\\'"
         )
         (dataset,) = [str(name) for (name,) in datasets.fetchall()]
-        types: dict[str, dict[str, str]] = collections.defaultdict(dict)
-        for table, column, kind in db.execute(
-            "SELECT table_name, column_name, data_type FROM information_schema.columns "
-            "WHERE table_schema = ? AND table_name NOT LIKE '\\_dlt%' ESCAPE '\\'",
-            [dataset],
-        ).fetchall():
-            types[str(table)][str(column)] = str(kind)
-        rows = {}
-        for table in types:
-            cursor = db.execute(f'SELECT * FROM "{dataset}"."{table}"')
-            names = [d[0] for d in cursor.description]
-            rows[table] = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-    return dict(types), rows
+        return schema_tables(db, dataset, skip_prefix="_dlt")
 
 
 async def check(ctx: Context) -> str:

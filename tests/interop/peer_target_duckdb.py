@@ -17,7 +17,7 @@ from typing import Any
 
 import duckdb
 
-from tests.interop._compare import check_rows
+from tests.interop._compare import check_rows, schema_tables
 from tests.interop._context import Context
 from tests.interop._outcome import expect
 from tests.interop._proc import clean_env, pipe
@@ -39,19 +39,7 @@ UNKEYED = "meetourstaff"
 def _read(database: Path) -> tuple[dict[str, dict[str, str]], dict[str, list[dict[str, Any]]]]:
     """Column types and rows of every table in the target's schema."""
     with duckdb.connect(str(database), read_only=True) as db:
-        types: dict[str, dict[str, str]] = collections.defaultdict(dict)
-        for table, column, kind in db.execute(
-            "SELECT table_name, column_name, data_type FROM information_schema.columns "
-            "WHERE table_schema = ?",
-            [SCHEMA],
-        ).fetchall():
-            types[str(table)][str(column)] = str(kind)
-        rows = {}
-        for table in types:
-            cursor = db.execute(f'SELECT * FROM {SCHEMA}."{table}"')
-            names = [d[0] for d in cursor.description]
-            rows[table] = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-    return dict(types), rows
+        return schema_tables(db, SCHEMA)
 
 
 async def check(ctx: Context) -> str:
