@@ -8,7 +8,6 @@ import contextlib
 import datetime as dt
 import io
 import json
-import os
 import signal
 import sys
 from collections.abc import AsyncIterator
@@ -30,7 +29,8 @@ from aiobizstim.models import Client, Discount, Payment
 from aiobizstim.models._columns import Column, Logical, columns
 from aiobizstim.models._export import export_fields
 from aiobizstim.testing import FakeBizstim
-from tests.cli.test_cli_commands import BIZSTIM, TIMEOUT, env_for, listing, temp_files
+from tests.cli.test_cli_commands import TIMEOUT, env_for, listing, temp_files
+from tests.cli.test_cli_output import spawn
 
 CLIENTS = 120
 #: (resource, --details) for every export there is.
@@ -254,11 +254,8 @@ async def test_a_signal_during_a_parquet_export_leaves_nothing(
 ) -> None:
     fake.set_latency(0.05)
     out = tmp_path / "clients.parquet"
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("BIZSTIM_")} | env_for(fake)
     args = ["export", "clients", "-o", str(out), "--page-size", "10", "--concurrency", "1", "-vv"]
-    proc = await asyncio.create_subprocess_exec(
-        BIZSTIM, *args, env=full_env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
-    )
+    proc = await spawn(*args, env=env_for(fake))
     assert proc.stderr is not None
     async with asyncio.timeout(TIMEOUT):
         # -vv logs each response: after the first one the export is under way, its FIFO exists and duckdb

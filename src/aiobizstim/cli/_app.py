@@ -33,6 +33,7 @@ from aiobizstim.cli._commands import (
     describe,
 )
 from aiobizstim.cli._export import ExportWatch
+from aiobizstim.cli._logs import logs_to
 from aiobizstim.cli._parser import PROG, build_parser
 from aiobizstim.cli._signals import Interrupts, run_interruptible, signals_held
 from aiobizstim.errors import BizstimError
@@ -50,21 +51,9 @@ def _cli_logging(verbosity: int, stderr: TextIO) -> Iterator[None]:
     handler needs the logger to pass WARNING records) and the summary line counts them. ``-v`` prints
     warnings and INFO lines (an adaptive concurrency limit's changes), ``-vv`` every request.
     """
-    logger = logging.getLogger("aiobizstim")
-    saved = (logger.level, logger.propagate)
     level = {0: logging.ERROR, 1: logging.INFO}.get(verbosity, logging.DEBUG)
-    handler = logging.StreamHandler(stderr)
-    handler.setFormatter(logging.Formatter(f"{PROG}: %(levelname)s: %(message)s"))
-    handler.setLevel(level)
-    logger.addHandler(handler)
-    logger.setLevel(min(level, logging.WARNING))
-    logger.propagate = False
-    try:
+    with logs_to(stderr, PROG, logger_level=min(level, logging.WARNING), handler_level=level):
         yield
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(saved[0])
-        logger.propagate = saved[1]
 
 
 # --- running ----------------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from aiobizstim._config import Secret
 from aiobizstim._constants import API_KEY_ENV
 from aiobizstim._version import __version__
 from aiobizstim.cli._commands import describe
+from aiobizstim.cli._logs import logs_to
 from aiobizstim.cli._signals import InterruptedBySignalError, Interrupts, run_interruptible
 from aiobizstim.errors import BizstimError
 from aiobizstim.tap._about import NAME, render_about
@@ -74,21 +75,13 @@ def build_parser() -> argparse.ArgumentParser:
 @contextlib.contextmanager
 def _logging(stderr: TextIO) -> Iterator[None]:
     """The tap's own progress (INFO) and the client's warnings (retries) to stderr for one run."""
-    root, tap = logging.getLogger("aiobizstim"), _logger
-    saved = (root.level, root.propagate, tap.level)
-    handler = logging.StreamHandler(stderr)
-    handler.setFormatter(logging.Formatter(f"{PROG}: %(levelname)s: %(message)s"))
-    root.addHandler(handler)
-    root.setLevel(logging.WARNING)
-    root.propagate = False
-    tap.setLevel(logging.INFO)
+    saved = _logger.level
+    _logger.setLevel(logging.INFO)
     try:
-        yield
+        with logs_to(stderr, PROG, logger_level=logging.WARNING):
+            yield
     finally:
-        root.removeHandler(handler)
-        root.setLevel(saved[0])
-        root.propagate = saved[1]
-        tap.setLevel(saved[2])
+        _logger.setLevel(saved)
 
 
 async def _sync(settings: TapSettings, selections: Sequence[Selection], state: SyncState) -> int:
