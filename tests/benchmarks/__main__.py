@@ -21,6 +21,7 @@ SECTIONS = {
     "pipeline": "tests.benchmarks.bench_pipeline",
     "memory": "tests.benchmarks.bench_memory",
     "adaptive": "tests.benchmarks.bench_adaptive",
+    "row-groups": "tests.benchmarks.bench_row_groups",
     "peers": "tests.benchmarks.bench_peers",
 }
 #: Run only when named with ``--only``: ``peers`` builds virtualenvs from the package index (once) and takes
