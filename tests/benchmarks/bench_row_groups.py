@@ -101,7 +101,7 @@ def _seconds(fn: Callable[[], object]) -> list[float]:
 
 def _read_back(reader: Any, out: Path) -> dict[str, list[float]]:
     """Seconds of each way of reading ``out``."""
-    import pyarrow.parquet as pq
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
     aggregate = f"SELECT count(*), sum(id), count(DISTINCT city), max(len(email)) FROM '{out}'"
     point = f"SELECT * FROM '{out}' WHERE id BETWEEN 500000 AND 500100"
@@ -116,7 +116,7 @@ def _read_back(reader: Any, out: Path) -> dict[str, list[float]]:
 def run() -> list[Row]:
     """Write the same records with each row-group setting, then read every file back."""
     import duckdb
-    import pyarrow.parquet as pq
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
     rows: list[Row] = []
     measured: dict[str, dict[str, list[float]]] = {}
