@@ -116,7 +116,7 @@ def _read_back(reader: Any, out: Path) -> dict[str, list[float]]:
 def run() -> list[Row]:
     """Write the same records with each row-group setting, then read every file back."""
     import duckdb
-    import pyarrow.parquet as pq  # type: ignore[import-untyped]
+    import pyarrow.parquet as pq
 
     rows: list[Row] = []
     measured: dict[str, dict[str, list[float]]] = {}
