@@ -1,4 +1,5 @@
-"""Sans-I/O retry policy: which failures are retried, how long to wait, and ``Retry-After`` parsing.
+"""Sans-I/O retry policy: which failures are retried, how long to wait, ``Retry-After`` parsing, and which
+responses pause a whole client.
 
 Pure functions only (the clock and the random source are parameters), so every rule is unit-tested without
 sleeping.
@@ -8,16 +9,18 @@ from __future__ import annotations
 
 import email.utils
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from aiobizstim._constants import RETRYABLE_STATUSES
+from aiobizstim._constants import PAUSE_STATUSES, RETRYABLE_STATUSES
 
 __all__ = [
+    "PAUSE_STATUSES",
     "RETRYABLE_STATUSES",
     "RetryPolicy",
     "backoff_delay",
+    "client_pause",
     "parse_retry_after",
     "retry_delay",
 ]
@@ -94,4 +97,15 @@ def retry_delay(
     delay = backoff_delay(retry, policy, rand=rand)
     if retry_after is not None:
         delay = max(delay, retry_after)
+    return delay
+
+
+def client_pause(status: int, headers: Mapping[str, str], policy: RetryPolicy) -> float | None:
+    """Seconds a response asks every request of an adaptive client to wait: the ``Retry-After`` of a
+    :data:`PAUSE_STATUSES` answer, when it is positive and one the policy waits for; otherwise ``None``."""
+    if status not in PAUSE_STATUSES:
+        return None
+    delay = parse_retry_after(headers.get("Retry-After"))
+    if delay is None or not 0 < delay <= policy.max_retry_after:
+        return None
     return delay

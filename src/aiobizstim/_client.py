@@ -47,9 +47,9 @@ class Bizstim:
     export makes many requests. At most ``max_concurrency`` requests are in flight across the whole client;
     ``max_concurrency="auto"`` (or an :class:`~aiobizstim.AutoConcurrency` for another range than 1..64)
     adapts that limit to the server: it grows while latency stays flat, shrinks when latency climbs or the
-    server answers 429/503/504 or times out, and a 429's ``Retry-After`` holds every request of the client
-    (``stats.concurrency_limit`` shows where it is). ``rate_limit`` (requests per second) spaces request
-    starts. A response body longer than
+    server answers 429/503/504 or times out, and the ``Retry-After`` of a 429 or 503 holds every request of
+    the client (``stats.concurrency_limit`` shows where it is). ``rate_limit`` (requests per second) spaces
+    request starts. A response body longer than
     ``max_response_bytes`` (after decompression; default 64 MiB) is not read past that point:
     :class:`~aiobizstim.ResponseTooLargeError`. ``HTTP_PROXY`` / ``HTTPS_PROXY`` / ``NO_PROXY`` are honoured
     unless ``trust_env=False``; ``proxy`` sends every request through that proxy; ``ssl_context`` (an

@@ -1,5 +1,5 @@
 """Admission to the wire for an adaptive limit: a slot gate whose size may change at any time, and the
-client-wide pause a 429's ``Retry-After`` asks for."""
+client-wide pause the ``Retry-After`` of a 429 or 503 asks for."""
 
 from __future__ import annotations
 

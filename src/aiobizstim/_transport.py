@@ -25,7 +25,7 @@ import aiohttp
 import msgspec
 from yarl import URL
 
-from aiobizstim._backoff import RetryPolicy, parse_retry_after, retry_delay
+from aiobizstim._backoff import RetryPolicy, client_pause, retry_delay
 from aiobizstim._config import AutoConcurrency, ClientConfig, RequestOptions, proxy_from_env
 from aiobizstim._constants import (
     CONCURRENCY_LOG_INTERVAL,
@@ -95,9 +95,10 @@ class _Sends:
 
 class _AdaptiveLimit:
     """The I/O side of ``max_concurrency="auto"``: feeds each completed attempt to the sans-I/O
-    :class:`ConcurrencyController`, resizes the :class:`SlotGate` to its answer, pauses the gate for a 429's
-    ``Retry-After``, keeps ``stats`` and logs the changes that matter (INFO: a limit doubled or halved since
-    the last line, else at most one line per ``CONCURRENCY_LOG_INTERVAL`` seconds, with the range since)."""
+    :class:`ConcurrencyController`, resizes the :class:`SlotGate` to its answer, pauses the gate for the
+    ``Retry-After`` of a 429 or 503 (:func:`client_pause`), keeps ``stats`` and logs the changes that matter
+    (INFO: a limit doubled or halved since the last line, else at most one line per
+    ``CONCURRENCY_LOG_INTERVAL`` seconds, with the range since)."""
 
     def __init__(self, auto: AutoConcurrency, stats: ClientStats) -> None:
         # Imported here: a client with a fixed limit never needs the controller (nor ``statistics``), and
@@ -149,10 +150,10 @@ class _AdaptiveLimit:
             extra={"concurrency": limit},
         )
 
-    def pause(self, retry_after: str | None, max_retry_after: float) -> None:
-        """Hold every new request of the client for a 429's ``Retry-After`` (one we are willing to wait)."""
-        delay = parse_retry_after(retry_after)
-        if delay is not None and 0 < delay <= max_retry_after:
+    def pause(self, response: Response, policy: RetryPolicy) -> None:
+        """Hold every new request of the client for as long as ``response`` asks (:func:`client_pause`)."""
+        delay = client_pause(response.status, response.headers, policy)
+        if delay is not None:
             self.gate.pause_until(asyncio.get_running_loop().time() + delay)
 
 
@@ -450,7 +451,7 @@ class Transport:
         session, pool = self._get_session(), self._pool
         adaptive = pool.adaptive
         if adaptive is not None:
-            await adaptive.gate.wait_open()  # a 429's Retry-After holds the whole client (not timed)
+            await adaptive.gate.wait_open()  # a 429's or 503's Retry-After holds the whole client (not timed)
         waiting = self._slot_wait
         started, in_flight = 0.0, 0
         try:
@@ -480,8 +481,7 @@ class Transport:
                 adaptive.record(
                     time.perf_counter() - started, adaptive.outcome_of(response.status), in_flight
                 )
-                if response.status == 429:
-                    adaptive.pause(response.headers.get("Retry-After"), self.policy.max_retry_after)
+                adaptive.pause(response, self.policy)
             if logger.isEnabledFor(logging.DEBUG):
                 logger.debug(
                     "%s -> %d in %.1f ms (attempt %d)",

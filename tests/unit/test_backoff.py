@@ -1,4 +1,4 @@
-"""The pure retry-policy functions: backoff curve, jitter, Retry-After parsing."""
+"""The pure retry-policy functions: backoff curve, jitter, Retry-After parsing, the client-wide pause."""
 
 from __future__ import annotations
 
@@ -7,7 +7,15 @@ from email.utils import format_datetime
 
 import pytest
 
-from aiobizstim._backoff import RETRYABLE_STATUSES, RetryPolicy, backoff_delay, parse_retry_after, retry_delay
+from aiobizstim._backoff import (
+    PAUSE_STATUSES,
+    RETRYABLE_STATUSES,
+    RetryPolicy,
+    backoff_delay,
+    client_pause,
+    parse_retry_after,
+    retry_delay,
+)
 
 
 @pytest.mark.parametrize(
@@ -75,3 +83,25 @@ def test_retry_delay_never_waits_less_than_retry_after() -> None:
 
 def test_retryable_statuses_are_exactly_the_documented_ones() -> None:
     assert frozenset({408, 429, 500, 502, 503, 504}) == RETRYABLE_STATUSES
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_a_429_or_503_with_retry_after_pauses_the_client_for_it(status: int) -> None:
+    assert client_pause(status, {"Retry-After": "1"}, RetryPolicy()) == 1.0
+    assert client_pause(status, {"Retry-After": "2.5"}, RetryPolicy()) == 2.5
+
+
+@pytest.mark.parametrize("status", [408, 500, 502, 504, 404, 200, 301])
+def test_no_other_status_pauses_the_client(status: int) -> None:
+    assert client_pause(status, {"Retry-After": "1"}, RetryPolicy()) is None
+
+
+@pytest.mark.parametrize("value", [None, "soon", "0", "61"])
+def test_no_pause_without_a_positive_retry_after_the_policy_waits_for(value: str | None) -> None:
+    headers = {} if value is None else {"Retry-After": value}
+    assert client_pause(503, headers, RetryPolicy(max_retry_after=60.0)) is None
+
+
+def test_pausing_statuses_are_retryable_ones() -> None:
+    assert frozenset({429, 503}) == PAUSE_STATUSES
+    assert PAUSE_STATUSES <= RETRYABLE_STATUSES
