@@ -27,7 +27,7 @@ class HandClock:
 
 @contextlib.contextmanager
 def hand_clock() -> Iterator[HandClock]:
-    """Replace the running loop's clock for the block; what needs real time (a server's close) goes after."""
+    """Replace the running loop's clock with a :class:`HandClock` for the block."""
     loop = asyncio.get_running_loop()
     clock = HandClock(loop.time())
     loop.time = clock  # type: ignore[method-assign]

@@ -1,4 +1,5 @@
-"""``--concurrency N|auto`` and ``fake-server --capacity``: parsing, the summary line, ``-v``'s INFO lines."""
+"""``--concurrency N|auto`` and ``fake-server --capacity`` / ``--capacity-schedule``: parsing, the summary
+line, ``-v``'s INFO lines."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 
 from aiobizstim.cli._commands import fake_server
 from aiobizstim.cli._parser import _concurrency, build_parser
-from aiobizstim.testing import FakeBizstim
+from aiobizstim.testing import CapacitySchedule, FakeBizstim
 from tests.cli.test_cli_commands import bizstim, env_for
 
 
@@ -30,8 +31,40 @@ def test_fake_server_passes_its_capacity(monkeypatch: pytest.MonkeyPatch) -> Non
     assert seen["capacity"] == 6.0
     assert fake_server(build_parser().parse_args(["fake-server"])) == 0
     assert seen["capacity"] is None
+    assert seen["capacity_schedule"] is None
     with pytest.raises(SystemExit):
         build_parser().parse_args(["fake-server", "--capacity", "0"])
+
+
+def test_fake_server_passes_its_capacity_schedule(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr("aiobizstim.testing.serve", lambda **kwargs: seen.update(kwargs))
+    args = build_parser().parse_args(["fake-server", "--capacity-schedule", "24,10s:12,30s:24"])
+    assert fake_server(args) == 0
+    assert seen["capacity_schedule"] == CapacitySchedule(24, ((10, 12), (30, 24)))
+    assert seen["capacity"] is None
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--capacity-schedule", "24,10s:12,5s:6"],
+            "argument --capacity-schedule: schedule step '5s:6' is not",
+        ),
+        (["--capacity-schedule", "24,10:12"], "argument --capacity-schedule: schedule step '10:12' is not"),
+        (["--capacity", "4", "--capacity-schedule", "4"], "not allowed with argument --capacity"),
+    ],
+)
+def test_a_bad_capacity_schedule_is_a_usage_error_naming_it(
+    capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        build_parser().parse_args(["fake-server", *args])
+    assert exited.value.code == 2
+    error = capsys.readouterr().err.splitlines()[-1]
+    assert error.startswith("bizstim fake-server: error: ")
+    assert message in error
 
 
 async def test_export_auto_shows_the_limit_in_the_summary_and_its_changes_with_v(tmp_path: Path) -> None:

@@ -1,14 +1,17 @@
-"""FakeBizstim's capacity model: processor sharing past ``capacity``, 429 past ``overload * capacity``."""
+"""FakeBizstim's capacity model: processor sharing past ``capacity``, 429 past ``overload * capacity``; a
+capacity schedule."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 
 import aiohttp
 import pytest
 
-from aiobizstim.testing import FakeBizstim, Faults
+from aiobizstim.testing import CapacitySchedule, FakeBizstim, Faults
 from aiobizstim.testing._capacity import SharedCapacity
+from tests._clock import hand_clock
 from tests.fake.conftest import fetch
 
 
@@ -83,3 +86,83 @@ async def test_capacity_is_changeable_and_checked() -> None:
             fake.set_capacity(bad)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="overload"):
         FakeBizstim(clients=1, capacity=2, overload=0.5)
+
+
+@pytest.mark.parametrize(
+    ("text", "schedule"),
+    [
+        ("24", CapacitySchedule(24)),
+        ("24,10s:12,30s:24", CapacitySchedule(24, ((10, 12), (30, 24)))),
+        (" 2.5 , 0.5s : 1 ,1e3s:8", CapacitySchedule(2.5, ((0.5, 1), (1000, 8)))),
+    ],
+)
+def test_a_capacity_schedule_parses(text: str, schedule: CapacitySchedule) -> None:
+    assert CapacitySchedule.parse(text) == schedule
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "the capacity schedule is empty"),
+        (" ", "the capacity schedule is empty"),
+        ("10s:12,30s:24", "must begin with the capacity at the start (e.g. 24,10s:12), not '10s:12'"),
+        (",10s:12", "must begin with the capacity at the start (e.g. 24,10s:12), not ''"),
+        ("many", "schedule start 'many': the capacity must be a positive number"),
+        ("0,10s:12", "schedule start '0': the capacity must be a positive number"),
+        ("24,10:12", "schedule step '10:12' is not <seconds>s:<capacity> (e.g. 10s:12)"),
+        ("24,10s", "schedule step '10s' is not <seconds>s:<capacity> (e.g. 10s:12)"),
+        ("24,10s:x", "schedule step '10s:x' is not <seconds>s:<capacity>"),
+        ("24,,10s:12", "schedule step '' is not <seconds>s:<capacity>"),
+        ("24,0s:12", "schedule step '0s:12': the time must be a positive number of seconds"),
+        ("24,infs:12", "schedule step 'infs:12': the time must be a positive number of seconds"),
+        ("24,10s:-1", "schedule step '10s:-1': the capacity must be a positive number"),
+        ("24,10s:nan", "schedule step '10s:nan': the capacity must be a positive number"),
+        ("24,10s:12,10s:6", "schedule step '10s:6' is not later than the step before it (10s)"),
+        ("24,30s:12,10s:24", "schedule step '10s:24' is not later than the step before it (30s)"),
+    ],
+)
+def test_a_bad_capacity_schedule_is_one_line_naming_the_bad_part(text: str, message: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)) as info:
+        CapacitySchedule.parse(text)
+    assert "\n" not in str(info.value)
+
+
+def test_a_capacity_schedule_built_in_code_is_checked_too() -> None:
+    with pytest.raises(ValueError, match="schedule step '5s:2' is not later"):
+        CapacitySchedule(4, ((10, 1), (5, 2)))
+    with pytest.raises(ValueError, match="schedule start '4': the capacity"):
+        CapacitySchedule("4", ())  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="capacity or capacity_schedule, not both"):
+        FakeBizstim(clients=1, capacity=4, capacity_schedule=CapacitySchedule(4))
+
+
+async def test_a_capacity_schedule_changes_the_capacity_at_its_times_from_the_start() -> None:
+    fake = FakeBizstim(clients=1, capacity_schedule=CapacitySchedule.parse("24,10s:12,30s:6"))
+    assert fake.capacity == 24  # before the start too
+    with hand_clock() as clock:
+        await clock.move_to(5)  # not started yet: the schedule has not begun
+        await fake.start()
+        try:
+            seen = []
+            for at in (0, 9.999, 10, 29.999, 30, 100):
+                await clock.move_to(5 + at)
+                seen.append(fake.capacity)
+            assert seen == [24, 24, 12, 12, 6, 6]
+        finally:
+            await fake.close()
+
+
+async def test_set_capacity_holds_until_the_next_change_and_close_ends_the_schedule() -> None:
+    fake = FakeBizstim(clients=1, capacity_schedule=CapacitySchedule(24, ((10, 12), (30, 6))))
+    with hand_clock() as clock:
+        await fake.start()
+        try:
+            fake.set_capacity(3)
+            await clock.move_to(9.999)
+            assert fake.capacity == 3
+            await clock.move_to(10)
+            assert fake.capacity == 12
+        finally:
+            await fake.close()
+        await clock.move_to(30)
+        assert fake.capacity == 12

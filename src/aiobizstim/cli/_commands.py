@@ -218,6 +218,7 @@ def fake_server(args: argparse.Namespace) -> int:
         jitter=args.jitter_ms / 1000,
         fault_rate=args.fault_rate,
         capacity=args.capacity,
+        capacity_schedule=args.capacity_schedule,
     )
     return EXIT_OK
 

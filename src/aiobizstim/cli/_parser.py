@@ -7,7 +7,7 @@ import argparse
 import math
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from aiobizstim._checks import check_concurrency, check_count, check_positive_number
 from aiobizstim._constants import (
@@ -28,6 +28,9 @@ from aiobizstim.cli._export import LISTABLE
 from aiobizstim.cli._formats import FORMATS
 from aiobizstim.cli._progress import ProgressMode
 from aiobizstim.models import ENDPOINTS
+
+if TYPE_CHECKING:
+    from aiobizstim.testing import CapacitySchedule
 
 __all__ = ["EPILOG", "GET_BY_ID", "PROG", "build_parser"]
 
@@ -113,6 +116,16 @@ _rate = _option(float, "a number", lambda v: check_positive_number("rate", v))
 _max_response_bytes = _option(
     int, "a whole number", lambda v: check_count("max_response_bytes", v, minimum=1)
 )
+
+
+def _capacity_schedule(text: str) -> CapacitySchedule:
+    """``fake-server --capacity-schedule``: ``C,Ts:C,...`` (:meth:`CapacitySchedule.parse`)."""
+    from aiobizstim.testing import CapacitySchedule  # imported here: the fake's server is not for the others
+
+    try:
+        return CapacitySchedule.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _fraction(text: str) -> float:
@@ -323,12 +336,20 @@ def build_parser() -> argparse.ArgumentParser:
         default=0.0,
         help="share of requests that fail (0..1), a realistic mix (default: 0)",
     )
-    fake.add_argument(
+    capacity = fake.add_mutually_exclusive_group()
+    capacity.add_argument(
         "--capacity",
         type=_positive_float,
         metavar="C",
         help="requests served at full speed at once: more share it (each slower), past twice C it answers "
         "429 with Retry-After (default: unlimited)",
+    )
+    capacity.add_argument(
+        "--capacity-schedule",
+        type=_capacity_schedule,
+        metavar="C,Ts:C,...",
+        help="a capacity that changes while it runs, instead of --capacity: C from the start, then each C "
+        "from T seconds after it, e.g. 24,10s:12,30s:24 (busy from 10 s, recovered at 30 s) (default: none)",
     )
     fake.add_argument("--seed", type=_non_negative_int, default=0, help="data seed (default: 0)")
     fake.add_argument(

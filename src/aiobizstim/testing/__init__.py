@@ -5,6 +5,7 @@ script or the CLI; the pytest plugin (entry point ``aiobizstim``) provides the `
 ``bizstim_client`` fixtures.
 """
 
+from aiobizstim.testing._capacity import CapacitySchedule
 from aiobizstim.testing._faults import Fault, Faults
 from aiobizstim.testing._log import PageRequest, RequestRecord
 from aiobizstim.testing._seeded import DEFAULT_COUNTS
@@ -13,6 +14,7 @@ from aiobizstim.testing._server import DriftHook, FakeBizstim
 
 __all__ = [
     "DEFAULT_COUNTS",
+    "CapacitySchedule",
     "DriftHook",
     "FakeBizstim",
     "Fault",

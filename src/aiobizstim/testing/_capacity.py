@@ -7,6 +7,8 @@ its ``work``, and past it throughput stays at ``capacity`` requests per ``work``
 ``work * n / capacity``: exactly, as ``n`` changes during a request's life (virtual time: the service every
 request in service has received so far advances at that rate; a request finishes when it has received its
 work). Changing the capacity takes effect at once for the requests in service.
+
+:class:`CapacitySchedule` is a capacity that changes at given times after the server starts.
 """
 
 from __future__ import annotations
@@ -14,8 +16,86 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
+import math
+from dataclasses import dataclass
+from typing import TypeGuard
 
-__all__ = ["SharedCapacity"]
+__all__ = ["CapacitySchedule", "SharedCapacity"]
+
+
+@dataclass(frozen=True, slots=True)
+class CapacitySchedule:
+    """A capacity that changes while the server runs: ``start`` from its start, then each ``(seconds,
+    capacity)`` of ``changes`` from that many seconds after it (later and later).
+
+    ``CapacitySchedule.parse("24,10s:12,30s:24")`` is ``CapacitySchedule(24, ((10, 12), (30, 24)))``: a server
+    that gets busy 10 s after it starts and recovers at 30 s.
+    """
+
+    start: float
+    changes: tuple[tuple[float, float], ...] = ()
+
+    def __post_init__(self) -> None:
+        if not _positive(self.start):
+            raise ValueError(f"schedule start {_shown(self.start)}: the capacity must be a positive number")
+        before = 0.0
+        for at, capacity in self.changes:
+            step = _shown(at, capacity)
+            if not _positive(at):
+                raise ValueError(f"schedule step {step}: the time must be a positive number of seconds")
+            if not _positive(capacity):
+                raise ValueError(f"schedule step {step}: the capacity must be a positive number")
+            if at <= before:
+                raise ValueError(f"schedule step {step} is not later than the step before it ({before:g}s)")
+            before = at
+
+    @classmethod
+    def parse(cls, text: str) -> CapacitySchedule:
+        """``C`` or ``C,Ts:C,...``: the capacity at the start, then each change as seconds after the start
+        (an ``s`` suffix) and the capacity from then, e.g. ``24,10s:12,30s:24``. A bad part is a one-line
+        :class:`ValueError` naming it."""
+        if not text.strip():
+            raise ValueError("the capacity schedule is empty")
+        first, *rest = [part.strip() for part in text.split(",")]
+        if not first or ":" in first:
+            raise ValueError(
+                f"the schedule must begin with the capacity at the start (e.g. 24,10s:12), not {first!r}"
+            )
+        try:
+            start = float(first)
+        except ValueError:
+            raise ValueError(f"schedule start {first!r}: the capacity must be a positive number") from None
+        return cls(start, tuple(_change(part) for part in rest))
+
+
+def _change(part: str) -> tuple[float, float]:
+    """``"10s:12"`` -> ``(10.0, 12.0)``."""
+    at, colon, capacity = part.partition(":")
+    at = at.strip()
+    try:
+        if not (colon and at.endswith("s")):
+            raise ValueError
+        return float(at[:-1]), float(capacity)
+    except ValueError:
+        raise ValueError(f"schedule step {part!r} is not <seconds>s:<capacity> (e.g. 10s:12)") from None
+
+
+def _positive(value: object) -> bool:
+    return _number(value) and 0 < value < math.inf
+
+
+def _shown(value: object, capacity: object = None) -> str:
+    """A start capacity (``'24'``) or a step (``'10s:12'``) as the schedule's text writes it, quoted; a value
+    that is not a number as its repr."""
+    if capacity is None:
+        return repr(f"{value:g}") if _number(value) else repr(value)
+    return (
+        repr(f"{value:g}s:{capacity:g}") if _number(value) and _number(capacity) else repr((value, capacity))
+    )
+
+
+def _number(value: object) -> TypeGuard[float]:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 class SharedCapacity:

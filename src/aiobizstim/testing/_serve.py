@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any, TextIO
 
 from aiobizstim._constants import API_KEY_ENV, BASE_URL_ENV
+from aiobizstim.testing._capacity import CapacitySchedule
 from aiobizstim.testing._faults import Faults
 from aiobizstim.testing._server import FakeBizstim
 
@@ -36,6 +37,7 @@ def serve(
     faults: Faults | None = None,
     out: TextIO | None = None,
     capacity: float | None = None,
+    capacity_schedule: CapacitySchedule | None = None,
 ) -> None:
     """Run a FakeBizstim until Ctrl-C or SIGTERM (blocking).
 
@@ -47,7 +49,8 @@ def serve(
 
     ``latency``/``jitter`` are seconds. ``fault_rate`` (0..1) injects a realistic mix of failures
     (:meth:`Faults.mixed`); ``faults`` sets them precisely instead. ``capacity`` limits the requests served
-    at full speed at once (see :class:`FakeBizstim`). The log keeps the last ~10,000 requests.
+    at full speed at once, ``capacity_schedule`` changes that limit while it runs (see :class:`FakeBizstim`).
+    The log keeps the last ~10,000 requests.
     """
     if faults is None and fault_rate:
         faults = Faults.mixed(fault_rate)
@@ -62,6 +65,7 @@ def serve(
         port=port,
         log_limit=10_000,
         capacity=capacity,
+        capacity_schedule=capacity_schedule,
     )
     stream = out if out is not None else sys.stdout
 

@@ -15,7 +15,7 @@ from typing import Final
 from aiohttp import web
 
 from aiobizstim.testing._api import FakeAPI, Handler, envelope
-from aiobizstim.testing._capacity import SharedCapacity
+from aiobizstim.testing._capacity import CapacitySchedule, SharedCapacity
 from aiobizstim.testing._dataset import Dataset, ondemand_link
 from aiobizstim.testing._faults import Fault, FaultPlan, Faults, error_body
 from aiobizstim.testing._log import PageRequest, RequestRecord
@@ -60,6 +60,8 @@ class FakeBizstim:
     requests in flight each takes ``latency``, more share ``C`` (each takes ``latency * n / C``, following
     ``n`` during its life), and a request arriving with more than ``overload * C`` in flight is answered
     429 at once, with ``Retry-After`` from ``faults`` (:meth:`set_capacity` changes both while running).
+    ``capacity_schedule`` (a :class:`~aiobizstim.testing.CapacitySchedule`, instead of ``capacity``) starts at
+    its ``start`` capacity and calls :meth:`set_capacity` at each of its changes, timed from :meth:`start`.
     ``log_limit`` caps the request log (the oldest records are dropped in batches, so it may briefly hold ~10%
     more), None keeps everything. It speaks JSON only: a ``?format=`` other than ``json`` (the real API also
     offers xml, jsonp, php and serialized) gets a 406 failure envelope rather than JSON the caller did not ask
@@ -84,6 +86,7 @@ class FakeBizstim:
         ssl_context: ssl.SSLContext | None = None,
         capacity: float | None = None,
         overload: float = 2.0,
+        capacity_schedule: CapacitySchedule | None = None,
     ) -> None:
         if isinstance(clients, bool) or not isinstance(clients, int):
             raise TypeError(f"clients must be an int, got {type(clients).__name__}")
@@ -109,7 +112,15 @@ class FakeBizstim:
         self._in_flight_waiters: list[tuple[int, asyncio.Future[None]]] = []
         self._shared: SharedCapacity | None = None
         self._overload = 2.0
+        if capacity_schedule is not None:
+            if capacity is not None:
+                raise ValueError(
+                    "give capacity or capacity_schedule, not both (a schedule has a start capacity)"
+                )
+            capacity = capacity_schedule.start
         self.set_capacity(capacity, overload)
+        self._capacity_schedule = capacity_schedule
+        self._capacity_timers: list[asyncio.TimerHandle] = []
         self._runner: web.AppRunner | None = None
         self._url: str | None = None
         self.set_drift(drift)
@@ -146,6 +157,7 @@ class FakeBizstim:
         self._runner = runner
         host, port = runner.addresses[0][:2]
         self._url = f"{'https' if self._ssl_context else 'http'}://{host}:{port}"
+        self._follow_schedule()
 
     async def close(self) -> None:
         """Stop listening and close every connection; idempotent.
@@ -154,8 +166,23 @@ class FakeBizstim:
         new connections are refused at once.
         """
         runner, self._runner = self._runner, None
+        for timer in self._capacity_timers:
+            timer.cancel()
+        self._capacity_timers.clear()
         if runner is not None:
             await runner.cleanup()
+
+    def _follow_schedule(self) -> None:
+        """Set the schedule's start capacity, and each of its changes for its time from now."""
+        schedule = self._capacity_schedule
+        if schedule is None:
+            return
+        self.set_capacity(schedule.start)
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        self._capacity_timers = [
+            loop.call_at(now + at, self.set_capacity, capacity) for at, capacity in schedule.changes
+        ]
 
     async def __aenter__(self) -> FakeBizstim:
         await self.start()
@@ -258,7 +285,7 @@ class FakeBizstim:
     def set_capacity(self, capacity: float | None, overload: float | None = None) -> None:
         """Serve ``capacity`` requests at full speed at once, more at a shared rate, and answer 429 past
         ``overload`` times that (see the class docstring); ``None``: unlimited. Takes effect at once, for the
-        requests in service too."""
+        requests in service too (and lasts until the next change of a ``capacity_schedule``)."""
         if overload is not None:
             if not (isinstance(overload, int | float) and overload >= 1):
                 raise ValueError(f"overload must be a number >= 1, got {overload!r}")
