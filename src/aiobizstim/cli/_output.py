@@ -137,27 +137,18 @@ class Output(Protocol):
         """Bytes that reached a stream so far (0 for a file until it is complete)."""
 
 
-class FileOutput:
-    """A regular file written atomically (temp file beside the target, renamed over it by :meth:`finish`)."""
+class _RenamedOutput:
+    """What the outputs that reach their target all at once share: a hidden temp file beside the target
+    (``_final``) renamed over it by :meth:`finish`; nothing is visible at the path before."""
 
     def __init__(self, plan: OutputPlan) -> None:
         self.plan = plan
-        self._atomic = AtomicFile(plan.target)
-
-    def open(self) -> FileOutput:
-        """Create the temp file."""
-        self._atomic.__enter__()
-        return self
-
-    @property
-    def file(self) -> BinaryIO:
-        """The temp file."""
-        return self._atomic.file
+        self._final = AtomicFile(plan.target)
 
     @property
     def temp_path(self) -> Path:
-        """Where the temp file is."""
-        return self._atomic.temp_path
+        """Where the file is written before it is renamed over the target."""
+        return self._final.temp_path
 
     @property
     def written(self) -> int:
@@ -167,21 +158,35 @@ class FileOutput:
     async def drain(self) -> None:
         """Nothing to wait for: the file is written in place."""
 
+    def outcome(self) -> Outcome:
+        """COMPLETE once the rename happened, NOTHING before."""
+        return Outcome.COMPLETE if self._final.renamed else Outcome.NOTHING
+
+
+class FileOutput(_RenamedOutput):
+    """A regular file written atomically (temp file beside the target, renamed over it by :meth:`finish`)."""
+
+    def open(self) -> FileOutput:
+        """Create the temp file."""
+        self._final.__enter__()
+        return self
+
+    @property
+    def file(self) -> BinaryIO:
+        """The temp file."""
+        return self._final.file
+
     async def finish(self) -> None:
         """Flush, fsync and rename over the target."""
-        self._atomic.commit()
+        self._final.commit()
 
     def discard(self) -> None:
         """Close and delete the temp file (unless it was renamed)."""
-        self._atomic.discard()
+        self._final.discard()
 
     def abandon(self) -> None:
         """Delete the temp file (unless it was renamed), from anywhere."""
-        self._atomic.abandon()
-
-    def outcome(self) -> Outcome:
-        """COMPLETE once the rename happened, NOTHING before."""
-        return Outcome.COMPLETE if self._atomic.renamed else Outcome.NOTHING
+        self._final.abandon()
 
 
 class _Queue(io.RawIOBase):
@@ -384,16 +389,28 @@ def open_output(plan: OutputPlan) -> FileOutput | StreamOutput:
     return FileOutput(plan).open()
 
 
-class ColumnarOutput:
-    """A Parquet or DuckDB file (:mod:`aiobizstim.cli._columnar`): the writers write JSON Lines to a hidden
-    staging file beside the target; :meth:`finish` converts it off the event loop into a hidden temp file,
-    renamed over the target (all or nothing, like :class:`FileOutput`), then removes the staging file."""
+class _ConvertedOutput(_RenamedOutput):
+    """A Parquet or DuckDB file (:mod:`aiobizstim.cli._columnar`) of ``model`` records, table ``table``:
+    duckdb writes :attr:`temp_path` (``_final`` is never opened), renamed over the target."""
 
     def __init__(self, plan: OutputPlan, fmt: str, model: type[msgspec.Struct], table: str) -> None:
-        self.plan = plan
+        super().__init__(plan)
         self._fmt, self._model, self._table = fmt, model, table
+
+    def _remove_converted(self) -> None:
+        """Delete the converted file with its side files, unless it was renamed (from anywhere)."""
+        if not self._final.abandon():
+            remove_side_files(self.temp_path)
+
+
+class ColumnarOutput(_ConvertedOutput):
+    """A Parquet or DuckDB file: the writers write JSON Lines to a hidden staging file beside the target;
+    :meth:`finish` converts it off the event loop into a hidden temp file, renamed over the target (all or
+    nothing, like :class:`FileOutput`), then removes the staging file."""
+
+    def __init__(self, plan: OutputPlan, fmt: str, model: type[msgspec.Struct], table: str) -> None:
+        super().__init__(plan, fmt, model, table)
         self._staging = AtomicFile(plan.target)  # never renamed: it holds the JSON Lines
-        self._final = AtomicFile(plan.target)  # never opened: the conversion writes its temp path
 
     def open(self) -> ColumnarOutput:
         """Create the staging file."""
@@ -409,19 +426,6 @@ class ColumnarOutput:
     def staging_path(self) -> Path:
         """Where the JSON Lines are staged."""
         return self._staging.temp_path
-
-    @property
-    def temp_path(self) -> Path:
-        """Where the converted file is written before it is renamed over the target."""
-        return self._final.temp_path
-
-    @property
-    def written(self) -> int:
-        """0 until the file is renamed into place."""
-        return 0
-
-    async def drain(self) -> None:
-        """Nothing to wait for: the staging file is written in place."""
 
     async def finish(self) -> None:
         """Convert the staged records, rename the result over the target, remove the staging file."""
@@ -439,15 +443,10 @@ class ColumnarOutput:
         """Delete the staging file and the converted file with its side files (unless it was renamed), from
         anywhere."""
         self._staging.abandon()
-        if not self._final.abandon():
-            remove_side_files(self.temp_path)
-
-    def outcome(self) -> Outcome:
-        """COMPLETE once the rename happened, NOTHING before."""
-        return Outcome.COMPLETE if self._final.renamed else Outcome.NOTHING
+        self._remove_converted()
 
 
-class StreamedColumnarOutput:
+class StreamedColumnarOutput(_ConvertedOutput):
     """A Parquet or DuckDB file converted *while* the records come: the writers write JSON Lines into a FIFO
     (a hidden one beside the target, written by a :class:`StreamOutput` thread) that duckdb reads in a thread
     of its own, so parsing and encoding overlap the requests instead of following them; :meth:`finish`
@@ -455,9 +454,7 @@ class StreamedColumnarOutput:
     All or nothing, like :class:`ColumnarOutput` (used where there are no FIFOs)."""
 
     def __init__(self, plan: OutputPlan, fmt: str, model: type[msgspec.Struct], table: str) -> None:
-        self.plan = plan
-        self._fmt, self._model, self._table = fmt, model, table
-        self._final = AtomicFile(plan.target)  # never opened: the conversion writes its temp path
+        super().__init__(plan, fmt, model, table)
         self.fifo_path = plan.target.with_name(f"{self._final.temp_path.name[:-4]}.fifo")
         self._stream = StreamOutput(OutputPlan("stream", self.fifo_path, plan.display))
         self._conversion: RunningConversion | None = None
@@ -475,16 +472,6 @@ class StreamedColumnarOutput:
     def file(self) -> BinaryIO:
         """What the writers write to (JSON Lines, on their way to duckdb)."""
         return self._stream.file
-
-    @property
-    def temp_path(self) -> Path:
-        """Where the converted file is written before it is renamed over the target."""
-        return self._final.temp_path
-
-    @property
-    def written(self) -> int:
-        """0 until the file is renamed into place."""
-        return 0
 
     async def drain(self) -> None:
         """Wait while duckdb is behind; raise its error if it stopped (a value that does not fit)."""
@@ -538,9 +525,4 @@ class StreamedColumnarOutput:
         if self._conversion is not None and not self._conversion.done:
             self._conversion.interrupt()
         self._remove_fifo()
-        if not self._final.abandon():
-            remove_side_files(self.temp_path)
-
-    def outcome(self) -> Outcome:
-        """COMPLETE once the rename happened, NOTHING before."""
-        return Outcome.COMPLETE if self._final.renamed else Outcome.NOTHING
+        self._remove_converted()
