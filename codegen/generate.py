@@ -13,6 +13,13 @@ field (wire name ``use_records``, attribute ``_use_records``), and its class lis
 ``__wire_aliases__ = {"_use_records": "user_records"}`` (rendered by ``codegen/templates/msgspec.jinja2``):
 :class:`aiobizstim.models._base.WireModel` folds the private field into the public one after decoding.
 
+A body that needs one of several sets of fields (ADD PAYMENT: ``client_id``, or the new client's fields) says
+so in standard JSON Schema: an ``anyOf`` of ``{"required": [...], "description": "..."}`` members on its
+``$defs`` model. datamodel-code-generator would turn that into a union of classes, so it reads a copy of
+the schemas without those ``anyOf``s, and the class lists the members as ``__required_any_of__`` (attribute
+names): ``aiobizstim.models._base.unmet_requirement`` reads it, and a write breaking it fails before it is
+sent.
+
 ``python codegen/generate.py`` wipes the output folder and writes it anew; ``--check`` generates into a
 temporary folder and exits 1 with a diff when the committed output has drifted from the schemas.
 """
@@ -39,6 +46,7 @@ HEADER = (
 )
 SHAPES = {"page", "list", "one", "text"}
 ALIAS_KEY = "x-bizstim-alias-of"
+RULE_KEYS = {"required", "description"}  # what a member of a required-fields anyOf may hold
 VERBS = {"GET", "PUT", "POST"}
 
 DATAMODEL_CODEGEN_ARGS = [
@@ -105,18 +113,83 @@ def _aliases() -> list[tuple[str, str, str, str]]:
     return found
 
 
+def _properties(obj: dict[str, Any]) -> dict[str, Any]:
+    """The properties an object schema declares itself or in its inline ``allOf`` members."""
+    props = dict(obj.get("properties", {}))
+    for member in obj.get("allOf", []):
+        if isinstance(member, dict):
+            props.update(member.get("properties", {}))
+    return props
+
+
+def _rule_members(obj: dict[str, Any], where: str) -> list[dict[str, Any]]:
+    """The members of ``obj``'s required-fields ``anyOf``, checked, with attribute names."""
+    any_of, title = obj["anyOf"], obj.get("title")
+    if not all(isinstance(m, dict) and "required" in m and set(m) <= RULE_KEYS for m in any_of):
+        raise SchemaError(f"{where}: each member must be {{'required': [...]}}, with a description at most")
+    if len(any_of) < 2:
+        raise SchemaError(f"{where}: a single member is a plain 'required'")
+    if not isinstance(title, str):
+        raise SchemaError(f"{where}: a model with a required-fields anyOf needs a title")
+    props, members = _properties(obj), []
+    for i, member in enumerate(any_of):
+        names, description = member["required"], member.get("description", "")
+        if not (isinstance(names, list) and names and all(isinstance(n, str) for n in names)):
+            raise SchemaError(f"{where}[{i}].required must be a non-empty list of names")
+        if len(set(names)) != len(names):
+            raise SchemaError(f"{where}[{i}].required names a property twice")
+        for name in names:
+            if not isinstance(props.get(name), dict) or ALIAS_KEY in props[name]:
+                raise SchemaError(f"{where}[{i}]: {name!r} is not a plain property of {title}")
+        if not isinstance(description, str):
+            raise SchemaError(f"{where}[{i}].description must be a string")
+        members.append(
+            {"required": [_snake(n) for n in names], **({"description": description} if description else {})}
+        )
+    return members
+
+
+def _take_rules(doc: dict[str, Any], schema_name: str) -> dict[str, list[dict[str, Any]]]:
+    """Take the required-fields ``anyOf`` (a member holds ``required``) out of each ``$defs`` model of
+    ``doc``; return them as ``{class title: members}``. Any other ``anyOf`` stays."""
+    rules: dict[str, list[dict[str, Any]]] = {}
+    for key, obj in doc.get("$defs", {}).items():
+        any_of = obj.get("anyOf") if isinstance(obj, dict) else None
+        if isinstance(any_of, list) and any(isinstance(m, dict) and "required" in m for m in any_of):
+            rules[obj["title"]] = _rule_members(obj, f"{schema_name}: $defs.{key}.anyOf")
+            del obj["anyOf"]
+    return rules
+
+
+def _schemas_for_datamodel_codegen(work_dir: Path) -> tuple[Path, dict[str, list[dict[str, Any]]]]:
+    """A copy of ``schema/`` without the required-fields ``anyOf``s, which datamodel-code-generator would
+    turn into unions of classes, and those rules by class title."""
+    copy_dir, rules = work_dir / "schema", {}
+    copy_dir.mkdir()
+    for schema_file in sorted(SCHEMA_DIR.glob("*.json")):
+        text = schema_file.read_text(encoding="utf-8")
+        doc: dict[str, Any] = json.loads(text)
+        found = _take_rules(doc, schema_file.name)
+        rules.update(found)
+        (copy_dir / schema_file.name).write_text(json.dumps(doc) if found else text, encoding="utf-8")
+    return copy_dir, rules
+
+
 def _run_datamodel_codegen(out_dir: Path, work_dir: Path) -> None:
     names: dict[str, str] = {}  # "Class.wire name" -> attribute name: the private alias fields
     template_data: dict[str, dict[str, Any]] = {"#all#": {"base_class_kwargs": {"kw_only": True}}}
     for _, cls, prop, target in _aliases():
         names[f"{cls}.{prop}"] = f"_{_snake(prop)}"
         template_data.setdefault(cls, {}).setdefault("wire_aliases", {})[f"_{_snake(prop)}"] = _snake(target)
+    schema_dir, rules = _schemas_for_datamodel_codegen(work_dir)
+    for cls, members in rules.items():
+        template_data.setdefault(cls, {})["required_any_of"] = members
     aliases_file, template_data_file = work_dir / "aliases.json", work_dir / "template-data.json"
     aliases_file.write_text(json.dumps(names, sort_keys=True), encoding="utf-8")
     template_data_file.write_text(json.dumps(template_data, sort_keys=True), encoding="utf-8")
     cmd = [
         str(Path(sys.executable).with_name("datamodel-codegen")),
-        f"--input={SCHEMA_DIR}",
+        f"--input={schema_dir}",
         f"--output={out_dir}",
         f"--custom-template-dir={TEMPLATE_DIR}",
         f"--extra-template-data={template_data_file}",

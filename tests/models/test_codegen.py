@@ -178,3 +178,40 @@ def test_snake_case_of_alias_names() -> None:
         "hide_costs",
         "sat_availf",
     ]
+
+
+def _model_with(any_of: Any, **extra: Any) -> dict[str, Any]:
+    body = {"type": "object", "properties": {"a": {"type": "string"}, "b": {"type": "string"}}}
+    return {"$defs": {"M": {"title": "M", "anyOf": any_of, "allOf": [body], **extra}}}
+
+
+def test_a_required_fields_any_of_becomes_a_class_attribute_not_a_union() -> None:
+    gen = _generator()
+    doc = _model_with([{"required": ["a"]}, {"required": ["a", "b"], "description": "to do more"}])
+    assert gen._take_rules(doc, "m.json") == {
+        "M": [{"required": ["a"]}, {"required": ["a", "b"], "description": "to do more"}]
+    }
+    assert "anyOf" not in doc["$defs"]["M"]  # datamodel-code-generator never sees it
+    other = _model_with([{"type": "object"}, {"type": "null"}])  # not a rule: left to datamodel-codegen
+    assert gen._take_rules(other, "m.json") == {}
+    assert "anyOf" in other["$defs"]["M"]
+
+
+@pytest.mark.parametrize(
+    ("any_of", "extra", "message"),
+    [
+        ([{"required": ["a"]}, {"required": ["b"], "minProperties": 1}], {}, "each member must be"),
+        ([{"required": ["a"]}], {}, "a single member is a plain 'required'"),
+        ([{"required": ["a"]}, {"required": []}], {}, r"\[1\].required must be a non-empty list"),
+        ([{"required": ["a"]}, {"required": ["b", "b"]}], {}, r"\[1\].required names a property twice"),
+        ([{"required": ["a"]}, {"required": ["zzz"]}], {}, r"\[1\]: 'zzz' is not a plain property of M"),
+        ([{"required": ["a"]}, {"required": ["b"], "description": 3}], {}, "description must be a string"),
+        ([{"required": ["a"]}, {"required": ["b"]}], {"title": None}, "needs a title"),
+    ],
+)
+def test_a_malformed_required_fields_any_of_is_a_schema_error(
+    any_of: list[dict[str, Any]], extra: dict[str, Any], message: str
+) -> None:
+    gen = _generator()
+    with pytest.raises(gen.SchemaError, match=r"^m.json: \$defs.M.anyOf.*" + message):
+        gen._take_rules(_model_with(any_of, **extra), "m.json")

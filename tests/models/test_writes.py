@@ -1,10 +1,12 @@
-"""Write bodies: every request model encodes to the documented wire form and decodes back to itself."""
+"""Write bodies: every request model encodes to the documented wire form and decodes back to itself; a body's
+rule of alternatives (``__required_any_of__``) says what it still needs."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 import msgspec
 import pytest
@@ -23,6 +25,7 @@ from aiobizstim.models import (
     WageTier,
     to_wire,
 )
+from aiobizstim.models._base import RequiredGroup, WireModel, unmet_requirement
 
 WRITES: dict[str, tuple[msgspec.Struct, dict[str, Any]]] = {
     "client.update": (
@@ -140,3 +143,52 @@ def test_empty_model_encodes_to_empty_body() -> None:
 def test_client_import_requires_header_and_data() -> None:
     with pytest.raises(msgspec.ValidationError, match="data"):
         msgspec.convert({"header": ["a"]}, ClientImport)
+
+
+class _Booking(WireModel, kw_only=True):
+    """A made-up body with a rule of three members: the mechanism is not about payments."""
+
+    __required_any_of__: ClassVar[Sequence[RequiredGroup]] = [
+        {"required": ["ref"]},
+        {"required": ["a", "b"], "description": "for a new booking"},
+        {"required": ["c", "d"]},
+    ]
+    ref: int | None = None
+    a: str | None = None
+    b: str | None = None
+    c: str | None = None
+    d: str | None = None
+
+
+def _unmet(body: msgspec.Struct) -> str | None:
+    return unmet_requirement(type(body), lambda name: getattr(body, name) is not None)
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        (_Booking(ref=1), None),
+        (_Booking(a="x", b="y"), None),
+        (_Booking(c="x", d="y", a="z"), None),
+        (_Booking(), "none of them is set"),
+        (_Booking(b="y"), "missing: a"),
+        (_Booking(a="x", d="y"), "missing: b or c"),
+    ],
+)
+def test_a_rule_needs_every_field_of_one_member(body: _Booking, problem: str | None) -> None:
+    options = "give ref, or all of a, b for a new booking, or all of c, d"
+    assert _unmet(body) == (None if problem is None else f"{options} ({problem})")
+
+
+def test_a_rule_naming_no_field_is_a_type_error() -> None:
+    class Broken(WireModel, kw_only=True):
+        __required_any_of__: ClassVar[Sequence[RequiredGroup]] = [{"required": ["x"]}, {"required": ["nope"]}]
+        x: int | None = None
+
+    with pytest.raises(TypeError, match=r"Broken.__required_any_of__ names no field \['nope'\]"):
+        _unmet(Broken())
+
+
+def test_models_without_a_rule_have_nothing_unmet() -> None:
+    assert _unmet(ClientUpdate()) is None
+    assert unmet_requirement(msgspec.Struct, lambda name: False) is None

@@ -22,21 +22,25 @@ compiled per model class:
    work per record.
 3. :func:`_run_generic` does the same work as a plain loop: the reference the compiled hooks are tested
    against (``tests/models/test_wire_hooks.py``), and ``WireModel``'s own hook.
+
+A request body that needs one of several sets of fields lists them in ``__required_any_of__`` (written by
+``make codegen`` from the schema's ``anyOf`` of ``required`` lists); :func:`unmet_requirement` says how a
+body breaks that rule. It is checked when a body is sent, not here: a body may be built in steps.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import functools
-from collections.abc import Callable, Mapping
-from typing import Any, ClassVar, Final
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, ClassVar, Final, Required, TypedDict
 
 import msgspec
 
 from aiobizstim.models._clock import ClockTime
 from aiobizstim.models._kinds import Kind, field_kinds
 
-__all__ = ["WireModel"]
+__all__ = ["RequiredGroup", "WireModel", "unmet_requirement"]
 
 
 _NO_DATES: Final = frozenset({"", "0000-00-00", "0000-00-00 00:00:00"})
@@ -247,6 +251,44 @@ def _make_hook(model: type[WireModel]) -> Callable[[Any], None]:
     return hook
 
 
+class RequiredGroup(TypedDict, total=False):
+    """One member of :attr:`WireModel.__required_any_of__`: attributes that must all be set, and what for."""
+
+    required: Required[list[str]]
+    description: str  # completes "all of <fields> ...": "to create a new client"
+
+
+@functools.cache
+def _groups(model: type[WireModel]) -> tuple[tuple[tuple[str, ...], str], ...]:
+    groups = tuple((tuple(g["required"]), g.get("description", "")) for g in model.__required_any_of__)
+    if unknown := {name for names, _ in groups for name in names} - set(model.__struct_fields__):
+        raise TypeError(f"{model.__qualname__}.__required_any_of__ names no field {sorted(unknown)}")
+    return groups
+
+
+def unmet_requirement(model: type[msgspec.Struct], is_set: Callable[[str], bool]) -> str | None:
+    """How a body of ``model`` breaks its ``__required_any_of__``, in one line; None if it does not.
+
+    ``is_set(attribute)`` tells whether the body sets a field. The line names every member and what the
+    started ones (some field set) still miss: "give client_id, or all of first_name, last_name, state,
+    country, status to create a new client (missing: state, status)".
+    """
+    if not issubclass(model, WireModel) or not model.__required_any_of__:
+        return None
+    groups = _groups(model)
+    missing = [[name for name in names if not is_set(name)] for names, _ in groups]
+    if not all(missing):
+        return None
+    options = ", or ".join(_option(names, why) for names, why in groups)
+    started = [", ".join(m) for m, (names, _) in zip(missing, groups, strict=True) if len(m) < len(names)]
+    return f"give {options} ({'missing: ' + ' or '.join(started) if started else 'none of them is set'})"
+
+
+def _option(names: tuple[str, ...], why: str) -> str:
+    text = names[0] if len(names) == 1 else f"all of {', '.join(names)}"
+    return f"{text} {why}" if why else text
+
+
 class WireModel(msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defaults=True, gc=False):
     """Base of every generated model: a msgspec Struct that finishes the wire conversions msgspec cannot do.
 
@@ -259,6 +301,11 @@ class WireModel(msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defa
     __wire_aliases__: ClassVar[Mapping[str, str]] = {}
     """Second wire spellings: private alias attribute -> the public attribute its value is folded into
     (``{"_use_records": "user_records"}``). Generated from the schemas; a subclass inherits its parent's."""
+
+    __required_any_of__: ClassVar[Sequence[RequiredGroup]] = ()
+    """A request body's ``anyOf`` of required fields: it must set every field of at least one member
+    (``[{"required": ["client_id"]}, {"required": ["first_name", ...], "description": "to create a new
+    client"}]``). Generated from the schemas; checked when the body is sent (:func:`unmet_requirement`)."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

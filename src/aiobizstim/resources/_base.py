@@ -25,6 +25,7 @@ from aiobizstim._pagination import DecodedPage, OnDecodeError, Page, PageIterato
 from aiobizstim._transport import Transport
 from aiobizstim.errors import APIResponseError, APIStatusError, DecodeError, NotFoundError
 from aiobizstim.models import ENDPOINTS, Endpoint, to_wire
+from aiobizstim.models._base import unmet_requirement
 
 __all__ = ["M", "PagedResource", "Resource", "segment"]
 
@@ -130,7 +131,12 @@ class Resource:
         **params: str | int,
     ) -> str:
         """Send a write (never retried by the client; aiohttp re-sends a PUT once by itself if the connection
-        drops before any answer, as it does for every idempotent method) and return the result message."""
+        drops before any answer, as it does for every idempotent method) and return the result message.
+
+        The body is checked first: ``TypeError`` for what a signature or type checker would catch (a missing
+        required field, an unknown one, the wrong model), ``ValueError`` for what its values break (a rule of
+        the model's ``__required_any_of__``, nothing set). The rule is checked here, when the body is sent,
+        not when it is built, so that a body may be built in steps (``msgspec.structs.replace``)."""
         endpoint = ENDPOINTS[name]
         model = endpoint.request_model
         assert model is not None, f"endpoint {name} has no request model"
@@ -144,6 +150,9 @@ class Resource:
             raise TypeError(f"pass either a {model.__name__} or keyword fields, not both")
         elif not isinstance(body, model):
             raise TypeError(f"expected a {model.__name__}, got {type(body).__name__}")
+        problem = unmet_requirement(model, lambda name: getattr(body, name) is not None)
+        if problem is not None:
+            raise ValueError(f"{model.__name__}: {problem}")
         payload = to_wire(body)
         if not payload:
             raise ValueError(f"{model.__name__} has no field set: there is nothing to send")
