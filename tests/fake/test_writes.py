@@ -13,6 +13,11 @@ from tests.fake.conftest import get_json
 _IMPORT_HEADER = ["first_name", "last_name", "status", "email", "city", "23_favourite colour", "VIP"]
 
 
+_PAYMENT_RULE = (
+    "give client_id, or all of first_name, last_name, state, country, status to create a new client"
+)
+
+
 def _ok(message: str) -> dict[str, str]:
     return {"status": "success", "response": message}
 
@@ -182,7 +187,24 @@ async def test_payment_create_for_existing_and_new_client(
             "revenue_amount must look like",
         ),
         ({"revenue_amount": "5", "send_email": "0", "client_id": "1"}, "No client found"),
-        ({"revenue_amount": "5", "send_email": "0"}, "Missing required field(s): first_name"),
+        ({"revenue_amount": "5", "send_email": "0"}, f"{_PAYMENT_RULE} (none of them is set)"),
+        (
+            {"revenue_amount": "5", "send_email": "0", "first_name": "N", "last_name": "B", "state": " "},
+            f"{_PAYMENT_RULE} (missing: state, country, status)",
+        ),
+        (
+            {
+                "revenue_amount": "5",
+                "send_email": "0",
+                "client_id": "",
+                "first_name": "N",
+                "last_name": "B",
+                "state": "ON",
+                "country": "CA",
+                "status": "sleeping",
+            },
+            "Invalid status: use active, inactive or prospect",
+        ),
     ],
 )
 async def test_payment_failures(

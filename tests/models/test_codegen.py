@@ -13,7 +13,7 @@ from typing import Any
 import msgspec
 import pytest
 
-from aiobizstim.models import ENDPOINTS, Shape
+from aiobizstim.models import ENDPOINTS, PaymentCreate, Shape
 
 ROOT = Path(__file__).resolve().parents[2]
 GENERATED = ROOT / "src" / "aiobizstim" / "models" / "_generated"
@@ -195,6 +195,14 @@ def test_a_required_fields_any_of_becomes_a_class_attribute_not_a_union() -> Non
     other = _model_with([{"type": "object"}, {"type": "null"}])  # not a rule: left to datamodel-codegen
     assert gen._take_rules(other, "m.json") == {}
     assert "anyOf" in other["$defs"]["M"]
+
+
+def test_the_payment_schema_rule_reaches_the_model() -> None:
+    schema = json.loads((ROOT / "schema" / "payment_create.json").read_text(encoding="utf-8"))
+    any_of = schema["$defs"]["PaymentCreate"]["anyOf"]
+    assert PaymentCreate.__required_any_of__ == any_of  # the wire names are the attribute names here
+    source = (GENERATED / "payment_create.py").read_text(encoding="utf-8")
+    assert source.count("class ") == 1  # no union of PaymentCreate1, PaymentCreate2, ...
 
 
 @pytest.mark.parametrize(

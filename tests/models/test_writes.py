@@ -192,3 +192,35 @@ def test_a_rule_naming_no_field_is_a_type_error() -> None:
 def test_models_without_a_rule_have_nothing_unmet() -> None:
     assert _unmet(ClientUpdate()) is None
     assert unmet_requirement(msgspec.Struct, lambda name: False) is None
+
+
+def test_the_payment_rule_is_the_documented_one() -> None:
+    # Reference 3.21/3.22: client_id, unless the new-client fields are given; no other body has such a rule.
+    rules = {
+        m.__name__: m.__required_any_of__
+        for ep in ENDPOINTS.values()
+        if isinstance(m := ep.request_model, type) and issubclass(m, WireModel) and m.__required_any_of__
+    }
+    assert rules == {
+        "PaymentCreate": [
+            {"required": ["client_id"]},
+            {
+                "required": ["first_name", "last_name", "state", "country", "status"],
+                "description": "to create a new client",
+            },
+        ]
+    }
+    new_client = PaymentCreate(
+        revenue_amount=Decimal("1"),
+        send_email=True,
+        first_name="A",
+        last_name="B",
+        state="ON",
+        country="CA",
+        status=ClientStatus.ACTIVE,
+    )
+    assert _unmet(new_client) is None
+    assert _unmet(msgspec.structs.replace(new_client, state=None)) == (
+        "give client_id, or all of first_name, last_name, state, country, status to create a new client"
+        " (missing: state)"
+    )

@@ -1,12 +1,20 @@
-"""A record without a required field (its id) is a decode error at its path: raised, or skipped."""
+"""A record without a required field (its id) is a decode error at its path: raised, or skipped. A write body
+without its documented required fields, or breaking its rule of alternatives (a payment needs client_id or a
+new client's fields), fails before any request."""
 
 from __future__ import annotations
 
+import json
 import logging
+import re
+from decimal import Decimal
+from typing import Any
 
+import msgspec
 import pytest
 
 from aiobizstim import Bizstim, DecodeError
+from aiobizstim.models import ENDPOINTS, PaymentCreate
 from tests.unit._aioresponses_shim import MockedAPI
 from tests.unit.conftest import BASE, requests_sent
 
@@ -38,3 +46,67 @@ async def test_a_write_without_its_documented_required_fields_fails_before_any_r
     with pytest.raises(TypeError, match=r"PaymentCreate: Missing required argument 'send_email'"):
         await bz.payments.create(client_id=21, revenue_amount="10.00")
     assert requests_sent(api) == 0
+
+
+NEW_CLIENT: dict[str, str] = {
+    "first_name": "Ann",
+    "last_name": "Lee",
+    "state": "ON",
+    "country": "CA",
+    "status": "active",
+}
+RULE = "give client_id, or all of first_name, last_name, state, country, status to create a new client"
+
+
+@pytest.mark.parametrize("method", ["create", "add"])
+@pytest.mark.parametrize(
+    "fields",
+    [{"client_id": 21}, NEW_CLIENT, {"client_id": 21, "first_name": "Ann"}],
+    ids=["client_id", "new client", "client_id and part of a new client"],
+)
+async def test_a_payment_for_a_client_or_a_new_client_is_sent(
+    api: MockedAPI, bz: Bizstim, method: str, fields: dict[str, Any]
+) -> None:
+    endpoint = ENDPOINTS[f"payment.{method}"]
+    api.add(f"{BASE}{endpoint.path}", method=endpoint.verb, payload={"status": "success", "response": "ok"})
+    assert await getattr(bz.payments, method)(revenue_amount="10.00", send_email=False, **fields) == "ok"
+    ((_, sent),) = api.requests.items()
+    wire = {key: str(value) for key, value in fields.items()}
+    assert json.loads(sent[0].kwargs["data"]) == {"revenue_amount": "10.00", "send_email": "0", **wire}
+
+
+@pytest.mark.parametrize("method", ["create", "add"])
+@pytest.mark.parametrize(
+    ("fields", "missing"),
+    [
+        ({}, "none of them is set"),
+        ({"revenue_note": "lesson", "city": "Hamilton"}, "none of them is set"),
+        ({"first_name": "Ann", "last_name": "Lee", "country": "CA"}, "missing: state, status"),
+        ({k: v for k, v in NEW_CLIENT.items() if k != "first_name"}, "missing: first_name"),
+    ],
+    ids=["nothing", "other fields only", "three of five", "four of five"],
+)
+async def test_a_payment_without_a_client_fails_before_any_request(
+    api: MockedAPI, bz: Bizstim, method: str, fields: dict[str, Any], missing: str
+) -> None:
+    line = f"PaymentCreate: {RULE} ({missing})"
+    with pytest.raises(ValueError, match="^" + re.escape(line) + "$"):
+        await getattr(bz.payments, method)(revenue_amount="10.00", send_email=False, **fields)
+    body = PaymentCreate(revenue_amount=Decimal("10.00"), send_email=False, **fields)
+    with pytest.raises(ValueError, match="^" + re.escape(line) + "$"):
+        await getattr(bz.payments, method)(body)
+    assert requests_sent(api) == 0
+
+
+async def test_the_rule_is_checked_when_the_body_is_sent_so_it_may_be_built_in_steps(
+    api: MockedAPI, bz: Bizstim
+) -> None:
+    api.post(f"{BASE}/api/payment", payload={"status": "success", "response": "ok"}, repeat=True)
+    template = PaymentCreate(revenue_amount=Decimal("25.00"), send_email=True)  # no client yet: allowed
+    for client_id in (21, 22):
+        assert await bz.payments.create(msgspec.structs.replace(template, client_id=client_id)) == "ok"
+    body = msgspec.structs.replace(template, client_id=21)
+    body.client_id = None  # the body as it is when sent is what counts
+    with pytest.raises(ValueError, match=r"\(none of them is set\)$"):
+        await bz.payments.create(body)
+    assert requests_sent(api) == 2

@@ -45,6 +45,7 @@ BAD_CALLS: list[tuple[str, Call, type[Exception]]] = [
     ("update unknown field", lambda bz: bz.clients.update(21, shoe_size=9), TypeError),
     ("update model and fields", lambda bz: bz.clients.update(21, ClientUpdate(), city="X"), TypeError),
     ("wrong model", lambda bz: bz.payments.create(ClientUpdate()), TypeError),  # type: ignore[arg-type]
+    ("payment, no client", lambda bz: bz.payments.create(revenue_amount=1, send_email=True), ValueError),
     ("import ragged", lambda bz: bz.clients.import_(["a", "b"], [["1"]]), ValueError),
     ("import no rows", lambda bz: bz.clients.import_(["a"], []), ValueError),
     ("import no header", lambda bz: bz.clients.import_([], [[]]), ValueError),

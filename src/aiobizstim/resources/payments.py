@@ -22,7 +22,10 @@ class Payments(PagedResource[Payment]):
     async def create(
         self, body: PaymentCreate | None = None, *, timeout: float | None = None, **fields: Any
     ) -> str:
-        """Record a payment (``POST /api/payment``, newer docs); returns the server's message. Not retried."""
+        """Record a payment (``POST /api/payment``, newer docs); returns the server's message. Not retried.
+
+        Pay for ``client_id``, or give all of ``first_name, last_name, state, country, status`` to create a
+        new client; neither is a ``ValueError`` naming what is missing, before any request."""
         return await self._write("payment.create", body, fields, timeout=timeout)
 
     async def add(

@@ -21,7 +21,9 @@ from typing import Any, Final
 import msgspec
 from aiohttp import web
 
-from aiobizstim.models import ENDPOINTS, Endpoint, Shape
+from aiobizstim.models import ENDPOINTS, Endpoint, PaymentCreate, Shape
+from aiobizstim.models._base import unmet_requirement
+from aiobizstim.models._kinds import field_kinds
 from aiobizstim.testing._clients import CLIENT_CONTACT_FIELDS, CLIENT_SUMMARY_FIELDS
 from aiobizstim.testing._dataset import Dataset, ondemand_link
 from aiobizstim.testing._log import PageRequest
@@ -79,6 +81,13 @@ def _wire_value(value: Any) -> Any:
 
 def _missing(body: Mapping[str, Any], required: tuple[str, ...]) -> list[str]:
     return [k for k in required if str(body.get(k, "") or "").strip() == ""]
+
+
+def _unmet(model: type[msgspec.Struct], body: Mapping[str, Any]) -> str | None:
+    """The client's check of ``model``'s required-fields rule (``__required_any_of__``), on a wire body; a
+    blank value counts as unset, as in :func:`_missing`."""
+    wire = {spec.attr: spec.wire for spec in field_kinds(model)}
+    return unmet_requirement(model, lambda attr: not _missing(body, (wire[attr],)))
 
 
 async def _read_body(request: web.Request) -> dict[str, Any] | None:
@@ -324,6 +333,9 @@ class FakeAPI:
         amount = str(body["revenue_amount"]).strip()
         if not re.fullmatch(r"\d+(\.\d{1,2})?", amount):
             return _failure("revenue_amount must look like 1052.45 (no separators or symbols)")
+        problem = _unmet(PaymentCreate, body)  # client_id, or the new client's fields
+        if problem:
+            return _failure(problem)
         client_id = str(body.get("client_id", "") or "").strip()
         if client_id:
             if not client_id.isdigit() or int(client_id) not in self.data.clients:

@@ -11,6 +11,14 @@ class PaymentCreate(WeeklyHours, kw_only=True):
     Body of ADD PAYMENT. Required: revenue_amount, send_email, and client_id unless the new-client fields (first_name, last_name, state, country, status) are given.
     """
 
+    __required_any_of__ = [
+        {"required": ["client_id"]},
+        {
+            "description": "to create a new client",
+            "required": ["first_name", "last_name", "state", "country", "status"],
+        },
+    ]
+
     revenue_amount: Annotated[
         Money, Meta(description="amount, e.g. 1052.45: no separators or currency symbols (required)")
     ]
