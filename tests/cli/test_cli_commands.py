@@ -350,11 +350,15 @@ async def shell_eval(*lines: str) -> dict[str, str]:
     return {"BIZSTIM_BASE_URL": url, "BIZSTIM_API_KEY": key}
 
 
-async def test_fake_server_command(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "command",
+    [[BIZSTIM, "fake-server"], [sys.executable, "-m", "aiobizstim.testing"]],
+    ids=["bizstim fake-server", "python -m aiobizstim.testing"],
+)
+async def test_fake_server_command(tmp_path: Path, command: list[str]) -> None:
     key = 'it\'s a "$key" `x` \\ ;'  # the lines are shell-quoted: eval gives back exactly this
     proc = await asyncio.create_subprocess_exec(
-        BIZSTIM,
-        "fake-server",
+        *command,
         "--port",
         "0",
         "--clients",

@@ -1,37 +1,15 @@
-"""``python -m aiobizstim.testing``: run a FakeBizstim until Ctrl-C (for benchmarks and scripts).
+"""``python -m aiobizstim.testing``: ``bizstim fake-server`` where the console script is not on ``PATH``.
 
-Prints ``export BIZSTIM_BASE_URL=...`` and ``export BIZSTIM_API_KEY=...`` on stdout once listening
-(shell-quoted: ``eval`` them).
+The same command with the same options (``--help``); it runs as that program, Ctrl-C and SIGTERM included.
 """
 
 from __future__ import annotations
 
-import argparse
+import sys
 
-from aiobizstim.testing._serve import serve
-
-
-def main(argv: list[str] | None = None) -> None:
-    """Parse the command line and serve."""
-    parser = argparse.ArgumentParser(prog="python -m aiobizstim.testing", description=__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=0, help="0 = any free port (default)")
-    parser.add_argument("--clients", type=int, default=1000)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--latency-ms", type=float, default=0.0)
-    parser.add_argument("--jitter-ms", type=float, default=0.0)
-    parser.add_argument("--fault-rate", type=float, default=0.0, help="0..1, a realistic mix of failures")
-    args = parser.parse_args(argv)
-    serve(
-        host=args.host,
-        port=args.port,
-        clients=args.clients,
-        seed=args.seed,
-        latency=args.latency_ms / 1000,
-        jitter=args.jitter_ms / 1000,
-        fault_rate=args.fault_rate,
-    )
-
+from aiobizstim.cli import main
 
 if __name__ == "__main__":
-    main()
+    # As the program (no argv: signal handling stays until exit), with the command put in front.
+    sys.argv[1:1] = ["fake-server"]
+    sys.exit(main())
