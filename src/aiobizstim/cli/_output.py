@@ -41,6 +41,7 @@ from aiobizstim.cli._signals import start_thread
 
 __all__ = [
     "STDOUT",
+    "AllAtOnceOutput",
     "ColumnarOutput",
     "FileOutput",
     "Outcome",
@@ -137,9 +138,22 @@ class Output(Protocol):
         """Bytes that reached a stream so far (0 for a file until it is complete)."""
 
 
-class _RenamedOutput:
-    """What the outputs that reach their target all at once share: a hidden temp file beside the target
-    (``_final``) renamed over it by :meth:`finish`; nothing is visible at the path before."""
+class AllAtOnceOutput:
+    """What the outputs that reach their target only once complete share (this module's and the resumable
+    one): nothing is visible at the target before, and nothing to wait for between pages."""
+
+    @property
+    def written(self) -> int:
+        """0 until the output is in place (nothing is visible at the path before)."""
+        return 0
+
+    async def drain(self) -> None:
+        """Nothing to wait for: the file is written in place."""
+
+
+class _RenamedOutput(AllAtOnceOutput):
+    """An output written to a hidden temp file beside the target (``_final``) and renamed over it by
+    :meth:`finish`."""
 
     def __init__(self, plan: OutputPlan) -> None:
         self.plan = plan
@@ -149,14 +163,6 @@ class _RenamedOutput:
     def temp_path(self) -> Path:
         """Where the file is written before it is renamed over the target."""
         return self._final.temp_path
-
-    @property
-    def written(self) -> int:
-        """0 until the file is renamed into place (nothing is visible at the path before)."""
-        return 0
-
-    async def drain(self) -> None:
-        """Nothing to wait for: the file is written in place."""
 
     def outcome(self) -> Outcome:
         """COMPLETE once the rename happened, NOTHING before."""

@@ -35,7 +35,7 @@ import msgspec
 
 from aiobizstim.cli._atomic import AtomicFile, fsync_dir
 from aiobizstim.cli._columnar import remove_side_files
-from aiobizstim.cli._output import Outcome, OutputPlan
+from aiobizstim.cli._output import AllAtOnceOutput, Outcome, OutputPlan
 
 if sys.platform != "win32":
     import fcntl
@@ -72,7 +72,7 @@ _decode_state = msgspec.json.Decoder(_State).decode
 _encode = msgspec.json.Encoder().encode
 
 
-class ResumableOutput:
+class ResumableOutput(AllAtOnceOutput):
     """The output of ``bizstim export --resume``: a partial file and a state beside the target.
 
     :meth:`open` takes up saved progress (or starts afresh) and says where to continue;
@@ -209,17 +209,9 @@ class ResumableOutput:
         return self._file
 
     @property
-    def written(self) -> int:
-        """0: nothing reaches the target before it is complete."""
-        return 0
-
-    @property
     def finished_before(self) -> bool:
         """Whether an earlier run had written every record (only the final rename or conversion is left)."""
         return self._finished_before
-
-    async def drain(self) -> None:
-        """Nothing to wait for: the file is written in place."""
 
     def due(self) -> bool:
         """Whether a checkpoint is due (see :data:`CHECKPOINT_SPACING`)."""
