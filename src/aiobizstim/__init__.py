@@ -11,11 +11,9 @@ async with Bizstim() as bz:              # key from $BIZSTIM_API_KEY
 
 from __future__ import annotations
 
-from aiobizstim._backoff import RetryPolicy
-from aiobizstim._client import Bizstim
-from aiobizstim._config import AutoConcurrency, Secret
-from aiobizstim._pagination import Page
-from aiobizstim._stats import ClientStats
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from aiobizstim._version import __version__
 from aiobizstim.errors import (
     APIConnectionError,
@@ -36,7 +34,27 @@ from aiobizstim.errors import (
     ResponseTooLargeError,
     ServerError,
 )
-from aiobizstim.models import to_builtins, to_wire
+
+if TYPE_CHECKING:
+    from aiobizstim._backoff import RetryPolicy
+    from aiobizstim._client import Bizstim
+    from aiobizstim._config import AutoConcurrency, Secret
+    from aiobizstim._pagination import Page
+    from aiobizstim._stats import ClientStats
+    from aiobizstim.models import to_builtins, to_wire
+
+#: The names imported on first use (PEP 562): the client brings aiohttp (~0.1 s), which the command line's
+#: ``--help``, ``--version`` and the models alone do not need.
+_LAZY: dict[str, str] = {
+    "AutoConcurrency": "aiobizstim._config",
+    "Bizstim": "aiobizstim._client",
+    "ClientStats": "aiobizstim._stats",
+    "Page": "aiobizstim._pagination",
+    "RetryPolicy": "aiobizstim._backoff",
+    "Secret": "aiobizstim._config",
+    "to_builtins": "aiobizstim.models",
+    "to_wire": "aiobizstim.models",
+}
 
 __all__ = [
     "APIConnectionError",
@@ -66,3 +84,18 @@ __all__ = [
     "to_builtins",
     "to_wire",
 ]
+
+
+if not TYPE_CHECKING:  # type checkers see the imports above, and so flag a misspelt name
+
+    def __getattr__(name: str) -> Any:
+        module = _LAZY.get(name)
+        if module is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(module), name)
+        globals()[name] = value  # once: later lookups do not come here
+        return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -2,6 +2,6 @@
 
 import sys
 
-from aiobizstim.cli._app import main
+from aiobizstim.cli import main
 
 sys.exit(main())

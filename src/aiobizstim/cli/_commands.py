@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TextIO
 
@@ -17,6 +18,7 @@ from aiobizstim.cli._columnar import (
     ColumnarUnavailableError,
     check_available,
 )
+from aiobizstim.cli._entry import EXIT_CODES
 from aiobizstim.cli._export import ExportSpec, ExportWatch, guess_format, run_export
 from aiobizstim.cli._output import Outcome, OutputPlan, plan_output
 from aiobizstim.cli._parser import GET_BY_ID, PROG
@@ -33,8 +35,8 @@ if TYPE_CHECKING:
 EXIT_OK: Final = 0
 EXIT_FAILURE: Final = 1
 EXIT_USAGE: Final = 2
-EXIT_INTERRUPTED: Final = 130
-EXIT_TERMINATED: Final = 143
+EXIT_INTERRUPTED: Final = EXIT_CODES[signal.SIGINT]
+EXIT_TERMINATED: Final = EXIT_CODES[signal.SIGTERM]
 
 __all__ = [
     "EXIT_FAILURE",

@@ -29,6 +29,8 @@ from collections.abc import Callable, Coroutine, Iterator
 from types import FrameType, TracebackType
 from typing import Any, Final, Self
 
+from aiobizstim.cli._entry import EXIT_CODES
+
 __all__ = [
     "EXIT_CODES",
     "GRACE",
@@ -39,7 +41,6 @@ __all__ = [
 ]
 
 #: Exit code per signal (128 + the signal number, as shells report it).
-EXIT_CODES: Final = {signal.SIGINT: 130, signal.SIGTERM: 143}
 #: Seconds the cleanup after the first signal may take before it is cut short.
 GRACE: Final = 2.0
 _SIGNALS: Final = (signal.SIGINT, signal.SIGTERM)
@@ -64,7 +65,7 @@ class Interrupts:
     @property
     def exit_code(self) -> int:
         """130 or 143, by the first signal."""
-        return EXIT_CODES.get(signal.Signals(self.first or signal.SIGINT), 130)
+        return EXIT_CODES.get(signal.Signals(self.first or signal.SIGINT), EXIT_CODES[signal.SIGINT])
 
     def install(self) -> None:
         """Handle SIGINT and SIGTERM from now on (in the main thread; elsewhere this does nothing)."""

@@ -2,6 +2,6 @@
 
 import sys
 
-from aiobizstim.tap._app import main
+from aiobizstim.tap import main
 
 sys.exit(main())
