@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Final, TextIO
 import msgspec
 
 from aiobizstim._constants import API_KEY_ENV, BASE_URL_ENV
+from aiobizstim.cli import _entry
 from aiobizstim.cli._atomic import OutputPathError
 from aiobizstim.cli._columnar import (
     COLUMNAR_FORMATS,
@@ -18,7 +19,6 @@ from aiobizstim.cli._columnar import (
     ColumnarUnavailableError,
     check_available,
 )
-from aiobizstim.cli._entry import EXIT_CODES
 from aiobizstim.cli._export import ExportSpec, ExportWatch, guess_format, run_export
 from aiobizstim.cli._output import Outcome, OutputPlan, plan_output
 from aiobizstim.cli._parser import GET_BY_ID, PROG
@@ -35,8 +35,8 @@ if TYPE_CHECKING:
 EXIT_OK: Final = 0
 EXIT_FAILURE: Final = 1
 EXIT_USAGE: Final = 2
-EXIT_INTERRUPTED: Final = EXIT_CODES[signal.SIGINT]
-EXIT_TERMINATED: Final = EXIT_CODES[signal.SIGTERM]
+EXIT_INTERRUPTED: Final = _entry.EXIT_CODES[signal.SIGINT]
+EXIT_TERMINATED: Final = _entry.EXIT_CODES[signal.SIGTERM]
 
 __all__ = [
     "EXIT_FAILURE",
