@@ -15,12 +15,15 @@ import sys
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from aiobizstim.cli import main
+from aiobizstim.cli._commands import fake_server
 from aiobizstim.cli._export import EXPORT_GC_THRESHOLD, LISTABLE, fewer_gc_passes
 from aiobizstim.cli._formats import csv_header
+from aiobizstim.cli._parser import build_parser
 from aiobizstim.models import Client, ClientSummary
 from aiobizstim.testing import FakeBizstim, Faults
 
@@ -387,6 +390,15 @@ async def test_fake_server_command(tmp_path: Path, command: list[str]) -> None:
         async with asyncio.timeout(TIMEOUT):
             await proc.communicate()
     assert proc.returncode == 0
+
+
+def test_fake_server_listens_where_it_is_told(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr("aiobizstim.testing.serve", lambda **kwargs: seen.update(kwargs))
+    assert fake_server(build_parser().parse_args(["fake-server"])) == 0
+    assert (seen["host"], seen["port"]) == ("127.0.0.1", 8765)
+    assert fake_server(build_parser().parse_args(["fake-server", "--host", "0.0.0.0", "--port", "0"])) == 0
+    assert (seen["host"], seen["port"]) == ("0.0.0.0", 0)
 
 
 FAULT_MIX = Faults(

@@ -212,6 +212,7 @@ def fake_server(args: argparse.Namespace) -> int:
     from aiobizstim.testing import serve
 
     serve(
+        host=args.host,
         port=args.port,
         clients=args.clients,
         seed=args.seed,

@@ -314,9 +314,15 @@ def build_parser() -> argparse.ArgumentParser:
     fake = commands.add_parser(
         "fake-server",
         help="run a local fake Bizstim API until Ctrl-C",
-        description="Run FakeBizstim (seeded data, optional latency and faults) on 127.0.0.1 until Ctrl-C. "
+        description="Run FakeBizstim (seeded data, optional latency and faults) on 127.0.0.1 (--host) "
+        "until Ctrl-C. "
         "Once listening it prints on stdout two lines a shell can eval (values shell-quoted): "
         "export BIZSTIM_BASE_URL=... and export BIZSTIM_API_KEY=...",
+    )
+    fake.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on, e.g. 0.0.0.0 for every one (default: 127.0.0.1)",
     )
     fake.add_argument(
         "--port", type=_non_negative_int, default=8765, help="0 picks a free port (default: 8765)"

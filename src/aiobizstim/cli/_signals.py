@@ -40,7 +40,6 @@ __all__ = [
     "start_thread",
 ]
 
-#: Exit code per signal (128 + the signal number, as shells report it).
 #: Seconds the cleanup after the first signal may take before it is cut short.
 GRACE: Final = 2.0
 _SIGNALS: Final = (signal.SIGINT, signal.SIGTERM)
