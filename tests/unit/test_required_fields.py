@@ -83,8 +83,9 @@ async def test_a_payment_for_a_client_or_a_new_client_is_sent(
         ({"revenue_note": "lesson", "city": "Hamilton"}, "none of them is set"),
         ({"first_name": "Ann", "last_name": "Lee", "country": "CA"}, "missing: state, status"),
         ({k: v for k, v in NEW_CLIENT.items() if k != "first_name"}, "missing: first_name"),
+        ({**NEW_CLIENT, "state": "", "status": "  "}, "missing: state, status"),
     ],
-    ids=["nothing", "other fields only", "three of five", "four of five"],
+    ids=["nothing", "other fields only", "three of five", "four of five", "blank ones"],
 )
 async def test_a_payment_without_a_client_fails_before_any_request(
     api: MockedAPI, bz: Bizstim, method: str, fields: dict[str, Any], missing: str

@@ -40,7 +40,7 @@ import msgspec
 from aiobizstim.models._clock import ClockTime
 from aiobizstim.models._kinds import Kind, field_kinds
 
-__all__ = ["RequiredGroup", "WireModel", "unmet_requirement"]
+__all__ = ["RequiredGroup", "WireModel", "given", "unmet_requirement"]
 
 
 _NO_DATES: Final = frozenset({"", "0000-00-00", "0000-00-00 00:00:00"})
@@ -266,12 +266,18 @@ def _groups(model: type[WireModel]) -> tuple[tuple[tuple[str, ...], str], ...]:
     return groups
 
 
+def given(value: Any) -> bool:
+    """Whether a body's value counts as given for :func:`unmet_requirement`: not ``None`` and not blank text
+    (the server reads ``""`` as missing; the client and FakeBizstim judge by this one test)."""
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
 def unmet_requirement(model: type[msgspec.Struct], is_set: Callable[[str], bool]) -> str | None:
     """How a body of ``model`` breaks its ``__required_any_of__``, in one line; None if it does not.
 
-    ``is_set(attribute)`` tells whether the body sets a field. The line names every member and what the
-    started ones (some field set) still miss: "give client_id, or all of first_name, last_name, state,
-    country, status to create a new client (missing: state, status)".
+    ``is_set(attribute)`` tells whether the body sets a field (by :func:`given`). The line names every
+    member and what the started ones (some field set) still miss: "give client_id, or all of first_name,
+    last_name, state, country, status to create a new client (missing: state, status)".
     """
     if not issubclass(model, WireModel) or not model.__required_any_of__:
         return None

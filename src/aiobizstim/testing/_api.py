@@ -22,7 +22,7 @@ import msgspec
 from aiohttp import web
 
 from aiobizstim.models import ENDPOINTS, Endpoint, PaymentCreate, Shape
-from aiobizstim.models._base import unmet_requirement
+from aiobizstim.models._base import given, unmet_requirement
 from aiobizstim.models._kinds import field_kinds
 from aiobizstim.testing._clients import CLIENT_CONTACT_FIELDS, CLIENT_SUMMARY_FIELDS
 from aiobizstim.testing._dataset import Dataset, ondemand_link
@@ -84,10 +84,9 @@ def _missing(body: Mapping[str, Any], required: tuple[str, ...]) -> list[str]:
 
 
 def _unmet(model: type[msgspec.Struct], body: Mapping[str, Any]) -> str | None:
-    """The client's check of ``model``'s required-fields rule (``__required_any_of__``), on a wire body; a
-    blank value counts as unset, as in :func:`_missing`."""
+    """The client's check of ``model``'s required-fields rule (``__required_any_of__``), on a wire body."""
     wire = {spec.attr: spec.wire for spec in field_kinds(model)}
-    return unmet_requirement(model, lambda attr: not _missing(body, (wire[attr],)))
+    return unmet_requirement(model, lambda attr: given(body.get(wire[attr])))
 
 
 async def _read_body(request: web.Request) -> dict[str, Any] | None:
