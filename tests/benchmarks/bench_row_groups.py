@@ -1,15 +1,17 @@
 """Parquet row-group size: what readers gain from larger groups, and what writing them costs in memory.
 
 One export of 1,000,000 clients (JSON Lines, the form the Parquet output converts) is written to Parquet
-with row groups of one API page (1,000 rows), with the output's own limits (``ROW_GROUP_ROWS`` rows and
-``ROW_GROUP_BYTES``: about 34,000 clients), of 100,000 rows, and of the whole file. Each conversion runs
-in a child interpreter (duckdb only, one thread, no memory limit so nothing spills) that reports its peak
-RSS above its start; then every file is read back the ways users read it: a duckdb aggregate over a few
-columns, a point lookup of 101 ids (row-group statistics let duckdb skip the other groups), a full duckdb
-scan, and pyarrow's ``read_table``. Ratios are to the 100,000-row file.
+with row groups about an API page long (``ROW_GROUP_SIZE 1000``: duckdb makes them up to 2,048 rows),
+with the output's own limits (``ROW_GROUP_ROWS`` rows and ``ROW_GROUP_BYTES``: about 34,000 clients), of
+100,000 rows, and of the whole file. Each conversion runs in a child interpreter (duckdb only, one thread,
+no memory limit so nothing spills) that reports its peak RSS above its start; then every file is read
+back the ways users read it: a duckdb aggregate over a few columns, a point lookup of 101 ids (row-group
+statistics let duckdb skip the other groups), a full duckdb scan, and pyarrow's ``read_table``. Ratios
+are to the 100,000-row file.
 
-This is the measurement behind ``ROW_GROUP_BYTES``: the export itself stays under 150 MB only with the
-byte cap (see the memory section), and a reader loses little or nothing with it.
+The reader's side of ``ROW_GROUP_BYTES``: what its groups cost a reader against 100,000-row ones. The
+writer's side is the conversion's peak here (one thread, no limit) and the whole export's peak in the
+memory section (with the cap; docs/benchmarks.md gives the export's peak without it, measured apart).
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ def _settings() -> dict[str, str]:
     from aiobizstim.cli._columnar import ROW_GROUP_BYTES, ROW_GROUP_ROWS
 
     return {
-        "1,000 rows (one page)": "ROW_GROUP_SIZE 1000",
+        "ROW_GROUP_SIZE 1000 (~ a page)": "ROW_GROUP_SIZE 1000",
         f"{ROW_GROUP_ROWS:,} rows and {ROW_GROUP_BYTES} (ours)": (
             f"ROW_GROUP_SIZE {ROW_GROUP_ROWS}, ROW_GROUP_SIZE_BYTES '{ROW_GROUP_BYTES}'"
         ),

@@ -78,7 +78,8 @@ ROW_GROUP_ROWS: Final = 100_000
 #: bounds the memory of the conversion (100,000 client summaries would take ~35 MB: groups of ~34,000 here,
 #: the largest that keeps a 1,000,000-client export under 150 MB with the export running beside duckdb;
 #: 16 MB groups took 144.7 MiB with a 40 MB limit, and were 1.3x slower with 32 MB). Readers lose nothing
-#: by it (``make bench``, section ``row-groups``: duckdb reads these groups as fast as 100,000-row ones).
+#: by it (``make bench``, section ``row-groups``: duckdb reads these groups about as fast as 100,000-row
+#: ones, pyarrow ~10 % slower).
 ROW_GROUP_BYTES: Final = "12MB"
 #: Rows per row group of a DuckDB output's table (duckdb's default is 122,880): a group is compressed when it
 #: is full, so with half of that most of the work is done while the records still come; at the end only the
