@@ -98,4 +98,4 @@ if not TYPE_CHECKING:  # type checkers see the imports above, and so flag a miss
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+    return sorted(__all__)  # the public names, loaded or not
