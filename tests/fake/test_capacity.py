@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from typing import Any
 
 import aiohttp
 import pytest
@@ -134,6 +135,15 @@ def test_a_capacity_schedule_built_in_code_is_checked_too() -> None:
         CapacitySchedule("4", ())  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="capacity or capacity_schedule, not both"):
         FakeBizstim(clients=1, capacity=4, capacity_schedule=CapacitySchedule(4))
+    with pytest.raises(
+        ValueError, match=r"^schedule changes \[\(10,\)\]: expected \(seconds, capacity\) pairs$"
+    ):
+        CapacitySchedule(4, [(10,)])  # type: ignore[arg-type]
+    pairs: Any = [(10, 2)]  # a list, as code may well pass: kept as a tuple (frozen, hashable)
+    listed = CapacitySchedule(4, pairs)
+    assert isinstance(listed.changes, tuple)
+    assert listed == CapacitySchedule(4, ((10, 2),))
+    assert hash(listed) == hash(CapacitySchedule(4, ((10, 2),)))
 
 
 async def test_a_capacity_schedule_changes_the_capacity_at_its_times_from_the_start() -> None:

@@ -38,8 +38,16 @@ class CapacitySchedule:
     def __post_init__(self) -> None:
         if not _positive(self.start):
             raise ValueError(f"schedule start {_shown(self.start)}: the capacity must be a positive number")
+        # A list of pairs is fine too: kept as a tuple, so the schedule stays frozen and hashable.
+        try:
+            changes = tuple((at, capacity) for at, capacity in self.changes)
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"schedule changes {self.changes!r}: expected (seconds, capacity) pairs"
+            ) from None
+        object.__setattr__(self, "changes", changes)
         before = 0.0
-        for at, capacity in self.changes:
+        for at, capacity in changes:
             step = _shown(at, capacity)
             if not _positive(at):
                 raise ValueError(f"schedule step {step}: the time must be a positive number of seconds")
