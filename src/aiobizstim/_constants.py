@@ -41,8 +41,8 @@ DEFAULT_MAX_RESPONSE_BYTES: Final = 64 * 1024 * 1024
 RETRYABLE_STATUSES: Final[frozenset[int]] = frozenset({408, 429, 500, 502, 503, 504})
 #: Statuses whose ``Retry-After`` holds every request of a client with an adaptive limit, not only the retry
 #: of the one that got it: those by which HTTP says the server is unavailable for a while (429, RFC 6585;
-#: 503, RFC 9110). Retryable, so their ``Retry-After`` is one the retry policy already waits for; on the
-#: other retryable statuses it delays only the request's own retry.
+#: 503, RFC 9110), whether the request that got it is retried or not (a write is not); on the other
+#: retryable statuses a ``Retry-After`` delays only the request's own retry.
 PAUSE_STATUSES: Final[frozenset[int]] = frozenset({429, 503})
 #: Bytes of a non-2xx body read for the error message.
 ERROR_BODY_LIMIT: Final = 8192
