@@ -48,6 +48,32 @@ async def test_a_write_without_its_documented_required_fields_fails_before_any_r
     assert requests_sent(api) == 0
 
 
+@pytest.mark.parametrize(
+    ("call", "line"),
+    [
+        (
+            lambda bz: bz.clients.add(
+                first_name=" ", last_name="Lee", status="active", state="", country="CA"
+            ),
+            "ClientCreate: required field(s) left blank: first_name, state",
+        ),
+        (
+            lambda bz: bz.practitioners.create(
+                first_name="Ann", last_name="", wage_tier=1, state="ON", country="CA", status=1
+            ),
+            "PractitionerCreate: required field(s) left blank: last_name",
+        ),
+    ],
+    ids=["client", "practitioner"],
+)
+async def test_a_write_with_a_blank_required_field_fails_before_any_request(
+    api: MockedAPI, bz: Bizstim, call: Any, line: str
+) -> None:
+    with pytest.raises(ValueError, match="^" + re.escape(line) + "$"):
+        await call(bz)
+    assert requests_sent(api) == 0
+
+
 NEW_CLIENT: dict[str, str] = {
     "first_name": "Ann",
     "last_name": "Lee",

@@ -40,7 +40,7 @@ import msgspec
 from aiobizstim.models._clock import ClockTime
 from aiobizstim.models._kinds import Kind, field_kinds
 
-__all__ = ["RequiredGroup", "WireModel", "given", "unmet_requirement"]
+__all__ = ["RequiredGroup", "WireModel", "blank_required", "given", "unmet_requirement"]
 
 
 _NO_DATES: Final = frozenset({"", "0000-00-00", "0000-00-00 00:00:00"})
@@ -270,6 +270,12 @@ def given(value: Any) -> bool:
     """Whether a body's value counts as given for :func:`unmet_requirement`: not ``None`` and not blank text
     (the server reads ``""`` as missing; the client and FakeBizstim judge by this one test)."""
     return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def blank_required(body: msgspec.Struct) -> list[str]:
+    """The required fields ``body`` gives as blank text (not :func:`given`): present, but what the server
+    reads as missing."""
+    return [f.name for f in msgspec.structs.fields(body) if f.required and not given(getattr(body, f.name))]
 
 
 def unmet_requirement(model: type[msgspec.Struct], is_set: Callable[[str], bool]) -> str | None:

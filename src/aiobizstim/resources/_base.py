@@ -25,7 +25,7 @@ from aiobizstim._pagination import DecodedPage, OnDecodeError, Page, PageIterato
 from aiobizstim._transport import Transport
 from aiobizstim.errors import APIResponseError, APIStatusError, DecodeError, NotFoundError
 from aiobizstim.models import ENDPOINTS, Endpoint, to_wire
-from aiobizstim.models._base import given, unmet_requirement
+from aiobizstim.models._base import blank_required, given, unmet_requirement
 
 __all__ = ["M", "PagedResource", "Resource", "segment"]
 
@@ -150,6 +150,8 @@ class Resource:
             raise TypeError(f"pass either a {model.__name__} or keyword fields, not both")
         elif not isinstance(body, model):
             raise TypeError(f"expected a {model.__name__}, got {type(body).__name__}")
+        if blank := blank_required(body):
+            raise ValueError(f"{model.__name__}: required field(s) left blank: {', '.join(blank)}")
         problem = unmet_requirement(model, lambda name: given(getattr(body, name)))
         if problem is not None:
             raise ValueError(f"{model.__name__}: {problem}")
