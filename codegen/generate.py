@@ -6,7 +6,9 @@ Two outputs, both deterministic:
   models, request bodies, enums) in a module named after the file. A schema's root only describes the response
   envelope, which ``aiobizstim._envelope`` decodes generically, so no class is generated for it;
 * ``endpoints.py``: the endpoint table (verb, path, shape, limits, lookups, models) read from each schema's
-  ``"x-bizstim"`` block, so each path and limit exists in one place only.
+  ``"x-bizstim"`` block, so each path and limit exists in one place only;
+* ``src/aiobizstim/_page_limits.py``: the same blocks' ``max_limit`` of each paginated method, outside the
+  models package, for code that must not load the models (``bizstim --help`` names the page sizes).
 
 A second wire spelling of a field (a property carrying ``"x-bizstim-alias-of": "<name>"``) becomes a private
 field (wire name ``use_records``, attribute ``_use_records``), and its class lists the pair in
@@ -20,8 +22,9 @@ the schemas without those ``anyOf``s, and the class lists the members as ``__req
 names): ``aiobizstim.models._base.unmet_requirement`` reads it, and a write breaking it fails before it is
 sent.
 
-``python codegen/generate.py`` wipes the output folder and writes it anew; ``--check`` generates into a
-temporary folder and exits 1 with a diff when the committed output has drifted from the schemas.
+``python codegen/generate.py`` wipes the output folder and writes it (and ``_page_limits.py``) anew;
+``--check`` generates into a temporary folder and exits 1 with a diff when the committed output has drifted
+from the schemas.
 """
 
 from __future__ import annotations
@@ -40,6 +43,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_DIR = ROOT / "schema"
 OUTPUT_DIR = ROOT / "src" / "aiobizstim" / "models" / "_generated"
+LIMITS_FILE = ROOT / "src" / "aiobizstim" / "_page_limits.py"
+LIMITS_DOC = '''"""Each paginated method's ``max_limit``, as in ``aiobizstim.models.ENDPOINTS``, in a module
+that loads no models: the command line names these page sizes in its help, which must start fast."""'''
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 HEADER = (
     "# Generated from schema/ by `make codegen` (codegen/generate.py, datamodel-code-generator). Do not edit."
@@ -206,10 +212,12 @@ def _module_name(schema_file: Path) -> str:
     return schema_file.stem.replace("-", "_")
 
 
-def _endpoint_entries() -> tuple[list[str], list[str]]:
-    """Return (import lines, table entries) for every schema file with an x-bizstim block."""
+def _endpoint_entries() -> tuple[list[str], list[str], dict[str, int]]:
+    """Return (import lines, table entries, max_limit of each paginated method) for every schema file with an
+    x-bizstim block."""
     imports: dict[str, set[str]] = {}
     entries: list[str] = []
+    max_limits: dict[str, int] = {}
     seen: set[str] = set()
     for schema_file in sorted(SCHEMA_DIR.glob("*.json")):
         doc: dict[str, Any] = json.loads(schema_file.read_text(encoding="utf-8"))
@@ -236,6 +244,8 @@ def _endpoint_entries() -> tuple[list[str], list[str]]:
             raise SchemaError(f"{where}: default_limit and max_limit are required exactly for shape 'page'")
         if paginated and not (1 <= default_limit <= max_limit):
             raise SchemaError(f"{where}: need 1 <= default_limit <= max_limit")
+        if paginated:
+            max_limits[name] = max_limit
         lookup = meta.get("lookup", [])
         if not isinstance(lookup, list) or not all(isinstance(x, str) for x in lookup):
             raise SchemaError(f"{where}.lookup must be a list of strings")
@@ -270,11 +280,17 @@ def _endpoint_entries() -> tuple[list[str], list[str]]:
     import_lines = [
         f"from .{module} import {', '.join(sorted(names))}" for module, names in sorted(imports.items())
     ]
-    return import_lines, entries
+    return import_lines, entries, max_limits
 
 
-def _write_endpoint_table(out_dir: Path) -> None:
-    import_lines, entries = _endpoint_entries()
+def _ruff_format(path: Path) -> None:
+    subprocess.run(
+        [str(Path(sys.executable).with_name("ruff")), "format", "--quiet", str(path)], cwd=ROOT, check=True
+    )
+
+
+def _write_endpoint_table(out_dir: Path, limits_file: Path) -> None:
+    import_lines, entries, max_limits = _endpoint_entries()
     text = "\n".join(
         [
             HEADER,
@@ -295,39 +311,54 @@ def _write_endpoint_table(out_dir: Path) -> None:
         ]
     )
     (out_dir / "endpoints.py").write_text(text, encoding="utf-8")
-    subprocess.run(
-        [str(Path(sys.executable).with_name("ruff")), "format", "--quiet", str(out_dir / "endpoints.py")],
-        cwd=ROOT,
-        check=True,
+    _ruff_format(out_dir / "endpoints.py")
+    limits = "\n".join(
+        [
+            HEADER,
+            LIMITS_DOC,
+            "",
+            "from __future__ import annotations",
+            "",
+            "from typing import Final",
+            "",
+            "MAX_LIMITS: Final[dict[str, int]] = {",
+            *(f"    {name!r}: {limit!r}," for name, limit in max_limits.items()),
+            "}",
+            "",
+        ]
     )
+    limits_file.write_text(limits, encoding="utf-8")
+    _ruff_format(limits_file)
 
 
-def generate(out_dir: Path) -> None:
-    """Wipe ``out_dir`` and write the models and the endpoint table into it."""
+def generate(out_dir: Path, limits_file: Path) -> None:
+    """Wipe ``out_dir`` and write the models and the endpoint table into it, and the page limits to
+    ``limits_file``."""
     if out_dir.exists():
         shutil.rmtree(out_dir)
     out_dir.mkdir(parents=True)
     with tempfile.TemporaryDirectory() as tmp:
         _run_datamodel_codegen(out_dir, Path(tmp))
-    _write_endpoint_table(out_dir)
+    _write_endpoint_table(out_dir, limits_file)
 
 
-def _snapshot(folder: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(folder)): p.read_text(encoding="utf-8")
-        for p in sorted(folder.rglob("*.py"))
-        if "__pycache__" not in p.parts
-    }
+def _snapshot(folder: Path, limits_file: Path) -> dict[str, str]:
+    """Every generated file's text by its path in the package (nothing for a file that is not there)."""
+    files = [p for p in sorted(folder.rglob("*.py")) if "__pycache__" not in p.parts]
+    texts = {f"models/_generated/{p.relative_to(folder)}": p.read_text(encoding="utf-8") for p in files}
+    if limits_file.exists():
+        texts[limits_file.name] = limits_file.read_text(encoding="utf-8")
+    return texts
 
 
 def check() -> int:
     """Exit status 0 when the committed output equals a fresh generation, else 1 with a diff."""
     with tempfile.TemporaryDirectory(dir=ROOT / "src" / "aiobizstim" / "models") as tmp:
-        fresh_dir = Path(tmp) / "_generated"
-        generate(fresh_dir)
-        fresh, committed = _snapshot(fresh_dir), _snapshot(OUTPUT_DIR) if OUTPUT_DIR.exists() else {}
+        fresh_dir, fresh_limits = Path(tmp) / "_generated", Path(tmp) / LIMITS_FILE.name
+        generate(fresh_dir, fresh_limits)
+        fresh, committed = _snapshot(fresh_dir, fresh_limits), _snapshot(OUTPUT_DIR, LIMITS_FILE)
     if fresh == committed:
-        print("codegen: src/aiobizstim/models/_generated is up to date with schema/")
+        print("codegen: src/aiobizstim/models/_generated and _page_limits.py are up to date with schema/")
         return 0
     for name in sorted(set(fresh) | set(committed)):
         a, b = committed.get(name, ""), fresh.get(name, "")
@@ -352,11 +383,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.check:
             return check()
-        generate(OUTPUT_DIR)
+        generate(OUTPUT_DIR, LIMITS_FILE)
     except SchemaError as exc:
         print(f"codegen: {exc}", file=sys.stderr)
         return 2
-    print(f"codegen: wrote {OUTPUT_DIR.relative_to(ROOT)}")
+    print(f"codegen: wrote {OUTPUT_DIR.relative_to(ROOT)} and {LIMITS_FILE.relative_to(ROOT)}")
     return 0
 
 

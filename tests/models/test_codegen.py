@@ -13,6 +13,7 @@ from typing import Any
 import msgspec
 import pytest
 
+from aiobizstim._page_limits import MAX_LIMITS
 from aiobizstim.models import ENDPOINTS, PaymentCreate, Shape
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -104,6 +105,12 @@ def test_endpoint_table_is_the_contract() -> None:
     assert ENDPOINTS["client"].lookup == ("id", "email", "username", "first_name", "last_name")
     assert all(ep.paginated == (ep.shape is Shape.PAGE) for ep in ENDPOINTS.values())
     assert all(ep.description for ep in ENDPOINTS.values())
+
+
+def test_the_page_limits_module_agrees_with_the_endpoint_table() -> None:
+    assert {name: ep.max_limit for name, ep in ENDPOINTS.items() if ep.paginated} == MAX_LIMITS
+    text = (ROOT / "src" / "aiobizstim" / "_page_limits.py").read_text(encoding="utf-8")
+    assert text.startswith(_generator().HEADER + "\n")
 
 
 def _schema_properties() -> list[tuple[str, str, dict[str, Any], bool]]:
