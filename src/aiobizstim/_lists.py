@@ -1,13 +1,12 @@
 """The lists a whole-account export reads (``bizstim export``, the Singer tap, the dlt source) and the model
-of their records."""
+of their records. Importing it loads no models: the command line's parser names the lists on every run."""
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-import msgspec
-
-from aiobizstim.models import ENDPOINTS
+if TYPE_CHECKING:
+    import msgspec
 
 __all__ = ["LISTABLE", "record_model"]
 
@@ -28,6 +27,8 @@ LISTABLE: Final = (
 
 def record_model(resource: str, details: bool = False) -> type[msgspec.Struct]:
     """The model of the records a list of ``resource`` yields (``Client`` for ``details``)."""
+    from aiobizstim.models import ENDPOINTS  # here: the models load when an export runs, not with the parser
+
     model = ENDPOINTS["client" if details else resource].response_model
     if model is None:  # pragma: no cover - every listable endpoint has a response model
         raise ValueError(f"{resource} has no record model")

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from aiobizstim._stats import RetryEvent
-from aiobizstim.cli._progress import Progress, ProgressMode
+from aiobizstim.cli._choices import ProgressMode
+from aiobizstim.cli._progress import Progress
 from tests.cli.test_cli_commands import BIZSTIM, TIMEOUT
 
 

@@ -17,6 +17,7 @@ import pytest
 
 from aiobizstim._envelope import decode_one
 from aiobizstim.cli._atomic import AtomicFile, OutputPathError, check_output_path
+from aiobizstim.cli._choices import ProgressMode
 from aiobizstim.cli._export import LISTABLE, export_records, guess_format, record_model
 from aiobizstim.cli._formats import (
     CsvWriter,
@@ -25,7 +26,7 @@ from aiobizstim.cli._formats import (
     csv_header,
     make_writer,
 )
-from aiobizstim.cli._progress import Progress, ProgressMode
+from aiobizstim.cli._progress import Progress
 from aiobizstim.models import Client, ClientSummary, Discount
 from aiobizstim.models._export import encode_record
 from aiobizstim.testing import FakeBizstim

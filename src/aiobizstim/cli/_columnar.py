@@ -38,12 +38,11 @@ from typing import Any, Final
 
 import msgspec
 
+from aiobizstim.cli._choices import COLUMNAR_FORMATS, EXTRA
 from aiobizstim.cli._signals import start_thread
 from aiobizstim.models._columns import Column, Logical, columns
 
 __all__ = [
-    "COLUMNAR_FORMATS",
-    "EXTRA",
     "MAX_RECORD_BYTES",
     "MEMORY_LIMIT",
     "MIN_DUCKDB",
@@ -65,10 +64,6 @@ __all__ = [
     "start_conversion",
 ]
 
-#: The typed output formats, written from a JSON Lines staging file.
-COLUMNAR_FORMATS: Final = ("parquet", "duckdb")
-#: The extra that installs what they need.
-EXTRA: Final = "duckdb"
 #: The oldest duckdb with what the conversion uses (``json_transform_strict``, ``ROW_GROUP_SIZE_BYTES``,
 #: ``ATTACH ... (ROW_GROUP_SIZE n)``, documented from the 1.4 LTS); tested with 2.0.
 MIN_DUCKDB: Final = (1, 4)

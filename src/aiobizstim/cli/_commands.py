@@ -13,16 +13,11 @@ import msgspec
 from aiobizstim._constants import API_KEY_ENV, BASE_URL_ENV
 from aiobizstim.cli import _entry
 from aiobizstim.cli._atomic import OutputPathError
-from aiobizstim.cli._columnar import (
-    COLUMNAR_FORMATS,
-    ColumnarError,
-    ColumnarUnavailableError,
-    check_available,
-)
+from aiobizstim.cli._choices import COLUMNAR_FORMATS, ProgressMode
+from aiobizstim.cli._columnar import ColumnarError, ColumnarUnavailableError, check_available
 from aiobizstim.cli._export import ExportSpec, ExportWatch, guess_format, run_export
 from aiobizstim.cli._output import Outcome, OutputPlan, plan_output
 from aiobizstim.cli._parser import GET_BY_ID, PROG
-from aiobizstim.cli._progress import ProgressMode
 from aiobizstim.cli._resume import ResumeError
 from aiobizstim.errors import BizstimError
 from aiobizstim.models import ENDPOINTS

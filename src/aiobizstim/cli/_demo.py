@@ -6,8 +6,8 @@ import math
 from pathlib import Path
 from typing import TextIO
 
+from aiobizstim.cli._choices import ProgressMode
 from aiobizstim.cli._export import ExportResult, ExportSpec, ExportWatch, run_export
-from aiobizstim.cli._progress import ProgressMode
 
 __all__ = ["run_demo"]
 

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any, Final, TextIO
 import msgspec
 
 from aiobizstim._lists import LISTABLE, record_model
-from aiobizstim.cli._columnar import COLUMNAR_FORMATS, convert_off_loop
+from aiobizstim.cli._choices import COLUMNAR_FORMATS, ProgressMode
+from aiobizstim.cli._columnar import convert_off_loop
 from aiobizstim.cli._formats import make_writer
 from aiobizstim.cli._output import (
     ColumnarOutput,
@@ -28,7 +29,7 @@ from aiobizstim.cli._output import (
     StreamedColumnarOutput,
     StreamOutput,
 )
-from aiobizstim.cli._progress import Progress, ProgressMode, RetryFeed, format_rate
+from aiobizstim.cli._progress import Progress, RetryFeed, format_rate
 from aiobizstim.cli._resume import ResumableOutput
 from aiobizstim.models import ENDPOINTS
 

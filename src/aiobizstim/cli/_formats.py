@@ -24,11 +24,11 @@ from typing import Any, BinaryIO, Final, Protocol
 
 import msgspec
 
+from aiobizstim.cli._choices import FORMATS
 from aiobizstim.models._export import RecordEncoder, encode_value, export_fields
 from aiobizstim.models._kinds import Kind, field_kinds
 
 __all__ = [
-    "FORMATS",
     "CsvWriter",
     "JsonArrayWriter",
     "JsonLinesWriter",
@@ -228,9 +228,6 @@ class CsvWriter:
         """Flush the rows and let go of the file (it is not closed)."""
         self._text.flush()
         self._text.detach()
-
-
-FORMATS: Final = ("jsonl", "csv", "json")
 
 
 def make_writer(

@@ -1,5 +1,9 @@
 """The ``bizstim`` argument parser and its argument types (client options are checked by the library's own
-rules, :mod:`aiobizstim._checks`)."""
+rules, :mod:`aiobizstim._checks`).
+
+Built on every run, ``--help`` and ``--version`` included, so it imports only what names the choices
+(:mod:`aiobizstim.cli._choices`, :mod:`aiobizstim._lists`, :mod:`aiobizstim._page_limits`): no client, models
+or writers."""
 
 from __future__ import annotations
 
@@ -22,12 +26,10 @@ from aiobizstim._constants import (
     DEFAULT_TIMEOUT,
     EXPORT_MAX_RETRIES,
 )
+from aiobizstim._lists import LISTABLE
+from aiobizstim._page_limits import MAX_LIMITS
 from aiobizstim._version import __version__
-from aiobizstim.cli._columnar import COLUMNAR_FORMATS, EXTRA
-from aiobizstim.cli._export import LISTABLE
-from aiobizstim.cli._formats import FORMATS
-from aiobizstim.cli._progress import ProgressMode
-from aiobizstim.models import ENDPOINTS
+from aiobizstim.cli._choices import COLUMNAR_FORMATS, EXTRA, FORMATS, ProgressMode
 
 if TYPE_CHECKING:
     from aiobizstim.testing import CapacitySchedule
@@ -36,7 +38,7 @@ __all__ = ["EPILOG", "GET_BY_ID", "PROG", "build_parser"]
 
 PROG: Final = "bizstim"
 
-#: The exit codes (``EXIT_*`` in :mod:`aiobizstim.cli._commands`), as ``bizstim --help`` lists them.
+#: The exit codes (``EXIT_*`` in :mod:`aiobizstim.cli._entry`), as ``bizstim --help`` lists them.
 EPILOG: Final = (
     "Exit codes: 0 ok, 1 API/transport/output failure, 2 usage error, 130 interrupted (Ctrl-C), "
     "143 terminated (SIGTERM)."
@@ -143,7 +145,7 @@ def _page_sizes() -> str:
     the others"."""
     by_size: dict[int, list[str]] = {}
     for resource in LISTABLE:
-        if (size := ENDPOINTS[resource].max_limit) is not None:
+        if (size := MAX_LIMITS.get(resource)) is not None:
             by_size.setdefault(size, []).append(resource)
     common = max(by_size, key=lambda size: len(by_size[size]))
     parts = [f"{size} for {' and '.join(names)}" for size, names in by_size.items() if size != common]

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import enum
 import logging
 import shutil
 import time
@@ -21,8 +20,9 @@ from dataclasses import dataclass
 from typing import Final, TextIO
 
 from aiobizstim._stats import RetryEvent
+from aiobizstim.cli._choices import ProgressMode
 
-__all__ = ["Progress", "ProgressMode", "RetryFeed", "format_rate", "format_seconds"]
+__all__ = ["Progress", "RetryFeed", "format_rate", "format_seconds"]
 
 _BAR_INTERVAL: Final = 0.1  # seconds between redraws of the live bar
 _LINE_INTERVAL: Final = 5.0  # seconds between plain progress lines (stderr is not a terminal)
@@ -31,22 +31,6 @@ _CHECK_EVERY: Final = 64  # records between clock reads, so update() stays nearl
 _STALLED: Final = 1.5  # lines mode: seconds without a new record before retries get lines of their own
 _RETRY_LINE_INTERVAL: Final = 1.0  # lines mode: seconds between retry lines at least
 _RETRY_LINGER: Final = 1.0  # bar: seconds a retry stays on the line after its next try started
-
-
-class ProgressMode(enum.Enum):
-    """How progress is shown: ``bar`` (live, redrawn in place), ``lines`` (periodic lines) or ``off``."""
-
-    BAR = "bar"
-    LINES = "lines"
-    OFF = "off"
-
-    @classmethod
-    def auto(cls, stream: TextIO) -> ProgressMode:
-        """A live bar when ``stream`` is a terminal, periodic lines otherwise."""
-        try:
-            return cls.BAR if stream.isatty() else cls.LINES
-        except (AttributeError, ValueError):
-            return cls.LINES
 
 
 def format_seconds(seconds: float) -> str:
