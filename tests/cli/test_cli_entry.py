@@ -1,8 +1,10 @@
-"""The console scripts' start: what ``import aiobizstim`` and ``bizstim --version`` load, and a Ctrl-C that
-arrives while the command modules are still loading (before the commands' own signal handling exists)."""
+"""The console scripts' start: what ``import aiobizstim`` and ``bizstim --help``/``--version`` load, and a
+Ctrl-C (or SIGTERM) that arrives while the command line is still loading."""
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -14,17 +16,41 @@ from aiobizstim.cli._parser import PROG
 from aiobizstim.tap._about import NAME as TAP_PROG
 
 TIMEOUT = 60
+KEY = "k" * 40
+#: An export that never reaches a server: the signal stops it before it starts (port 9 is discard).
+EXPORT = ["export", "clients", "-o", "-", "--api-key", KEY, "--base-url", "http://127.0.0.1:9"]
+#: What parsing alone must not load: the client and aiohttp, the settings, the models and msgspec, the
+#: commands and their writers, asyncio, logging, duckdb.
+HEAVY = (
+    "aiohttp",
+    "aiobizstim._client",
+    "aiobizstim._config",
+    "aiobizstim.models",
+    "msgspec",
+    "aiobizstim.cli._commands",
+    "asyncio",
+    "logging",
+    "duckdb",
+)
 
 
-def run_python(code: str) -> subprocess.CompletedProcess[str]:
-    """``code`` in a fresh interpreter (this one's ``sys.path``, so the checkout under test)."""
+def run_python(code: str, **env: str | None) -> subprocess.CompletedProcess[str]:
+    """``code`` in a fresh interpreter (this one's ``sys.path``, so the checkout under test), with ``env``
+    changed (``None`` removes a variable)."""
+    environ = {**os.environ, **{k: v for k, v in env.items() if v is not None}}
+    for name in [k for k, v in env.items() if v is None]:
+        environ.pop(name, None)
     return subprocess.run(
         [sys.executable, "-c", f"import sys; sys.path[:0] = {sys.path!r}\n{textwrap.dedent(code)}"],
         capture_output=True,
         text=True,
         timeout=TIMEOUT,
         check=False,
+        env=environ,
     )
+
+
+# --- import aiobizstim ------------------------------------------------------------------------------------
 
 
 def test_import_aiobizstim_leaves_the_client_and_aiohttp_for_first_use() -> None:
@@ -40,14 +66,40 @@ def test_import_aiobizstim_leaves_the_client_and_aiohttp_for_first_use() -> None
     assert run.stdout.split() == ["False", "False", "True", "aiobizstim._client"]
 
 
-@pytest.mark.parametrize("name", aiobizstim.__all__)
-def test_every_public_name_is_the_object_of_its_module(name: str) -> None:
-    value = getattr(aiobizstim, name)
-    assert value is not None
-    assert name in dir(aiobizstim)
-    module = getattr(value, "__module__", None)
-    if isinstance(module, str) and module.startswith("aiobizstim") and hasattr(value, "__qualname__"):
-        assert getattr(sys.modules[module], value.__qualname__) is value
+def test_every_public_name_is_listed_and_is_the_object_of_its_module() -> None:
+    # In a fresh interpreter, so that each name is looked up for the first time.
+    run = run_python(
+        """
+        import json
+        import aiobizstim
+        listed = set(dir(aiobizstim))
+        found = {}
+        for name in aiobizstim.__all__:
+            value = getattr(aiobizstim, name)
+            module = getattr(value, "__module__", None)
+            if isinstance(module, str) and hasattr(value, "__qualname__"):
+                found[name] = getattr(sys.modules[module], value.__qualname__) is value
+        namespace = {}
+        exec("from aiobizstim import *", namespace)
+        print(json.dumps([sorted(set(aiobizstim.__all__) - listed), found, sorted(namespace)]))
+        """
+    )
+    assert run.returncode == 0, run.stderr
+    unlisted, found, star = json.loads(run.stdout)
+    assert unlisted == []
+    assert "Bizstim" in found
+    assert found == dict.fromkeys(found, True)  # every class, function and error: its module's own object
+    assert set(aiobizstim.__all__) <= set(star)
+
+
+def test_the_names_are_the_same_objects_in_this_process() -> None:
+    from aiobizstim._client import Bizstim
+    from aiobizstim._pagination import Page
+    from aiobizstim.errors import APIStatusError
+    from aiobizstim.models import to_builtins
+
+    assert (aiobizstim.Bizstim, aiobizstim.Page, aiobizstim.to_builtins) == (Bizstim, Page, to_builtins)
+    assert aiobizstim.APIStatusError is APIStatusError
 
 
 def test_an_unknown_attribute_is_the_usual_attribute_error() -> None:
@@ -55,34 +107,60 @@ def test_an_unknown_attribute_is_the_usual_attribute_error() -> None:
         aiobizstim.Nope  # type: ignore[attr-defined]  # noqa: B018
 
 
+# --- what bizstim loads before a command runs -------------------------------------------------------------
+
+LOADED = """
+    from aiobizstim.cli import main
+    try:
+        code = main({argv!r})
+    except SystemExit as exc:  # argparse's --help and --version, and its usage errors
+        code = exc.code
+    loaded = sorted(m for m in {heavy!r} if m in sys.modules)
+    print(code, *loaded, file=sys.stderr)
+"""
+
+
 @pytest.mark.parametrize(
-    "argv", [["--version"], ["--help"], ["export", "--help"], ["export"], ["fake-server", "--help"]]
+    "argv",
+    [
+        ["--version"],
+        ["--help"],
+        ["export", "--help"],
+        ["get", "client", "--help"],
+        ["fake-server", "--help"],
+        ["demo", "--help"],
+        ["export"],
+        ["export", "clients", "-o", "out.jsonl", "--concurrency", "0"],
+        ["nope"],
+    ],
 )
-def test_help_version_and_usage_errors_do_not_load_the_client(argv: list[str]) -> None:
+def test_help_version_and_usage_errors_load_no_command(argv: list[str]) -> None:
+    run = run_python(LOADED.format(argv=argv, heavy=HEAVY))
+    code, *loaded = run.stderr.splitlines()[-1].split()
+    assert code == ("0" if "--help" in argv or "--version" in argv else "2"), run.stderr
+    assert loaded == [], f"{argv} loaded {loaded}"
+
+
+def test_no_api_key_is_said_without_loading_the_client() -> None:
     run = run_python(
-        f"""
-        from aiobizstim.cli import main
-        try:
-            code = main({argv!r})
-        except SystemExit as exc:  # argparse's --help and --version
-            code = exc.code
-        loaded = sorted(m for m in ("aiohttp", "aiobizstim._client", "duckdb") if m in sys.modules)
-        print(code, loaded, file=sys.stderr)
-        """
+        LOADED.format(argv=EXPORT[:4], heavy=("aiohttp", "aiobizstim._client")), BIZSTIM_API_KEY=None
     )
-    code, loaded = run.stderr.strip().splitlines()[-1].split(" ", 1)
-    assert code in ("0", "2"), run.stderr
-    assert loaded == "[]", f"{argv} loaded {loaded}"
+    assert run.stderr.splitlines() == [
+        f"{PROG}: error: no API key: pass --api-key KEY or set $BIZSTIM_API_KEY",
+        "2",
+    ]
 
 
-INTERRUPT_DURING_IMPORT = """
+# --- a signal while loading -------------------------------------------------------------------------------
+
+SIGNAL_DURING_IMPORT = """
     import importlib.abc
     import signal
 
     class Interrupt(importlib.abc.MetaPathFinder):
         def find_spec(self, name, path, target=None):
             if name == {module!r}:
-                signal.raise_signal(signal.SIGINT)  # Ctrl-C, with Python's own handler still in place
+                signal.raise_signal(signal.{signal})  # Ctrl-C (or kill) as the module starts to load
             return None
 
     sys.meta_path.insert(0, Interrupt())
@@ -92,23 +170,89 @@ INTERRUPT_DURING_IMPORT = """
 
 
 @pytest.mark.parametrize(
-    ("package", "module", "argv", "line"),
+    ("package", "module", "signal", "argv", "code", "line"),
     [
-        ("aiobizstim.cli", "aiobizstim.cli._parser", ["--version"], f"{PROG}: error: interrupted"),
-        ("aiobizstim.tap", "aiobizstim.tap._app", ["--about"], f"{TAP_PROG}: error: interrupted"),
-        # The client is loaded once the command runs, under the command's own handling, which says more.
+        # Before bizstim's own handling is installed: Python's KeyboardInterrupt, turned into one line.
+        (
+            "aiobizstim.cli",
+            "aiobizstim.cli._parser",
+            "SIGINT",
+            ["--version"],
+            130,
+            f"{PROG}: error: interrupted",
+        ),
+        # After: the command's modules load under the command line's handlers, and the command does not start.
+        (
+            "aiobizstim.cli",
+            "aiobizstim.cli._commands",
+            "SIGINT",
+            EXPORT,
+            130,
+            f"{PROG}: error: interrupted; nothing was written",
+        ),
+        (
+            "aiobizstim.cli",
+            "aiobizstim.cli._commands",
+            "SIGTERM",
+            EXPORT,
+            143,
+            f"{PROG}: error: terminated; nothing was written",
+        ),
         (
             "aiobizstim.cli",
             "aiobizstim._client",
-            ["export", "clients", "-o", "-"],
-            f"{PROG}: error: interrupted; nothing was written",
+            "SIGINT",
+            EXPORT,
+            130,
+            f"{PROG}: error: interrupted; nothing was written to stdout",  # the output was planned already
+        ),
+        (
+            "aiobizstim.cli",
+            "aiobizstim.models",
+            "SIGINT",
+            ["get", "discount", "--id", "1", "--api-key", KEY, "--base-url", "http://127.0.0.1:9"],
+            130,
+            f"{PROG}: error: interrupted",
+        ),
+        (
+            "aiobizstim.tap",
+            "aiobizstim.tap._app",
+            "SIGINT",
+            ["--about"],
+            130,
+            f"{TAP_PROG}: error: interrupted",
         ),
     ],
 )
-def test_ctrl_c_while_the_commands_load_is_one_line_and_exit_130(
-    package: str, module: str, argv: list[str], line: str
+def test_a_signal_while_the_command_line_loads_is_one_line_and_its_exit_code(
+    package: str, module: str, signal: str, argv: list[str], code: int, line: str
 ) -> None:
-    run = run_python(INTERRUPT_DURING_IMPORT.format(module=module, package=package, argv=argv))
-    assert run.returncode == 130, run.stderr
-    assert run.stderr == line + "\n"
-    assert run.stdout == ""
+    run = run_python(SIGNAL_DURING_IMPORT.format(module=module, signal=signal, package=package, argv=argv))
+    assert (run.returncode, run.stderr, run.stdout) == (code, line + "\n", "")
+
+
+@pytest.mark.parametrize(
+    ("argv", "printed"),
+    [(["--version"], f"{PROG} {aiobizstim.__version__}\n"), (["--help"], f"usage: {PROG} ")],
+)
+def test_a_ctrl_c_while_the_arguments_are_parsed_is_said_after_what_argparse_printed(
+    argv: list[str], printed: str
+) -> None:
+    run = run_python(
+        f"""
+        import argparse
+        import signal
+
+        parse_args = argparse.ArgumentParser.parse_args
+
+        def interrupted(self, *args, **kwargs):
+            signal.raise_signal(signal.SIGINT)  # under bizstim's handler: noted, parsing goes on
+            return parse_args(self, *args, **kwargs)
+
+        argparse.ArgumentParser.parse_args = interrupted
+        from aiobizstim.cli import main
+        sys.exit(main({argv!r}))
+        """
+    )
+    assert (run.returncode, run.stderr) == (130, f"{PROG}: error: interrupted\n")
+    assert run.stdout.startswith(printed)

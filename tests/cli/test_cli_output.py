@@ -359,9 +359,10 @@ def test_forced_exit_removes_the_temp_file_and_says_so(tmp_path: Path) -> None:
         session = _Session(stderr, exit_now=exits.append)
         session.command = "export"
         session.interrupts.first = signal.SIGTERM
-        plan = session.watch.plan = OutputPlan("file", tmp_path / "out.csv", "out.csv", existed=False)
+        watch = session.watch = ExportWatch()
+        plan = watch.plan = OutputPlan("file", tmp_path / "out.csv", "out.csv", existed=False)
         output = FileOutput(plan)
-        session.watch.output = output
+        watch.output = output
         output.open()
         session.force(signal.SIGTERM)
         output.discard()

@@ -7,36 +7,32 @@ Every failure is reported as one line on stderr, without a traceback, and never 
 Signals (:mod:`aiobizstim.cli._signals`): the first SIGINT/SIGTERM cancels the command, any further one exits
 at once; either way the temp file is gone and the last line says what happened to the export's PATH
 (:meth:`ExportWatch.truth`), also when the signal came after the file had been renamed into place.
+
+Start-up: the handlers are installed first, then the arguments are parsed; a command's modules (the client
+and aiohttp, the models, the writers, logging) load only when it runs (:func:`_dispatch`), under those
+handlers. So ``--help``, ``--version`` and usage errors load little, and a signal while a command loads ends
+it as one during its run would.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import logging
 import os
 import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from typing import Final, TextIO
+from typing import TYPE_CHECKING, Final, TextIO
 
-from aiobizstim._config import Secret
 from aiobizstim._constants import API_KEY_ENV
-from aiobizstim.cli import _commands as commands
-from aiobizstim.cli._commands import (
-    EXIT_FAILURE,
-    EXIT_INTERRUPTED,
-    EXIT_OK,
-    EXIT_USAGE,
-    ExportFailedError,
-    UsageError,
-    describe,
-)
-from aiobizstim.cli._export import ExportWatch
-from aiobizstim.cli._logs import logs_to
+from aiobizstim.cli._entry import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from aiobizstim.cli._parser import PROG, build_parser
 from aiobizstim.cli._signals import Interrupts, run_interruptible, signals_held
 from aiobizstim.errors import BizstimError
+
+if TYPE_CHECKING:
+    from aiobizstim._config import Secret
+    from aiobizstim.cli._export import ExportWatch
 
 __all__ = ["main"]
 
@@ -51,6 +47,10 @@ def _cli_logging(verbosity: int, stderr: TextIO) -> Iterator[None]:
     handler needs the logger to pass WARNING records) and the summary line counts them. ``-v`` prints
     warnings and INFO lines (an adaptive concurrency limit's changes), ``-vv`` every request.
     """
+    import logging
+
+    from aiobizstim.cli._logs import logs_to
+
     level = {0: logging.ERROR, 1: logging.INFO}.get(verbosity, logging.DEBUG)
     with logs_to(stderr, PROG, logger_level=min(level, logging.WARNING), handler_level=level):
         yield
@@ -68,12 +68,19 @@ def _fail(stderr: TextIO, message: str, secret: Secret | None) -> None:
 
 def _secret(args: argparse.Namespace) -> Secret | None:
     """The API key as the client sends it (surrounding whitespace dropped), to redact from every message."""
+    from aiobizstim._config import Secret
+
     raw = args.api_key if args.api_key is not None else os.environ.get(API_KEY_ENV)
     return Secret(raw.strip()) if raw and raw.strip() else None
 
 
 def _dispatch(args: argparse.Namespace, stdout: TextIO, stderr: TextIO, session: _Session) -> int:
+    """Run the command: the one place that maps a command to its implementation, whose modules load here."""
+    from aiobizstim.cli import _commands as commands
+    from aiobizstim.cli._export import ExportWatch
+
     if args.command == "export":
+        session.watch = ExportWatch()
         return run_interruptible(commands.export(args, stderr, session.watch), session.interrupts)
     if args.command == "get":
         return run_interruptible(commands.get(args, stdout), session.interrupts)
@@ -83,8 +90,9 @@ def _dispatch(args: argparse.Namespace, stdout: TextIO, stderr: TextIO, session:
             return EXIT_OK  # stopped before it started
         return commands.fake_server(args)
     if args.command == "demo":
+        session.watch = ExportWatch()
         return run_interruptible(commands.demo(args, stdout, stderr, session.watch), session.interrupts)
-    raise UsageError(f"unknown command {args.command!r}")  # pragma: no cover - argparse rejects it first
+    raise commands.UsageError(f"unknown command {args.command!r}")  # pragma: no cover - argparse rejects it
 
 
 class _Session:
@@ -93,7 +101,8 @@ class _Session:
     def __init__(self, stderr: TextIO, exit_now: Callable[[int], None] = os._exit) -> None:
         self.stderr = stderr
         self.command: str | None = None
-        self.watch = ExportWatch()
+        #: What the export (or the demo's) did to its output; set when it starts.
+        self.watch: ExportWatch | None = None
         self.interrupts = Interrupts(self.force)
         self._exit_now = exit_now
         self._said = False
@@ -101,7 +110,7 @@ class _Session:
     def interrupted(self, signum: int | None) -> str:
         """``interrupted; <what happened to PATH>`` (or ``terminated; ...`` for SIGTERM)."""
         what = "terminated" if signum == signal.SIGTERM else "interrupted"
-        if self.command not in ("export", None):
+        if self.command != "export" or self.watch is None:  # no export started: no output to speak of
             return what
         return f"{what}; {self.watch.truth()}"
 
@@ -115,11 +124,14 @@ class _Session:
     def force(self, first: int) -> None:
         """A signal after the first one: remove the temp file, say what happened, exit now (any moment,
         in the main thread, from the signal handler: no buffered writes, no locks)."""
-        self.watch.abandon()
+        watch = self.watch
+        if watch is not None:
+            watch.abandon()
         if self._said:
             self._exit_now(self.interrupts.exit_code)
             return
-        line = f"{self.watch.clear_line()}{PROG}: error: {self.interrupted(first)}\n"
+        clear = watch.clear_line() if watch is not None else ""
+        line = f"{clear}{PROG}: error: {self.interrupted(first)}\n"
         for stream in (sys.stdout, self.stderr):
             with contextlib.suppress(Exception):  # may be in the middle of a write of its own
                 stream.flush()
@@ -141,25 +153,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     stdout, stderr = sys.stdout, sys.stderr
     session = _Session(stderr)
     code = EXIT_FAILURE
-    session.interrupts.install()
+    session.interrupts.install()  # first, before a command's modules load (see the module docstring)
     try:
-        parser = build_parser()
-        args = parser.parse_args(argv)
+        try:
+            args = build_parser().parse_args(argv)
+        except SystemExit:  # --help, --version or a usage error, which argparse has printed
+            if session.interrupts.first is None:
+                raise
+            session.say_last(session.interrupted(session.interrupts.first))
+            code = session.interrupts.exit_code
+            return code
         session.command = args.command
-        secret = _secret(args)
-        with _cli_logging(args.verbose or 0, stderr):
-            code = _run_command(args, stdout, stderr, secret, session)
+        code = _run_command(args, stdout, stderr, session)
         return code
     finally:
         session.interrupts.release(exiting=argv is None, code=code)
 
 
-def _run_command(
-    args: argparse.Namespace, stdout: TextIO, stderr: TextIO, secret: Secret | None, session: _Session
-) -> int:
+def _run_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO, session: _Session) -> int:
     interrupts = session.interrupts
+    secret = _secret(args)
     try:
-        code = _dispatch(args, stdout, stderr, session)
+        with _cli_logging(args.verbose or 0, stderr):
+            code = _dispatch(args, stdout, stderr, session)
     except KeyboardInterrupt:  # Ctrl-C where no handler of ours is installed (main() in another thread)
         if args.command == "fake-server":
             return EXIT_OK
@@ -177,6 +193,8 @@ def _run_command(
 
 def _failed(exc: Exception, stderr: TextIO, secret: Secret | None) -> int:
     """Report a failure as one line; return the exit code."""
+    from aiobizstim.cli._commands import ExportFailedError, UsageError, describe  # loaded already
+
     if isinstance(exc, UsageError):
         _fail(stderr, str(exc), secret)
         return EXIT_USAGE

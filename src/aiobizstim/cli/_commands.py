@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import msgspec
 
 from aiobizstim._constants import API_KEY_ENV, BASE_URL_ENV
-from aiobizstim.cli import _entry
 from aiobizstim.cli._atomic import OutputPathError
 from aiobizstim.cli._choices import COLUMNAR_FORMATS, ProgressMode
 from aiobizstim.cli._columnar import ColumnarError, ColumnarUnavailableError, check_available
+from aiobizstim.cli._entry import EXIT_OK
 from aiobizstim.cli._export import ExportSpec, ExportWatch, guess_format, run_export
 from aiobizstim.cli._output import Outcome, OutputPlan, plan_output
 from aiobizstim.cli._parser import GET_BY_ID, PROG
@@ -26,19 +25,7 @@ from aiobizstim.models._export import encode_record
 if TYPE_CHECKING:
     from aiobizstim import Bizstim
 
-#: Exit codes (see :mod:`aiobizstim.cli._app`).
-EXIT_OK: Final = 0
-EXIT_FAILURE: Final = 1
-EXIT_USAGE: Final = 2
-EXIT_INTERRUPTED: Final = _entry.EXIT_CODES[signal.SIGINT]
-EXIT_TERMINATED: Final = _entry.EXIT_CODES[signal.SIGTERM]
-
 __all__ = [
-    "EXIT_FAILURE",
-    "EXIT_INTERRUPTED",
-    "EXIT_OK",
-    "EXIT_TERMINATED",
-    "EXIT_USAGE",
     "ExportFailedError",
     "UsageError",
     "demo",
@@ -61,9 +48,10 @@ def _api_key(args: argparse.Namespace) -> str:
 
 
 def _client(args: argparse.Namespace, **overrides: Any) -> Bizstim:
-    from aiobizstim import Bizstim  # imported here: --help and fake-server start without the client
+    key = _api_key(args)  # first: no key is a usage error, said without loading the client (and aiohttp)
+    from aiobizstim import Bizstim  # imported here: fake-server and usage errors go without it
 
-    options: dict[str, Any] = {"api_key": _api_key(args)}
+    options: dict[str, Any] = {"api_key": key}
     base_url = args.base_url if args.base_url is not None else os.environ.get(BASE_URL_ENV) or None
     if base_url is not None:
         options["base_url"] = base_url

@@ -1,8 +1,10 @@
-"""The console scripts' first code: ``bizstim`` and ``tap-bizstim`` load their command modules (the parser,
-the models, the client once a command needs it) inside :func:`start`, so that a Ctrl-C while they load ends
-as any interrupted run does, in one line with exit code 130, instead of a traceback: a command's own signal
-handling (:mod:`aiobizstim.cli._signals`) is installed only once its modules are loaded. Imports nothing
-heavy itself."""
+"""The console scripts' first code, and the exit codes of ``bizstim``.
+
+``bizstim`` and ``tap-bizstim`` import and call their main module inside :func:`start`, so that a Ctrl-C
+before their signal handling (:mod:`aiobizstim.cli._signals`) is installed ends as any interrupted run
+does, in one line with exit code 130, instead of a traceback. ``bizstim`` installs it first thing in
+``main`` and loads a command's modules (the client, the models, the writers) only when the command runs, so
+little loads before. Imports nothing heavy itself."""
 
 from __future__ import annotations
 
@@ -12,19 +14,36 @@ import sys
 from collections.abc import Sequence
 from typing import Final
 
-__all__ = ["EXIT_CODES", "start"]
+__all__ = [
+    "EXIT_CODES",
+    "EXIT_FAILURE",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_TERMINATED",
+    "EXIT_USAGE",
+    "start",
+]
 
-#: The exit code of a run ended by each signal (the shell's 128 + the signal's number).
-EXIT_CODES: Final = {signal.SIGINT: 130, signal.SIGTERM: 143}
+#: Exit codes (``bizstim --help`` lists them: :data:`aiobizstim.cli._parser.EPILOG`).
+EXIT_OK: Final = 0
+#: The API or the transport failed, or the output could not be written.
+EXIT_FAILURE: Final = 1
+#: Bad arguments, no API key, an unusable output path.
+EXIT_USAGE: Final = 2
+#: Ended by SIGINT (Ctrl-C) or SIGTERM: the shell's 128 + the signal's number.
+EXIT_INTERRUPTED: Final = 130
+EXIT_TERMINATED: Final = 143
+#: The exit code of a run ended by each signal.
+EXIT_CODES: Final = {signal.SIGINT: EXIT_INTERRUPTED, signal.SIGTERM: EXIT_TERMINATED}
 
 
 def start(prog: str, module: str, argv: Sequence[str] | None) -> int:
-    """Import ``module`` and return what its ``main(argv)`` returns; a Ctrl-C during the import is one line
-    (``PROG: error: interrupted``) and exit code 130."""
+    """Import ``module`` and return what its ``main(argv)`` returns; a Ctrl-C that Python's own handling
+    meets (the import, the moments before ``main`` installs its own and after it puts Python's back) is one
+    line, ``PROG: error: interrupted``, and exit code 130."""
     try:
-        main = importlib.import_module(module).main
+        code: int = importlib.import_module(module).main(argv)
     except KeyboardInterrupt:
         sys.stderr.write(f"{prog}: error: interrupted\n")
-        return EXIT_CODES[signal.SIGINT]
-    code: int = main(argv)
+        return EXIT_INTERRUPTED
     return code

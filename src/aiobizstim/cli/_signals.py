@@ -14,11 +14,13 @@ Handlers are installed for the life of the ``with`` block (or until :meth:`Inter
 thread only (elsewhere, e.g. ``main()`` called from a worker thread in tests, nothing changes). Threads the
 CLI starts (:func:`start_thread`) block both signals, so the main thread gets them; a wakeup socket lets the
 event loop see a signal at once even if another thread received it.
+
+The command line installs the handlers before it loads a command's modules, so a signal while they load is
+handled the same way; hence asyncio is imported only where an event loop is met, not with this module.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import signal
@@ -27,9 +29,12 @@ import sys
 import threading
 from collections.abc import Callable, Coroutine, Iterator
 from types import FrameType, TracebackType
-from typing import Any, Final, Self
+from typing import TYPE_CHECKING, Any, Final, Self
 
 from aiobizstim.cli._entry import EXIT_CODES
+
+if TYPE_CHECKING:
+    import asyncio
 
 __all__ = [
     "EXIT_CODES",
@@ -139,6 +144,8 @@ class Interrupts:
     def attach(self) -> bool:
         """Let a signal cancel the current task (call first thing in the task); ``False`` if a signal came
         already (then do not start the work)."""
+        import asyncio
+
         loop = asyncio.get_running_loop()
         self._loop, self._task = loop, asyncio.current_task()
         if self._active:
@@ -147,12 +154,13 @@ class Interrupts:
 
     def detach(self) -> None:
         """Stop cancelling the task (call last thing in the task)."""
-        self._loop = self._task = None
+        loop, self._loop, self._task = self._loop, None, None
         if self._wakeup is not None:
             reader, writer, previous = self._wakeup
             self._wakeup = None
             with contextlib.suppress(Exception):
-                asyncio.get_running_loop().remove_reader(reader.fileno())
+                if loop is not None:  # the task's loop, as attach() found it
+                    loop.remove_reader(reader.fileno())
             with contextlib.suppress(ValueError):
                 signal.set_wakeup_fd(previous)
             reader.close()
@@ -213,6 +221,7 @@ class InterruptedBySignalError(Exception):
 def run_interruptible(coro: Coroutine[Any, Any, int], interrupts: Interrupts) -> int:
     """Run ``coro`` on a new event loop; a signal cancels it (:class:`Interrupts`), then
     :class:`InterruptedBySignalError` is raised."""
+    import asyncio
 
     async def guarded() -> int:
         try:
