@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -107,10 +108,10 @@ def test_an_unknown_attribute_is_the_usual_attribute_error() -> None:
         aiobizstim.Nope  # type: ignore[attr-defined]  # noqa: B018
 
 
-# --- what bizstim loads before a command runs -------------------------------------------------------------
+# --- what the console scripts load before a command runs --------------------------------------------------
 
 LOADED = """
-    from aiobizstim.cli import main
+    from {package} import main
     try:
         code = main({argv!r})
     except SystemExit as exc:  # argparse's --help and --version, and its usage errors
@@ -135,15 +136,33 @@ LOADED = """
     ],
 )
 def test_help_version_and_usage_errors_load_no_command(argv: list[str]) -> None:
-    run = run_python(LOADED.format(argv=argv, heavy=HEAVY))
+    run = run_python(LOADED.format(package="aiobizstim.cli", argv=argv, heavy=HEAVY))
     code, *loaded = run.stderr.splitlines()[-1].split()
     assert code == ("0" if "--help" in argv or "--version" in argv else "2"), run.stderr
     assert loaded == [], f"{argv} loaded {loaded}"
 
 
+@pytest.mark.parametrize(
+    ("argv", "code"),
+    [
+        (["--about"], 0),
+        (["--about", "--format", "markdown"], 0),
+        (["--help"], 0),
+        (["--version"], 0),
+        (["--format", "yaml"], 2),
+        ([], 2),  # no --config
+    ],
+)
+def test_tap_about_help_and_usage_errors_load_no_sync(argv: list[str], code: int) -> None:
+    # (With $BIZSTIM_API_KEY set, a usage error loads aiobizstim._config for the Secret that redacts it.)
+    run = run_python(LOADED.format(package="aiobizstim.tap", argv=argv, heavy=HEAVY), BIZSTIM_API_KEY=None)
+    assert run.stderr.splitlines()[-1].split() == [str(code)], run.stderr
+
+
 def test_no_api_key_is_said_without_loading_the_client() -> None:
     run = run_python(
-        LOADED.format(argv=EXPORT[:4], heavy=("aiohttp", "aiobizstim._client")), BIZSTIM_API_KEY=None
+        LOADED.format(package="aiobizstim.cli", argv=EXPORT[:4], heavy=("aiohttp", "aiobizstim._client")),
+        BIZSTIM_API_KEY=None,
     )
     assert run.stderr.splitlines() == [
         f"{PROG}: error: no API key: pass --api-key KEY or set $BIZSTIM_API_KEY",
@@ -256,3 +275,20 @@ def test_a_ctrl_c_while_the_arguments_are_parsed_is_said_after_what_argparse_pri
     )
     assert (run.returncode, run.stderr) == (130, f"{PROG}: error: interrupted\n")
     assert run.stdout.startswith(printed)
+
+
+@pytest.mark.parametrize(
+    ("signal", "code", "word"), [("SIGINT", 130, "interrupted"), ("SIGTERM", 143, "terminated")]
+)
+def test_a_signal_while_the_taps_run_loads_stops_it_before_the_sync(
+    tmp_path: Path, signal: str, code: int, word: str
+) -> None:
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"api_key": KEY, "base_url": "http://127.0.0.1:9"}))
+    argv = ["--config", str(config)]
+    run = run_python(
+        SIGNAL_DURING_IMPORT.format(
+            module="aiobizstim.tap._settings", signal=signal, package="aiobizstim.tap", argv=argv
+        )
+    )
+    assert (run.returncode, run.stderr, run.stdout) == (code, f"{TAP_PROG}: error: {word}\n", "")

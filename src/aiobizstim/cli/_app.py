@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Final, TextIO
 
 from aiobizstim._constants import API_KEY_ENV
-from aiobizstim.cli._entry import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
+from aiobizstim.cli._entry import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, describe
 from aiobizstim.cli._parser import PROG, build_parser
 from aiobizstim.cli._signals import Interrupts, run_interruptible, signals_held
 from aiobizstim.errors import BizstimError
@@ -193,7 +193,7 @@ def _run_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO, sessi
 
 def _failed(exc: Exception, stderr: TextIO, secret: Secret | None) -> int:
     """Report a failure as one line; return the exit code."""
-    from aiobizstim.cli._commands import ExportFailedError, UsageError, describe  # loaded already
+    from aiobizstim.cli._commands import ExportFailedError, UsageError  # loaded already: exc came from there
 
     if isinstance(exc, UsageError):
         _fail(stderr, str(exc), secret)

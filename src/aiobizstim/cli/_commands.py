@@ -13,7 +13,7 @@ from aiobizstim._constants import API_KEY_ENV, BASE_URL_ENV
 from aiobizstim.cli._atomic import OutputPathError
 from aiobizstim.cli._choices import COLUMNAR_FORMATS, ProgressMode
 from aiobizstim.cli._columnar import ColumnarError, ColumnarUnavailableError, check_available
-from aiobizstim.cli._entry import EXIT_OK
+from aiobizstim.cli._entry import EXIT_OK, describe
 from aiobizstim.cli._export import ExportSpec, ExportWatch, guess_format, run_export
 from aiobizstim.cli._output import Outcome, OutputPlan, plan_output
 from aiobizstim.cli._parser import GET_BY_ID, PROG
@@ -29,7 +29,6 @@ __all__ = [
     "ExportFailedError",
     "UsageError",
     "demo",
-    "describe",
     "export",
     "fake_server",
     "get",
@@ -224,12 +223,3 @@ async def demo(
         stderr=stderr,
         watch=watch,
     )
-
-
-def describe(exc: BaseException) -> str:
-    """``Type: message`` of an exception, on one line (an OSError as its strerror and file name)."""
-    text = " ".join(str(exc).split()) or "no details"
-    if isinstance(exc, OSError) and exc.strerror:
-        where = f": {exc.filename}" if exc.filename else ""
-        text = f"{exc.strerror}{where}"
-    return f"{type(exc).__name__}: {text}"

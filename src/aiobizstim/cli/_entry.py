@@ -1,10 +1,10 @@
-"""The console scripts' first code, and the exit codes of ``bizstim``.
+"""The console scripts' first code, their exit codes and the one-line form of an exception in their errors.
 
 ``bizstim`` and ``tap-bizstim`` import and call their main module inside :func:`start`, so that a Ctrl-C
 before their signal handling (:mod:`aiobizstim.cli._signals`) is installed ends as any interrupted run
-does, in one line with exit code 130, instead of a traceback. ``bizstim`` installs it first thing in
-``main`` and loads a command's modules (the client, the models, the writers) only when the command runs, so
-little loads before. Imports nothing heavy itself."""
+does, in one line with exit code 130, instead of a traceback. Both install it first thing in ``main`` and
+load what a command needs (the client, the models, the writers) only when it runs, so little loads before.
+Imports nothing heavy itself."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ __all__ = [
     "EXIT_OK",
     "EXIT_TERMINATED",
     "EXIT_USAGE",
+    "describe",
     "start",
 ]
 
@@ -47,3 +48,12 @@ def start(prog: str, module: str, argv: Sequence[str] | None) -> int:
         sys.stderr.write(f"{prog}: error: interrupted\n")
         return EXIT_INTERRUPTED
     return code
+
+
+def describe(exc: BaseException) -> str:
+    """``Type: message`` of an exception, on one line (an OSError as its strerror and file name)."""
+    text = " ".join(str(exc).split()) or "no details"
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f": {exc.filename}" if exc.filename else ""
+        text = f"{exc.strerror}{where}"
+    return f"{type(exc).__name__}: {text}"

@@ -6,46 +6,43 @@ state); 130 Ctrl-C; 143 SIGTERM. A failure is one line on stderr, ``tap-bizstim:
 without a traceback (``BIZSTIM_DEBUG=1`` shows one for an unexpected error) and never with the API key. The
 first SIGINT/SIGTERM stops the sync after writing out the messages already made (every STATE on stdout then
 covers records on stdout); a second one exits at once (:mod:`aiobizstim.cli._signals`).
+
+Start-up: the handlers are installed first; what a run needs (the settings, the catalog, the client, the
+models, logging) loads after the arguments are parsed, so ``--about``, ``--help``, ``--version`` and usage
+errors load none of it, and a signal while it loads stops the run like one during the sync.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import logging
 import os
 import signal
 import sys
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Final, NoReturn, TextIO
+from typing import TYPE_CHECKING, Final, NoReturn, TextIO
 
-import msgspec
-
-from aiobizstim._config import Secret
 from aiobizstim._constants import API_KEY_ENV
 from aiobizstim._version import __version__
-from aiobizstim.cli._commands import describe
-from aiobizstim.cli._logs import logs_to
+from aiobizstim.cli._entry import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, describe
 from aiobizstim.cli._signals import InterruptedBySignalError, Interrupts, run_interruptible
 from aiobizstim.errors import BizstimError
 from aiobizstim.tap._about import NAME, render_about
-from aiobizstim.tap._catalog import Selection, default_selection, discover, read_catalog
 from aiobizstim.tap._errors import InputError, UsageError
-from aiobizstim.tap._settings import TapSettings, read_settings
-from aiobizstim.tap._state import SyncState, read_state
-from aiobizstim.tap._sync import sync
+
+if TYPE_CHECKING:
+    from aiobizstim._config import Secret
+    from aiobizstim.tap._catalog import Selection
+    from aiobizstim.tap._settings import TapSettings
+    from aiobizstim.tap._state import SyncState
 
 __all__ = ["main"]
 
 PROG: Final = NAME
 DEBUG_ENV: Final = "BIZSTIM_DEBUG"
-EXIT_OK: Final = 0
-EXIT_FAILURE: Final = 1
-EXIT_USAGE: Final = 2
-
-_logger = logging.getLogger("aiobizstim.tap")
+_LOGGER: Final = "aiobizstim.tap"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -75,26 +72,40 @@ def build_parser() -> argparse.ArgumentParser:
 @contextlib.contextmanager
 def _logging(stderr: TextIO) -> Iterator[None]:
     """The tap's own progress (INFO) and the client's warnings (retries) to stderr for one run."""
-    saved = _logger.level
-    _logger.setLevel(logging.INFO)
+    import logging
+
+    from aiobizstim.cli._logs import logs_to
+
+    logger = logging.getLogger(_LOGGER)
+    saved = logger.level
+    logger.setLevel(logging.INFO)
     try:
         with logs_to(stderr, PROG, logger_level=logging.WARNING):
             yield
     finally:
-        _logger.setLevel(saved)
+        logger.setLevel(saved)
 
 
 async def _sync(settings: TapSettings, selections: Sequence[Selection], state: SyncState) -> int:
+    import logging
+
+    from aiobizstim.tap._sync import sync
+
     started = time.monotonic()
     async with settings.connect() as bz:
         count = await sync(bz, selections, state, settings.page_size)
         requests = bz.stats.requests
-    _logger.info("synced %d records in %.2f s (%d requests)", count, time.monotonic() - started, requests)
+    logging.getLogger(_LOGGER).info(
+        "synced %d records in %.2f s (%d requests)", count, time.monotonic() - started, requests
+    )
     return EXIT_OK
 
 
 def _fail(stderr: TextIO, message: str, secret: Secret | None) -> None:
+    """``PROG: error: message`` on stderr, with ``secret`` (else ``$BIZSTIM_API_KEY``'s key) redacted."""
     line = " ".join(message.split())
+    if secret is None:
+        secret = _env_secret()
     if secret is not None:
         line = secret.redact(line)
     print(f"{PROG}: error: {line}", file=stderr, flush=True)
@@ -102,7 +113,11 @@ def _fail(stderr: TextIO, message: str, secret: Secret | None) -> None:
 
 def _env_secret() -> Secret | None:
     raw = os.environ.get(API_KEY_ENV)
-    return Secret(raw.strip()) if raw and raw.strip() else None
+    if not raw or not raw.strip():
+        return None
+    from aiobizstim._config import Secret  # only with a key to hide: a usage error goes without it otherwise
+
+    return Secret(raw.strip())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -118,8 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     interrupts = Interrupts(force)
     interrupts.install()
     try:
-        with _logging(stderr):
-            code = _main(argv, stdout, stderr, interrupts)
+        code = _main(argv, stdout, stderr, interrupts)
         return code
     finally:
         interrupts.release(exiting=argv is None, code=code)
@@ -130,7 +144,7 @@ def _signal_word(signum: int | None) -> str:
 
 
 def _main(argv: Sequence[str] | None, stdout: TextIO, stderr: TextIO, interrupts: Interrupts) -> int:
-    secret = _env_secret()
+    secret: Secret | None = None  # the settings' key once read; until then _fail redacts $BIZSTIM_API_KEY's
     try:
         args = build_parser().parse_args(argv)
         if args.about:
@@ -138,17 +152,25 @@ def _main(argv: Sequence[str] | None, stdout: TextIO, stderr: TextIO, interrupts
             return EXIT_OK
         if args.config is None:
             raise UsageError("--config CONFIG is required (settings as JSON: api_key, base_url, ...)")
-        settings = read_settings(args.config)
-        secret = settings.secret
-        if args.discover:
-            stdout.write(msgspec.json.format(msgspec.json.encode(discover()), indent=2).decode() + "\n")
-            return EXIT_OK
-        if args.catalog is not None and args.properties is not None:
-            raise UsageError("give --catalog or --properties, not both")
-        catalog = args.catalog if args.catalog is not None else args.properties
-        selections = read_catalog(catalog) if catalog is not None else default_selection()
-        state = read_state(args.state) if args.state is not None else SyncState()
-        return run_interruptible(_sync(settings, selections, state), interrupts)
+        with _logging(stderr):
+            # What a run needs loads here, after the arguments: --help, --version and --about go without it.
+            import msgspec
+
+            from aiobizstim.tap._catalog import default_selection, discover, read_catalog
+            from aiobizstim.tap._settings import read_settings
+            from aiobizstim.tap._state import SyncState, read_state
+
+            settings = read_settings(args.config)
+            secret = settings.secret
+            if args.discover:
+                stdout.write(msgspec.json.format(msgspec.json.encode(discover()), indent=2).decode() + "\n")
+                return EXIT_OK
+            if args.catalog is not None and args.properties is not None:
+                raise UsageError("give --catalog or --properties, not both")
+            catalog = args.catalog if args.catalog is not None else args.properties
+            selections = read_catalog(catalog) if catalog is not None else default_selection()
+            state = read_state(args.state) if args.state is not None else SyncState()
+            return run_interruptible(_sync(settings, selections, state), interrupts)
     except InterruptedBySignalError:
         _fail(stderr, _signal_word(interrupts.first), None)
         return interrupts.exit_code

@@ -1,5 +1,5 @@
-"""The tap's settings: what ``--config`` may hold (:data:`SETTINGS`, also shown by ``--about``), read and
-checked once, then turned into a :class:`~aiobizstim.Bizstim` client.
+"""The tap's settings: what ``--config`` may hold (:data:`~aiobizstim.tap._about.SETTINGS`, which
+``--about`` shows), read and checked once, then turned into a :class:`~aiobizstim.Bizstim` client.
 
 Every setting is optional in the file: ``api_key`` and ``base_url`` fall back to ``$BIZSTIM_API_KEY`` and
 ``$BIZSTIM_BASE_URL`` as in the library. The values are checked by the client's own checks (one rule per kind
@@ -17,60 +17,17 @@ from typing import TYPE_CHECKING, Any, Final
 
 from aiobizstim._checks import check_optional_positive
 from aiobizstim._config import Secret
-from aiobizstim._constants import API_KEY_ENV, BASE_URL_ENV
+from aiobizstim._constants import API_KEY_ENV
+from aiobizstim.tap._about import SETTINGS
 from aiobizstim.tap._errors import ConfigError
 from aiobizstim.tap._files import read_json
 
 if TYPE_CHECKING:
     from aiobizstim import Bizstim
 
-__all__ = ["SETTINGS", "TapSettings", "read_settings"]
+__all__ = ["TapSettings", "read_settings"]
 
 _logger = logging.getLogger("aiobizstim.tap")
-
-#: Every setting as JSON Schema (``--about`` shows this object; Meltano reads it).
-SETTINGS: Final[dict[str, Any]] = {
-    "type": "object",
-    "properties": {
-        "api_key": {
-            "type": "string",
-            "description": f"The Bizstim API key (default ${API_KEY_ENV}); sent only in the x-api-key header",
-            "secret": True,
-            "writeOnly": True,
-        },
-        "base_url": {
-            "type": "string",
-            "description": f"The Bizstim site root (default ${BASE_URL_ENV}, then https://www.bizstim.com)",
-        },
-        "max_concurrency": {
-            "oneOf": [{"type": "integer", "minimum": 1}, {"const": "auto"}],
-            "default": 8,
-            "description": "Requests in flight at once, or auto (adapts to the server)",
-        },
-        "page_size": {
-            "type": "integer",
-            "minimum": 1,
-            "description": "Records per page request (default and cap: each list's documented maximum)",
-        },
-        "rate_limit": {
-            "type": "number",
-            "exclusiveMinimum": 0,
-            "description": "Requests per second (default: no limit)",
-        },
-        "timeout": {
-            "type": "number",
-            "exclusiveMinimum": 0,
-            "default": 30,
-            "description": "Seconds per request attempt",
-        },
-        "max_retries": {
-            "type": "integer",
-            "minimum": 0,
-            "default": 10,
-            "description": "Retries per request on transient faults",
-        },
-    },
-}
 
 #: The settings passed to the :class:`~aiobizstim.Bizstim` constructor under the same name.
 _CLIENT_SETTINGS: Final = ("api_key", "base_url", "max_concurrency", "rate_limit", "timeout")
