@@ -37,7 +37,6 @@ if TYPE_CHECKING:
     import asyncio
 
 __all__ = [
-    "EXIT_CODES",
     "GRACE",
     "InterruptedBySignalError",
     "Interrupts",
