@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import sys
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from aiobizstim._pagination import IdSet
+from aiobizstim._pagination._ids import ascending_ids
 
 
 def test_membership_for_dense_ints_and_for_everything_else() -> None:
@@ -53,3 +57,55 @@ def test_a_dump_follows_every_addition_and_a_copy_is_independent() -> None:
     assert 90 not in twin
     twin.add(7)
     assert 7 not in ids
+
+
+# Dense pages (few gaps, short ones: the bit pattern), sparse ones (gaps past the pattern table) and between.
+ascending_pages = st.integers(40, 4000).flatmap(
+    lambda top: st.lists(st.integers(0, top), unique=True, max_size=300).map(sorted)
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(before=st.lists(st.integers(0, 4000), max_size=300), page=ascending_pages)
+def test_the_ascending_fast_paths_agree_with_the_generic_ones(before: list[int], page: list[int]) -> None:
+    fast, generic = IdSet(), IdSet()
+    fast.add_all(before)
+    generic.add_all(before)
+    if page:
+        assert ascending_ids(page, len(set(page)))
+        assert fast.last_member_ascending(page) == generic.last_member(page)
+    fast.add_ascending(page)
+    generic.add_all(page)
+    assert fast._bits.rstrip(b"\0") == generic._bits.rstrip(b"\0")
+
+
+def test_ascending_pages_set_exactly_their_bits() -> None:
+    ids = IdSet()
+    gap_free = [*range(13, 70)]  # one run, starting and ending inside bytes
+    ids.add_ascending(gap_free)
+    page = [*range(3, 10), 72, *range(80, 300), 301, 1000]  # gaps up to 699 ids wide
+    ids.add_ascending(page)
+    assert [key for key in range(1100) if key in ids] == sorted({*gap_free, *page})
+    assert ids.last_member_ascending([0, 1, 2]) == 0
+    assert ids.last_member_ascending([70, 71, 72, 73]) == 3
+    assert ids.last_member_ascending([299, 300, 302]) == 1  # 301 is remembered but not on the page
+    assert ids.last_member_ascending([5000, 5001]) == 0  # beyond the bitmap
+    sparse = [0, 10_000_000]  # wider than the slice is worth: key by key
+    assert ids.last_member_ascending(sparse) == 0
+    ids.add_ascending(sparse)
+    assert 10_000_000 in ids
+    assert 9_999_999 not in ids
+
+
+def test_only_distinct_ascending_ints_in_the_bitmap_take_the_fast_path() -> None:
+    assert ascending_ids([1, 2, 5], 3)
+    assert not ascending_ids([], 0)
+    assert not ascending_ids([1, 1, 2], 2)  # repeated
+    assert not ascending_ids([3, 1, 2], 3)
+    assert not ascending_ids([1, 2, 4, 3, 5, 6, 7, 8], 8)  # passes the samples, not the sort
+    assert not ascending_ids([1, None, 3], 3)
+    assert not ascending_ids([1, "2", 3], 3)
+    assert not ascending_ids([1, 2.5, 3], 3)
+    assert not ascending_ids([True, 2], 2)
+    assert not ascending_ids([-1, 2], 2)
+    assert not ascending_ids([1, 2**27], 2)
