@@ -274,6 +274,25 @@ def test_jsonl_write_many_equals_write_for_any_batch(batch: list[msgspec.Struct]
     assert batched.getvalue().splitlines() == [encode_record(record) for record in batch]
 
 
+def test_jsonl_pages_past_the_buffer_go_straight_to_the_file_in_order() -> None:
+    records = list(discounts(6000))
+    one_by_one, batched = io.BytesIO(), io.BytesIO()
+    writer = make_writer("jsonl", one_by_one, Discount)
+    for record in records:
+        writer.write(record)
+    writer.close()
+    writer = make_writer("jsonl", batched, Discount)
+    # small (buffered), large behind buffered bytes, large on an empty buffer (written directly), small
+    for start, end in [(0, 3), (3, 2500), (2500, 5990), (5990, 6000)]:
+        buffered = bytes(writer._buf)  # type: ignore[attr-defined]
+        writer.write_many(records[start:end])
+        if start == 2500:
+            assert not buffered  # the buffer was handed over: this page takes the direct route
+    writer.close()
+    assert len(batched.getvalue()) > 2 * (1 << 18)  # the large pages exceed the buffer
+    assert batched.getvalue() == one_by_one.getvalue()
+
+
 async def test_export_records_failure_midway_leaves_nothing(tmp_path: Path) -> None:
     target = tmp_path / "d.jsonl"
     closed = []

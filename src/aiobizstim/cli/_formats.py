@@ -74,8 +74,13 @@ class JsonLinesWriter:
             buf.clear()
 
     def write_many(self, records: Sequence[Any]) -> None:
-        """Append records as lines, encoded in one call."""
-        self._buf += self._encoder.encode_lines(records)
+        """Append records as lines, encoded in one call (a page of them straight to the file, not copied
+        into the buffer first)."""
+        lines = self._encoder.encode_lines(records)
+        if not self._buf and len(lines) >= _FLUSH_AT:
+            self._file.write(lines)
+            return
+        self._buf += lines
         if len(self._buf) >= _FLUSH_AT:
             self._file.write(self._buf)
             self._buf.clear()
