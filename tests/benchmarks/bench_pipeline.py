@@ -18,7 +18,7 @@ from tests.benchmarks import _peers
 from tests.benchmarks._fake_process import FakeServer
 from tests.benchmarks._isolated import run_isolated, run_isolated_timings
 from tests.benchmarks._report import Row, Target
-from tests.benchmarks._stages import STAGES
+from tests.benchmarks._stages import EXPORT_ONLY, STAGES
 
 RUNS = 9  # the no-latency runs vary most with what else the machine does: more of them steady the median
 CLIENTS = 100_000
@@ -38,6 +38,7 @@ STAGE_NAMES = {
     "decode": "stage CPU: decode, decode_page",
     "encode": "stage CPU: encode, RecordEncoder.encode_lines",
     "write": "stage CPU: write, file (1 MiB buffer, fsync)",
+    "dedup": "export-only CPU: id de-duplication, NewRecords.take",
 }
 
 
@@ -53,6 +54,7 @@ def run() -> list[Row]:
     export_cpu: list[float] = []
     raw_rate: list[float] = []
     stages: dict[str, list[float]] = {name: [] for name in STAGES}
+    export_only: dict[str, list[float]] = {name: [] for name in EXPORT_ONLY}
     laggy: dict[str, list[float]] = {"cli": [], "raw": []}
     with FakeServer(CLIENTS) as server:
         url, key = server.url, server.api_key
@@ -62,7 +64,7 @@ def run() -> list[Row]:
             export_cpu.append(_per_record_us(export["cpu"]))
             raw_rate.append(CLIENTS / run_isolated(RAW, url, key, expected=CLIENTS))
             for name, seconds in run_isolated_timings(STAGE_CPU, url, key, expected=CLIENTS).items():
-                stages[name].append(_per_record_us(seconds))
+                (stages if name in STAGES else export_only)[name].append(_per_record_us(seconds))
         server.set_latency(LATENCY)
         for _ in range(LATENCY_RUNS):
             laggy["cli"].append(CLIENTS / run_isolated(CLI, url, key, expected=CLIENTS))
@@ -95,6 +97,10 @@ def run() -> list[Row]:
             "µs/rec",
             stage_sum,
             note="each stage timed apart on the same pages, in a child process (tests/benchmarks/_stages.py)",
+        ),
+        *(
+            Row(section, STAGE_NAMES[name], "µs/rec", export_only[name], note="not in the stage sum")
+            for name in EXPORT_ONLY
         ),
         Row(section, f"raw aiohttp GET loop, {CONCURRENCY} in flight", "rec/s", raw_rate),
         Row(
