@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -385,3 +386,18 @@ async def test_the_iterators_expose_the_servers_latest_total() -> None:
     assert (await records.__anext__()).id == 1
     assert [*totals, records.total] == [None, 301]
     await records.aclose()
+
+
+async def test_a_page_s_records_are_let_go_once_handed_out() -> None:
+    """The walk keeps a page's ids (the next page links to them), not its records: those go as soon as the
+    consumer drops them, not a page or two later."""
+    data = FakeList(50)
+    pages = PageIterator(data.fetch, start=0, page_size=10, max_items=None, window=3)  # overlapping pages
+    batch = await pages.__anext__()
+    refs = [weakref.ref(record) for record in batch]
+    del batch
+    batch = await pages.__anext__()
+    assert batch[0].id == 11  # linked to the first page by the shared record (id 10)
+    assert [ref() for ref in refs] == [None] * 10
+    rest = [record.id async for page in pages for record in page]
+    assert [record.id for record in batch] + rest == list(range(11, 51))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import operator
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Generic, Literal, TypeVar
 
 __all__ = ["DecodedPage", "OnDecodeError", "Page", "RawPage", "default_overlap", "ids_of", "is_terminal"]
@@ -88,6 +88,15 @@ class DecodedPage(Generic[T]):
     def key_set(self) -> frozenset[Any]:
         """The records' ids, ``None`` left out."""
         return frozenset(self.keys).difference((None,))
+
+    def without_records(self) -> DecodedPage[T]:
+        """This page with its ids but not its records; a page without ids keeps them (pages without ids are
+        compared record by record to tell a server that ignores ``start``)."""
+        if not self.key_set:
+            return self
+        page = replace(self, items=[])
+        page.__dict__.update(keys=self.keys, key_set=self.key_set)  # the cached properties, already known
+        return page
 
     @property
     def full(self) -> bool:

@@ -287,8 +287,10 @@ class PageIterator(Generic[T]):
                 if out:
                     self._mark = prev
                     yield out
+                    del out
                 if self._new.done():
                     return
+                prev = self._handed_out(prev)
             if prev.terminal:
                 return
             new = self._new
@@ -323,21 +325,33 @@ class PageIterator(Generic[T]):
                 async with contextlib.aclosing(bridges.read()) as batches:
                     async for out in batches:
                         yield out
-                repairs, prev = bridges.repairs, bridges.prev
+                repairs, prev, dropped = bridges.repairs, bridges.prev, bridges.dropped
+                del bridges
                 if new.done() or (repairs and prev.terminal):
                     return  # max_items reached, or a bridge reached the end of the list
-                if bridges.dropped:
+                if dropped:
                     continue
                 if out := new.take(nxt):
                     self._mark = nxt
                     yield out
+                    del out
                 if new.done():
                     return
-                prev = nxt
+                prev = self._handed_out(nxt)
+                del nxt, received
                 if prev.terminal:
                     return
         finally:
             await window.close()
+
+    def _handed_out(self, page: DecodedPage[T]) -> DecodedPage[T]:
+        """What the walk keeps of ``page`` once its records are handed out: its ids, which the next pages link
+        to, and not its records, which the consumer now holds (freed as soon as it is done with them, while
+        they are still in the CPU's caches, rather than a page or two later)."""
+        kept = page.without_records()
+        if self._mark is page:
+            self._mark = kept
+        return kept
 
     async def _complete(self, page: DecodedPage[T]) -> DecodedPage[T]:
         """``page``, read again while it is short (fewer records than asked for although its ``total`` says
@@ -454,9 +468,10 @@ class _Bridges(Generic[T]):
             if out := walker._new.take(bridge):
                 walker._mark = bridge
                 yield out
+                del out
             if walker._new.done():
                 return
-            self.prev = bridge
+            self.prev = bridge = walker._handed_out(bridge)
             if bridge.offset >= nxt.offset and not _linked(bridge, nxt, overlap):
                 # The bridges got past where ``nxt`` was read without meeting it: its records moved behind
                 # them. Drop it; the next page must link to ``prev``, as any page must.
