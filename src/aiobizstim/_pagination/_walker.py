@@ -512,5 +512,6 @@ class RecordIterator(Generic[T]):
             async for items in self._pages:
                 for item in items:
                     yield item
+                del items  # handed out: freed as the consumer lets go, not after the next page is decoded
         finally:
             await self._pages.aclose()

@@ -217,6 +217,7 @@ async def export_records(
             async for batch in batches:
                 writer.write_many(batch)
                 count += len(batch)
+                del batch  # written: its records are freed now, still in the CPU's caches, not a page later
                 update(count)
                 if save is not None and resumable is not None and resumable.due():
                     writer.flush()
