@@ -7,6 +7,7 @@ import io
 import json
 import os
 import tracemalloc
+import weakref
 from collections.abc import AsyncIterator, Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -291,6 +292,29 @@ def test_jsonl_pages_past_the_buffer_go_straight_to_the_file_in_order() -> None:
     writer.close()
     assert len(batched.getvalue()) > 2 * (1 << 18)  # the large pages exceed the buffer
     assert batched.getvalue() == one_by_one.getvalue()
+
+
+class Tracked(msgspec.Struct, weakref=True):
+    id: int
+
+
+async def test_export_records_lets_a_page_go_once_written(tmp_path: Path) -> None:
+    written: list[weakref.ref[Tracked]] = []
+    alive_at_next_page: list[int] = []
+
+    async def pages() -> AsyncIterator[list[Tracked]]:
+        for start in range(0, 30, 10):
+            page = [Tracked(id) for id in range(start, start + 10)]
+            written.extend(weakref.ref(record) for record in page)
+            yield page
+            del page  # the consumer asks for the next page: is anything of this one still held?
+            alive_at_next_page.append(sum(ref() is not None for ref in written))
+
+    progress = Progress("tracked", io.StringIO(), ProgressMode.OFF)
+    assert await export_records(pages(), tmp_path / "t.jsonl", "jsonl", Tracked, progress) == 30
+    assert alive_at_next_page == [0, 0, 0]  # the writer dropped each page before asking for the next
+    lines = (tmp_path / "t.jsonl").read_text().splitlines()
+    assert [json.loads(line)["id"] for line in lines] == list(range(30))
 
 
 async def test_export_records_failure_midway_leaves_nothing(tmp_path: Path) -> None:

@@ -401,3 +401,24 @@ async def test_a_page_s_records_are_let_go_once_handed_out() -> None:
     assert [ref() for ref in refs] == [None] * 10
     rest = [record.id async for page in pages for record in page]
     assert [record.id for record in batch] + rest == list(range(11, 51))
+
+
+async def test_one_at_a_time_a_page_is_let_go_before_the_next_one_is_decoded() -> None:
+    data = FakeList(30)
+    handed_out: list[weakref.ref[Rec]] = []
+    alive_at_decode: list[int] = []
+
+    async def fetch(offset: int, limit: int) -> RawPage[Rec]:
+        page = await data.fetch(offset, limit)
+
+        def decode(body: bytes) -> DecodedPage[Rec]:
+            alive_at_decode.append(sum(ref() is not None for ref in handed_out))
+            return page
+
+        return RawPage(b"", decode)
+
+    async for record in records(fetch, start=0, page_size=10, max_items=None, window=2):
+        handed_out.append(weakref.ref(record))
+    # Decoding each later page, of the records handed out only the latest is still held (by the loops).
+    assert alive_at_decode == [0, 1, 1, 1]  # pages at offsets 0, 9, 18, 27 (one record of overlap)
+    assert len(handed_out) == 30
