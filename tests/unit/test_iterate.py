@@ -53,7 +53,9 @@ class FakeList:
             self.in_flight -= 1
 
 
-def records(fetch: Callable[[int, int], Awaitable[DecodedPage[Rec]]], **options: Any) -> RecordIterator[Rec]:
+def records(
+    fetch: Callable[[int, int], Awaitable[DecodedPage[Rec] | RawPage[Rec]]], **options: Any
+) -> RecordIterator[Rec]:
     return RecordIterator(PageIterator(fetch, **options))
 
 
