@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
 import os
+import threading
 import tracemalloc
 import weakref
 from collections.abc import AsyncIterator, Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import msgspec
 import pytest
 
 from aiobizstim._envelope import decode_one
+from aiobizstim.cli import _atomic
 from aiobizstim.cli._atomic import AtomicFile, OutputPathError, check_output_path
 from aiobizstim.cli._choices import ProgressMode
 from aiobizstim.cli._export import LISTABLE, export_records, guess_format, record_model
@@ -220,6 +223,65 @@ def test_atomic_file_keeps_the_mode_of_the_file_it_replaces(tmp_path: Path) -> N
         out.commit()
     assert target.read_bytes() == b"new\n"
     assert target.stat().st_mode & 0o777 == 0o600
+
+
+def _record_syncs(monkeypatch: pytest.MonkeyPatch, fail: OSError | None = None) -> list[tuple[int, str]]:
+    """A 1000-byte buffer and background syncs every 1000 bytes, each one's file size and thread recorded (or
+    ``fail`` raised)."""
+    syncs: list[tuple[int, str]] = []
+
+    def datasync(fd: int) -> None:
+        syncs.append((os.fstat(fd).st_size, threading.current_thread().name))
+        if fail is not None:
+            raise fail
+
+    monkeypatch.setattr(_atomic, "SYNC_EVERY", 1000)
+    monkeypatch.setattr(_atomic, "_BUFFER", 1000)
+    monkeypatch.setattr(_atomic, "_datasync", datasync)
+    return syncs
+
+
+def test_an_atomic_file_syncs_behind_the_writing_when_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    syncs = _record_syncs(monkeypatch)
+    target = tmp_path / "out.jsonl"
+    chunks = [bytes([65 + n]) * 1500 for n in range(4)]  # past the file's buffer: each goes to the OS
+    with AtomicFile(target, sync_behind=True) as out:
+        for chunk in chunks:
+            out.file.write(chunk)
+            cast(Any, out.file).wait_for_sync()  # one sync at a time: wait, so that every chunk starts one
+        out.commit()
+    assert target.read_bytes() == b"".join(chunks)
+    assert [size for size, _ in syncs] == [1500, 3000, 4500, 6000]  # what the OS had when each sync ran
+    assert all(thread != threading.main_thread().name for _, thread in syncs)
+    assert leftovers(tmp_path) == []
+
+
+def test_an_atomic_file_does_not_sync_behind_unless_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    syncs = _record_syncs(monkeypatch)
+    with AtomicFile(tmp_path / "state.json") as out:
+        out.file.write(b"x" * 5000)
+        out.commit()
+    assert syncs == []
+
+
+def test_a_failed_background_sync_fails_the_commit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _record_syncs(monkeypatch, fail=OSError(errno.EIO, "Input/output error"))
+    target = tmp_path / "out.jsonl"
+    target.write_bytes(b"old\n")
+
+    def write() -> None:
+        with AtomicFile(target, sync_behind=True) as out:
+            out.file.write(b"x" * 1500)
+            out.commit()
+
+    with pytest.raises(OSError, match="Input/output error"):
+        write()
+    assert target.read_bytes() == b"old\n"  # never replaced by a file that may not be on the disk
+    assert leftovers(tmp_path) == []
 
 
 def test_check_output_path(tmp_path: Path) -> None:

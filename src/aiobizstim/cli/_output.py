@@ -157,7 +157,7 @@ class _RenamedOutput(AllAtOnceOutput):
 
     def __init__(self, plan: OutputPlan) -> None:
         self.plan = plan
-        self._final = AtomicFile(plan.target)
+        self._final = AtomicFile(plan.target, sync_behind=True)
 
     @property
     def temp_path(self) -> Path:
