@@ -91,6 +91,7 @@ async def _sync_stream(
         async for batch in batches:
             writer.records(name, batch, convert)
             count += len(batch)
+            del batch  # written: its records are freed now, still in the CPU's caches, not a page later
             if checkpoint is not None:
                 state.checkpoint(name, checkpoint())
                 writer.state(state.value)
