@@ -300,19 +300,25 @@ async def test_export_records_streams_and_commits(tmp_path: Path) -> None:
     assert [d["id"] for d in json.loads(target.read_bytes())] == list(range(250))
 
 
-@pytest.mark.parametrize("fmt", ["jsonl", "json", "csv"])
-async def test_writing_a_page_at_once_equals_writing_record_by_record(fmt: str) -> None:
-    records = list(discounts(30))
-    one_by_one, batched = io.BytesIO(), io.BytesIO()
-    writer = make_writer(fmt, one_by_one, Discount)
+def written_one_by_one(fmt: str, records: list[msgspec.Struct]) -> bytes:
+    """What the ``fmt`` writer makes of ``records`` written one at a time (the reference for batches)."""
+    out = io.BytesIO()
+    writer = make_writer(fmt, out, Discount)
     for record in records:
         writer.write(record)
     writer.close()
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "json", "csv"])
+async def test_writing_a_page_at_once_equals_writing_record_by_record(fmt: str) -> None:
+    records: list[msgspec.Struct] = list(discounts(30))
+    batched = io.BytesIO()
     writer = make_writer(fmt, batched, Discount)
     writer.write_many(records[:7])
     writer.write_many(records[7:])
     writer.close()
-    assert batched.getvalue() == one_by_one.getvalue()
+    assert batched.getvalue() == written_one_by_one(fmt, records)
 
 
 @pytest.mark.parametrize(
@@ -325,25 +331,17 @@ async def test_writing_a_page_at_once_equals_writing_record_by_record(fmt: str) 
     ids=["empty", "private-fields", "mixed"],
 )
 def test_jsonl_write_many_equals_write_for_any_batch(batch: list[msgspec.Struct]) -> None:
-    one_by_one, batched = io.BytesIO(), io.BytesIO()
-    writer = make_writer("jsonl", one_by_one, Discount)
-    for record in batch:
-        writer.write(record)
-    writer.close()
+    batched = io.BytesIO()
     writer = make_writer("jsonl", batched, Discount)
     writer.write_many(batch)
     writer.close()
-    assert batched.getvalue() == one_by_one.getvalue()
+    assert batched.getvalue() == written_one_by_one("jsonl", batch)
     assert batched.getvalue().splitlines() == [encode_record(record) for record in batch]
 
 
 def test_jsonl_pages_past_the_buffer_go_straight_to_the_file_in_order() -> None:
-    records = list(discounts(6000))
-    one_by_one, batched = io.BytesIO(), io.BytesIO()
-    writer = make_writer("jsonl", one_by_one, Discount)
-    for record in records:
-        writer.write(record)
-    writer.close()
+    records: list[msgspec.Struct] = list(discounts(6000))
+    batched = io.BytesIO()
     writer = make_writer("jsonl", batched, Discount)
     # small (buffered), large behind buffered bytes, large on an empty buffer (written directly), small
     for start, end in [(0, 3), (3, 2500), (2500, 5990), (5990, 6000)]:
@@ -353,7 +351,7 @@ def test_jsonl_pages_past_the_buffer_go_straight_to_the_file_in_order() -> None:
             assert not buffered  # the buffer was handed over: this page takes the direct route
     writer.close()
     assert len(batched.getvalue()) > 2 * (1 << 18)  # the large pages exceed the buffer
-    assert batched.getvalue() == one_by_one.getvalue()
+    assert batched.getvalue() == written_one_by_one("jsonl", records)
 
 
 class Tracked(msgspec.Struct, weakref=True):
