@@ -61,8 +61,8 @@ def fsync_dir(directory: Path) -> None:
 class _SyncingWriter(io.BufferedWriter):
     """A buffered file that makes what it wrote durable as it goes: after every ``every`` bytes written, an
     ``fdatasync`` of its own descriptor in a thread (one at a time) for what the OS has by then (all but the
-    buffer's content). A failed sync is raised by the next write or by :meth:`wait_for_sync`, never lost
-    (the kernel would not report it to a later fsync)."""
+    buffer's content). A failed sync is raised by the write that would start the next one or by
+    :meth:`wait_for_sync`, never lost (the kernel would not report it to a later fsync)."""
 
     def __init__(self, raw: io.FileIO, every: int | None) -> None:
         super().__init__(raw, _BUFFER)
