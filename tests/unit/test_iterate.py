@@ -397,7 +397,11 @@ async def test_a_page_s_records_are_let_go_once_handed_out() -> None:
     pages = PageIterator(data.fetch, start=0, page_size=10, max_items=None, window=3)  # overlapping pages
     batch = await pages.__anext__()
     refs = [weakref.ref(record) for record in batch]
-    del batch
+    mark = pages.position.page  # what a checkpoint (or a fan-out's batch) keeps: the ids alone
+    assert mark is not None
+    assert mark.items == []
+    assert mark.keys == list(range(1, 11))
+    del batch, mark
     batch = await pages.__anext__()
     assert batch[0].id == 11  # linked to the first page by the shared record (id 10)
     assert [ref() for ref in refs] == [None] * 10

@@ -90,8 +90,10 @@ class DecodedPage(Generic[T]):
         return frozenset(self.keys).difference((None,))
 
     def without_records(self) -> DecodedPage[T]:
-        """This page with its ids but not its records; a page without ids keeps them (pages without ids are
-        compared record by record to tell a server that ignores ``start``)."""
+        """This page with its ids but not its records: what the walk keeps of a page once it has taken the new
+        records out of it, so that they are freed as soon as the consumer is done with them (while they are
+        still in the CPU's caches) rather than a page or two later. A page without ids keeps its records:
+        such pages are compared record by record to tell a server that ignores ``start``."""
         if not self.key_set:
             return self
         page = replace(self, items=[])

@@ -284,13 +284,13 @@ class PageIterator(Generic[T]):
                         first_limit = prev.limit
                     if prev.items and not prev.key_set:
                         self._read_without_overlap()
+                prev = prev.without_records()
                 if out:
                     self._mark = prev
                     yield out
                     del out
                 if self._new.done():
                     return
-                prev = self._handed_out(prev)
             if prev.terminal:
                 return
             new = self._new
@@ -331,27 +331,19 @@ class PageIterator(Generic[T]):
                     return  # max_items reached, or a bridge reached the end of the list
                 if dropped:
                     continue
-                if out := new.take(nxt):
-                    self._mark = nxt
+                out = new.take(nxt)
+                prev = nxt.without_records()
+                del nxt, received
+                if out:
+                    self._mark = prev
                     yield out
                     del out
                 if new.done():
                     return
-                prev = self._handed_out(nxt)
-                del nxt, received
                 if prev.terminal:
                     return
         finally:
             await window.close()
-
-    def _handed_out(self, page: DecodedPage[T]) -> DecodedPage[T]:
-        """What the walk keeps of ``page`` once its records are handed out: its ids, which the next pages link
-        to, and not its records, which the consumer now holds (freed as soon as it is done with them, while
-        they are still in the CPU's caches, rather than a page or two later)."""
-        kept = page.without_records()
-        if self._mark is page:
-            self._mark = kept
-        return kept
 
     async def _complete(self, page: DecodedPage[T]) -> DecodedPage[T]:
         """``page``, read again while it is short (fewer records than asked for although its ``total`` says
@@ -465,13 +457,14 @@ class _Bridges(Generic[T]):
                     misses += 1  # the list moved by more than ``margin``: overlap more next time
                 continue
             misses = forward = 0
-            if out := walker._new.take(bridge):
+            out = walker._new.take(bridge)
+            self.prev = bridge = bridge.without_records()
+            if out:
                 walker._mark = bridge
                 yield out
                 del out
             if walker._new.done():
                 return
-            self.prev = bridge = walker._handed_out(bridge)
             if bridge.offset >= nxt.offset and not _linked(bridge, nxt, overlap):
                 # The bridges got past where ``nxt`` was read without meeting it: its records moved behind
                 # them. Drop it; the next page must link to ``prev``, as any page must.
