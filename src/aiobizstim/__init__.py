@@ -38,8 +38,9 @@ from aiobizstim.errors import (
 if TYPE_CHECKING:
     from aiobizstim._backoff import RetryPolicy
     from aiobizstim._client import Bizstim
-    from aiobizstim._config import AutoConcurrency, Secret
+    from aiobizstim._config import AutoConcurrency
     from aiobizstim._pagination import Page
+    from aiobizstim._secret import Secret
     from aiobizstim._stats import ClientStats
     from aiobizstim.models import to_builtins, to_wire
 
@@ -51,7 +52,7 @@ _LAZY: dict[str, str] = {
     "ClientStats": "aiobizstim._stats",
     "Page": "aiobizstim._pagination",
     "RetryPolicy": "aiobizstim._backoff",
-    "Secret": "aiobizstim._config",
+    "Secret": "aiobizstim._secret",
     "to_builtins": "aiobizstim.models",
     "to_wire": "aiobizstim.models",
 }

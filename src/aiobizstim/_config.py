@@ -1,5 +1,5 @@
-"""Client configuration: where settings come from, how they are checked, how the API key stays secret, and the
-per-call options resolved once from them."""
+"""Client configuration: where settings come from, how they are checked, and the per-call options resolved
+once from them (the API key is held as a :class:`~aiobizstim._secret.Secret`)."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ from aiobizstim._constants import (
     DEFAULT_MAX_RESPONSE_BYTES,
     EXPORT_MAX_RETRIES,
 )
+from aiobizstim._secret import Secret
 from aiobizstim._version import __version__
 from aiobizstim.errors import ConfigurationError
 
@@ -41,44 +42,12 @@ __all__ = [
     "ClientConfig",
     "ConfigurationError",
     "RequestOptions",
-    "Secret",
     "api_key_from",
     "proxy_from_env",
     "resolve_config",
 ]
 
 DEFAULT_USER_AGENT = f"aiobizstim/{__version__}"
-
-
-class Secret:
-    """A string that never shows itself: ``repr``/``str`` print a placeholder; :meth:`reveal` returns it."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        """The secret value, for the one place that must send it (the request header)."""
-        return self._value
-
-    def redact(self, text: str) -> str:
-        """``text`` with every occurrence of the secret replaced by ``***``."""
-        return text.replace(self._value, "***") if self._value and self._value in text else text
-
-    def __repr__(self) -> str:
-        return "Secret('**********')"
-
-    __str__ = __repr__
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Secret) and other._value == self._value
-
-    def __hash__(self) -> int:
-        return hash(self._value)
-
-    def __reduce__(self) -> tuple[object, ...]:
-        raise TypeError("Secret cannot be pickled")
 
 
 @dataclass(frozen=True, slots=True)

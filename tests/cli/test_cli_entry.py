@@ -135,8 +135,9 @@ LOADED = """
         ["nope"],
     ],
 )
-def test_help_version_and_usage_errors_load_no_command(argv: list[str]) -> None:
-    run = run_python(LOADED.format(package="aiobizstim.cli", argv=argv, heavy=HEAVY))
+@pytest.mark.parametrize("key", [None, KEY], ids=["no-key", "key-in-env"])  # redacting it loads no settings
+def test_help_version_and_usage_errors_load_no_command(argv: list[str], key: str | None) -> None:
+    run = run_python(LOADED.format(package="aiobizstim.cli", argv=argv, heavy=HEAVY), BIZSTIM_API_KEY=key)
     code, *loaded = run.stderr.splitlines()[-1].split()
     assert code == ("0" if "--help" in argv or "--version" in argv else "2"), run.stderr
     assert loaded == [], f"{argv} loaded {loaded}"
@@ -153,9 +154,9 @@ def test_help_version_and_usage_errors_load_no_command(argv: list[str]) -> None:
         ([], 2),  # no --config
     ],
 )
-def test_tap_about_help_and_usage_errors_load_no_sync(argv: list[str], code: int) -> None:
-    # (With $BIZSTIM_API_KEY set, a usage error loads aiobizstim._config for the Secret that redacts it.)
-    run = run_python(LOADED.format(package="aiobizstim.tap", argv=argv, heavy=HEAVY), BIZSTIM_API_KEY=None)
+@pytest.mark.parametrize("key", [None, KEY], ids=["no-key", "key-in-env"])  # redacting it loads no settings
+def test_tap_about_help_and_usage_errors_load_no_sync(argv: list[str], code: int, key: str | None) -> None:
+    run = run_python(LOADED.format(package="aiobizstim.tap", argv=argv, heavy=HEAVY), BIZSTIM_API_KEY=key)
     assert run.stderr.splitlines()[-1].split() == [str(code)], run.stderr
 
 

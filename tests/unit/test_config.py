@@ -10,7 +10,8 @@ import aiohttp
 import pytest
 
 from aiobizstim import Bizstim, ClientClosedError, ConfigurationError
-from aiobizstim._config import DEFAULT_USER_AGENT, Secret
+from aiobizstim._config import DEFAULT_USER_AGENT
+from aiobizstim._secret import Secret
 from tests.unit._aioresponses_shim import MockedAPI
 from tests.unit.conftest import BASE, KEY, envelope_page
 

@@ -25,13 +25,13 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Final, TextIO
 
 from aiobizstim._constants import API_KEY_ENV
+from aiobizstim._secret import Secret
 from aiobizstim.cli._entry import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, describe
 from aiobizstim.cli._parser import PROG, build_parser
 from aiobizstim.cli._signals import Interrupts, run_interruptible, signals_held
 from aiobizstim.errors import BizstimError
 
 if TYPE_CHECKING:
-    from aiobizstim._config import Secret
     from aiobizstim.cli._export import ExportWatch
 
 __all__ = ["main"]
@@ -68,8 +68,6 @@ def _fail(stderr: TextIO, message: str, secret: Secret | None) -> None:
 
 def _secret(args: argparse.Namespace) -> Secret | None:
     """The API key as the client sends it (surrounding whitespace dropped), to redact from every message."""
-    from aiobizstim._config import Secret
-
     raw = args.api_key if args.api_key is not None else os.environ.get(API_KEY_ENV)
     return Secret(raw.strip()) if raw and raw.strip() else None
 

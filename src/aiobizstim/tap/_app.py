@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final, NoReturn, TextIO
 
 from aiobizstim._constants import API_KEY_ENV
+from aiobizstim._secret import Secret
 from aiobizstim._version import __version__
 from aiobizstim.cli._entry import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, describe
 from aiobizstim.cli._signals import InterruptedBySignalError, Interrupts, run_interruptible
@@ -33,7 +34,6 @@ from aiobizstim.tap._about import NAME, render_about
 from aiobizstim.tap._errors import InputError, UsageError
 
 if TYPE_CHECKING:
-    from aiobizstim._config import Secret
     from aiobizstim.tap._catalog import Selection
     from aiobizstim.tap._settings import TapSettings
     from aiobizstim.tap._state import SyncState
@@ -115,8 +115,6 @@ def _env_secret() -> Secret | None:
     raw = os.environ.get(API_KEY_ENV)
     if not raw or not raw.strip():
         return None
-    from aiobizstim._config import Secret  # only with a key to hide: a usage error goes without it otherwise
-
     return Secret(raw.strip())
 
 

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from aiobizstim._checks import check_optional_positive
-from aiobizstim._config import Secret
 from aiobizstim._constants import API_KEY_ENV
+from aiobizstim._secret import Secret
 from aiobizstim.tap._about import SETTINGS
 from aiobizstim.tap._errors import ConfigError
 from aiobizstim.tap._files import read_json
