@@ -220,17 +220,13 @@ class NewRecords(Generic[T]):
         list order is stable, so those were inserted behind the reader (yielding them would break order)."""
         keys = page.keys
         seen = self._seen
-        if ascending_ids(keys, len(page.key_set)):
-            frontier = seen.last_member_ascending(keys)
-            self._stats.duplicates_dropped += sum(1 for key in keys[:frontier] if key in seen)
-            seen.add_ascending(keys[frontier:])
-            out = page.items[frontier:] if frontier else page.items
-        elif None in keys or len(page.key_set) != len(keys):  # keys missing or repeated within the page
+        ascending = ascending_ids(keys, len(page.key_set))
+        if not ascending and (None in keys or len(page.key_set) != len(keys)):  # ids missing or repeated
             out = self._take_slowly(page, seen.last_member(keys))
         else:
-            frontier = seen.last_member(keys)
+            frontier = (seen.last_member_ascending if ascending else seen.last_member)(keys)
             self._stats.duplicates_dropped += sum(1 for key in keys[:frontier] if key in seen)
-            seen.add_all(keys[frontier:])
+            (seen.add_ascending if ascending else seen.add_all)(keys[frontier:])
             out = page.items[frontier:] if frontier else page.items
         if self._remaining is not None:
             out = out[: self._remaining]
