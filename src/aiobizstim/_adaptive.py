@@ -8,9 +8,10 @@ queue): up to ``C`` in flight, latency stays at its base ``L`` and throughput gr
 costs nothing while settling below it costs throughput: the controller is biased up.
 
 * **Measurement**: a decision is made once ``limit`` attempts *sent at the current limit* have completed
-  (about one round trip at full use); its latency is their median, compared with the baseline (the lowest
-  latency seen; it never creeps up with the load, it is reset when the base latency moves, below) as
-  ``ratio = median / baseline``.
+  (about one round trip at full use). Each attempt's latency is compared with the baseline of its kind (the
+  lowest latency seen for that kind of request: a page of 1000 records takes longer than a lookup of one at
+  any load; the baseline never creeps up with the load, it is reset when the base latency moves, below), and
+  the decision goes by the median of those ratios: ``ratio``.
 * **Slow start**: from ``start``, the limit doubles at each decision while it was used (an attempt was
   sent with the limit full) and ``ratio <= slow_start_exit``.
 * **Additive increase**: after that, ``+1`` per decision while the limit was used and
@@ -32,6 +33,7 @@ import dataclasses
 import enum
 import math
 import statistics
+from collections.abc import Hashable
 
 from aiobizstim._checks import check_concurrency_bounds
 from aiobizstim._constants import OVERLOAD_STATUSES
@@ -77,9 +79,10 @@ class Tuning:
 class ConcurrencyController:
     """How many requests may be in flight, from the outcomes of those completed; see the module docstring.
 
-    ``record(latency, outcome, in_flight, now)`` takes one completed attempt: its latency (seconds from
+    ``record(latency, outcome, in_flight, now, kind)`` takes one completed attempt: its latency (seconds from
     send to the full response), its :class:`Outcome`, the requests in flight when it was sent (itself
-    included) and the current time (any monotonic clock, the same as the latency's); it returns the limit.
+    included), the current time (any monotonic clock, the same as the latency's) and its kind (any hashable:
+    attempts of one kind share a base latency); it returns the limit.
     """
 
     def __init__(self, minimum: int, maximum: int, start: int, tuning: Tuning | None = None) -> None:
@@ -91,12 +94,13 @@ class ConcurrencyController:
         self._epoch = -math.inf
         #: When the limit was last cut: overloads of attempts sent before it are the same episode.
         self._cut_at = -math.inf
-        self._latencies: list[float] = []
+        #: The attempts measured at the current limit: (kind, latency).
+        self._samples: list[tuple[Hashable, float]] = []
         self._used = False
         #: The median latency of the last decision: how long the server takes now.
         self._round_trip = 0.0
-        #: The lowest latency seen since the base latency last moved.
-        self._baseline = math.inf
+        #: The lowest latency seen for each kind since the base latency last moved.
+        self._baselines: dict[Hashable, float] = {}
         #: The latency decreases awaiting their check: (the limit before the first, the ratio that caused
         #: the last, how many in a row did not lower latency).
         self._pending_cut: tuple[int, float, int] | None = None
@@ -110,12 +114,13 @@ class ConcurrencyController:
         """Requests that may be in flight now."""
         return self._limit
 
-    @property
-    def baseline(self) -> float | None:
-        """The base latency the controller measures against (``None`` before any sample)."""
-        return None if self._baseline == math.inf else self._baseline
+    def baseline(self, kind: Hashable = None) -> float | None:
+        """The base latency attempts of ``kind`` are measured against (``None`` before any of them)."""
+        return self._baselines.get(kind)
 
-    def record(self, latency: float, outcome: Outcome, in_flight: int, now: float) -> int:
+    def record(
+        self, latency: float, outcome: Outcome, in_flight: int, now: float, kind: Hashable = None
+    ) -> int:
         """Take one completed attempt into account; return the limit."""
         sent = now - latency
         if outcome is Outcome.OVERLOAD:
@@ -126,20 +131,22 @@ class ConcurrencyController:
             return self._limit
         if outcome is not Outcome.OK or sent < self._epoch:
             return self._limit
-        self._latencies.append(latency)
+        self._samples.append((kind, latency))
         self._used = self._used or in_flight >= self._limit
-        if len(self._latencies) >= self._limit:
+        if len(self._samples) >= self._limit:
             self._decide(now)
         return self._limit
 
     def _decide(self, now: float) -> None:
         """One decision on the attempts sent at the current limit."""
-        tuning = self.tuning
-        median = self._round_trip = statistics.median(self._latencies)
-        self._baseline = min(self._baseline, *self._latencies)
-        ratio = median / self._baseline
+        tuning, samples, baselines = self.tuning, self._samples, self._baselines
+        for kind, latency in samples:
+            if latency < baselines.get(kind, math.inf):
+                baselines[kind] = latency
+        self._round_trip = statistics.median(latency for _, latency in samples)
+        ratio = statistics.median(latency / baselines[kind] for kind, latency in samples)
         used = self._used
-        self._latencies.clear()
+        samples.clear()
         self._used = False
         pending, self._pending_cut = self._pending_cut, None
         if ratio > tuning.tolerance:
@@ -148,7 +155,8 @@ class ConcurrencyController:
             if pending is not None and ratio >= 0.9 * pending[1]:  # the last cut did not lower latency
                 before, strikes = pending[0], pending[2] + 1
                 if strikes == 2:  # twice: the base latency moved. Undo the cuts, measure from here.
-                    self._baseline = median
+                    for kind in baselines:
+                        baselines[kind] *= ratio
                     self._set(before, now)
                     return
             target = math.floor(self._limit * max(0.5, tuning.headroom / ratio))
@@ -166,7 +174,7 @@ class ConcurrencyController:
     def _set(self, limit: int, now: float, *, cut: bool = False) -> None:
         self._limit = min(self.maximum, max(self.minimum, limit))
         self._epoch = now
-        self._latencies.clear()
+        self._samples.clear()
         self._used = False
         if cut:
             self._cut_at = now

@@ -18,7 +18,7 @@ import contextlib
 import logging
 import time
 import warnings
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Hashable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import aiohttp
@@ -116,10 +116,10 @@ class _AdaptiveLimit:
         self._logged_at = time.perf_counter()
         self._since = (auto.start, auto.start)  # the range since the last line
 
-    def record(self, latency: float, outcome: Outcome, in_flight: int) -> None:
-        """Take one completed attempt into account."""
+    def record(self, latency: float, outcome: Outcome, in_flight: int, kind: Hashable) -> None:
+        """Take one completed attempt of ``kind`` into account."""
         now = time.perf_counter()
-        limit = self.controller.record(latency, outcome, in_flight, now)
+        limit = self.controller.record(latency, outcome, in_flight, now, kind)
         if limit == self.gate.limit:
             return
         self.gate.limit = limit
@@ -135,7 +135,7 @@ class _AdaptiveLimit:
             return
         ago = now - self._logged_at
         self._logged, self._logged_at, self._since = limit, now, (limit, limit)
-        baseline = self.controller.baseline
+        baseline = self.controller.baseline(kind)
         logger.info(
             "concurrency limit %d -> %d (auto, bounds %d..%d; %d..%d over the last %.1f s; %s)",
             logged,
@@ -331,9 +331,11 @@ class Transport:
         options: RequestOptions,
         params: Mapping[str, str] | None = None,
         json: Any = None,
+        kind: Hashable = None,
     ) -> T:
         """Send ``method path`` and return ``decode(body, label)`` of the 2xx response, retrying a GET on
-        transient faults up to ``options.max_retries`` times.
+        transient faults up to ``options.max_retries`` times. ``kind`` names what is asked for (an endpoint,
+        a page size): an adaptive limit compares each request's latency with the base latency of its kind.
 
         ``path`` is already percent-encoded. Raises the typed :mod:`aiobizstim.errors` error of the last
         attempt.
@@ -350,7 +352,7 @@ class Transport:
             while True:
                 attempt += 1
                 try:
-                    body = await self._attempt(method, url, data, options.timeout, label, attempt)
+                    body = await self._attempt(method, url, data, options.timeout, label, attempt, kind)
                     return decode(body, label)
                 except BizstimError as error:
                     self.redact(error)
@@ -404,15 +406,22 @@ class Transport:
         await self._sleep(delay)
 
     async def _attempt(
-        self, method: str, url: URL, data: bytes | None, timeout: float, label: str, attempt: int
+        self,
+        method: str,
+        url: URL,
+        data: bytes | None,
+        timeout: float,
+        label: str,
+        attempt: int,
+        kind: Hashable,
     ) -> bytes:
         """One attempt: send, follow same-origin redirects, and read the response (sans-I/O)."""
-        response = await self._send(method, url, data, timeout, label, attempt)
+        response = await self._send(method, url, data, timeout, label, attempt, kind)
         redirects = 0
         while response.status in _REDIRECTS and "Location" in response.headers and redirects < MAX_REDIRECTS:
             url = self._redirect_target(method, url, response.headers["Location"], response.status, label)
             redirects += 1
-            response = await self._send(method, url, data, timeout, label, attempt)
+            response = await self._send(method, url, data, timeout, label, attempt, kind)
         return read_response(
             response, request=label, attempts=attempt, max_retry_after=self.policy.max_retry_after
         )
@@ -443,7 +452,14 @@ class Transport:
         return target
 
     async def _send(
-        self, method: str, url: URL, data: bytes | None, timeout: float, label: str, attempt: int
+        self,
+        method: str,
+        url: URL,
+        data: bytes | None,
+        timeout: float,
+        label: str,
+        attempt: int,
+        kind: Hashable,
     ) -> Response:
         """Send one request under the concurrency cap and the rate limit, all within ``timeout`` seconds
         (waiting for a slot included); a transfer fault becomes :class:`APIConnectionError` /
@@ -472,14 +488,13 @@ class Transport:
         except (TimeoutError, aiohttp.ClientError) as exc:
             if adaptive is not None and not waiting:
                 timed_out = isinstance(exc, TimeoutError)
-                adaptive.record(
-                    time.perf_counter() - started, adaptive.outcome_of(None, timed_out=timed_out), in_flight
-                )
+                outcome = adaptive.outcome_of(None, timed_out=timed_out)
+                adaptive.record(time.perf_counter() - started, outcome, in_flight, kind)
             failure, cause = _transfer_fault(exc, timeout, waiting, label, attempt)
         else:
             if adaptive is not None:
                 adaptive.record(
-                    time.perf_counter() - started, adaptive.outcome_of(response.status), in_flight
+                    time.perf_counter() - started, adaptive.outcome_of(response.status), in_flight, kind
                 )
                 adaptive.pause(response, self.policy)
             if logger.isEnabledFor(logging.DEBUG):

@@ -102,12 +102,12 @@ def test_attempts_sent_within_a_round_trip_of_a_cut_are_not_measured() -> None:
 def test_the_baseline_is_the_lowest_latency_and_does_not_creep_up_with_load() -> None:
     feed = Feed(controller(start=4))
     feed.round(L, used=False)
-    assert feed.ctl.baseline == pytest.approx(L)
+    assert feed.ctl.baseline() == pytest.approx(L)
     for _ in range(100):
         feed.round(1.4 * L, used=False)  # loaded, within the tolerance
-    assert feed.ctl.baseline == pytest.approx(L)
+    assert feed.ctl.baseline() == pytest.approx(L)
     feed.round(0.8 * L, used=False)
-    assert feed.ctl.baseline == pytest.approx(0.8 * L)
+    assert feed.ctl.baseline() == pytest.approx(0.8 * L)
 
 
 def test_overload_cuts_once_per_episode() -> None:
@@ -135,7 +135,7 @@ def test_overload_never_goes_below_the_minimum_and_ends_slow_start() -> None:
 def test_other_failures_and_stale_attempts_are_ignored() -> None:
     ctl = controller(start=4)
     ctl.record(L, Outcome.OTHER, 4, 1.0)
-    assert ctl.baseline is None
+    assert ctl.baseline() is None
     feed = Feed(ctl)
     feed.round(L)  # -> 8 at feed.now
     # Attempts sent before the change measured the old limit: they decide nothing.
@@ -158,7 +158,7 @@ def test_a_higher_base_latency_is_learned_and_the_cuts_undone() -> None:
     feed.idle(2 * L)
     # Two cuts that did not lower latency: the base moved. The limit comes back; 2L is the new baseline.
     assert feed.round(2 * L, used=False) == limit
-    assert feed.ctl.baseline == pytest.approx(2 * L)
+    assert feed.ctl.baseline() == pytest.approx(2 * L)
     assert feed.round(2 * L) == limit + 1
 
 
@@ -195,16 +195,20 @@ def simulate(
     retry_after: float = 1.0,
     noise: float = 0.1,
     base: list[tuple[float, float]] | None = None,
+    kinds: tuple[float, ...] = (1.0,),
+    tell_kinds: bool = True,
     seed: int = 0,
 ) -> Run:
     """A client with endless demand against a server of ``capacity`` (a schedule: from time t, C) sharing it
     exactly (each of n jobs served at min(1, C/n)); more than ``overload * C`` in flight -> an immediate 429
-    that pauses the client ``retry_after``. The controller decides the limit unless it is ``fixed``."""
+    that pauses the client ``retry_after``. Each request is one of ``kinds`` at random, the base latency times
+    that factor (a lookup, a page of 1000), told to the controller unless ``tell_kinds`` is false. The
+    controller decides the limit unless it is ``fixed``."""
     rng = random.Random(seed)
     ctl = controller()
     run = Run()
     t = served = 0.0
-    jobs: list[tuple[float, int, float, int]] = []  # (virtual finish, order, sent at, in flight at send)
+    jobs: list[tuple[float, int, float, int, int]] = []  # (virtual finish, order, sent at, in flight, kind)
     rejected: list[tuple[float, int]] = []  # (answered at, in flight at send)
     paused_until = 0.0
     order = 0
@@ -224,8 +228,9 @@ def simulate(
                 rejected.append((t + 0.001, n))
                 break
             order += 1
-            work = at(base or [(0.0, L)], t) * (1 + rng.uniform(0, noise))
-            heapq.heappush(jobs, (served + work, order, t, n))
+            kind = rng.randrange(len(kinds))
+            work = at(base or [(0.0, L)], t) * kinds[kind] * (1 + rng.uniform(0, noise))
+            heapq.heappush(jobs, (served + work, order, t, n, kind))
         rate = 1.0 if len(jobs) <= c else c / len(jobs)
         events = [t + (jobs[0][0] - served) / rate] if jobs else []
         events += [r[0] for r in rejected] + ([paused_until] if t < paused_until else [])
@@ -234,10 +239,10 @@ def simulate(
         served += (step - t) * rate
         t = step
         while jobs and jobs[0][0] <= served + 1e-12:
-            _, _, sent, n = heapq.heappop(jobs)
+            _, _, sent, n, kind = heapq.heappop(jobs)
             run.ok += 1
             if fixed is None:
-                limit = ctl.record(t - sent, Outcome.OK, n, t)
+                limit = ctl.record(t - sent, Outcome.OK, n, t, kind if tell_kinds else None)
         for answered, n in [r for r in rejected if r[0] <= t]:
             rejected.remove((answered, n))
             if fixed is None:
@@ -309,3 +314,17 @@ def test_with_options_copies_share_the_adaptive_limit() -> None:
     assert copy.stats is bz.stats
     bz._transport._pool.semaphore.limit = 7  # type: ignore[union-attr]
     assert copy._transport.concurrency_limit() == 7
+
+
+@pytest.mark.parametrize("capacity", [8, 24])
+def test_requests_of_unlike_sizes_are_each_measured_against_their_own_base(capacity: int) -> None:
+    # Lookups and pages five times as long, half and half: at any load a page takes 5x a lookup, which is
+    # no sign of overload. Measured against one base (the lookups'), the controller would read it as one.
+    kinds = (1.0, 5.0)
+    run = simulate([(0.0, capacity)], seconds=20.0, kinds=kinds)
+    best = max(simulate([(0.0, capacity)], seconds=20.0, fixed=n, kinds=kinds).ok for n in (4, 8, 16, 32))
+    assert run.overloads == 0
+    assert run.ok >= best / 1.05
+    assert min(run.limits(5.0)) >= capacity
+    one_base = simulate([(0.0, capacity)], seconds=20.0, kinds=kinds, tell_kinds=False)
+    assert one_base.ok < run.ok  # what the kinds are for

@@ -89,6 +89,7 @@ class Resource:
                 decode,
                 options=options,
                 params=query,
+                kind=endpoint.name,
             )
         except APIResponseError as failure:
             cause = failure.__cause__  # the plain 4xx that carried the envelope, if it was one
@@ -113,12 +114,14 @@ class Resource:
         def decode(body: bytes, label: str) -> list[W]:
             return decode_list(body, model, request=label)
 
-        return await self._transport.request(endpoint.verb, self._path(endpoint), decode, options=options)
+        return await self._transport.request(
+            endpoint.verb, self._path(endpoint), decode, options=options, kind=endpoint.name
+        )
 
     async def _get_text(self, name: str, options: RequestOptions, **params: str | int) -> str:
         endpoint = ENDPOINTS[name]
         return await self._transport.request(
-            endpoint.verb, self._path(endpoint, **params), _decode_text, options=options
+            endpoint.verb, self._path(endpoint, **params), _decode_text, options=options, kind=endpoint.name
         )
 
     async def _write(
@@ -159,7 +162,12 @@ class Resource:
         if not payload:
             raise ValueError(f"{model.__name__} has no field set: there is nothing to send")
         return await self._transport.request(
-            endpoint.verb, self._path(endpoint, **params), _decode_text, options=options, json=payload
+            endpoint.verb,
+            self._path(endpoint, **params),
+            _decode_text,
+            options=options,
+            json=payload,
+            kind=endpoint.name,
         )
 
 
@@ -197,7 +205,11 @@ class PagedResource(Resource, Generic[M]):
     ) -> R:
         endpoint = self._list_endpoint
         return await self._transport.request(
-            endpoint.verb, self._path(endpoint, start=start, limit=limit), handle, options=options
+            endpoint.verb,
+            self._path(endpoint, start=start, limit=limit),
+            handle,
+            options=options,
+            kind=(endpoint.name, limit),  # a page's latency grows with its size
         )
 
     def _page_decoder(self, start: int, limit: int, skip: bool) -> Callable[[bytes, str], DecodedPage[M]]:
