@@ -215,3 +215,18 @@ async def test_close_refuses_new_connections_and_lets_in_flight_requests_finish(
     with pytest.raises(aiohttp.ClientConnectionError):
         await fetch(session, fake, "/api/clients")
     await fake.close()  # idempotent
+
+
+async def test_a_test_can_wait_for_requests_to_be_logged(session: aiohttp.ClientSession) -> None:
+    async with FakeBizstim(clients=5) as fake:
+        await get_json(session, fake, "/api/clients/0/5")
+        lookup = "/api/client"
+        await asyncio.wait_for(fake.wait_for_requests(lambda r: r.path.startswith("/api/clients")), 5)  # logged
+        waiting = asyncio.create_task(fake.wait_for_requests(lambda r: r.path == lookup, 2))
+        ident = fake.client_ids()[0]
+        await get_json(session, fake, f"{lookup}?id={ident}")
+        assert not waiting.done()  # one of the two
+        await get_json(session, fake, "/api/clients/0/5")  # not one it waits for
+        await get_json(session, fake, f"{lookup}?id={ident}")
+        await asyncio.wait_for(waiting, 5)
+        assert sum(r.path == lookup for r in fake.requests) == 2

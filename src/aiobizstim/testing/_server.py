@@ -110,6 +110,8 @@ class FakeBizstim:
         self._in_flight = 0
         self._max_in_flight = 0
         self._in_flight_waiters: list[tuple[int, asyncio.Future[None]]] = []
+        #: Waiters for logged requests: (which, how many more, resolved when they are in the log).
+        self._log_waiters: list[tuple[Callable[[RequestRecord], bool], list[int], asyncio.Future[None]]] = []
         self._shared: SharedCapacity | None = None
         self._overload = 2.0
         if capacity_schedule is not None:
@@ -240,6 +242,20 @@ class FakeBizstim:
             await future
         finally:
             self._in_flight_waiters = [w for w in self._in_flight_waiters if w[1] is not future]
+
+    async def wait_for_requests(self, which: Callable[[RequestRecord], bool], count: int = 1) -> None:
+        """Return once the request log holds at least ``count`` requests ``which`` picks (answered ones: a
+        request is logged when its answer is ready), counting those logged already; must be awaited on the
+        server's event loop."""
+        missing = count - sum(1 for record in self._log if which(record))
+        if missing <= 0:
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._log_waiters.append((which, [missing], future))
+        try:
+            await future
+        finally:
+            self._log_waiters = [w for w in self._log_waiters if w[2] is not future]
 
     def reset_stats(self) -> None:
         """Clear the request log and the in-flight peak."""
@@ -446,6 +462,11 @@ class FakeBizstim:
 
     def _record(self, record: RequestRecord) -> None:
         self._log.append(record)
+        for which, missing, future in self._log_waiters:
+            if not future.done() and which(record):
+                missing[0] -= 1
+                if missing[0] <= 0:
+                    future.set_result(None)
         limit = self._log_limit
         # Trim in batches (up to ~10% over the limit) so a full log does not cost a memmove per request.
         if limit is not None and len(self._log) > limit + limit // 10:
