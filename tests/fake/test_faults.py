@@ -221,7 +221,7 @@ async def test_a_test_can_wait_for_requests_to_be_logged(session: aiohttp.Client
     async with FakeBizstim(clients=5) as fake:
         await get_json(session, fake, "/api/clients/0/5")
         lookup = "/api/client"
-        await asyncio.wait_for(fake.wait_for_requests(lambda r: r.path.startswith("/api/clients")), 5)  # logged
+        await asyncio.wait_for(fake.wait_for_requests(lambda r: r.path.startswith("/api/clients")), 5)
         waiting = asyncio.create_task(fake.wait_for_requests(lambda r: r.path == lookup, 2))
         ident = fake.client_ids()[0]
         await get_json(session, fake, f"{lookup}?id={ident}")
