@@ -109,3 +109,13 @@ def test_only_distinct_ascending_ints_in_the_bitmap_take_the_fast_path() -> None
     assert not ascending_ids([True, 2], 2)
     assert not ascending_ids([-1, 2], 2)
     assert not ascending_ids([1, 2**27], 2)
+
+
+def test_ids_up_to_the_bitmap_limit_survive_a_dump_and_load() -> None:
+    ids = IdSet()
+    ids.add(2**26)
+    ids.add(2**27 - 1)  # the bitmap grows to its limit, not to twice its size
+    ids.add_ascending([2**27 - 20, 2**27 - 3])
+    loaded = IdSet.load(ids.dump())
+    assert all(key in loaded for key in (2**26, 2**27 - 1, 2**27 - 20, 2**27 - 3))
+    assert 2**27 - 2 not in loaded

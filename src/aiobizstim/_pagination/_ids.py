@@ -160,10 +160,11 @@ class IdSet:
         bits[last] |= (1 << ((hi & 7) + 1)) - 1
 
     def _grow(self, need: int) -> None:
-        """Make the bitmap at least ``need`` bytes long, at least doubling it."""
+        """Make the bitmap at least ``need`` bytes long: at least doubling it, never past the limit (a larger
+        bitmap would make a dump that :meth:`load` refuses)."""
         bits = self._bits
         if need > len(bits):
-            bits.extend(bytes(max(need - len(bits), len(bits))))
+            bits.extend(bytes(min(max(need - len(bits), len(bits)), self._BITMAP_LIMIT // 8 - len(bits))))
 
     def add(self, key: Any) -> None:
         """Remember ``key``."""
