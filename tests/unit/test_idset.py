@@ -90,6 +90,7 @@ def test_ascending_pages_set_exactly_their_bits() -> None:
     assert ids.last_member_ascending([70, 71, 72, 73]) == 3
     assert ids.last_member_ascending([299, 300, 302]) == 1  # 301 is remembered but not on the page
     assert ids.last_member_ascending([5000, 5001]) == 0  # beyond the bitmap
+    assert ids.last_member_ascending([]) == ids.last_member([]) == 0
     sparse = [0, 10_000_000]  # wider than the slice is worth: key by key
     assert ids.last_member_ascending(sparse) == 0
     ids.add_ascending(sparse)

@@ -108,7 +108,10 @@ class IdSet:
 
     def last_member_ascending(self, keys: Sequence[int]) -> int:
         """:meth:`last_member` for :func:`ascending_ids` keys: the highest remembered id in the keys' range,
-        read from one slice of the bitmap, then found among the keys by bisection."""
+        read from one slice of the bitmap, then found among the keys by bisection (sparse keys, spread over
+        more than :data:`_SPARSE` ids each, go key by key)."""
+        if not keys:
+            return 0
         lo, hi = keys[0], keys[-1]
         if hi - lo > _SPARSE * len(keys):
             return self.last_member(keys)
@@ -127,7 +130,8 @@ class IdSet:
     def add_ascending(self, keys: Sequence[int]) -> None:
         """:meth:`add_all` for :func:`ascending_ids` keys, a page's bits written as one slice of the bitmap:
         all set when the ids have no gap, else built as a string of ``0``/``1`` from the gaps between
-        consecutive ids (one C-level pass, no Python step per id)."""
+        consecutive ids (one C-level pass, no Python step per id). Sparse keys, or a gap wider than
+        :data:`_SPARSE`, go key by key (:meth:`add_all`)."""
         if not keys:
             return
         lo, hi = keys[0], keys[-1]
@@ -151,6 +155,7 @@ class IdSet:
         bits[first:last] = merged.to_bytes(last - first, "little")
 
     def _set_run(self, lo: int, hi: int) -> None:
+        """Set the bits of the ids ``lo`` to ``hi``, both included."""
         bits, first, last = self._bits, lo >> 3, hi >> 3
         if first == last:
             bits[first] |= ((1 << (hi - lo + 1)) - 1) << (lo & 7)

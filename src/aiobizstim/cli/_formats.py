@@ -74,8 +74,8 @@ class JsonLinesWriter:
             buf.clear()
 
     def write_many(self, records: Sequence[Any]) -> None:
-        """Append records as lines, encoded in one call (a page of them straight to the file, not copied
-        into the buffer first)."""
+        """Append records as lines, encoded in one call; a page of them at least as large as the buffer's
+        flush size goes straight to the file when nothing is buffered (not copied into the buffer first)."""
         lines = self._encoder.encode_lines(records)
         if not self._buf and len(lines) >= _FLUSH_AT:
             self._file.write(lines)
