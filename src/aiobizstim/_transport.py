@@ -19,7 +19,7 @@ import logging
 import time
 import warnings
 from collections.abc import Awaitable, Callable, Hashable, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import aiohttp
 import msgspec
@@ -60,6 +60,21 @@ logger = logging.getLogger("aiobizstim")
 
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
+
+
+class _Request(NamedTuple):
+    """What every attempt of one request sends, and how it is named: resolved once by
+    :meth:`Transport.request`; a redirect changes only ``url``."""
+
+    method: str
+    url: URL
+    data: bytes | None
+    #: Seconds for one attempt, the wait for a slot and the rate limit included.
+    timeout: float
+    #: ``METHOD /path?query`` as first asked, for logs and errors (never the API key).
+    label: str
+    #: What is asked for (an endpoint, a page size), for the adaptive limit's per-kind base latency.
+    kind: Hashable
 
 
 class _RateLimiter:
@@ -346,13 +361,14 @@ class Transport:
             url = url.with_query(params)
         label = f"{method} {url.raw_path_qs}"
         data = msgspec.json.encode(json) if json is not None else None
+        sent = _Request(method, url, data, options.timeout, label, kind)
         budget = options.max_retries if method in _IDEMPOTENT else 0
         attempt = 0
         try:
             while True:
                 attempt += 1
                 try:
-                    body = await self._attempt(method, url, data, options.timeout, label, attempt, kind)
+                    body = await self._attempt(sent, attempt)
                     return decode(body, label)
                 except BizstimError as error:
                     self.redact(error)
@@ -405,63 +421,20 @@ class Transport:
         )
         await self._sleep(delay)
 
-    async def _attempt(
-        self,
-        method: str,
-        url: URL,
-        data: bytes | None,
-        timeout: float,
-        label: str,
-        attempt: int,
-        kind: Hashable,
-    ) -> bytes:
+    async def _attempt(self, sent: _Request, attempt: int) -> bytes:
         """One attempt: send, follow same-origin redirects, and read the response (sans-I/O)."""
-        response = await self._send(method, url, data, timeout, label, attempt, kind)
+        response = await self._send(sent, attempt)
         redirects = 0
         while response.status in _REDIRECTS and "Location" in response.headers and redirects < MAX_REDIRECTS:
-            url = self._redirect_target(method, url, response.headers["Location"], response.status, label)
+            sent = sent._replace(url=_redirect_target(sent, response.headers["Location"], response.status))
             redirects += 1
-            response = await self._send(method, url, data, timeout, label, attempt, kind)
+            response = await self._send(sent, attempt)
         return read_response(
-            response, request=label, attempts=attempt, max_retry_after=self.policy.max_retry_after
+            response, request=sent.label, attempts=attempt, max_retry_after=self.policy.max_retry_after
         )
 
-    def _redirect_target(self, method: str, url: URL, location: str, status: int, label: str) -> URL:
-        """Where a redirect leads, if we may follow it: same origin and an idempotent request only, so the
-        API key is never sent to another host (aiohttp's own redirect handling would forward it)."""
-        try:
-            target = url.join(URL(location))
-            other_origin = target.origin() != url.origin()
-        except ValueError:  # not a URL, or one without an origin (file:///...)
-            raise APIStatusError(
-                f"the redirect has an unusable Location ({excerpt(location, 80)})",
-                status=status,
-                request=label,
-            ) from None
-        if other_origin:
-            raise APIStatusError(
-                f"refusing to follow a redirect to another origin ({target.origin()}): "
-                "the API key would be sent there; if the API moved, point base_url at it",
-                status=status,
-                request=label,
-            )
-        if method not in _IDEMPOTENT:
-            raise APIStatusError(
-                f"refusing to re-send a {method} to a redirect target", status=status, request=label
-            )
-        return target
-
-    async def _send(
-        self,
-        method: str,
-        url: URL,
-        data: bytes | None,
-        timeout: float,
-        label: str,
-        attempt: int,
-        kind: Hashable,
-    ) -> Response:
-        """Send one request under the concurrency cap and the rate limit, all within ``timeout`` seconds
+    async def _send(self, sent: _Request, attempt: int) -> Response:
+        """Send one request under the concurrency cap and the rate limit, all within ``sent.timeout`` seconds
         (waiting for a slot included); a transfer fault becomes :class:`APIConnectionError` /
         :class:`APITimeoutError`, chained to aiohttp's error unless that holds the request headers."""
         session, pool = self._get_session(), self._pool
@@ -471,7 +444,7 @@ class Transport:
         waiting = self._slot_wait
         started, in_flight = 0.0, 0
         try:
-            async with asyncio.timeout(timeout), pool.semaphore:
+            async with asyncio.timeout(sent.timeout), pool.semaphore:
                 if pool.limiter is not None:
                     waiting = "for the rate limit"
                     await pool.limiter.wait()
@@ -482,25 +455,25 @@ class Transport:
                 pool.stats.requests += 1
                 started = time.perf_counter()
                 try:
-                    response = await self._exchange(session, method, url, data, timeout, label)
+                    response = await self._exchange(session, sent)
                 finally:
                     pool.in_flight -= 1
         except (TimeoutError, aiohttp.ClientError) as exc:
             if adaptive is not None and not waiting:
                 timed_out = isinstance(exc, TimeoutError)
                 outcome = adaptive.outcome_of(None, timed_out=timed_out)
-                adaptive.record(time.perf_counter() - started, outcome, in_flight, kind)
-            failure, cause = _transfer_fault(exc, timeout, waiting, label, attempt)
+                adaptive.record(time.perf_counter() - started, outcome, in_flight, sent.kind)
+            failure, cause = _transfer_fault(exc, sent.timeout, waiting, sent.label, attempt)
         else:
             if adaptive is not None:
                 adaptive.record(
-                    time.perf_counter() - started, adaptive.outcome_of(response.status), in_flight, kind
+                    time.perf_counter() - started, adaptive.outcome_of(response.status), in_flight, sent.kind
                 )
                 adaptive.pause(response, self.policy)
             if logger.isEnabledFor(logging.DEBUG):
                 logger.debug(
                     "%s -> %d in %.1f ms (attempt %d)",
-                    label,
+                    sent.label,
                     response.status,
                     (time.perf_counter() - started) * 1e3,
                     attempt,
@@ -508,37 +481,29 @@ class Transport:
             return response
         raise failure from cause  # outside the except blocks, so no implicit __context__ either
 
-    async def _exchange(
-        self,
-        session: aiohttp.ClientSession,
-        method: str,
-        url: URL,
-        data: bytes | None,
-        timeout: float,
-        label: str,
-    ) -> Response:
+    async def _exchange(self, session: aiohttp.ClientSession, sent: _Request) -> Response:
         """The HTTP exchange itself: the request, then the body (a 2xx one up to ``max_response_bytes``)."""
         headers = {
             "x-api-key": self.config.api_key.reveal(),
             "User-Agent": self.config.user_agent,
             "Accept": "application/json",
         }
-        if data is not None:
+        if sent.data is not None:
             headers["Content-Type"] = "application/json"
         proxy_headers = None
         if self._proxy_authorization is not None:  # to the proxy: on its CONNECT (https), else on the request
-            if url.scheme == "https":
+            if sent.url.scheme == "https":
                 proxy_headers = {"Proxy-Authorization": self._proxy_authorization}
             else:
                 headers["Proxy-Authorization"] = self._proxy_authorization
         async with session.request(
-            method,
-            url,
-            data=data,
+            sent.method,
+            sent.url,
+            data=sent.data,
             headers=headers,
             # A per-request timeout replaces the whole session ClientTimeout: always pass a full one (the
             # attempt's own asyncio.timeout in _send, which also covers the wait for a slot, binds first).
-            timeout=aiohttp.ClientTimeout(total=timeout),
+            timeout=aiohttp.ClientTimeout(total=sent.timeout),
             allow_redirects=False,  # followed by _attempt(), same origin only
             raise_for_status=False,  # an injected session's own setting would hide the status
             proxy=self._proxy,
@@ -547,7 +512,7 @@ class Transport:
             trace_request_ctx=_Sends() if self._pool.owns_session else None,
         ) as resp:
             if 200 <= resp.status < 300:
-                body = await self._read_capped(resp, label)
+                body = await self._read_capped(resp, sent.label)
             else:
                 body = await resp.content.read(ERROR_BODY_LIMIT)
             return Response(resp.status, resp.reason or "", resp.headers, body)
@@ -566,6 +531,32 @@ class Transport:
                 raise _too_large("it grew past that while being read", limit, label)
             chunks.append(chunk)
         return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def _redirect_target(sent: _Request, location: str, status: int) -> URL:
+    """Where a redirect of ``sent`` leads, if we may follow it: same origin and an idempotent request only,
+    so the API key is never sent to another host (aiohttp's own redirect handling would forward it)."""
+    try:
+        target = sent.url.join(URL(location))
+        other_origin = target.origin() != sent.url.origin()
+    except ValueError:  # not a URL, or one without an origin (file:///...)
+        raise APIStatusError(
+            f"the redirect has an unusable Location ({excerpt(location, 80)})",
+            status=status,
+            request=sent.label,
+        ) from None
+    if other_origin:
+        raise APIStatusError(
+            f"refusing to follow a redirect to another origin ({target.origin()}): "
+            "the API key would be sent there; if the API moved, point base_url at it",
+            status=status,
+            request=sent.label,
+        )
+    if sent.method not in _IDEMPOTENT:
+        raise APIStatusError(
+            f"refusing to re-send a {sent.method} to a redirect target", status=status, request=sent.label
+        )
+    return target
 
 
 def _resend_counter(stats: ClientStats) -> aiohttp.TraceConfig:
