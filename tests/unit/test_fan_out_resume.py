@@ -175,6 +175,11 @@ async def test_a_checkpoint_that_does_not_fit_is_refused() -> None:
         with pytest.raises(ValueError, match="not a usable checkpoint"):
             fan_out(data, Lookups(), resume=garbage)
     damaged = json.loads(json.dumps(details))
-    damaged["source"]["taken"] = ["1", 2.5]
+    damaged["source"]["taken"] = ["1", {"id": 2}]
     with pytest.raises(ValueError, match="bad taken ids"):
+        fan_out(data, Lookups(), resume=damaged)
+    damaged = json.loads(json.dumps(details))
+    assert damaged["source"]["page"]["ids"]
+    damaged["source"]["page"]["ids"][0] = [1]
+    with pytest.raises(ValueError, match="bad page ids"):
         fan_out(data, Lookups(), resume=damaged)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+import msgspec
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -57,6 +59,31 @@ def test_a_dump_follows_every_addition_and_a_copy_is_independent() -> None:
     assert 90 not in twin
     twin.add(7)
     assert 7 not in ids
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    keys=st.lists(
+        st.integers(-(2**40), 2**40)
+        | st.text(max_size=5)
+        | st.floats(allow_nan=False, allow_infinity=False)
+        | st.booleans()
+        | st.none(),
+        max_size=40,
+    )
+)
+def test_a_dump_loads_back_to_the_same_members_whatever_the_ids(keys: list[object]) -> None:
+    ids = IdSet()
+    ids.add_all(keys)
+    loaded = IdSet.load(msgspec.json.decode(msgspec.json.encode(ids.dump())))  # as a checkpoint file has it
+    probes = [*keys, 1, 1.5, "1", True, False, None, 2**27 + 5]
+    assert [key in loaded for key in probes] == [key in ids for key in probes]
+
+
+def test_a_dump_with_an_id_that_is_not_a_scalar_is_refused() -> None:
+    dumped = IdSet().dump()
+    with pytest.raises(ValueError, match="not a JSON scalar"):
+        IdSet.load({**dumped, "others": [1, [2, 3]]})
 
 
 # Dense pages (few gaps, short ones: the bit pattern), sparse ones (gaps past the pattern table) and between.

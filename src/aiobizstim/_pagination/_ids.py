@@ -13,7 +13,7 @@ from typing import Any, Final, Generic, TypeVar
 from aiobizstim._pagination._pages import DecodedPage
 from aiobizstim._stats import ClientStats
 
-__all__ = ["IdSet", "NewRecords", "ascending_ids"]
+__all__ = ["IdSet", "NewRecords", "ascending_ids", "scalar_ids"]
 
 T = TypeVar("T")
 
@@ -71,7 +71,9 @@ class IdSet:
             raise ValueError(f"unreadable id bitmap ({exc})") from None
         if len(ids._bits) > cls._BITMAP_LIMIT // 8:
             raise ValueError("id bitmap too large")
-        ids._others = {key for key in others if isinstance(key, int | str)}
+        if not scalar_ids(others):
+            raise ValueError("not a dumped id set (an id that is not a JSON scalar)")
+        ids._others = set(others)
         return ids
 
     def __contains__(self, key: Any) -> bool:
@@ -179,6 +181,12 @@ class IdSet:
             self._bits[key >> 3] |= 1 << (key & 7)
         else:
             self._others.add(key)
+
+
+def scalar_ids(keys: list[Any]) -> bool:
+    """Whether every one of ``keys`` read back from a checkpoint can be an id: a JSON scalar (``None`` stands
+    for a record without one)."""
+    return all(key is None or isinstance(key, int | str | float) for key in keys)
 
 
 def ascending_ids(keys: Sequence[Any], distinct: int) -> bool:

@@ -44,7 +44,7 @@ from typing import Any, Generic, TypeVar
 
 from aiobizstim._checks import check_int
 from aiobizstim._constants import SHORT_PAGE_REREADS
-from aiobizstim._pagination._ids import IdSet, NewRecords
+from aiobizstim._pagination._ids import IdSet, NewRecords, scalar_ids
 from aiobizstim._pagination._pages import DecodedPage, RawPage, decoded, default_overlap
 from aiobizstim._pagination._window import RequestWindow
 from aiobizstim._stats import ClientStats
@@ -217,7 +217,7 @@ class PageIterator(Generic[T]):
             if remaining is not None and check_int("remaining", remaining) < 0:
                 raise ValueError("bad remaining count")
             taken = token["taken"]
-            if not isinstance(taken, list) or not all(type(key) in (int, str) for key in taken):
+            if not isinstance(taken, list) or not scalar_ids(taken):
                 raise ValueError("bad taken ids")
             seen = IdSet.load(token["seen"])
             seen.add_all(taken)
@@ -234,7 +234,7 @@ class PageIterator(Generic[T]):
             total, ids = page["total"], page["ids"]
             if total is not None:
                 check_int("bad page: total", total)
-            if not isinstance(ids, list):
+            if not isinstance(ids, list) or not scalar_ids(ids):
                 raise ValueError("bad page ids")
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"resume= is not a usable checkpoint of this iterator: {exc}") from None
