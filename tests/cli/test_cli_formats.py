@@ -339,17 +339,33 @@ def test_jsonl_write_many_equals_write_for_any_batch(batch: list[msgspec.Struct]
     assert batched.getvalue().splitlines() == [encode_record(record) for record in batch]
 
 
+class WriteLog(io.BytesIO):
+    """A file that notes, for every write, whether it was handed the writer's own buffer."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.buffer_of: object = None
+        self.from_buffer: list[bool] = []
+
+    def write(self, data: Any) -> int:
+        self.from_buffer.append(data is self.buffer_of)
+        return super().write(data)
+
+
 def test_jsonl_pages_past_the_buffer_go_straight_to_the_file_in_order() -> None:
     records: list[msgspec.Struct] = list(discounts(6000))
-    batched = io.BytesIO()
+    batched = WriteLog()
     writer = make_writer("jsonl", batched, Discount)
+    batched.buffer_of = writer._buf  # type: ignore[attr-defined]
     # small (buffered), large behind buffered bytes, large on an empty buffer (written directly), small
+    routes = []
     for start, end in [(0, 3), (3, 2500), (2500, 5990), (5990, 6000)]:
-        buffered = bytes(writer._buf)  # type: ignore[attr-defined]
+        before = len(batched.from_buffer)
         writer.write_many(records[start:end])
-        if start == 2500:
-            assert not buffered  # the buffer was handed over: this page takes the direct route
+        routes.append(batched.from_buffer[before:])
+    assert routes == [[], [True], [False], []]  # the third page skipped the buffer, not copied into it
     writer.close()
+    assert batched.from_buffer[-1] is True  # the last small page went through the buffer
     assert len(batched.getvalue()) > 2 * (1 << 18)  # the large pages exceed the buffer
     assert batched.getvalue() == written_one_by_one("jsonl", records)
 
