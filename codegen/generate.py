@@ -119,16 +119,42 @@ def _aliases() -> list[tuple[str, str, str, str]]:
     return found
 
 
-def _properties(obj: dict[str, Any]) -> dict[str, Any]:
-    """The properties an object schema declares itself or in its inline ``allOf`` members."""
-    props = dict(obj.get("properties", {}))
+def _properties(
+    obj: dict[str, Any], doc: dict[str, Any], where: str, refs: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """The properties an object schema declares itself or through its ``allOf`` members, inline or by
+    ``$ref`` (``#/$defs/X`` in ``doc``, ``file.json#/$defs/X`` beside it in ``schema/``)."""
+    props: dict[str, Any] = {}
     for member in obj.get("allOf", []):
-        if isinstance(member, dict):
-            props.update(member.get("properties", {}))
+        if isinstance(member, dict) and isinstance(member.get("$ref"), str):
+            ref = member["$ref"]
+            if ref in refs:
+                raise SchemaError(f"{where}: allOf $refs go round in a circle ({' -> '.join((*refs, ref))})")
+            target, target_doc = _resolve(ref, doc, where)
+            props.update(_properties(target, target_doc, where, (*refs, ref)))
+        elif isinstance(member, dict):
+            props.update(_properties(member, doc, where, refs))
+    props.update(obj.get("properties", {}))
     return props
 
 
-def _rule_members(obj: dict[str, Any], where: str) -> list[dict[str, Any]]:
+def _resolve(ref: str, doc: dict[str, Any], where: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The object schema ``ref`` points at, and the document it is in."""
+    file, _, pointer = ref.partition("#")
+    if file:
+        path = SCHEMA_DIR / file
+        if path.parent != SCHEMA_DIR or not path.is_file():
+            raise SchemaError(f"{where}: $ref {ref!r} names no schema file in schema/")
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    target: Any = doc
+    for part in pointer.split("/")[1:] if pointer else []:
+        target = target.get(part.replace("~1", "/").replace("~0", "~")) if isinstance(target, dict) else None
+    if not isinstance(target, dict):
+        raise SchemaError(f"{where}: $ref {ref!r} points at no object schema")
+    return target, doc
+
+
+def _rule_members(obj: dict[str, Any], doc: dict[str, Any], where: str) -> list[dict[str, Any]]:
     """The members of ``obj``'s required-fields ``anyOf``, checked, with attribute names."""
     any_of, title = obj["anyOf"], obj.get("title")
     if not all(isinstance(m, dict) and "required" in m and set(m) <= RULE_KEYS for m in any_of):
@@ -137,7 +163,7 @@ def _rule_members(obj: dict[str, Any], where: str) -> list[dict[str, Any]]:
         raise SchemaError(f"{where}: a single member is a plain 'required'")
     if not isinstance(title, str):
         raise SchemaError(f"{where}: a model with a required-fields anyOf needs a title")
-    props, members = _properties(obj), []
+    props, members = _properties(obj, doc, where), []
     for i, member in enumerate(any_of):
         names, description = member["required"], member.get("description", "")
         if not (isinstance(names, list) and names and all(isinstance(n, str) for n in names)):
@@ -162,7 +188,7 @@ def _take_rules(doc: dict[str, Any], schema_name: str) -> dict[str, list[dict[st
     for key, obj in doc.get("$defs", {}).items():
         any_of = obj.get("anyOf") if isinstance(obj, dict) else None
         if isinstance(any_of, list) and any(isinstance(m, dict) and "required" in m for m in any_of):
-            rules[obj["title"]] = _rule_members(obj, f"{schema_name}: $defs.{key}.anyOf")
+            rules[obj["title"]] = _rule_members(obj, doc, f"{schema_name}: $defs.{key}.anyOf")
             del obj["anyOf"]
     return rules
 

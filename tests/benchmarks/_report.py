@@ -107,9 +107,8 @@ def format_table(rows: Sequence[Row], machine: dict[str, str | int], *, elapsed:
             if row.note not in notes:
                 notes.append(row.note)
             variant += f" [{notes.index(row.note) + 1}]"
-        body.append(
-            (row.section, variant, value, ratio, row.target.text if row.target else "", _verdict(row))
-        )
+        cells = (row.section, variant, value, ratio, row.target.text if row.target else "", _verdict(row))
+        body.append(tuple(cell.replace("|", "\\|") for cell in cells))  # a Markdown table: "|" ends a cell
     widths = [max(len(r[i]) for r in [header, *body]) for i in range(len(header))]
     lines = [
         f"machine: {machine['cpu']}, {machine['cores']} cores, {machine['platform']}, "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -210,6 +211,33 @@ def test_the_payment_schema_rule_reaches_the_model() -> None:
     assert PaymentCreate.__required_any_of__ == any_of  # the wire names are the attribute names here
     source = (GENERATED / "payment_create.py").read_text(encoding="utf-8")
     assert source.count("class ") == 1  # no union of PaymentCreate1, PaymentCreate2, ...
+
+
+def test_a_rule_may_name_the_properties_an_all_of_ref_brings() -> None:
+    gen = _generator()
+    rule = [{"required": ["a"]}, {"required": ["c", "mAvailf"]}]
+    doc = _model_with(rule)
+    doc["$defs"]["M"]["allOf"] += [{"$ref": "#/$defs/Base"}, {"$ref": "common.json#/$defs/WeeklyHours"}]
+    doc["$defs"]["Base"] = {"type": "object", "properties": {"c": {"type": "string"}}}
+    assert gen._take_rules(doc, "m.json") == {"M": [{"required": ["a"]}, {"required": ["c", "m_availf"]}]}
+
+
+@pytest.mark.parametrize(
+    ("refs", "message"),
+    [
+        (["nowhere.json#/$defs/Base"], "$ref 'nowhere.json#/$defs/Base' names no schema file in schema/"),
+        (["../pyproject.json#/x"], "names no schema file in schema/"),
+        (["#/$defs/Missing"], "$ref '#/$defs/Missing' points at no object schema"),
+        (["#/$defs/Loop"], "allOf $refs go round in a circle (#/$defs/Loop -> #/$defs/Loop)"),
+    ],
+)
+def test_an_all_of_ref_that_leads_nowhere_is_a_schema_error(refs: list[str], message: str) -> None:
+    gen = _generator()
+    doc = _model_with([{"required": ["a"]}, {"required": ["b"]}])
+    doc["$defs"]["M"]["allOf"] += [{"$ref": ref} for ref in refs]
+    doc["$defs"]["Loop"] = {"type": "object", "allOf": [{"$ref": "#/$defs/Loop"}]}
+    with pytest.raises(gen.SchemaError, match=r"^m.json: \$defs.M.anyOf: .*" + re.escape(message)):
+        gen._take_rules(doc, "m.json")
 
 
 @pytest.mark.parametrize(
