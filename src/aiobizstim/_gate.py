@@ -7,7 +7,13 @@ import asyncio
 import collections
 from types import TracebackType
 
-__all__ = ["SlotGate"]
+__all__ = ["GatePausedError", "SlotGate"]
+
+
+class GatePausedError(Exception):
+    """The gate is paused, or a pause began while waiting for a slot: wait it out
+    (:meth:`SlotGate.wait_open`) and ask again. A pause is not spent queueing, so it never counts against
+    the waiter's own timeout."""
 
 
 class SlotGate:
@@ -15,7 +21,9 @@ class SlotGate:
 
     Raising it lets waiters in at once; lowering it takes no slot back: holders finish and the gate admits
     nobody until fewer than the new limit hold one. Used as ``async with gate:`` like a semaphore.
-    :meth:`pause_until` admits nobody until a loop time (:meth:`wait_open` waits for that without queueing).
+    :meth:`pause_until` admits nobody until a loop time: :meth:`acquire` raises :class:`GatePausedError`
+    while the gate is paused, and in the waiters queued when a pause begins; :meth:`wait_open` waits for the
+    end.
     """
 
     def __init__(self, limit: int) -> None:
@@ -47,17 +55,27 @@ class SlotGate:
         """Tasks waiting for a slot."""
         return len(self._waiters)
 
+    @property
+    def paused(self) -> bool:
+        """Whether a pause holds the gate now."""
+        return not self._open.is_set()
+
     async def acquire(self) -> None:
-        """Take a slot, waiting for one if all are held (or others wait before us)."""
-        if self._held < self._limit and not self._waiters and self._open.is_set():
+        """Take a slot, waiting for one if all are held (or others wait before us); :class:`GatePausedError`
+        if the gate is paused or a pause begins meanwhile."""
+        if not self._open.is_set():
+            raise GatePausedError
+        if self._held < self._limit and not self._waiters:
             self._held += 1
             return
         waiter = asyncio.get_running_loop().create_future()
         self._waiters.append(waiter)
         try:
             await waiter
+        except GatePausedError:
+            raise
         except BaseException:
-            if waiter.done() and not waiter.cancelled():
+            if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
                 self.release()  # the slot was handed over as we were cancelled: pass it on
             elif waiter in self._waiters:  # else _admit() already dropped it
                 self._waiters.remove(waiter)
@@ -91,8 +109,8 @@ class SlotGate:
         return self._resume_at
 
     def pause_until(self, when: float) -> None:
-        """Admit nobody before loop time ``when``, waiters included (a later pause extends it, an earlier
-        one does not shorten it); holders keep their slots."""
+        """Admit nobody before loop time ``when`` (a later pause extends it, an earlier one does not shorten
+        it): the waiters queued now get :class:`GatePausedError`; holders keep their slots."""
         if when <= self._resume_at:
             return
         loop = asyncio.get_running_loop()
@@ -103,6 +121,17 @@ class SlotGate:
         if self._timer is not None:
             self._timer.cancel()
         self._timer = loop.call_at(when, self._reopen)
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_exception(GatePausedError())
+
+    def resume_now(self) -> None:
+        """End a pause at once (a client being closed lets its waiting requests fail now, not at its end)."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._resume_at = asyncio.get_running_loop().time()
+            self._reopen()
 
     def _reopen(self) -> None:
         self._timer = None

@@ -35,7 +35,7 @@ from aiobizstim._constants import (
     RETRYABLE_STATUSES,
 )
 from aiobizstim._envelope import Response, read_response
-from aiobizstim._gate import SlotGate
+from aiobizstim._gate import GatePausedError, SlotGate
 from aiobizstim._stats import ClientStats, RetryEvent
 
 if TYPE_CHECKING:
@@ -308,6 +308,8 @@ class Transport:
         if self._is_copy or pool.closed:
             return
         pool.closed = True
+        if pool.adaptive is not None:
+            pool.adaptive.gate.resume_now()  # requests held by a Retry-After pause fail now, not at its end
         session, pool.session = pool.session, None
         if session is not None and pool.owns_session and not session.closed:
             await session.close()
@@ -434,13 +436,24 @@ class Transport:
         )
 
     async def _send(self, sent: _Request, attempt: int) -> Response:
-        """Send one request under the concurrency cap and the rate limit, all within ``sent.timeout`` seconds
-        (waiting for a slot included); a transfer fault becomes :class:`APIConnectionError` /
-        :class:`APITimeoutError`, chained to aiohttp's error unless that holds the request headers."""
+        """Send one request under the concurrency cap and the rate limit, within ``sent.timeout`` seconds
+        (waiting for a slot and the rate limit included). The ``Retry-After`` pause of an adaptive limit holds
+        the whole client, and is not the request's time: a request not yet on the wire when one begins gives
+        its slot back, waits it out untimed, and starts again."""
         session, pool = self._get_session(), self._pool
+        while True:
+            if pool.adaptive is not None:
+                await pool.adaptive.gate.wait_open()
+            try:
+                return await self._send_once(session, sent, attempt)
+            except GatePausedError:
+                continue
+
+    async def _send_once(self, session: aiohttp.ClientSession, sent: _Request, attempt: int) -> Response:
+        """:meth:`_send` between two pauses; a transfer fault becomes :class:`APIConnectionError` /
+        :class:`APITimeoutError`, chained to aiohttp's error unless that holds the request headers."""
+        pool = self._pool
         adaptive = pool.adaptive
-        if adaptive is not None:
-            await adaptive.gate.wait_open()  # a 429's or 503's Retry-After holds the whole client (not timed)
         waiting = self._slot_wait
         started, in_flight = 0.0, 0
         try:
@@ -448,6 +461,8 @@ class Transport:
                 if pool.limiter is not None:
                     waiting = "for the rate limit"
                     await pool.limiter.wait()
+                    if adaptive is not None and adaptive.gate.paused:
+                        raise GatePausedError  # began while this waited for its turn: the slot goes back
                 waiting = ""
                 self._require_open()
                 pool.in_flight = in_flight = pool.in_flight + 1
@@ -458,6 +473,10 @@ class Transport:
                     response = await self._exchange(session, sent)
                 finally:
                     pool.in_flight -= 1
+                if adaptive is not None:  # before the slot is given back, so a Retry-After holds the next too
+                    latency = time.perf_counter() - started
+                    adaptive.record(latency, adaptive.outcome_of(response.status), in_flight, sent.kind)
+                    adaptive.pause(response, self.policy)
         except (TimeoutError, aiohttp.ClientError) as exc:
             if adaptive is not None and not waiting:
                 timed_out = isinstance(exc, TimeoutError)
@@ -465,11 +484,6 @@ class Transport:
                 adaptive.record(time.perf_counter() - started, outcome, in_flight, sent.kind)
             failure, cause = _transfer_fault(exc, sent.timeout, waiting, sent.label, attempt)
         else:
-            if adaptive is not None:
-                adaptive.record(
-                    time.perf_counter() - started, adaptive.outcome_of(response.status), in_flight, sent.kind
-                )
-                adaptive.pause(response, self.policy)
             if logger.isEnabledFor(logging.DEBUG):
                 logger.debug(
                     "%s -> %d in %.1f ms (attempt %d)",

@@ -4,11 +4,13 @@ hand: which responses hold every task's next request, and until when."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import pytest
+from aioresponses import CallbackResult
 
-from aiobizstim import AutoConcurrency, Bizstim
+from aiobizstim import AutoConcurrency, Bizstim, ClientClosedError, RateLimitError
 from tests._clock import HandClock, hand_clock, settle
 from tests.unit._aioresponses_shim import MockedAPI
 from tests.unit.conftest import BASE, KEY, SleepLog, requests_sent
@@ -101,3 +103,108 @@ async def test_no_pause_without_a_retry_after_or_on_another_status(
         assert await shed == SHED
         assert await asyncio.gather(*others) == list(OTHERS)
         assert bz.stats.retries == 1
+
+
+def _answer_when(event: asyncio.Event, status: int, retry_after: str) -> Callable[..., Any]:
+    """A mocked response that waits for ``event``: the other tasks queue meanwhile."""
+
+    async def answer(url: Any, **kwargs: Any) -> CallbackResult:
+        await event.wait()
+        return CallbackResult(status=status, headers={"Retry-After": retry_after})
+
+    return answer
+
+
+async def test_the_request_queued_for_the_slot_is_held_too(
+    api: MockedAPI, sleeps: SleepLog, clock: HandClock
+) -> None:
+    # One slot: the second task waits for it while the first gets a 429. The slot must not reach it
+    # before the pause is in force (it did, and the request went out during the pause).
+    answer = asyncio.Event()
+    api.get(_url(SHED), callback=_answer_when(answer, 429, "1"))
+    api.get(_url(SHED), payload=_record(SHED))
+    api.get(_url(1), payload=_record(1))
+    bz = Bizstim(api_key=KEY, max_concurrency=AutoConcurrency(minimum=1, start=1, maximum=1))
+    bz._transport._sleep = sleeps
+    async with bz:
+        shed = asyncio.create_task(_id(bz, SHED))
+        queued = asyncio.create_task(_id(bz, 1))
+        await settle()
+        answer.set()
+        await settle()
+        assert requests_sent(api) == 1
+        await clock.move_to(0.999)
+        assert requests_sent(api) == 1
+        await clock.move_to(1.0)
+        assert (await shed, await queued) == (SHED, 1)
+        assert requests_sent(api) == 3
+
+
+async def test_requests_waiting_for_the_rate_limit_are_held_too(
+    api: MockedAPI, sleeps: SleepLog, clock: HandClock
+) -> None:
+    answer = asyncio.Event()
+    api.get(_url(SHED), callback=_answer_when(answer, 429, "3"))
+    api.get(_url(SHED), payload=_record(SHED))
+    for record in OTHERS:
+        api.get(_url(record), payload=_record(record))
+    bz = Bizstim(api_key=KEY, max_concurrency=AutoConcurrency(start=8), rate_limit=2)
+    bz._transport._sleep = sleeps
+    async with bz:
+        shed = asyncio.create_task(_id(bz, SHED))
+        await settle()
+        others = [asyncio.create_task(_id(bz, record)) for record in OTHERS]
+        await settle()  # each holds a slot, waiting for its turn of the rate limit
+        answer.set()
+        await settle()
+        for tick in range(1, 6):  # their turns at 0.5 s, 1.0 s, ...: all inside the pause
+            await clock.move_to(tick * 0.5)
+            assert requests_sent(api) == 1
+        await clock.move_to(2.999)
+        assert requests_sent(api) == 1
+        for tick in range(6, 20):
+            await clock.move_to(tick * 0.5)
+        assert await shed == SHED
+        assert await asyncio.gather(*others) == list(OTHERS)
+        assert requests_sent(api) == 5
+
+
+async def test_a_pause_is_not_a_requests_own_time(api: MockedAPI, sleeps: SleepLog, clock: HandClock) -> None:
+    # timeout=1 s, Retry-After 3 s: a request waiting for the slot when the pause begins waits it out and
+    # is then sent, rather than timing out "waiting for a free request slot" after 1 s.
+    answer = asyncio.Event()
+    api.get(_url(SHED), callback=_answer_when(answer, 429, "3"))
+    api.get(_url(1), payload=_record(1))
+    auto = AutoConcurrency(minimum=1, start=1, maximum=1)
+    bz = Bizstim(api_key=KEY, max_concurrency=auto, timeout=1, max_retries=0)
+    bz._transport._sleep = sleeps
+    async with bz:
+        shed = asyncio.create_task(_id(bz, SHED))
+        queued = asyncio.create_task(_id(bz, 1))
+        await settle()
+        answer.set()
+        with pytest.raises(RateLimitError):
+            await shed
+        await clock.move_to(2.5)
+        assert not queued.done()
+        await clock.move_to(3.0)
+        assert await queued == 1
+
+
+async def test_closing_the_client_ends_the_wait_of_a_paused_request(
+    api: MockedAPI, sleeps: SleepLog, clock: HandClock
+) -> None:
+    api.get(_url(SHED), status=429, headers={"Retry-After": "60"})
+    bz = Bizstim(api_key=KEY, max_concurrency=AutoConcurrency(start=8), max_retries=0)
+    bz._transport._sleep = sleeps
+    with pytest.raises(RateLimitError):
+        await _id(bz, SHED)
+    held = asyncio.create_task(_id(bz, 1))
+    await settle()
+    assert not held.done()
+    await bz.aclose()
+    await settle()  # the clock has not moved: closing ends the wait
+    assert held.done()
+    with pytest.raises(ClientClosedError):
+        await held
+    assert requests_sent(api) == 1

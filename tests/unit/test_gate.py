@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from aiobizstim._gate import SlotGate
+from aiobizstim._gate import GatePausedError, SlotGate
 
 
 async def _settle() -> None:
@@ -122,7 +122,7 @@ async def test_never_more_holders_than_the_limit_under_churn(limit: int) -> None
     assert peak[0] == limit
 
 
-async def test_a_pause_holds_the_waiters_already_queued_too() -> None:
+async def test_a_pause_sends_the_queued_waiters_back_to_wait_it_out() -> None:
     loop = asyncio.get_running_loop()
     gate = SlotGate(1)
     await gate.acquire()
@@ -130,10 +130,30 @@ async def test_a_pause_holds_the_waiters_already_queued_too() -> None:
     await _settle()
     deadline = loop.time() + 0.05
     gate.pause_until(deadline)
+    with pytest.raises(GatePausedError):  # at once: the pause is not spent in the queue (nor its timeout)
+        await queued
+    assert gate.waiting == 0
     gate.release()
-    await _settle()
-    assert not queued.done()
     assert gate.held == 0
-    await queued
+    with pytest.raises(GatePausedError):  # while paused, nobody queues
+        await gate.acquire()
+    await gate.wait_open()
     assert loop.time() >= deadline
+    await gate.acquire()
     assert gate.held == 1
+
+
+async def test_resume_now_ends_a_pause_for_its_waiters() -> None:
+    loop = asyncio.get_running_loop()
+    gate = SlotGate(1)
+    gate.pause_until(loop.time() + 60)
+    opened = asyncio.create_task(gate.wait_open())
+    await _settle()
+    assert not opened.done()
+    gate.resume_now()
+    await opened
+    assert not gate.paused
+    assert gate.resume_at <= loop.time()
+    gate.pause_until(loop.time() + 60)  # a new pause after it is a pause again
+    assert gate.paused
+    gate.resume_now()
