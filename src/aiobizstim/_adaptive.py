@@ -20,6 +20,8 @@ costs nothing while settling below it costs throughput: the controller is biased
   the base latency plus ``headroom`` (Little's law: ``limit * headroom / ratio``), at most halving it.
   When two cuts in a row brought no lower latency although the load fell, the base latency itself moved:
   the cuts are undone and the baseline restarts from the latency measured.
+* **Samples**: only 2xx answers are measured; any other status may come back at once without the work
+  (a record gone, a proxy's error page) and would pass for the base latency.
 * **Overload**: a 429, 503, 504 or an attempt that timed out multiplies the limit by ``backoff`` at once;
   failures of attempts sent before that cut are the same episode and are ignored (one cut per round trip,
   as TCP does once per window).
@@ -44,11 +46,12 @@ __all__ = ["ConcurrencyController", "Outcome", "Tuning", "outcome_of"]
 class Outcome(enum.Enum):
     """What one completed attempt says about the server's load."""
 
-    #: A response whose latency measures the server (any status but those below).
+    #: A 2xx response: the server did the work asked for, so its latency measures the server.
     OK = "ok"
     #: The server shed load: 429, 503, 504, or the attempt timed out.
     OVERLOAD = "overload"
-    #: A failure that says nothing about load (connection refused, a cut body): not used.
+    #: Says nothing about load, not used: no response (connection refused, a cut body), or another status
+    #: (a 404 or a proxy's 502 may come back at once without the work, and would pass for the base latency).
     OTHER = "other"
 
 
@@ -59,7 +62,9 @@ def outcome_of(status: int | None, *, timed_out: bool = False) -> Outcome:
         return Outcome.OVERLOAD
     if status is None:
         return Outcome.OTHER
-    return Outcome.OVERLOAD if status in OVERLOAD_STATUSES else Outcome.OK
+    if status in OVERLOAD_STATUSES:
+        return Outcome.OVERLOAD
+    return Outcome.OK if 200 <= status < 300 else Outcome.OTHER
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -121,7 +126,10 @@ class ConcurrencyController:
     def record(
         self, latency: float, outcome: Outcome, in_flight: int, now: float, kind: Hashable = None
     ) -> int:
-        """Take one completed attempt into account; return the limit."""
+        """Take one completed attempt into account; return the limit. ``ValueError`` for a latency that is
+        not a finite number of seconds >= 0; a latency of 0 measures nothing (no base to compare with)."""
+        if not (math.isfinite(latency) and latency >= 0):
+            raise ValueError(f"latency must be a finite number of seconds >= 0, got {latency!r}")
         sent = now - latency
         if outcome is Outcome.OVERLOAD:
             if sent >= self._cut_at:  # a new episode: attempts sent after the last cut failed too
@@ -129,7 +137,7 @@ class ConcurrencyController:
                 self._pending_cut = None
                 self._set(math.floor(self._limit * self.tuning.backoff), now, cut=True)
             return self._limit
-        if outcome is not Outcome.OK or sent < self._epoch:
+        if outcome is not Outcome.OK or sent < self._epoch or latency == 0:
             return self._limit
         self._samples.append((kind, latency))
         self._used = self._used or in_flight >= self._limit

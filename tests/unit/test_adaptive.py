@@ -46,8 +46,9 @@ def controller(minimum: int = 1, maximum: int = 64, start: int = 1) -> Concurren
 
 def test_outcomes() -> None:
     assert outcome_of(200) is Outcome.OK
-    assert outcome_of(404) is Outcome.OK  # an answer: its latency measures the server
-    assert outcome_of(500) is Outcome.OK
+    assert outcome_of(204) is Outcome.OK
+    for status in (301, 400, 404, 500, 502):  # answers that may skip the work (a proxy, a missing record)
+        assert outcome_of(status) is Outcome.OTHER
     for status in (429, 503, 504):
         assert outcome_of(status) is Outcome.OVERLOAD
     assert outcome_of(None, timed_out=True) is Outcome.OVERLOAD
@@ -162,6 +163,20 @@ def test_a_higher_base_latency_is_learned_and_the_cuts_undone() -> None:
     assert feed.round(2 * L) == limit + 1
 
 
+@pytest.mark.parametrize("latency", [-0.001, float("nan"), float("inf")])
+def test_a_latency_that_is_no_duration_is_refused(latency: float) -> None:
+    with pytest.raises(ValueError, match=r"^latency must be a finite number of seconds >= 0, got"):
+        controller().record(latency, Outcome.OK, 1, 100.0)
+
+
+def test_a_latency_of_zero_is_no_sample() -> None:
+    ctl = controller()
+    for _ in range(5):
+        ctl.record(0.0, Outcome.OK, ctl.limit, 100.0)  # would be a base latency of 0: every ratio infinite
+    assert ctl.baseline() is None
+    assert Feed(ctl).round(L) == 2  # the first real round still doubles the limit
+
+
 def test_bounds_are_checked() -> None:
     with pytest.raises(ConfigurationError):
         ConcurrencyController(4, 64, 2)
@@ -197,19 +212,22 @@ def simulate(
     base: list[tuple[float, float]] | None = None,
     kinds: tuple[float, ...] = (1.0,),
     tell_kinds: bool = True,
+    errors: float = 0.0,
     seed: int = 0,
 ) -> Run:
     """A client with endless demand against a server of ``capacity`` (a schedule: from time t, C) sharing it
     exactly (each of n jobs served at min(1, C/n)); more than ``overload * C`` in flight -> an immediate 429
     that pauses the client ``retry_after``. Each request is one of ``kinds`` at random, the base latency times
-    that factor (a lookup, a page of 1000), told to the controller unless ``tell_kinds`` is false. The
-    controller decides the limit unless it is ``fixed``."""
+    that factor (a lookup, a page of 1000), told to the controller unless ``tell_kinds`` is false. A share
+    ``errors`` of the requests is answered at once with a 404 (a record gone, a proxy's error page), without
+    using the server. The controller decides the limit unless it is ``fixed``."""
     rng = random.Random(seed)
     ctl = controller()
     run = Run()
     t = served = 0.0
     jobs: list[tuple[float, int, float, int, int]] = []  # (virtual finish, order, sent at, in flight, kind)
     rejected: list[tuple[float, int]] = []  # (answered at, in flight at send)
+    not_found: list[tuple[float, int]] = []  # the same, for the instant 404s
     paused_until = 0.0
     order = 0
     limit = fixed or ctl.limit
@@ -227,13 +245,16 @@ def simulate(
                 paused_until = t + retry_after
                 rejected.append((t + 0.001, n))
                 break
+            if rng.random() < errors:
+                not_found.append((t + 0.001, n))
+                continue
             order += 1
             kind = rng.randrange(len(kinds))
             work = at(base or [(0.0, L)], t) * kinds[kind] * (1 + rng.uniform(0, noise))
             heapq.heappush(jobs, (served + work, order, t, n, kind))
         rate = 1.0 if len(jobs) <= c else c / len(jobs)
         events = [t + (jobs[0][0] - served) / rate] if jobs else []
-        events += [r[0] for r in rejected] + ([paused_until] if t < paused_until else [])
+        events += [r[0] for r in rejected + not_found] + ([paused_until] if t < paused_until else [])
         events += [s for s, _ in capacity if s > t][:1]
         step = min(events) if events else seconds
         served += (step - t) * rate
@@ -247,6 +268,10 @@ def simulate(
             rejected.remove((answered, n))
             if fixed is None:
                 limit = ctl.record(0.001, Outcome.OVERLOAD, n, t)
+        for answered, n in [r for r in not_found if r[0] <= t]:
+            not_found.remove((answered, n))
+            if fixed is None:
+                limit = ctl.record(0.001, outcome_of(404), n, t, 0 if tell_kinds else None)  # a lookup
         run.trace.append((t, limit))
     return run
 
@@ -271,6 +296,14 @@ def test_settles_near_the_new_capacity_when_it_halves(capacity: int) -> None:
     late = run.limits(13.0)  # within 3 s, Retry-After pause included
     assert min(late) >= half
     assert max(late) < 2 * half
+
+
+def test_instant_error_answers_are_not_taken_for_the_base_latency() -> None:
+    # 5 % of the answers are 404s after 1 ms: were they latency samples, every normal answer would look 30x
+    # slower than the base and the limit would collapse on a server with room to spare.
+    run = simulate([(0.0, 24)], seconds=10.0, errors=0.05)
+    assert run.overloads == 0
+    assert min(run.limits(3.0)) >= 24
 
 
 def test_recovers_from_a_higher_base_latency() -> None:
