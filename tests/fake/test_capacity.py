@@ -146,6 +146,17 @@ def test_a_capacity_schedule_built_in_code_is_checked_too() -> None:
     assert hash(listed) == hash(CapacitySchedule(4, ((10, 2),)))
 
 
+def test_the_fake_takes_a_capacity_schedule_as_the_clis_text_too() -> None:
+    assert FakeBizstim(clients=1, capacity_schedule="24,10s:12").capacity == 24
+    assert FakeBizstim(clients=1, capacity_schedule="8").capacity == 8
+    with pytest.raises(ValueError, match=r"^schedule step 'x' "):
+        FakeBizstim(clients=1, capacity_schedule="24,x")
+    with pytest.raises(
+        TypeError, match=r"^capacity_schedule must be a CapacitySchedule or its text .*got int 24$"
+    ):
+        FakeBizstim(clients=1, capacity_schedule=24)  # type: ignore[arg-type]
+
+
 async def test_a_capacity_schedule_changes_the_capacity_at_its_times_from_the_start() -> None:
     fake = FakeBizstim(clients=1, capacity_schedule=CapacitySchedule.parse("24,10s:12,30s:6"))
     assert fake.capacity == 24  # before the start too

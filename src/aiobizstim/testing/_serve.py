@@ -37,7 +37,7 @@ def serve(
     faults: Faults | None = None,
     out: TextIO | None = None,
     capacity: float | None = None,
-    capacity_schedule: CapacitySchedule | None = None,
+    capacity_schedule: CapacitySchedule | str | None = None,
 ) -> None:
     """Run a FakeBizstim until Ctrl-C or SIGTERM (blocking).
 

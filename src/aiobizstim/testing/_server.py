@@ -60,8 +60,9 @@ class FakeBizstim:
     requests in flight each takes ``latency``, more share ``C`` (each takes ``latency * n / C``, following
     ``n`` during its life), and a request arriving with more than ``overload * C`` in flight is answered
     429 at once, with ``Retry-After`` from ``faults`` (:meth:`set_capacity` changes both while running).
-    ``capacity_schedule`` (a :class:`~aiobizstim.testing.CapacitySchedule`, instead of ``capacity``) starts at
-    its ``start`` capacity and calls :meth:`set_capacity` at each of its changes, timed from :meth:`start`.
+    ``capacity_schedule`` (a :class:`~aiobizstim.testing.CapacitySchedule` or its text, ``"24,10s:12"``,
+    instead of ``capacity``) starts at its ``start`` capacity and calls :meth:`set_capacity` at each of its
+    changes, timed from :meth:`start`.
     ``log_limit`` caps the request log (the oldest records are dropped in batches, so it may briefly hold ~10%
     more), None keeps everything. It speaks JSON only: a ``?format=`` other than ``json`` (the real API also
     offers xml, jsonp, php and serialized) gets a 406 failure envelope rather than JSON the caller did not ask
@@ -86,7 +87,7 @@ class FakeBizstim:
         ssl_context: ssl.SSLContext | None = None,
         capacity: float | None = None,
         overload: float = 2.0,
-        capacity_schedule: CapacitySchedule | None = None,
+        capacity_schedule: CapacitySchedule | str | None = None,
     ) -> None:
         if isinstance(clients, bool) or not isinstance(clients, int):
             raise TypeError(f"clients must be an int, got {type(clients).__name__}")
@@ -114,6 +115,13 @@ class FakeBizstim:
         self._log_waiters: list[tuple[Callable[[RequestRecord], bool], list[int], asyncio.Future[None]]] = []
         self._shared: SharedCapacity | None = None
         self._overload = 2.0
+        if isinstance(capacity_schedule, str):  # the CLI's --capacity-schedule text: "24,10s:12"
+            capacity_schedule = CapacitySchedule.parse(capacity_schedule)
+        elif capacity_schedule is not None and not isinstance(capacity_schedule, CapacitySchedule):
+            raise TypeError(
+                "capacity_schedule must be a CapacitySchedule or its text ('24,10s:12'), got "
+                f"{type(capacity_schedule).__name__} {capacity_schedule!r}"
+            )
         if capacity_schedule is not None:
             if capacity is not None:
                 raise ValueError(
