@@ -86,13 +86,16 @@ def check_concurrency(name: str, value: object) -> int | str:
     return check_count(name, value, minimum=1)
 
 
-def check_concurrency_bounds(minimum: object, start: object, maximum: object) -> tuple[int, int, int]:
-    """An adaptive limit's range and start: ints with ``1 <= minimum <= start <= maximum``."""
-    low = check_count("minimum", minimum, minimum=1)
-    first, high = check_int("start", start), check_int("maximum", maximum)
+def check_concurrency_bounds(
+    minimum: object, start: object, maximum: object, *, what: str = "adaptive concurrency"
+) -> tuple[int, int, int]:
+    """An adaptive limit's range and start: ints with ``1 <= minimum <= start <= maximum``; ``what`` names
+    the owner in the messages."""
+    low = check_count(f"{what} minimum", minimum, minimum=1)
+    first, high = check_int(f"{what} start", start), check_int(f"{what} maximum", maximum)
     if not low <= first <= high:
         raise ConfigurationError(
-            f"adaptive concurrency needs 1 <= minimum <= start <= maximum, got {low}, {first}, {high}"
+            f"{what} needs 1 <= minimum <= start <= maximum, got minimum={low}, start={first}, maximum={high}"
         )
     return low, first, high
 

@@ -24,7 +24,6 @@ from aiobizstim._constants import (
     API_KEY_ENV,
     AUTO_CONCURRENCY_MAX,
     AUTO_CONCURRENCY_MIN,
-    AUTO_CONCURRENCY_START,
     BASE_URL_ENV,
     DEFAULT_BASE_URL,
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -53,14 +52,20 @@ DEFAULT_USER_AGENT = f"aiobizstim/{__version__}"
 @dataclass(frozen=True, slots=True)
 class AutoConcurrency:
     """``max_concurrency=AutoConcurrency(...)``: a limit that adapts to the server within ``[minimum,
-    maximum]``, starting at ``start``; ``max_concurrency="auto"`` is ``AutoConcurrency()``."""
+    maximum]``, starting at ``start`` (default: ``minimum``, a conservative start);
+    ``max_concurrency="auto"`` is ``AutoConcurrency()``."""
 
     minimum: int = AUTO_CONCURRENCY_MIN
     maximum: int = AUTO_CONCURRENCY_MAX
-    start: int = AUTO_CONCURRENCY_START
+    start: int | None = None
 
     def __post_init__(self) -> None:
-        check_concurrency_bounds(self.minimum, self.start, self.maximum)
+        check_concurrency_bounds(self.minimum, self.first_limit, self.maximum, what="AutoConcurrency")
+
+    @property
+    def first_limit(self) -> int:
+        """The limit at the start: ``start``, or ``minimum`` when it is not given."""
+        return self.minimum if self.start is None else self.start
 
     def __str__(self) -> str:
         return f"auto[{self.minimum}..{self.maximum}]"

@@ -20,7 +20,6 @@ DEFAULT_MAX_CONCURRENCY: Final = 8
 #: doubles each round trip while latency stays flat, reaching 32 in five.
 AUTO_CONCURRENCY_MIN: Final = 1
 AUTO_CONCURRENCY_MAX: Final = 64
-AUTO_CONCURRENCY_START: Final = 1
 #: The adaptive limit's changes are logged (INFO) when it has doubled or halved since the last line (and moved
 #: by at least ``CONCURRENCY_LOG_MIN_STEP``), else at most once per ``CONCURRENCY_LOG_INTERVAL`` seconds: the
 #: steady sawtooth around the server's capacity stays out of the log.

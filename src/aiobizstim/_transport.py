@@ -122,14 +122,15 @@ class _AdaptiveLimit:
 
         self.outcome_of = outcome_of
         self._overload = Outcome.OVERLOAD
-        self.controller = ConcurrencyController(auto.minimum, auto.maximum, auto.start)
-        self.gate = SlotGate(auto.start)
+        first = auto.first_limit
+        self.controller = ConcurrencyController(auto.minimum, auto.maximum, first)
+        self.gate = SlotGate(first)
         self._stats = stats
         stats.concurrency_bounds = (auto.minimum, auto.maximum)
-        stats.concurrency_limit = stats.concurrency_low = stats.concurrency_high = auto.start
-        self._logged = auto.start
+        stats.concurrency_limit = stats.concurrency_low = stats.concurrency_high = first
+        self._logged = first
         self._logged_at = time.perf_counter()
-        self._since = (auto.start, auto.start)  # the range since the last line
+        self._since = (first, first)  # the range since the last line
 
     def record(self, latency: float, outcome: Outcome, in_flight: int, kind: Hashable) -> None:
         """Take one completed attempt of ``kind`` into account."""
@@ -159,7 +160,7 @@ class _AdaptiveLimit:
             low,
             high,
             ago,
-            "the server shed load"
+            "the server shed load or an attempt timed out"
             if outcome is self._overload
             else f"latency {latency * 1e3:.0f} ms, base {(baseline or latency) * 1e3:.0f} ms",
             extra={"concurrency": limit},

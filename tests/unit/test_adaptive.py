@@ -334,6 +334,21 @@ def test_the_client_accepts_auto_and_checks_its_bounds() -> None:
         Bizstim(api_key="k", max_concurrency=0)
 
 
+def test_auto_concurrency_starts_at_its_minimum_unless_told_and_says_what_is_wrong() -> None:
+    assert AutoConcurrency(minimum=5).first_limit == 5
+    assert Bizstim(api_key="k", max_concurrency=AutoConcurrency(minimum=5)).stats.concurrency_limit == 5
+    assert AutoConcurrency(minimum=2, start=6).first_limit == 6
+    with pytest.raises(ConfigurationError, match=r"^AutoConcurrency minimum must be >= 1, got 0$"):
+        AutoConcurrency(minimum=0)
+    with pytest.raises(TypeError, match=r"^AutoConcurrency start must be an int, got float 2.0$"):
+        AutoConcurrency(start=2.0)  # type: ignore[arg-type]
+    with pytest.raises(
+        ConfigurationError,
+        match=r"^AutoConcurrency needs 1 <= minimum <= start <= maximum, got minimum=1, start=3, maximum=2$",
+    ):
+        AutoConcurrency(1, 2, 3)  # positional: minimum, maximum, start
+
+
 def test_tuning_sets_the_tolerance() -> None:
     feed = Feed(ConcurrencyController(1, 64, 16, Tuning(tolerance=3.0)))
     feed.round(L)  # -> 32
