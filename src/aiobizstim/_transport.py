@@ -290,6 +290,8 @@ class Transport:
         if pool.session is None:
             # Created lazily, inside the running loop of the first request, never at construction time.
             pool.session = aiohttp.ClientSession(
+                # aiohttp's own cap (100 connections by default) would queue requests our cap lets through.
+                connector=aiohttp.TCPConnector(limit=self.config.max_concurrency),
                 timeout=aiohttp.ClientTimeout(total=self.config.timeout),
                 raise_for_status=False,
                 trust_env=False,  # the environment's proxy is read once, in __init__: no per-request lookups

@@ -12,6 +12,7 @@ import pytest
 from aiobizstim import (
     APIConnectionError,
     AuthenticationError,
+    AutoConcurrency,
     Bizstim,
     NotFoundError,
     Page,
@@ -362,3 +363,19 @@ async def test_iter_details_looks_ahead_no_further_than_documented(
         await asyncio.wait_for(counter.reached.wait(), timeout=20)
         assert counter.started == expected
         await details.aclose()
+
+
+async def test_more_than_a_hundred_requests_reach_the_server_at_once() -> None:
+    # aiohttp's default connector holds at most 100 connections: the client's own cap must be the only one
+    # (here an adaptive one starting at 150; a fixed cap goes the same way).
+    async with (
+        FakeBizstim(clients=10, latency=3.0) as fake,
+        Bizstim(
+            api_key=fake.api_key, base_url=fake.url, max_concurrency=AutoConcurrency(minimum=150, maximum=200)
+        ) as bz,
+    ):
+        first = fake.client_ids()[0]
+        lookups = asyncio.gather(*(bz.clients.get(first) for _ in range(150)))
+        async with asyncio.timeout(20):  # a bound on the test, not a wait: it returns as soon as they are in
+            await fake.wait_in_flight(150)
+        assert {client.id for client in await lookups} == {first}
