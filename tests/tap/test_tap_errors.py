@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from aiobizstim import AutoConcurrency
 from aiobizstim.tap import main
 from aiobizstim.tap._catalog import discover
 from aiobizstim.testing import FakeBizstim
@@ -260,3 +261,30 @@ async def test_a_reader_that_leaves_early_is_one_line(tmp_path: Path) -> None:
         err.decode().splitlines()[-1]
         == f"{PROG}: error: stdout was closed by its reader before the sync ended"
     )
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [("12", 12), (" 12 ", 12), (12, 12), ("auto", "auto")],
+)
+def test_max_concurrency_may_be_a_string_as_meltano_gives_it(
+    tmp_path: Path, given: object, expected: object
+) -> None:
+    from aiobizstim.tap._settings import read_settings
+
+    settings = read_settings(write_json(tmp_path / "c.json", {"api_key": KEY, "max_concurrency": given}))
+    config = settings.connect().config  # no request made: no session to close
+    if expected == "auto":
+        assert config.auto_concurrency == AutoConcurrency()
+    else:
+        assert (config.max_concurrency, config.auto_concurrency) == (expected, None)
+
+
+def test_a_max_concurrency_string_that_is_no_count_is_one_line(tmp_path: Path) -> None:
+    from aiobizstim.tap._errors import ConfigError
+    from aiobizstim.tap._settings import read_settings
+
+    with pytest.raises(
+        ConfigError, match=r"c\.json: max_concurrency must be an int >= 1 or 'auto', got 'lots'$"
+    ):
+        read_settings(write_json(tmp_path / "c.json", {"api_key": KEY, "max_concurrency": "lots"}))

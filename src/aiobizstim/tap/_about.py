@@ -32,9 +32,14 @@ SETTINGS: Final[dict[str, Any]] = {
             "description": f"The Bizstim site root (default ${BASE_URL_ENV}, then https://www.bizstim.com)",
         },
         "max_concurrency": {
-            "oneOf": [{"type": "integer", "minimum": 1}, {"const": "auto"}],
+            "oneOf": [
+                {"type": "integer", "minimum": 1},
+                {"const": "auto"},
+                {"type": "string", "pattern": "^[0-9]+$"},
+            ],
             "default": 8,
-            "description": "Requests in flight at once, or auto (adapts to the server)",
+            "description": "Requests in flight at once (an integer, or its digits as a string), or auto "
+            "(adapts to the server)",
         },
         "page_size": {
             "type": "integer",

@@ -73,6 +73,9 @@ def read_settings(path: Path) -> TapSettings:
         del client["api_key"]  # blank: as if not given, so $BIZSTIM_API_KEY may supply it
     if client.get("api_key") is None and not os.environ.get(API_KEY_ENV, "").strip():
         raise ConfigError(f"{path}: no api_key, and ${API_KEY_ENV} is not set")
+    concurrency = client.get("max_concurrency")
+    if isinstance(concurrency, str) and concurrency.strip().isdigit():
+        client["max_concurrency"] = int(concurrency)  # a Meltano string setting (it may also be "auto")
     if data.get("max_retries") is not None:
         client["max_retries"] = client["export_max_retries"] = data["max_retries"]
     try:
