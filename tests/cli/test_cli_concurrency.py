@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from aiobizstim import AutoConcurrency
 from aiobizstim.cli._commands import fake_server
 from aiobizstim.cli._parser import _concurrency, build_parser
 from aiobizstim.testing import CapacitySchedule, FakeBizstim
@@ -19,9 +20,33 @@ from tests.cli.test_cli_commands import bizstim, env_for
 def test_concurrency_takes_a_whole_number_or_auto() -> None:
     assert _concurrency("auto") == "auto"
     assert _concurrency("12") == 12
-    for text, message in (("0", ">= 1"), ("Auto", "whole number or auto"), ("1.5", "whole number or auto")):
+    assert _concurrency("auto:4..32") == AutoConcurrency(minimum=4, maximum=32)
+    for text, message in (
+        ("0", ">= 1"),
+        ("Auto", "whole number, auto or auto:MIN..MAX"),
+        ("1.5", "whole number, auto or auto:MIN..MAX"),
+        ("auto:4", r"expected auto:MIN..MAX \(e.g. auto:2..32\), got 'auto:4'"),
+        ("auto:4..x", "expected auto:MIN..MAX"),
+        ("auto:-1..8", "expected auto:MIN..MAX"),
+        ("auto:0..8", "^AutoConcurrency minimum must be >= 1, got 0$"),
+        (
+            "auto:9..8",
+            "^AutoConcurrency needs 1 <= minimum <= start <= maximum, got minimum=9, start=9, maximum=8$",
+        ),
+    ):
         with pytest.raises(argparse.ArgumentTypeError, match=message):
             _concurrency(text)
+
+
+async def test_export_auto_within_a_range_given_on_the_command_line(tmp_path: Path) -> None:
+    out = tmp_path / "details.jsonl"
+    async with FakeBizstim(clients=60, capacity=4) as fake:
+        args = ("export", "clients", "--details", "-o", out, "--concurrency", "auto:3..5")
+        run = await bizstim(*args, env=env_for(fake))
+        assert run.code == 0, run.stderr
+        assert fake.max_in_flight <= 5
+    summary = run.error_lines[-1]
+    assert "; concurrency auto 3.." in summary, summary
 
 
 def test_fake_server_passes_its_capacity(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -32,6 +32,7 @@ from aiobizstim._version import __version__
 from aiobizstim.cli._choices import COLUMNAR_FORMATS, EXTRA, FORMATS, ProgressMode
 
 if TYPE_CHECKING:
+    from aiobizstim._config import AutoConcurrency
     from aiobizstim.testing import CapacitySchedule
 
 __all__ = ["EPILOG", "GET_BY_ID", "PROG", "build_parser"]
@@ -102,14 +103,33 @@ _timeout = _option(float, "a number", lambda v: check_positive_number("timeout",
 _max_retries = _option(int, "a whole number", lambda v: check_count("max_retries", v, minimum=0))
 
 
-def _concurrency(text: str) -> int | str:
-    """``--concurrency``: a whole number, or ``auto``; checked as the library checks ``max_concurrency``."""
+def _concurrency(text: str) -> int | str | AutoConcurrency:
+    """``--concurrency``: a whole number, ``auto``, or ``auto:MIN..MAX`` (an adaptive limit in that range,
+    starting at MIN); checked as the library checks ``max_concurrency``."""
+    if text.startswith("auto:"):
+        return _auto_range(text)
     try:
         value: int | str = text if text == "auto" else int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number or auto, got {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number, auto or auto:MIN..MAX, got {text!r}"
+        ) from None
     try:
         return check_concurrency("concurrency", value)
+    except (ValueError, TypeError) as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _auto_range(text: str) -> AutoConcurrency:
+    from aiobizstim._config import (
+        AutoConcurrency,
+    )  # only when asked for: the parser is loaded by every command
+
+    low, dots, high = text.removeprefix("auto:").partition("..")
+    if not (dots and low.isdigit() and high.isdigit()):
+        raise argparse.ArgumentTypeError(f"expected auto:MIN..MAX (e.g. auto:2..32), got {text!r}")
+    try:
+        return AutoConcurrency(minimum=int(low), maximum=int(high))
     except (ValueError, TypeError) as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
@@ -259,10 +279,10 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--concurrency",
         type=_concurrency,
-        metavar="N|auto",
+        metavar="N|auto|auto:MIN..MAX",
         help="requests in flight at most; auto: adapt to the server (grows while latency stays flat, shrinks "
-        f"when it climbs or on 429/503; range {AUTO_CONCURRENCY_MIN}..{AUTO_CONCURRENCY_MAX}) "
-        f"(default: {DEFAULT_MAX_CONCURRENCY})",
+        f"when it climbs or on 429/503; range {AUTO_CONCURRENCY_MIN}..{AUTO_CONCURRENCY_MAX}, or MIN..MAX, "
+        f"starting at MIN) (default: {DEFAULT_MAX_CONCURRENCY})",
     )
     export.add_argument(
         "--rate", type=_rate, metavar="R", help="requests per second at most (default: no limit)"
