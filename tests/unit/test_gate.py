@@ -155,5 +155,8 @@ async def test_resume_now_ends_a_pause_for_its_waiters() -> None:
     assert not gate.paused
     assert gate.resume_at <= loop.time()
     gate.pause_until(loop.time() + 60)  # a new pause after it is a pause again
-    assert gate.paused
+    again = asyncio.create_task(gate.wait_open())
+    await _settle()
+    assert not again.done()
     gate.resume_now()
+    await again
