@@ -57,8 +57,8 @@ def test_every_option_with_a_value_shows_its_default(command: tuple[str, ...]) -
 
 def test_export_help_states_the_real_defaults(capsys: pytest.CaptureFixture[str]) -> None:
     text = help_text(capsys, "export")
-    assert "--concurrency N|auto requests in flight at most; auto: adapt to the server" in text
-    assert "range 1..64) (default: 8)" in text
+    assert "--concurrency N|auto|auto:MIN..MAX requests in flight at most; auto: adapt to the server" in text
+    assert "range 1..64, or MIN..MAX, starting at MIN) (default: 8)" in text
     assert "--max-retries N retries of a failed request (default: 10)" in text
     assert "(default: 30)" in text
     assert "(default: 64 MiB)" in text
