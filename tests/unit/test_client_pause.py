@@ -115,22 +115,39 @@ def _answer_when(event: asyncio.Event, status: int, retry_after: str) -> Callabl
     return answer
 
 
+def _shedding_client(
+    api: MockedAPI, sleeps: SleepLog, retry_after: str, **options: Any
+) -> tuple[Bizstim, asyncio.Event]:
+    """A client (``AutoConcurrency(start=8)`` unless ``options`` say otherwise) whose first lookup of
+    ``SHED`` is answered 429 with ``retry_after`` once the returned event is set."""
+    answer = asyncio.Event()
+    api.get(_url(SHED), callback=_answer_when(answer, 429, retry_after))
+    bz = Bizstim(api_key=KEY, **{"max_concurrency": AutoConcurrency(start=8), **options})
+    bz._transport._sleep = sleeps
+    return bz, answer
+
+
+async def _one_shed_one_queued(
+    bz: Bizstim, answer: asyncio.Event
+) -> tuple[asyncio.Task[int], asyncio.Task[int]]:
+    """The lookup of ``SHED`` takes the one slot and a lookup of 1 queues for it; then the 429 is answered."""
+    shed = asyncio.create_task(_id(bz, SHED))
+    queued = asyncio.create_task(_id(bz, 1))
+    await settle()
+    answer.set()
+    return shed, queued
+
+
 async def test_the_request_queued_for_the_slot_is_held_too(
     api: MockedAPI, sleeps: SleepLog, clock: HandClock
 ) -> None:
     # One slot: the second task waits for it while the first gets a 429. The slot must not reach it
     # before the pause is in force (it did, and the request went out during the pause).
-    answer = asyncio.Event()
-    api.get(_url(SHED), callback=_answer_when(answer, 429, "1"))
+    bz, answer = _shedding_client(api, sleeps, "1", max_concurrency=AutoConcurrency(minimum=1, maximum=1))
     api.get(_url(SHED), payload=_record(SHED))
     api.get(_url(1), payload=_record(1))
-    bz = Bizstim(api_key=KEY, max_concurrency=AutoConcurrency(minimum=1, start=1, maximum=1))
-    bz._transport._sleep = sleeps
     async with bz:
-        shed = asyncio.create_task(_id(bz, SHED))
-        queued = asyncio.create_task(_id(bz, 1))
-        await settle()
-        answer.set()
+        shed, queued = await _one_shed_one_queued(bz, answer)
         await settle()
         assert requests_sent(api) == 1
         await clock.move_to(0.999)
@@ -143,13 +160,10 @@ async def test_the_request_queued_for_the_slot_is_held_too(
 async def test_requests_waiting_for_the_rate_limit_are_held_too(
     api: MockedAPI, sleeps: SleepLog, clock: HandClock
 ) -> None:
-    answer = asyncio.Event()
-    api.get(_url(SHED), callback=_answer_when(answer, 429, "3"))
+    bz, answer = _shedding_client(api, sleeps, "3", rate_limit=2)
     api.get(_url(SHED), payload=_record(SHED))
     for record in OTHERS:
         api.get(_url(record), payload=_record(record))
-    bz = Bizstim(api_key=KEY, max_concurrency=AutoConcurrency(start=8), rate_limit=2)
-    bz._transport._sleep = sleeps
     async with bz:
         shed = asyncio.create_task(_id(bz, SHED))
         await settle()
@@ -172,17 +186,11 @@ async def test_requests_waiting_for_the_rate_limit_are_held_too(
 async def test_a_pause_is_not_a_requests_own_time(api: MockedAPI, sleeps: SleepLog, clock: HandClock) -> None:
     # timeout=1 s, Retry-After 3 s: a request waiting for the slot when the pause begins waits it out and
     # is then sent, rather than timing out "waiting for a free request slot" after 1 s.
-    answer = asyncio.Event()
-    api.get(_url(SHED), callback=_answer_when(answer, 429, "3"))
+    one_slot = AutoConcurrency(minimum=1, maximum=1)
+    bz, answer = _shedding_client(api, sleeps, "3", max_concurrency=one_slot, timeout=1, max_retries=0)
     api.get(_url(1), payload=_record(1))
-    auto = AutoConcurrency(minimum=1, start=1, maximum=1)
-    bz = Bizstim(api_key=KEY, max_concurrency=auto, timeout=1, max_retries=0)
-    bz._transport._sleep = sleeps
     async with bz:
-        shed = asyncio.create_task(_id(bz, SHED))
-        queued = asyncio.create_task(_id(bz, 1))
-        await settle()
-        answer.set()
+        shed, queued = await _one_shed_one_queued(bz, answer)
         with pytest.raises(RateLimitError):
             await shed
         await clock.move_to(2.5)
