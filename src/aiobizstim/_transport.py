@@ -181,6 +181,8 @@ class _Pool:
     def __init__(self, config: ClientConfig, session: aiohttp.ClientSession | None) -> None:
         self.session = session
         self.owns_session = session is None
+        if session is not None:
+            _check_connector(session, config)
         self.stats = ClientStats()
         auto = config.auto_concurrency
         self.adaptive = None if auto is None else _AdaptiveLimit(auto, self.stats)
@@ -548,6 +550,23 @@ class Transport:
                 raise _too_large("it grew past that while being read", limit, label)
             chunks.append(chunk)
         return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def _check_connector(session: aiohttp.ClientSession, config: ClientConfig) -> None:
+    """Warn when an injected session's connector holds fewer connections than ``max_concurrency`` lets
+    requests be in flight: the rest would queue inside aiohttp, unseen (an adaptive limit reads that as
+    server latency)."""
+    limit = session.connector.limit if session.connector is not None else 0
+    if 0 < limit < config.max_concurrency:
+        logger.warning(
+            "the session given to Bizstim(session=...) holds at most %d connections, fewer than "
+            "max_concurrency (%s): requests past %d wait inside aiohttp; "
+            "give it aiohttp.TCPConnector(limit=%d)",
+            limit,
+            config.auto_concurrency or config.max_concurrency,
+            limit,
+            config.max_concurrency,
+        )
 
 
 def _redirect_target(sent: _Request, location: str, status: int) -> URL:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 import pickle
 
 import aiohttp
@@ -161,6 +162,28 @@ async def test_injected_session_is_used_and_left_open(api: MockedAPI) -> None:
             assert bz._transport._session is session
         assert not session.closed
     assert session.closed
+
+
+async def test_an_injected_session_with_fewer_connections_than_max_concurrency_is_warned_about(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING, logger="aiobizstim")
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=10)) as session:
+        Bizstim(api_key=KEY, session=session, max_concurrency=20)
+        assert [r.getMessage() for r in caplog.records] == [
+            "the session given to Bizstim(session=...) holds at most 10 connections, fewer than "
+            "max_concurrency (20): requests past 10 wait inside aiohttp; "
+            "give it aiohttp.TCPConnector(limit=20)"
+        ]
+        caplog.clear()
+        Bizstim(api_key=KEY, session=session, max_concurrency=10)
+        Bizstim(api_key=KEY, session=session, max_concurrency="auto")
+        assert len(caplog.records) == 1  # auto's 64: the one line says auto[1..64]
+        assert "max_concurrency (auto[1..64])" in caplog.records[0].getMessage()
+    caplog.clear()
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as unlimited:
+        Bizstim(api_key=KEY, session=unlimited, max_concurrency=500)
+    assert not caplog.records
 
 
 async def test_a_closed_injected_session_is_reported(api: MockedAPI) -> None:
