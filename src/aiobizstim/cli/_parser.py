@@ -121,9 +121,8 @@ def _concurrency(text: str) -> int | str | AutoConcurrency:
 
 
 def _auto_range(text: str) -> AutoConcurrency:
-    from aiobizstim._config import (
-        AutoConcurrency,
-    )  # only when asked for: the parser is loaded by every command
+    # Imported only when asked for: the parser is built by every command, --version included.
+    from aiobizstim._config import AutoConcurrency
 
     low, dots, high = text.removeprefix("auto:").partition("..")
     if not (dots and low.isdigit() and high.isdigit()):
