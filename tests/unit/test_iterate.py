@@ -180,6 +180,25 @@ async def test_heavy_drift_behind_the_reader_on_every_fetch(shift: int) -> None:
         assert stats.drift_repairs > 0
 
 
+@pytest.mark.parametrize("order", ["ascending", "shuffled"])
+@pytest.mark.parametrize("at", [5, 12, 14, 35, 99, 140])
+async def test_an_id_repeated_further_on_drops_that_row_only(order: str, at: int) -> None:
+    """A row listed twice (a JOIN, a list ordered by name): its second copy is dropped, and nothing before
+    it (those records are not behind the reader: the page links to the one before where they begin)."""
+    data = FakeList(150)
+    if order == "shuffled":
+        random.Random(at).shuffle(data.ids)
+    listed = list(data.ids)
+    data.ids.insert(at, data.ids[3 if at < 14 else 9])
+    stats, control = ClientStats(), ClientStats()
+    got = await collect(records(data.fetch, start=0, page_size=10, max_items=None, window=3, stats=stats))
+    assert got == listed
+    data.ids.pop(at)
+    data.ids.insert(at, 1000)  # the same list with a new id there instead: one duplicate fewer
+    await collect(records(data.fetch, start=0, page_size=10, max_items=None, window=3, stats=control))
+    assert stats.duplicates_dropped == control.duplicates_dropped + 1
+
+
 async def test_deletions_before_the_boundary_are_repaired_not_skipped() -> None:
     data = FakeList(1000)
     stats = ClientStats()

@@ -208,12 +208,14 @@ def ascending_ids(keys: Sequence[Any], distinct: int) -> bool:
 class NewRecords(Generic[T]):
     """Picks the records of each page not yielded yet, in list order, and counts down ``max_items``."""
 
-    __slots__ = ("_remaining", "_seen", "_stats")
+    __slots__ = ("_previous", "_remaining", "_seen", "_stats")
 
     def __init__(self, stats: ClientStats, max_items: int | None, seen: IdSet | None = None) -> None:
         self._seen = seen if seen is not None else IdSet()
         self._stats = stats
         self._remaining = max_items
+        #: The ids of the page taken last, in list order (the walker links every page to it).
+        self._previous: Sequence[Any] = ()
 
     @property
     def remaining(self) -> int | None:
@@ -230,22 +232,40 @@ class NewRecords(Generic[T]):
         return self._remaining is not None and self._remaining <= 0
 
     def take(self, page: DecodedPage[T]) -> list[T]:
-        """The page's records not yielded yet, skipping those before its last already-yielded record: the
-        list order is stable, so those were inserted behind the reader (yielding them would break order)."""
+        """The page's records not yielded yet, skipping those behind the reader: before the last record this
+        page shares with the page taken before it. The list order is stable, so those were inserted after
+        the reader passed (yielding them would break order). A yielded id met again further on is a
+        repeated row: only that record is dropped."""
         keys = page.keys
         seen = self._seen
         ascending = ascending_ids(keys, len(page.key_set))
-        if not ascending and (None in keys or len(page.key_set) != len(keys)):  # ids missing or repeated
-            out = self._take_slowly(page, seen.last_member(keys))
+        frontier = (seen.last_member_ascending if ascending else seen.last_member)(keys)
+        known = sum(1 for key in keys[:frontier] if key is None or key in seen)
+        if known < frontier:  # unseen records before a yielded one: inserted behind, or an id repeated later
+            out = self._take_slowly(page, self._link_end(keys, frontier))
+        elif not ascending and (None in keys or len(page.key_set) != len(keys)):  # ids missing or repeated
+            out = self._take_slowly(page, frontier)
         else:
-            frontier = (seen.last_member_ascending if ascending else seen.last_member)(keys)
-            self._stats.duplicates_dropped += sum(1 for key in keys[:frontier] if key in seen)
+            self._stats.duplicates_dropped += known
             (seen.add_ascending if ascending else seen.add_all)(keys[frontier:])
             out = page.items[frontier:] if frontier else page.items
+        self._previous = keys
         if self._remaining is not None:
             out = out[: self._remaining]
             self._remaining -= len(out)
         return out
+
+    def _link_end(self, keys: Sequence[Any], frontier: int) -> int:
+        """One past the first place in ``keys`` (up to ``frontier``, the last yielded id) of the latest record
+        of the page taken before that was yielded too: where the reader stood. ``frontier`` when the pages
+        share none (the first page after a checkpoint)."""
+        rank = {key: n for n, key in enumerate(self._previous) if key is not None}
+        seen, latest, end = self._seen, -1, frontier
+        for n, key in enumerate(keys[:frontier]):
+            at = rank.get(key, -1)
+            if at > latest and key in seen:
+                latest, end = at, n + 1
+        return end
 
     def _take_slowly(self, page: DecodedPage[T], frontier: int) -> list[T]:
         seen, out = self._seen, []

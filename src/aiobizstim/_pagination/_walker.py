@@ -11,8 +11,9 @@ Drift guarantee (records inserted or deleted while an export runs):
   page shares a record with the one before it. When it does not (more than ``overlap`` records shifted
   between the two fetches), it reads a bridging page overlapping the previous one by a quarter page or more
   (``stats.drift_repairs``), and raises :class:`PaginationDriftError` if nothing links after 8 such pages.
-  Records found *behind* the last record already yielded were inserted during the export and are skipped,
-  so what is yielded stays in list order.
+  Records found *behind* the reader (before the last record a page shares with the page before it) were
+  inserted during the export and are skipped, so what is yielded stays in list order. An id already yielded
+  that comes again further on (a row listed twice) drops only that row.
   The iteration ends only where the server's own answer says the list ends: on a page that reaches its own
   ``total`` (or, from a server that sends no total, a page that comes back short), so records appended
   during the export are read too. A later page that comes back short while its ``total`` says more follow
