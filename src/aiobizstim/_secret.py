@@ -3,7 +3,13 @@ redact the key from a usage error without loading the client's configuration."""
 
 from __future__ import annotations
 
-__all__ = ["Secret"]
+__all__ = ["CUT", "Secret"]
+
+#: What an error excerpt ends with where it was cut (:func:`aiobizstim.errors.excerpt`): redaction looks
+#: there for a key the cut left half.
+CUT = "\u2026"
+#: A shorter start of the key before a cut is left as it is: too common to be told from text.
+_MINCUT = 4
 
 
 class Secret:
@@ -19,8 +25,22 @@ class Secret:
         return self._value
 
     def redact(self, text: str) -> str:
-        """``text`` with every occurrence of the secret replaced by ``***``."""
-        return text.replace(self._value, "***") if self._value and self._value in text else text
+        """``text`` with every occurrence of the secret replaced by ``***``, and its start where an excerpt
+        cut through it (the start of the secret, 4 characters or more, right before an ``…``)."""
+        secret = self._value
+        if not secret:
+            return text
+        if secret in text:
+            text = text.replace(secret, "***")
+        if CUT not in text:
+            return text
+        pieces = text.split(CUT)
+        for n, piece in enumerate(pieces[:-1]):
+            for length in range(min(len(secret) - 1, len(piece)), _MINCUT - 1, -1):
+                if piece.endswith(secret[:length]):
+                    pieces[n] = piece[:-length] + "***"
+                    break
+        return CUT.join(pieces)
 
     def __repr__(self) -> str:
         return "Secret('**********')"

@@ -25,6 +25,8 @@ Messages name the request (``GET /api/clients/0/1000``) but never the API key.
 
 from __future__ import annotations
 
+from aiobizstim._secret import CUT
+
 __all__ = [
     "APIConnectionError",
     "APIResponseError",
@@ -62,7 +64,7 @@ def excerpt(value: object, limit: int = _EXCERPT_CHARS) -> str:
             text = f"<{type(value).__name__} too deeply nested or too large to show>"
     text = " ".join(text.split())
     if len(text) > limit:
-        return text[: limit - 1] + "…"
+        return text[: limit - 1] + CUT
     return text
 
 

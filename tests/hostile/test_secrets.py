@@ -41,6 +41,11 @@ async def _garbled(request: Request, writer: asyncio.StreamWriter) -> None:
     await writer.drain()
 
 
+async def _read_all(bz: Bizstim) -> None:
+    async for _ in bz.discounts.iter():
+        pass
+
+
 def _everything_shown(error: BaseException) -> str:
     """All a user or a log could see of ``error``: text, repr, attributes, traceback, the whole chain."""
     seen = []
@@ -67,14 +72,19 @@ def _everything_shown(error: BaseException) -> str:
     ],
     ids=["401-echo", "500-echo", "400-envelope", "200-failure-envelope", "200-bad-record", "garbled-head"],
 )
+@pytest.mark.parametrize("call", ["list", "iter"])  # iter() decodes its pages outside the transport
 async def test_an_echoed_key_never_shows_in_errors_or_logs(
-    hostile: HostileServer, caplog: pytest.LogCaptureFixture, script: object, expected: type[BizstimError]
+    hostile: HostileServer,
+    caplog: pytest.LogCaptureFixture,
+    script: object,
+    expected: type[BizstimError],
+    call: str,
 ) -> None:
     hostile.script = script  # type: ignore[assignment]
     caplog.set_level(logging.DEBUG, logger="aiobizstim")
     async with Bizstim(api_key=f"  {KEY}\t", base_url=hostile.url, retry_policy=QUICK, max_retries=1) as bz:
         with pytest.raises(BizstimError) as info:
-            await bz.discounts.list()
+            await (bz.discounts.list() if call == "list" else _read_all(bz))
         assert isinstance(info.value, expected)
         assert hostile.requests[0].headers["x-api-key"] == KEY  # the key as sent: stripped
         shown = _everything_shown(info.value)
@@ -92,3 +102,27 @@ async def test_a_key_echoed_into_a_record_is_redacted_from_the_iterators_errors(
             [d async for d in bz.discounts.iter()]
     assert KEY not in _everything_shown(info.value)
     assert "***" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("status", "cut"),
+    [("400 Bad Request", 300), ("200 OK", 500)],  # a body's excerpt; a failure envelope's message
+    ids=["body", "message"],
+)
+@pytest.mark.parametrize("into", range(4, len(KEY), 4))  # the key's characters before the excerpt's cut
+async def test_a_key_cut_by_an_excerpt_leaves_none_of_it(
+    hostile: HostileServer, status: str, cut: int, into: int
+) -> None:
+    text = "x" * (cut - 1 - into) + KEY + " and more text after the key" * 20
+
+    async def echo(request: Request, writer: asyncio.StreamWriter) -> None:
+        body = msgspec.json.encode({"status": "failure", "response": text}) if status == "200 OK" else text
+        await respond(writer, body if isinstance(body, bytes) else body.encode(), status=status)
+
+    hostile.script = echo
+    async with Bizstim(api_key=KEY, base_url=hostile.url, max_retries=0) as bz:
+        with pytest.raises(BizstimError) as info:
+            await bz.discounts.list()
+    shown = _everything_shown(info.value)
+    assert "xxx***…" in shown
+    assert KEY[:4] not in shown, shown

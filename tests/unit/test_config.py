@@ -131,6 +131,22 @@ def test_the_key_never_shows_in_reprs_or_pickles() -> None:
     assert Secret("a") != Secret("b")
 
 
+@pytest.mark.parametrize(
+    ("text", "redacted"),
+    [
+        ("key sk_live_abc123 echoed", "key *** echoed"),
+        ("cut: sk_live_ab… (GET /x)", "cut: ***… (GET /x)"),  # an excerpt cut through the key
+        ("sk_live_abc12… and sk_l…", "***… and ***…"),
+        ("ends in sk_… here", "ends in sk_… here"),  # 3 characters: too common to be the key's start
+        ("no key… at all…", "no key… at all…"),
+        ("sk_live_abc123…", "***…"),
+    ],
+)
+def test_the_key_is_redacted_whole_and_where_an_excerpt_cut_it(text: str, redacted: str) -> None:
+    assert Secret("sk_live_abc123").redact(text) == redacted
+    assert Secret("").redact(text) == text
+
+
 async def test_async_with_closes_our_session_and_double_close_is_safe(api: MockedAPI) -> None:
     api.get(f"{BASE}/api/discounts/0/20", payload=envelope_page([1], 1))
     async with Bizstim(api_key=KEY) as bz:

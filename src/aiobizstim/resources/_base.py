@@ -23,7 +23,7 @@ from aiobizstim._config import RequestOptions
 from aiobizstim._envelope import decode_list, decode_one, decode_page, decode_text
 from aiobizstim._pagination import DecodedPage, OnDecodeError, Page, PageIterator, RawPage, RecordIterator
 from aiobizstim._transport import Transport
-from aiobizstim.errors import APIResponseError, APIStatusError, DecodeError, NotFoundError
+from aiobizstim.errors import APIResponseError, APIStatusError, BizstimError, NotFoundError
 from aiobizstim.models import ENDPOINTS, Endpoint, to_wire
 from aiobizstim.models._base import blank_required, given, unmet_requirement
 
@@ -219,7 +219,7 @@ class PagedResource(Resource, Generic[M]):
         def decode(body: bytes, label: str) -> DecodedPage[M]:
             try:
                 page = decode_page(body, model, request=label, skip_invalid=skip)
-            except DecodeError as error:  # decoded by the iterators, outside the transport: redact here too
+            except BizstimError as error:  # decoded by the iterators, outside the transport: redact here too
                 transport.redact(error)
                 raise
             for skipped in page.skipped:
