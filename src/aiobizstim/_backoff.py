@@ -61,7 +61,8 @@ def backoff_delay(
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
     """Seconds a ``Retry-After`` header asks for: delta-seconds (``"120"``, also ``"1.5"``) or an HTTP date.
 
-    ``None`` when the header is absent or unreadable; a date in the past gives ``0.0``.
+    ``None`` when the header is absent or unreadable; a date in the past gives ``0.0``; a number too large for
+    a float (``"9" * 400``) gives ``inf``: longer than any client waits.
     """
     if value is None:
         return None
@@ -73,7 +74,7 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     except ValueError:
         pass
     else:
-        if seconds != seconds or seconds in (float("inf"), float("-inf")):  # NaN / inf
+        if seconds != seconds or not any(c.isdigit() for c in text):  # "nan", "inf" spelled out
             return None
         return max(seconds, 0.0)
     try:

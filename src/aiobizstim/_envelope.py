@@ -54,6 +54,7 @@ _SUCCESS = "success"
 # (a UnicodeDecodeError, not a msgspec.DecodeError) and nesting past its depth limit (a RecursionError).
 _UNREADABLE = (msgspec.DecodeError, UnicodeDecodeError, RecursionError)
 _BODY_EXCERPT = 300
+_INF = float("inf")
 _MESSAGE_CHARS = 500  # a failure envelope's message, as quoted in APIResponseError
 _BOM = b"\xef\xbb\xbf"
 
@@ -220,11 +221,12 @@ def _status_error(
 def _error_of(response: Response, *, request: str, attempts: int, max_retry_after: float) -> Exception:
     """The typed error a non-2xx response stands for (the body parsed once)."""
     status, body = response.status, response.body
-    retry_after = parse_retry_after(response.headers.get("Retry-After"))
+    header = response.headers.get("Retry-After")
+    retry_after = parse_retry_after(header)
     if retry_after is not None and retry_after > max_retry_after and status in RETRYABLE_STATUSES:
+        asked = f"{retry_after:g}" if retry_after < _INF else excerpt(header, 24)
         return RateLimitError(
-            f"the server asked to wait {retry_after:g} s, "
-            f"more than the {max_retry_after:g} s this client waits",
+            f"the server asked to wait {asked} s, more than the {max_retry_after:g} s this client waits",
             status=status,
             body=excerpt(body, _BODY_EXCERPT),
             request=request,

@@ -73,6 +73,13 @@ def test_retry_after_http_date() -> None:
 def test_retry_after_nan_and_inf_are_ignored() -> None:
     assert parse_retry_after("nan") is None
     assert parse_retry_after("inf") is None
+    assert parse_retry_after("-Infinity") is None
+
+
+@pytest.mark.parametrize("text", ["9" * 400, "1e400"])
+def test_a_retry_after_too_large_for_a_float_is_longer_than_any_wait(text: str) -> None:
+    assert parse_retry_after(text) == float("inf")
+    assert client_pause(503, {"Retry-After": text}, RetryPolicy()) is None  # not waited for: no pause
 
 
 def test_retry_delay_never_waits_less_than_retry_after() -> None:

@@ -92,3 +92,8 @@ def test_retry_after_is_carried_and_an_overlong_one_is_a_rate_limit_error() -> N
         read(503, b"busy", {"Retry-After": "120"})
     assert long.value.retry_after == 120.0
     assert long.value.status == 503
+    with pytest.raises(RateLimitError) as endless:  # a number past a float's range: the header as sent
+        read(429, b"slow down", {"Retry-After": "9" * 400})
+    assert str(endless.value).startswith(
+        f"HTTP 429: the server asked to wait {'9' * 23}… s, more than the 60 s"
+    )
