@@ -197,6 +197,8 @@ class _Pool:
         self.limiter = _RateLimiter(config.rate_limit) if config.rate_limit else None
         self.loop: asyncio.AbstractEventLoop | None = None
         self.closed = False
+        #: Set by ``aclose()``: wakes the requests waiting to retry, so that they fail at once.
+        self.closing = asyncio.Event()
         # Requests in flight now and at most, for tests and benchmarks.
         self.in_flight = 0
         self.max_in_flight = 0
@@ -266,11 +268,13 @@ class Transport:
         """True once :meth:`aclose` ran (on this client, or on the client it was copied from)."""
         return self._closed or self._pool.closed
 
-    def _require_open(self) -> None:
+    def _require_open(self, request: str | None = None) -> None:
         if self._closed:
-            raise ClientClosedError("this Bizstim client is closed; create a new one")
+            raise ClientClosedError("this Bizstim client is closed; create a new one", request=request)
         if self._pool.closed:
-            raise ClientClosedError("the Bizstim client this one was copied from is closed; create a new one")
+            raise ClientClosedError(
+                "the Bizstim client this one was copied from is closed; create a new one", request=request
+            )
 
     def _check_loop(self) -> None:
         """The client's connections, limits and locks belong to the event loop it first ran in."""
@@ -313,6 +317,7 @@ class Transport:
         if self._is_copy or pool.closed:
             return
         pool.closed = True
+        pool.closing.set()
         if pool.adaptive is not None:
             pool.adaptive.gate.resume_now()  # requests held by a Retry-After pause fail now, not at its end
         session, pool.session = pool.session, None
@@ -381,7 +386,9 @@ class Transport:
                     self.redact(error)
                     if not self._should_retry(error, attempt, budget):
                         raise
+                    self._require_open(label)  # closed while the attempt ran (its error may be the closing)
                     await self._wait_to_retry(error, label, attempt, budget)
+                    self._require_open(label)  # closed while it waited: no further attempt
         except BizstimError:
             self.stats.errors += 1
             raise
@@ -426,7 +433,20 @@ class Transport:
             reason,
             extra={"retry": RetryEvent(label, delay, attempt, budget + 1, reason)},
         )
-        await self._sleep(delay)
+        await self._rest(delay)
+
+    async def _rest(self, delay: float) -> None:
+        """Sleep ``delay`` seconds, or until the client is closed."""
+        closing = self._pool.closing
+        if closing.is_set():
+            return
+        sleep, closed = asyncio.ensure_future(self._sleep(delay)), asyncio.ensure_future(closing.wait())
+        try:
+            await asyncio.wait((sleep, closed), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sleep.cancel()
+            closed.cancel()
+            await asyncio.wait((sleep, closed))  # gone before this returns or raises: nothing left behind
 
     async def _attempt(self, sent: _Request, attempt: int) -> bytes:
         """One attempt: send, follow same-origin redirects, and read the response (sans-I/O)."""
@@ -533,7 +553,7 @@ class Transport:
             if 200 <= resp.status < 300:
                 body = await self._read_capped(resp, sent.label)
             else:
-                body = await resp.content.read(ERROR_BODY_LIMIT)
+                body = await _read_head(resp.content, ERROR_BODY_LIMIT)
             return Response(resp.status, resp.reason or "", resp.headers, body)
 
     async def _read_capped(self, resp: aiohttp.ClientResponse, label: str) -> bytes:
@@ -550,6 +570,17 @@ class Transport:
                 raise _too_large("it grew past that while being read", limit, label)
             chunks.append(chunk)
         return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+async def _read_head(content: aiohttp.StreamReader, limit: int) -> bytes:
+    """The body's first ``limit`` bytes, or all of a shorter one: however the network split it (one
+    ``read(limit)`` returns only what has arrived)."""
+    chunks: list[bytes] = []
+    size = 0
+    while size < limit and (chunk := await content.read(limit - size)):
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 def _check_connector(session: aiohttp.ClientSession, config: ClientConfig) -> None:

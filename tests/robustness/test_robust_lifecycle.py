@@ -17,7 +17,7 @@ import aiohttp
 import pytest
 
 from aiobizstim import Bizstim, ClientClosedError
-from aiobizstim.testing import FakeBizstim
+from aiobizstim.testing import FakeBizstim, Faults
 from tests.robustness._support import QUICK_RETRIES, collect_garbage, eventually, other_tasks
 
 
@@ -151,6 +151,43 @@ async def test_cancel_while_waiting_for_a_retry(
         await assert_quiet(slow, fake, caplog)
     finally:
         await slow.aclose()
+
+
+async def test_closing_the_client_ends_a_wait_to_retry_at_once(
+    fake: FakeBizstim, caplog: pytest.LogCaptureFixture
+) -> None:
+    """``aclose()`` while a request waits out a ``Retry-After`` of 30 s: it fails now, naming the request, and
+    is not tried again."""
+    caplog.set_level(logging.WARNING)
+    fake.set_faults(Faults(retry_after=30))
+    fake.fail_next(5, "/api/discounts/", status=429)
+    client = Bizstim(api_key=fake.api_key, base_url=fake.url)
+    task = asyncio.create_task(client.discounts.list())
+    await eventually(lambda: client.stats.retries >= 1, what="the first retry to be scheduled")
+    async with asyncio.timeout(5):  # not the 30 s the server asked for
+        await client.aclose()
+        with pytest.raises(ClientClosedError) as info:
+            await task
+    assert info.value.request == "GET /api/discounts/0/20"
+    assert client.stats.retries == 1
+    assert len(fake.requests) == 1
+
+
+async def test_closing_the_client_fails_a_request_in_flight_without_retrying_it(
+    fake: FakeBizstim, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING)
+    fake.set_latency(30)
+    client = Bizstim(api_key=fake.api_key, base_url=fake.url)
+    task = asyncio.create_task(client.discounts.list())
+    await in_flight(fake, 1)
+    async with asyncio.timeout(5):
+        await client.aclose()
+        with pytest.raises(ClientClosedError) as info:
+            await task
+    assert info.value.request == "GET /api/discounts/0/20"
+    assert client.stats.retries == 0
+    assert "retrying" not in caplog.text
 
 
 async def test_closing_the_client_closes_its_session(fake: FakeBizstim) -> None:

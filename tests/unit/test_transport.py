@@ -303,3 +303,40 @@ async def test_writes_do_not_follow_redirects(api: MockedAPI, bz: Bizstim) -> No
     with pytest.raises(APIStatusError, match="re-send a PUT"):
         await bz.clients.update(21, city="X")
     assert requests_sent(api) == 1
+
+
+class _Arriving:
+    """A response body that arrives in the given pieces: each ``read(n)`` returns at most the next one."""
+
+    def __init__(self, *pieces: bytes) -> None:
+        self.pieces = list(pieces)
+        self.asked: list[int] = []
+
+    async def read(self, n: int) -> bytes:
+        self.asked.append(n)
+        if not self.pieces:
+            return b""
+        piece = self.pieces.pop(0)
+        if len(piece) > n:
+            self.pieces.insert(0, piece[n:])
+        return piece[:n]
+
+
+@pytest.mark.parametrize(
+    ("pieces", "expected"),
+    [
+        ((b"a" * 300, b"b" * 600), b"a" * 300 + b"b" * 600),  # a short body in two pieces: all of it
+        ((b"a" * 300, b"b" * 900, b"c" * 10), b"a" * 300 + b"b" * 700),  # never past the limit
+        ((b"a" * 1000, b"b"), b"a" * 1000),
+        ((), b""),
+    ],
+    ids=["two-pieces", "past-the-limit", "one-piece", "empty"],
+)
+async def test_an_error_body_is_read_up_to_its_limit_however_it_arrives(
+    pieces: tuple[bytes, ...], expected: bytes
+) -> None:
+    from aiobizstim._transport import _read_head
+
+    body = _Arriving(*pieces)
+    assert await _read_head(body, 1000) == expected  # type: ignore[arg-type]
+    assert all(n <= 1000 for n in body.asked)
