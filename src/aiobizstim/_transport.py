@@ -7,8 +7,8 @@ attempt (following same-origin redirects) and hands the response to the sans-I/O
 whether and when to try again. Only GET is retried: on a connection error, a timeout, a body that is not
 JSON at all (cut short or garbled in transfer; a well-formed envelope with bad records is *not* retried: that
 is deterministic) and on HTTP 408/429/500/502/503/504 (:data:`RETRYABLE_STATUSES`). Writes (PUT/POST) are
-sent exactly once by the client: the API has no idempotency keys, so after a failure we cannot know whether
-the server applied the write.
+sent exactly once, by the client and by aiohttp (:class:`_SentOnce`): the API has no idempotency keys, so
+after a failure we cannot know whether the server applied the write.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import aiohttp
 import msgspec
+from aiohttp.abc import AbstractStreamWriter
 from yarl import URL
 
 from aiobizstim._backoff import RetryPolicy, client_pause, retry_delay
@@ -106,6 +107,16 @@ class _Sends:
 
     def __init__(self) -> None:
         self.count = 0
+
+
+class _SentOnce(aiohttp.BytesPayload):
+    """A write's body, which aiohttp may send only once. Its connection retry re-sends a PUT whose connection
+    dropped before the answer (HTTP calls PUT idempotent), but Bizstim's PUTs create records: a body that
+    has started to go out counts as consumed, and aiohttp then raises instead of re-sending it."""
+
+    async def write_with_length(self, writer: AbstractStreamWriter, content_length: int | None) -> None:
+        self._consumed = True
+        await super().write_with_length(writer, content_length)
 
 
 class _AdaptiveLimit:
@@ -538,7 +549,7 @@ class Transport:
         async with session.request(
             sent.method,
             sent.url,
-            data=sent.data,
+            data=sent.data if sent.method in _IDEMPOTENT or sent.data is None else _SentOnce(sent.data),
             headers=headers,
             # A per-request timeout replaces the whole session ClientTimeout: always pass a full one (the
             # attempt's own asyncio.timeout in _send, which also covers the wait for a slot, binds first).

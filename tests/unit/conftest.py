@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
+import aiohttp
 import pytest
 
 from aiobizstim import Bizstim
@@ -51,6 +54,12 @@ async def bz(sleeps: SleepLog) -> AsyncIterator[Bizstim]:
 def envelope_page(ids: list[int], total: int) -> dict[str, object]:
     """A page envelope of discount records with these ids."""
     return {"status": "success", "total": total, "response": [{"id": str(i), "code": f"C{i}"} for i in ids]}
+
+
+def body_sent(call: Any) -> Any:
+    """The JSON a mocked request's call was given as its body (a write's comes as a one-shot payload)."""
+    data = call.kwargs["data"]
+    return json.loads(data.decode() if isinstance(data, aiohttp.BytesPayload) else data)
 
 
 def requests_sent(api: MockedAPI) -> int:

@@ -4,7 +4,6 @@ new client's fields), fails before any request."""
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from decimal import Decimal
@@ -16,7 +15,7 @@ import pytest
 from aiobizstim import Bizstim, DecodeError
 from aiobizstim.models import ENDPOINTS, PaymentCreate
 from tests.unit._aioresponses_shim import MockedAPI
-from tests.unit.conftest import BASE, requests_sent
+from tests.unit.conftest import BASE, body_sent, requests_sent
 
 
 async def test_a_record_without_id_raises_or_is_skipped(
@@ -98,7 +97,7 @@ async def test_a_payment_for_a_client_or_a_new_client_is_sent(
     assert await getattr(bz.payments, method)(revenue_amount="10.00", send_email=False, **fields) == "ok"
     ((_, sent),) = api.requests.items()
     wire = {key: str(value) for key, value in fields.items()}
-    assert json.loads(sent[0].kwargs["data"]) == {"revenue_amount": "10.00", "send_email": "0", **wire}
+    assert body_sent(sent[0]) == {"revenue_amount": "10.00", "send_email": "0", **wire}
 
 
 @pytest.mark.parametrize("method", ["create", "add"])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -13,7 +12,7 @@ from aiobizstim import APIResponseError, Bizstim, DecodeError
 from aiobizstim.models import ENDPOINTS, ClientUpdate, PaymentCreate
 from aiobizstim.resources._base import segment
 from tests.unit._aioresponses_shim import MockedAPI
-from tests.unit.conftest import BASE, KEY, envelope_page, requests_sent
+from tests.unit.conftest import BASE, KEY, body_sent, envelope_page, requests_sent
 
 Call = Callable[[Bizstim], Awaitable[Any]]
 
@@ -150,7 +149,7 @@ async def test_writes_send_json_in_wire_form_and_return_the_message(api: MockedA
     assert await bz.clients.update(21, first_name="Ann", city="Hamilton") == "Client updated"
     assert await bz.clients.update(21, ClientUpdate(first_name="Ann")) == "Client updated"
     calls = api.requests[("PUT", next(k for m, k in api.requests if m == "PUT"))]
-    body = json.loads(calls[0].kwargs["data"])
+    body = body_sent(calls[0])
     assert body == {"first_name": "Ann", "city": "Hamilton"}
     assert calls[0].kwargs["headers"]["Content-Type"] == "application/json"
 
