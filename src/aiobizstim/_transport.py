@@ -433,6 +433,11 @@ class Transport:
 
     async def _wait_to_retry(self, error: BizstimError, label: str, attempt: int, budget: int) -> None:
         delay = retry_delay(attempt - 1, getattr(error, "retry_after", None), self.policy)
+        self.note_retry(error, label, attempt, budget, delay)
+        await self._rest(delay)
+
+    def note_retry(self, error: BizstimError, label: str, attempt: int, budget: int, delay: float) -> None:
+        """Count and log (WARNING) the retry of ``label`` after ``attempt`` failed with ``error``."""
         self.stats.retries += 1
         reason = _reason(error)
         logger.warning(
@@ -444,7 +449,6 @@ class Transport:
             reason,
             extra={"retry": RetryEvent(label, delay, attempt, budget + 1, reason)},
         )
-        await self._rest(delay)
 
     async def _rest(self, delay: float) -> None:
         """Sleep ``delay`` seconds, or until the client is closed."""

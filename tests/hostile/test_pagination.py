@@ -9,7 +9,7 @@ import logging
 import msgspec
 import pytest
 
-from aiobizstim import Bizstim, PaginationIncompleteError, PaginationStalledError
+from aiobizstim import Bizstim, DecodeError, PaginationIncompleteError, PaginationStalledError
 from tests.hostile._server import HostileServer, Request, page, respond
 from tests.hostile.conftest import KEY, QUICK
 
@@ -113,3 +113,44 @@ async def test_a_server_that_ignores_start_without_ids_or_total_cannot_loop_fore
             async with asyncio.timeout(10):
                 [d async for d in bz.meetourstaff.iter()]
         assert bz.stats.pages < 20
+
+
+def garbled_at(offset: int, times: int) -> object:
+    """Serves N discounts; the page at ``offset`` comes back ``times`` times as a whole, framed body that
+    ends like an object but is not JSON (the transport hands such a body over unscanned)."""
+    served: dict[int, int] = {}
+
+    async def script(request: Request, writer: asyncio.StreamWriter) -> None:
+        start, limit = _offsets(request)
+        served[start] = served.get(start, 0) + 1
+        if start == offset and served[start] <= times:
+            await respond(writer, b'{"status": "success", "total": oops}')
+            return
+        await respond(writer, page(list(range(start + 1, min(start + limit, N) + 1)), N))
+
+    return script
+
+
+@pytest.mark.parametrize("times", [1, 2])
+async def test_a_page_found_garbled_when_decoded_is_read_again_as_list_would(
+    hostile: HostileServer, caplog: pytest.LogCaptureFixture, times: int
+) -> None:
+    hostile.script = garbled_at(1862, times)  # type: ignore[assignment]
+    async with Bizstim(api_key=KEY, base_url=hostile.url, retry_policy=QUICK) as bz:
+        got = [d.id async for d in bz.discounts.iter(overlap=2)]
+        assert bz.stats.retries == times
+    assert got == list(range(1, N + 1))
+    assert hostile.paths().count("/api/discounts/1862/100") == times + 1
+    assert (
+        "retrying GET /api/discounts/1862/100 in 0.00 s (attempt 1 of 11 failed: the 2xx body is not JSON"
+        in (caplog.text)
+    )
+
+
+async def test_a_garbled_page_is_not_read_again_without_retries(hostile: HostileServer) -> None:
+    hostile.script = garbled_at(1862, 1)  # type: ignore[assignment]
+    async with Bizstim(api_key=KEY, base_url=hostile.url, max_retries=0) as bz:
+        with pytest.raises(DecodeError, match="not valid JSON") as info:
+            [d async for d in bz.discounts.iter(overlap=2, max_retries=0)]
+    assert info.value.request == "GET /api/discounts/1862/100"
+    assert hostile.paths().count("/api/discounts/1862/100") == 1

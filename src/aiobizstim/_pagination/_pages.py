@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import functools
 import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Generic, Literal, TypeVar
+
+from aiobizstim.errors import DecodeError
 
 __all__ = ["DecodedPage", "OnDecodeError", "Page", "RawPage", "default_overlap", "ids_of", "is_terminal"]
 
@@ -126,12 +128,23 @@ class RawPage(Generic[T]):
 
     body: bytes
     decoder: Callable[[bytes], DecodedPage[T]]
+    #: Reads the page again, decoded as it arrives (retried as any read is), for a body that turns out not to
+    #: be JSON when it is decoded (cut or garbled in transfer: the error); ``None`` when no retry is allowed.
+    reread: Callable[[DecodeError], Awaitable[DecodedPage[T]]] | None = None
 
     def decode(self) -> DecodedPage[T]:
         """The page's records."""
         return self.decoder(self.body)
 
 
-def decoded(page: DecodedPage[T] | RawPage[T]) -> DecodedPage[T]:
-    """``page`` decoded, if it was not yet."""
-    return page.decode() if isinstance(page, RawPage) else page
+async def decoded(page: DecodedPage[T] | RawPage[T]) -> DecodedPage[T]:
+    """``page`` decoded, if it was not yet; read again if its body proves not to be JSON (as a read that
+    decodes at once would have retried it)."""
+    if not isinstance(page, RawPage):
+        return page
+    try:
+        return page.decode()
+    except DecodeError as error:
+        if not error.unreadable or page.reread is None:
+            raise
+        return await page.reread(error)

@@ -257,8 +257,8 @@ class PageIterator(Generic[T]):
         self._stats.pages += 1
         return await self._fetch(offset, self._page_size)
 
-    def _open(self, page: DecodedPage[T] | RawPage[T]) -> DecodedPage[T]:
-        opened = decoded(page)
+    async def _open(self, page: DecodedPage[T] | RawPage[T]) -> DecodedPage[T]:
+        opened = await decoded(page)
         if opened.total is not None:
             self.total = opened.total
         return opened
@@ -275,7 +275,7 @@ class PageIterator(Generic[T]):
                     self._page_size if window.end is None else min(self._page_size, window.end - start)
                 )
                 self._stats.pages += 1
-                prev = self._open(await self._fetch(start, first_limit))
+                prev = await self._open(await self._fetch(start, first_limit))
                 if not prev.items and prev.short:
                     prev = await self._complete(prev)  # an empty first page although the total says more
                 out = self._new.take(prev)
@@ -313,7 +313,7 @@ class PageIterator(Generic[T]):
                     # until it caught up with them). Not while the list drifts: then the bridging pages this
                     # page may need go first, so that fewer changes land between them and the pages they link.
                     await asyncio.sleep(0)
-                nxt = await self._complete(self._open(received))
+                nxt = await self._complete(await self._open(received))
                 if nxt.total is not None:
                     window.total_hint = max(window.total_hint or 0, nxt.total)
                 if _stalled(prev, nxt):
@@ -373,7 +373,7 @@ class PageIterator(Generic[T]):
                 SHORT_PAGE_REREADS,
             )
             self._stats.pages += 1
-            page = self._open(await self._fetch(page.offset, page.limit))
+            page = await self._open(await self._fetch(page.offset, page.limit))
         return page
 
     def _read_without_overlap(self) -> None:
@@ -445,7 +445,7 @@ class _Bridges(Generic[T]):
                 nxt.offset,
                 offset,
             )
-            bridge = await walker._complete(walker._open(await walker._get(offset)))
+            bridge = await walker._complete(await walker._open(await walker._get(offset)))
             latest_total = bridge.total if bridge.total is not None else latest_total
             if not (_linked(prev, bridge, overlap) or offset == walker._start):
                 seen = walker._new.seen

@@ -4,6 +4,7 @@ their public method signatures."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from collections.abc import Callable, Mapping
@@ -23,7 +24,7 @@ from aiobizstim._config import RequestOptions
 from aiobizstim._envelope import decode_list, decode_one, decode_page, decode_text
 from aiobizstim._pagination import DecodedPage, OnDecodeError, Page, PageIterator, RawPage, RecordIterator
 from aiobizstim._transport import Transport
-from aiobizstim.errors import APIResponseError, APIStatusError, BizstimError, NotFoundError
+from aiobizstim.errors import APIResponseError, APIStatusError, BizstimError, DecodeError, NotFoundError
 from aiobizstim.models import ENDPOINTS, Endpoint, to_wire
 from aiobizstim.models._base import blank_required, given, unmet_requirement
 
@@ -329,11 +330,20 @@ class PagedResource(Resource, Generic[M]):
         skip = check_on_decode_error(on_decode_error)
         options = self._options(timeout, max_retries, export=True)
 
+        # A body that passed the transport's checks but is not JSON when decoded (lazily, in list order) is
+        # read again, decoded at once, with the retries that are left: as list() would have retried it.
+        retries = options.max_retries
+        again = dataclasses.replace(options, max_retries=max(retries - 1, 0))
+
         async def fetch(offset: int, limit: int) -> RawPage[M]:
             decode = self._page_decoder(offset, limit, skip)
 
             def received(body: bytes, label: str) -> RawPage[M]:
-                return RawPage(body, lambda body: decode(body, label))
+                async def reread(error: DecodeError) -> DecodedPage[M]:
+                    self._transport.note_retry(error, label, 1, retries, 0.0)
+                    return await self._read_page(offset, limit, decode, again)
+
+                return RawPage(body, lambda body: decode(body, label), reread if retries else None)
 
             return await self._read_page(offset, limit, received, options)
 
