@@ -80,6 +80,9 @@ class SlotGate:
             elif waiter in self._waiters:  # else _admit() already dropped it
                 self._waiters.remove(waiter)
             raise
+        if not self._open.is_set():  # handed the slot, then a pause began before this task ran
+            self.release()
+            raise GatePausedError
 
     def release(self) -> None:
         """Give a slot back."""

@@ -143,6 +143,21 @@ async def test_a_pause_sends_the_queued_waiters_back_to_wait_it_out() -> None:
     assert gate.held == 1
 
 
+
+async def test_a_slot_handed_over_just_before_a_pause_goes_back() -> None:
+    """The slot reached a waiter, but a pause began before the waiter ran: it must not go out in the pause."""
+    loop = asyncio.get_running_loop()
+    gate = SlotGate(1)
+    await gate.acquire()
+    queued = asyncio.create_task(gate.acquire())
+    await _settle()
+    gate.release()  # hands the slot to ``queued``, which has not run yet
+    gate.pause_until(loop.time() + 10)  # e.g. a 429 handled in the same turn of the loop
+    with pytest.raises(GatePausedError):
+        await queued
+    assert (gate.held, gate.waiting) == (0, 0)
+    gate.resume_now()
+
 async def test_resume_now_ends_a_pause_for_its_waiters() -> None:
     loop = asyncio.get_running_loop()
     gate = SlotGate(1)
