@@ -143,7 +143,6 @@ async def test_a_pause_sends_the_queued_waiters_back_to_wait_it_out() -> None:
     assert gate.held == 1
 
 
-
 async def test_a_slot_handed_over_just_before_a_pause_goes_back() -> None:
     """The slot reached a waiter, but a pause began before the waiter ran: it must not go out in the pause."""
     loop = asyncio.get_running_loop()
@@ -157,6 +156,7 @@ async def test_a_slot_handed_over_just_before_a_pause_goes_back() -> None:
         await queued
     assert (gate.held, gate.waiting) == (0, 0)
     gate.resume_now()
+
 
 async def test_resume_now_ends_a_pause_for_its_waiters() -> None:
     loop = asyncio.get_running_loop()
