@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 
 import msgspec
 import pytest
@@ -21,19 +22,22 @@ def _offsets(request: Request) -> tuple[int, int]:
     return int(start), int(limit)
 
 
-def short_at(offset: int, times: int) -> object:
-    """Serves N discounts; the page at ``offset`` comes back with half its records ``times`` times."""
+def faulty_at(offset: int, times: int, fault: Callable[[list[int]], bytes]) -> object:
+    """Serves N discounts; the page at ``offset`` comes back as ``fault(its ids)`` its first ``times`` reads."""
     served: dict[int, int] = {}
 
     async def script(request: Request, writer: asyncio.StreamWriter) -> None:
         start, limit = _offsets(request)
         ids = list(range(start + 1, min(start + limit, N) + 1))
         served[start] = served.get(start, 0) + 1
-        if start == offset and served[start] <= times:
-            ids = ids[: len(ids) // 2]
-        await respond(writer, page(ids, N))
+        await respond(writer, fault(ids) if start == offset and served[start] <= times else page(ids, N))
 
     return script
+
+
+def short_at(offset: int, times: int) -> object:
+    """Serves N discounts; the page at ``offset`` comes back with half its records ``times`` times."""
+    return faulty_at(offset, times, lambda ids: page(ids[: len(ids) // 2], N))
 
 
 @pytest.mark.parametrize("times", [1, 3])
@@ -118,17 +122,7 @@ async def test_a_server_that_ignores_start_without_ids_or_total_cannot_loop_fore
 def garbled_at(offset: int, times: int) -> object:
     """Serves N discounts; the page at ``offset`` comes back ``times`` times as a whole, framed body that
     ends like an object but is not JSON (the transport hands such a body over unscanned)."""
-    served: dict[int, int] = {}
-
-    async def script(request: Request, writer: asyncio.StreamWriter) -> None:
-        start, limit = _offsets(request)
-        served[start] = served.get(start, 0) + 1
-        if start == offset and served[start] <= times:
-            await respond(writer, b'{"status": "success", "total": oops}')
-            return
-        await respond(writer, page(list(range(start + 1, min(start + limit, N) + 1)), N))
-
-    return script
+    return faulty_at(offset, times, lambda ids: b'{"status": "success", "total": oops}')
 
 
 @pytest.mark.parametrize("times", [1, 2])
