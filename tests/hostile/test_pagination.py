@@ -23,7 +23,7 @@ def _offsets(request: Request) -> tuple[int, int]:
 
 
 def faulty_at(offset: int, times: int, fault: Callable[[list[int]], bytes]) -> object:
-    """Serves N discounts; the page at ``offset`` comes back as ``fault(its ids)`` its first ``times`` reads."""
+    """Serves N discounts; the page at ``offset`` is ``fault(its ids)`` its first ``times`` reads."""
     served: dict[int, int] = {}
 
     async def script(request: Request, writer: asyncio.StreamWriter) -> None:
