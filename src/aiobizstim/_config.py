@@ -190,7 +190,7 @@ def check_base_url(raw: str, *, allow_insecure_http: bool) -> URL:
         raise ConfigurationError(
             f"refusing plain http:// to non-loopback host {url.host!r}: "
             "the API key would travel in clear text "
-            "(use https://, or pass allow_insecure_http=True if you really mean it)"
+            "(use https://; from Python, allow_insecure_http=True allows it if you really mean it)"
         )
     return url.with_path(url.path.rstrip("/") or "/")
 

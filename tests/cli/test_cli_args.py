@@ -7,13 +7,21 @@ from collections.abc import Callable
 
 import pytest
 
-from aiobizstim.cli._parser import _non_negative_float, _non_negative_int, _positive_float, _positive_int
+from aiobizstim.cli import main
+from aiobizstim.cli._parser import (
+    _non_negative_float,
+    _non_negative_int,
+    _port,
+    _positive_float,
+    _positive_int,
+)
 
 CASES: list[tuple[Callable[[str], float], list[str], list[tuple[str, str]]]] = [
     (_positive_int, ["1", "05"], [("0", "at least 1"), ("-1", "at least 1"), ("1.5", "whole number")]),
     (_non_negative_int, ["0", "7"], [("-1", "not be negative"), ("x", "whole number")]),
     (_positive_float, ["0.5", "3"], [("0", "positive"), ("nan", "positive"), ("inf", "positive")]),
     (_non_negative_float, ["0", "2.5"], [("-0.1", ">= 0"), ("nan", ">= 0"), ("x", "a number")]),
+    (_port, ["0", "65535"], [("65536", "between 0 and 65535"), ("-1", "between 0 and 65535"), ("x", "port")]),
 ]
 
 
@@ -26,3 +34,48 @@ def test_numeric_argument_types(
     for text, message in bad:
         with pytest.raises(argparse.ArgumentTypeError, match=message):
             parse(text)
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (
+            ["export", "clients", "-o", "x.jsonl", "--concurrency", "0"],
+            "bizstim export: error: argument --concurrency",
+        ),
+        (
+            ["export", "foo", "-o", "x.jsonl"],
+            "bizstim export: error: argument RESOURCE: invalid choice: 'foo'",
+        ),
+        (["export", "clients"], "bizstim export: error: the following arguments are required: -o/--output"),
+        (["get", "clients"], "bizstim get: error: argument RESOURCE: invalid choice: 'clients'"),
+        (
+            ["fake-server", "--port", "99999"],
+            "bizstim fake-server: error: argument --port: must be between 0",
+        ),
+        (["demo", "--no-such-option"], "bizstim: error: unrecognized arguments: --no-such-option"),
+    ],
+)
+def test_a_usage_error_is_one_line_naming_the_help_to_read(
+    argv: list[str], expected: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert err.startswith(expected)
+    assert err.endswith(f" (see {expected.split(': error')[0]} --help)\n")
+
+
+@pytest.mark.parametrize(
+    ("requests", "retries", "counts"),
+    [(1, 0, "1 request, 0 retries"), (1204, 1, "1,204 requests, 1 retry"), (2, 3, "2 requests, 3 retries")],
+)
+def test_the_summary_counts_in_words_that_agree(requests: int, retries: int, counts: str) -> None:
+    from pathlib import Path
+
+    from aiobizstim.cli._export import ExportResult, ExportSpec
+
+    result = ExportResult(ExportSpec("clients", Path("c.jsonl")), 10, 1.0, requests, retries)
+    assert f", {counts}" in result.summary()

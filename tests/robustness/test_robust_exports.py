@@ -204,7 +204,7 @@ async def test_cli_export_50k_under_faults_is_identical_to_a_clean_export(
     assert set(faults) == ALL_FAULT_KINDS
     logged = err.count("retrying GET")
     check_retries(big_fake, logged)  # every retry is logged (-v) ...
-    assert f"{logged:,} retries" in err  # ... and counted in the summary line
+    assert f"{logged:,} {'retry' if logged == 1 else 'retries'}" in err  # ... and counted in the summary line
     assert sorted(os.listdir(tmp_path)) == ["clean.jsonl", "faults.jsonl"], "no temporary file left"
 
 
@@ -224,7 +224,7 @@ async def test_cli_export_details_under_faults_is_identical_to_a_clean_export(tm
         assert set(faults) == ALL_FAULT_KINDS
         logged = err.count("retrying GET")
         check_retries(fake, logged)
-        assert f"{logged:,} retries" in err
+        assert f"{logged:,} {'retry' if logged == 1 else 'retries'}" in err
 
 
 # --- permanent faults -------------------------------------------------------------------------------------

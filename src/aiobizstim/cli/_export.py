@@ -140,9 +140,9 @@ class ExportResult:
         """One line: records, seconds, records/s, requests, retries and the server's last ``total``."""
         counts = []
         if self.requests is not None:
-            counts.append(f"{self.requests:,} requests")
+            counts.append(_count(self.requests, "request", "requests"))
         if self.retries is not None:
-            counts.append(f"{self.retries:,} retries")
+            counts.append(_count(self.retries, "retry", "retries"))
         extra = f", {', '.join(counts)}" if counts else ""
         total = "" if self.server_total is None else f"; the server's total: {self.server_total:,}"
         if self.resumed_after:
@@ -369,3 +369,8 @@ def _output(
         streamed = StreamedColumnarOutput if hasattr(os, "mkfifo") else ColumnarOutput
         return streamed(plan, spec.fmt, model, spec.resource)
     return FileOutput(plan)
+
+
+def _count(n: int, one: str, many: str) -> str:
+    """``"1 request"``, ``"1,204 requests"``."""
+    return f"{n:,} {one if n == 1 else many}"

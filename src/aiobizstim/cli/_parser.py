@@ -11,7 +11,7 @@ import argparse
 import math
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, NoReturn, TypeVar
 
 from aiobizstim._checks import check_concurrency, check_count, check_positive_number
 from aiobizstim._constants import (
@@ -79,6 +79,7 @@ def _bounded(
 
 _positive_int = _bounded(int, "a whole number", lambda v: v >= 1, "must be at least 1")
 _non_negative_int = _bounded(int, "a whole number", lambda v: v >= 0, "must not be negative")
+_port = _bounded(int, "a port number", lambda v: 0 <= v <= 65535, "must be between 0 and 65535")
 _positive_float = _bounded(float, "a number", lambda v: 0 < v < math.inf, "must be a positive number")
 _non_negative_float = _bounded(float, "a number", lambda v: 0 <= v < math.inf, "must be a number >= 0")
 
@@ -127,6 +128,8 @@ def _auto_range(text: str) -> AutoConcurrency:
     low, dots, high = text.removeprefix("auto:").partition("..")
     if not (dots and low.isdigit() and high.isdigit()):
         raise argparse.ArgumentTypeError(f"expected auto:MIN..MAX (e.g. auto:2..32), got {text!r}")
+    if not 1 <= int(low) <= int(high):
+        raise argparse.ArgumentTypeError(f"auto:MIN..MAX needs 1 <= MIN <= MAX, got {text!r}")
     try:
         return AutoConcurrency(minimum=int(low), maximum=int(high))
     except (ValueError, TypeError) as exc:
@@ -177,11 +180,18 @@ _RETRIES_EXPORT = f"{EXPORT_MAX_RETRIES}"
 _RETRIES_GET = f"{DEFAULT_MAX_RETRIES}"
 
 
-def _connection_options(suppress: bool, retries: str) -> argparse.ArgumentParser:
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage error is one line (argparse prints the whole usage block first)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _connection_options(suppress: bool, retries: str) -> _Parser:
     # Accepted before and after the sub-command; SUPPRESS stops the sub-command's copy from overwriting a
     # value given before it with its default.
     default: Any = argparse.SUPPRESS if suppress else None
-    parser = argparse.ArgumentParser(add_help=False)
+    parser = _Parser(add_help=False)
     group = parser.add_argument_group("connection")
     group.add_argument("--api-key", metavar="KEY", default=default, help=f"API key (default: ${API_KEY_ENV})")
     group.add_argument(
@@ -230,8 +240,8 @@ def _connection_options(suppress: bool, retries: str) -> argparse.ArgumentParser
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The ``bizstim`` argument parser."""
-    parser = argparse.ArgumentParser(
+    """The ``bizstim`` argument parser (its subcommands' parsers are of the same class)."""
+    parser = _Parser(
         prog=PROG,
         description="Bulk export and inspection of Bizstim CRM data, and a local fake Bizstim server.",
         parents=[_connection_options(suppress=False, retries=_RETRIES_TOP)],
@@ -345,9 +355,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="127.0.0.1",
         help="address to listen on, e.g. 0.0.0.0 for every one (default: 127.0.0.1)",
     )
-    fake.add_argument(
-        "--port", type=_non_negative_int, default=8765, help="0 picks a free port (default: 8765)"
-    )
+    fake.add_argument("--port", type=_port, default=8765, help="0 picks a free port (default: 8765)")
     fake.add_argument(
         "--clients", type=_non_negative_int, default=1000, help="number of clients (default: 1000)"
     )
