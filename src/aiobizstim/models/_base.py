@@ -37,6 +37,7 @@ from typing import Any, ClassVar, Final, Required, TypedDict
 
 import msgspec
 
+from aiobizstim.errors import excerpt
 from aiobizstim.models._clock import ClockTime
 from aiobizstim.models._kinds import Kind, field_kinds
 
@@ -75,7 +76,13 @@ def _list_converter(wire_name: str) -> Callable[[Any], list[str]]:
     # The reference; compiled hooks inline faster paths for the commonest strings (see _compile_hook).
     def convert(value: Any) -> list[str]:
         items = value.split(",") if isinstance(value, str) else value
-        return list(filter(None, map(_strip, items)))
+        try:
+            return list(filter(None, map(_strip, items)))
+        except TypeError:  # not iterable, or an item that is not text: a list built in Python
+            got = excerpt(value, 40)
+            raise TypeError(
+                f"field `{wire_name}`: expected a list of str or comma-separated text, got {got}"
+            ) from None
 
     return convert
 

@@ -27,6 +27,7 @@ from aiobizstim._transport import Transport
 from aiobizstim.errors import APIResponseError, APIStatusError, BizstimError, DecodeError, NotFoundError
 from aiobizstim.models import ENDPOINTS, Endpoint, to_wire
 from aiobizstim.models._base import blank_required, given, unmet_requirement
+from aiobizstim.models._checks import check_values
 
 __all__ = ["M", "PagedResource", "Resource", "segment"]
 
@@ -134,13 +135,15 @@ class Resource:
         timeout: float | None = None,
         **params: str | int,
     ) -> str:
-        """Send a write (never retried by the client; aiohttp re-sends a PUT once by itself if the connection
-        drops before any answer, as it does for every idempotent method) and return the result message.
+        """Send a write (exactly once: never retried, by the client or by aiohttp) and return the result
+        message.
 
-        The body is checked first: ``TypeError`` for what a signature or type checker would catch (a missing
-        required field, an unknown one, the wrong model), ``ValueError`` for what its values break (a rule of
-        the model's ``__required_any_of__``, nothing set). The rule is checked here, when the body is sent,
-        not when it is built, so that a body may be built in steps (``msgspec.structs.replace``)."""
+        The body is checked first: ``TypeError`` for what a signature or type checker would catch (a
+        missing required field, an unknown one, the wrong model, a value of the wrong type), ``ValueError``
+        for what its values break (a rule of the model's ``__required_any_of__``, nothing set, an enum code or
+        an amount its field cannot take; the values: :func:`~aiobizstim.models._checks.check_values`). The
+        rule is checked here, when the body is sent, not when it is built, so that a body may be built in
+        steps (``msgspec.structs.replace``)."""
         endpoint = ENDPOINTS[name]
         model = endpoint.request_model
         assert model is not None, f"endpoint {name} has no request model"
@@ -159,6 +162,7 @@ class Resource:
         problem = unmet_requirement(model, lambda name: given(getattr(body, name)))
         if problem is not None:
             raise ValueError(f"{model.__name__}: {problem}")
+        check_values(body)
         payload = to_wire(body)
         if not payload:
             raise ValueError(f"{model.__name__} has no field set: there is nothing to send")
