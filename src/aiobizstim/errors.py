@@ -134,7 +134,8 @@ class APIStatusError(BizstimError):
         self.attempts = attempts
         #: Seconds the server asked to wait before trying again (its ``Retry-After``), when it said.
         self.retry_after = retry_after
-        text = f"HTTP {status}: {message}"
+        # A lookup's "no such record" may come in a 200 failure envelope: "HTTP 200" would only confuse.
+        text = message if 200 <= status < 300 else f"HTTP {status}: {message}"
         if body and body != message:
             text += f": {body}"
         if attempts > 1:

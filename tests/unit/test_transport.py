@@ -340,3 +340,14 @@ async def test_an_error_body_is_read_up_to_its_limit_however_it_arrives(
     body = _Arriving(*pieces)
     assert await _read_head(body, 1000) == expected  # type: ignore[arg-type]
     assert all(n <= 1000 for n in body.asked)
+
+
+async def test_a_failure_envelope_on_a_200_answering_a_lookup_is_not_found_without_http_200(
+    api: MockedAPI, bz: Bizstim
+) -> None:
+    api.get(ONE, status=200, body='{"status": "failure", "response": "No discount found with id 17"}')
+    with pytest.raises(NotFoundError) as info:
+        await bz.discounts.get(17)
+    assert info.value.status == 200
+    assert info.value.message == "No discount found with id 17"  # no "HTTP 200: " before it
+    assert str(info.value) == "No discount found with id 17 (GET /api/discount/17)"
