@@ -370,3 +370,25 @@ def test_forced_exit_removes_the_temp_file_and_says_so(tmp_path: Path) -> None:
         assert stderr.read() == "bizstim: error: terminated; nothing was written\n"
     assert exits == [143]
     assert os.listdir(tmp_path) == ["stderr"]
+
+
+def test_an_output_file_that_cannot_be_made_or_renamed_is_named_not_its_temp_file(tmp_path: Path) -> None:
+    target = tmp_path / "gone" / "out.jsonl"  # its directory went away after the up-front check
+    with pytest.raises(FileNotFoundError) as made:
+        AtomicFile(target).__enter__()
+    assert made.value.filename == str(target)
+    assert ".tmp" not in str(made.value)
+    blocked = tmp_path / "out.jsonl"
+    blocked.mkdir()
+    (blocked / "keep").write_text("x")  # a non-empty directory took the file's place: the rename fails
+    with AtomicFile(blocked) as out:
+        out.file.write(b"{}\n")
+        with pytest.raises(IsADirectoryError) as renamed:
+            out.commit()
+    assert renamed.value.filename == str(blocked)
+    assert temp_files(tmp_path) == []
+
+
+def test_an_empty_output_path_says_so() -> None:
+    with pytest.raises(ValueError, match=r"^the output path is empty \(give a file name, or - for stdout\)$"):
+        plan_output("")

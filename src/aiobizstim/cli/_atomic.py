@@ -155,7 +155,11 @@ class AtomicFile:
     def __enter__(self) -> Self:
         # O_EXCL: never write into a file someone else created; 0o666 lets the umask decide the mode.
         self._phase = "creating"
-        fd = os.open(self.temp_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+        try:
+            fd = os.open(self.temp_path, flags, 0o666)
+        except OSError as exc:
+            raise self._at_target(exc) from None
         self._file = _SyncingWriter(io.FileIO(fd, "wb"), SYNC_EVERY if self._sync_behind else None)
         self._phase = "open"
         return self
@@ -175,10 +179,17 @@ class AtomicFile:
         with contextlib.suppress(OSError):  # replacing a file: keep its permissions (e.g. 0600)
             os.chmod(self.temp_path, stat.S_IMODE(os.stat(self.path).st_mode))
         self._phase = "renaming"
-        os.replace(self.temp_path, self.path)
+        try:
+            os.replace(self.temp_path, self.path)
+        except OSError as exc:
+            raise self._at_target(exc) from None
         self._phase = "renamed"
         self.committed = True
         fsync_dir(self.path.parent)
+
+    def _at_target(self, exc: OSError) -> OSError:
+        """``exc`` naming :attr:`path`, the file the user asked for, not the hidden temp file."""
+        return type(exc)(exc.errno, exc.strerror, str(self.path))
 
     def discard(self) -> None:
         """Close and delete the temp file (idempotent; never raises for a file already gone)."""

@@ -87,6 +87,8 @@ def plan_output(text: str) -> OutputPlan:
     """Decide how to write ``-o text``; raise :class:`OutputPathError` for a path that cannot be written."""
     if text == STDOUT:
         return OutputPlan("stdout", Path(STDOUT), "stdout")
+    if not text.strip():
+        raise OutputPathError("the output path is empty (give a file name, or - for stdout)")
     path = Path(text)
     try:
         st: os.stat_result | None = os.stat(path)  # follows symlinks
