@@ -70,7 +70,7 @@ class _Request(NamedTuple):
     method: str
     url: URL
     data: bytes | None
-    #: Seconds for one attempt, the wait for a slot and the rate limit included.
+    #: Seconds for one attempt: the wait for a slot and the rate limit, and every redirect hop, included.
     timeout: float
     #: ``METHOD /path?query`` as first asked, for logs and errors (never the API key).
     label: str
@@ -464,32 +464,40 @@ class Transport:
             await asyncio.wait((sleep, closed))  # gone before this returns or raises: nothing left behind
 
     async def _attempt(self, sent: _Request, attempt: int) -> bytes:
-        """One attempt: send, follow same-origin redirects, and read the response (sans-I/O)."""
-        response = await self._send(sent, attempt)
+        """One attempt: send, follow same-origin redirects, and read the response (sans-I/O). The attempt's
+        ``timeout`` covers the whole redirect chain, not each hop."""
+        deadline = asyncio.get_running_loop().time() + sent.timeout
+        response, deadline = await self._send(sent, attempt, deadline)
         redirects = 0
         while response.status in _REDIRECTS and "Location" in response.headers and redirects < MAX_REDIRECTS:
             sent = sent._replace(url=_redirect_target(sent, response.headers["Location"], response.status))
             redirects += 1
-            response = await self._send(sent, attempt)
+            response, deadline = await self._send(sent, attempt, deadline)
         return read_response(
             response, request=sent.label, attempts=attempt, max_retry_after=self.policy.max_retry_after
         )
 
-    async def _send(self, sent: _Request, attempt: int) -> Response:
-        """Send one request under the concurrency cap and the rate limit, within ``sent.timeout`` seconds
-        (waiting for a slot and the rate limit included). The ``Retry-After`` pause of an adaptive limit holds
-        the whole client, and is not the request's time: a request not yet on the wire when one begins gives
-        its slot back, waits it out untimed, and starts again."""
+    async def _send(self, sent: _Request, attempt: int, deadline: float) -> tuple[Response, float]:
+        """Send one request under the concurrency cap and the rate limit by ``deadline`` (loop time; waiting
+        for a slot and the rate limit included). The ``Retry-After`` pause of an adaptive limit holds the
+        whole client, and is not the request's time: a request not yet on the wire when one begins gives its
+        slot back, waits it out untimed (the deadline moves by the pause), and starts again. Returns the
+        response and the deadline, as moved."""
         session, pool = self._get_session(), self._pool
+        loop = asyncio.get_running_loop()
         while True:
-            if pool.adaptive is not None:
+            if pool.adaptive is not None and pool.adaptive.gate.paused:
+                paused_at = loop.time()
                 await pool.adaptive.gate.wait_open()
+                deadline += loop.time() - paused_at
             try:
-                return await self._send_once(session, sent, attempt)
+                return await self._send_once(session, sent, attempt, deadline), deadline
             except GatePausedError:
                 continue
 
-    async def _send_once(self, session: aiohttp.ClientSession, sent: _Request, attempt: int) -> Response:
+    async def _send_once(
+        self, session: aiohttp.ClientSession, sent: _Request, attempt: int, deadline: float
+    ) -> Response:
         """:meth:`_send` between two pauses; a transfer fault becomes :class:`APIConnectionError` /
         :class:`APITimeoutError`, chained to aiohttp's error unless that holds the request headers."""
         pool = self._pool
@@ -497,7 +505,7 @@ class Transport:
         waiting = self._slot_wait
         started, in_flight = 0.0, 0
         try:
-            async with asyncio.timeout(sent.timeout), pool.semaphore:
+            async with asyncio.timeout_at(deadline), pool.semaphore:
                 if pool.limiter is not None:
                     waiting = "for the rate limit"
                     await pool.limiter.wait()
@@ -556,7 +564,7 @@ class Transport:
             data=sent.data if sent.method in _IDEMPOTENT or sent.data is None else _SentOnce(sent.data),
             headers=headers,
             # A per-request timeout replaces the whole session ClientTimeout: always pass a full one (the
-            # attempt's own asyncio.timeout in _send, which also covers the wait for a slot, binds first).
+            # attempt's own deadline in _send_once, which also covers the wait for a slot, binds first).
             timeout=aiohttp.ClientTimeout(total=sent.timeout),
             allow_redirects=False,  # followed by _attempt(), same origin only
             raise_for_status=False,  # an injected session's own setting would hide the status
