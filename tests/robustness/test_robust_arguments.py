@@ -322,7 +322,7 @@ async def test_lookup_selectors_arrive_intact_in_the_query(
     bz, fake = shared_bz, shared_fake
     fake.reset_stats()
     with pytest.raises((APIResponseError, NotFoundError)):  # no such client
-        await bz.clients.get(**{selector: value})  # type: ignore[arg-type]
+        await bz.clients.get(**{selector: value})  # type: ignore[call-overload]
     (record,) = fake.requests
     assert record.path == "/api/client"
     assert record.query == {selector: value}

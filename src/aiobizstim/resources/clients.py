@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, overload
 
 from aiobizstim._checks import check_count, check_id, check_int, check_rows, check_text
 from aiobizstim._constants import DETAILS_LOOKAHEAD
@@ -20,6 +20,28 @@ class Clients(PagedResource[ClientSummary]):
 
     _list_name = "clients"
 
+    # One overload per documented lookup, so that a type checker rejects get() with none, or with two.
+    @overload
+    async def get(
+        self, id: int, *, timeout: float | None = None, max_retries: int | None = None
+    ) -> Client: ...
+    @overload
+    async def get(
+        self, *, email: str, timeout: float | None = None, max_retries: int | None = None
+    ) -> Client: ...
+    @overload
+    async def get(
+        self, *, username: str, timeout: float | None = None, max_retries: int | None = None
+    ) -> Client: ...
+    @overload
+    async def get(
+        self,
+        *,
+        first_name: str,
+        last_name: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Client: ...
     async def get(
         self,
         id: int | None = None,
