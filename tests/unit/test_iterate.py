@@ -107,6 +107,29 @@ async def test_server_ignoring_start_is_detected_not_looped() -> None:
     assert len(data.fetches) <= 5
 
 
+@pytest.mark.parametrize("window", [1, 3])
+async def test_a_page_repeated_because_the_list_moved_by_the_step_is_not_a_stall(window: int) -> None:
+    """Inserting exactly one step's worth of records in front of the reader shows the next page the records
+    the previous one had, at its own offset: drift (the total grew by as much), not a server ignoring start.
+    (Deleting that many between a prefetched page and a bridge read after it does the same, in reverse.)"""
+    data = FakeList(100)
+    page_size, overlap = 10, 1
+    step = page_size - overlap
+
+    def shift_right_by_a_step(lst: FakeList, offset: int) -> None:
+        if offset == step and lst.fetches == [0]:
+            lst.ids[:0] = range(lst.next_id, lst.next_id + step)
+            lst.next_id += step
+
+    data.before_fetch = shift_right_by_a_step
+    got = await collect(
+        records(data.fetch, start=0, page_size=page_size, max_items=None, window=window, overlap=overlap)
+    )
+    assert data.fetches[:2] == [0, step]  # the insertion happened as planned
+    assert len(got) == len(set(got))
+    assert got[:100] == list(range(1, 101))  # every record that existed throughout, in order
+
+
 async def test_records_are_never_yielded_twice_when_pages_repeat_records() -> None:
     data = FakeList(300)
 

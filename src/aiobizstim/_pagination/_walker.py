@@ -71,8 +71,12 @@ def _linked(a: DecodedPage[T], b: DecodedPage[T], overlap: int) -> bool:
 
 
 def _stalled(a: DecodedPage[T], b: DecodedPage[T]) -> bool:
-    """``b``, read at another offset, holds exactly ``a``'s records: the server ignores ``start``."""
+    """``b``, read at another offset, holds exactly ``a``'s records: the server ignores ``start``. Unless the
+    list's length changed between the two reads by at least the distance between them: records inserted (or
+    deleted) before them then moved ``a``'s records to ``b``'s offset (drift, which the bridges handle)."""
     if b.offset == a.offset or not b.items:
+        return False
+    if a.total is not None and b.total is not None and abs(a.total - b.total) >= abs(b.offset - a.offset):
         return False
     if not (a.key_set or b.key_set):  # no ids to compare: compare the records themselves
         return b.items == a.items
