@@ -41,16 +41,16 @@ class Bizstim:
 
     ``api_key`` defaults to ``$BIZSTIM_API_KEY`` (missing -> :class:`~aiobizstim.ConfigurationError`),
     ``base_url`` to ``$BIZSTIM_BASE_URL`` then ``https://www.bizstim.com`` (the site root; plain ``http://``
-    only to a loopback host unless ``allow_insecure_http=True``). ``timeout`` is the total seconds per request
-    (every method also takes ``timeout=``). GET requests are retried up to ``max_retries`` times on transient
-    faults; iterators use ``export_max_retries`` (default ``max(max_retries, 10)``) per request, since a long
-    export makes many requests. At most ``max_concurrency`` requests are in flight across the whole client;
-    ``max_concurrency="auto"`` (or an :class:`~aiobizstim.AutoConcurrency` for another range than 1..64)
-    adapts that limit to the server: it grows while latency stays flat, shrinks when latency climbs or the
-    server answers 429/503/504 or times out, and the ``Retry-After`` of a 429 or 503 holds every request of
-    the client (``stats.concurrency_limit`` shows where it is). ``rate_limit`` (requests per second) spaces
-    request starts. A response body longer than
-    ``max_response_bytes`` (after decompression; default 64 MiB) is not read past that point:
+    only to a loopback host unless ``allow_insecure_http=True``). ``timeout`` bounds each attempt of a request
+    (every method also takes ``timeout=``; see the README for what it counts). GET requests are retried up to
+    ``max_retries`` times on transient faults; iterators use ``export_max_retries`` (default
+    ``max(max_retries, 10)``) per request, since a long export makes many requests. At most
+    ``max_concurrency`` requests are in flight across the whole client; ``max_concurrency="auto"`` (or an
+    :class:`~aiobizstim.AutoConcurrency` for another range than 1..64) adapts that limit to the server: it
+    grows while latency stays flat, shrinks when latency climbs or the server answers 429/503/504 or times
+    out, and the ``Retry-After`` of a 429 or 503 holds every request of the client
+    (``stats.concurrency_limit`` shows where it is). ``rate_limit`` (requests per second) spaces request
+    starts. A response body longer than ``max_response_bytes`` (after decompression; default 64 MiB) is not read past that point:
     :class:`~aiobizstim.ResponseTooLargeError`. ``HTTP_PROXY`` / ``HTTPS_PROXY`` / ``NO_PROXY`` are honoured
     unless ``trust_env=False``; ``proxy`` sends every request through that proxy; ``ssl_context`` (an
     ``ssl.SSLContext`` that verifies) trusts a private CA. An injected ``session`` is used and never

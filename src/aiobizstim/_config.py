@@ -90,6 +90,10 @@ class RequestOptions:
     timeout: float
     #: Retries allowed per request (GET only: writes are never retried).
     max_retries: int
+    #: Whether the wait for a request slot and the rate limit counts against ``timeout``: yes for a single
+    #: call, bounded as a whole; no for an iterator's requests, which queue behind the cap by design (the
+    #: lookups of ``iter_details`` run twice the cap), so they are timed from when they get their turn.
+    queue_timed: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,13 +153,14 @@ class ClientConfig:
         self, *, timeout: object = None, max_retries: object = None, export: bool = False
     ) -> RequestOptions:
         """A call's options: its own ``timeout``/``max_retries`` if given (checked as the constructor checks
-        them), else the client's; ``export`` picks the iterators' retry default."""
+        them), else the client's; ``export`` picks the iterators' retry default and untimed queueing."""
         default_retries = self.export_max_retries if export else self.max_retries
         return RequestOptions(
             timeout=self.timeout if timeout is None else check_positive_number("timeout", timeout),
             max_retries=(
                 default_retries if max_retries is None else check_count("max_retries", max_retries, minimum=0)
             ),
+            queue_timed=not export,
         )
 
 

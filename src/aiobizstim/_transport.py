@@ -70,12 +70,32 @@ class _Request(NamedTuple):
     method: str
     url: URL
     data: bytes | None
-    #: Seconds for one attempt: the wait for a slot and the rate limit, and every redirect hop, included.
+    #: Seconds for one attempt, every redirect hop included (and the wait for a slot and the rate limit if
+    #: ``queue_timed``).
     timeout: float
+    queue_timed: bool
     #: ``METHOD /path?query`` as first asked, for logs and errors (never the API key).
     label: str
     #: What is asked for (an endpoint, a page size), for the adaptive limit's per-kind base latency.
     kind: Hashable
+
+
+class _AttemptClock:
+    """When one attempt must be done by (loop time): its ``timeout`` from its start, moved on by the waits
+    that are not its time."""
+
+    __slots__ = ("_loop", "deadline")
+
+    def __init__(self, timeout: float) -> None:
+        self._loop = asyncio.get_running_loop()
+        self.deadline = self._loop.time() + timeout
+
+    def now(self) -> float:
+        return self._loop.time()
+
+    def exclude(self, since: float) -> None:
+        """Do not count the time from ``since`` (:meth:`now`) until now."""
+        self.deadline += self._loop.time() - since
 
 
 class _RateLimiter:
@@ -384,7 +404,7 @@ class Transport:
             url = url.with_query(params)
         label = f"{method} {url.raw_path_qs}"
         data = msgspec.json.encode(json) if json is not None else None
-        sent = _Request(method, url, data, options.timeout, label, kind)
+        sent = _Request(method, url, data, options.timeout, options.queue_timed, label, kind)
         budget = options.max_retries if method in _IDEMPOTENT else 0
         attempt = 0
         try:
@@ -466,37 +486,36 @@ class Transport:
     async def _attempt(self, sent: _Request, attempt: int) -> bytes:
         """One attempt: send, follow same-origin redirects, and read the response (sans-I/O). The attempt's
         ``timeout`` covers the whole redirect chain, not each hop."""
-        deadline = asyncio.get_running_loop().time() + sent.timeout
-        response, deadline = await self._send(sent, attempt, deadline)
+        clock = _AttemptClock(sent.timeout)
+        response = await self._send(sent, attempt, clock)
         redirects = 0
         while response.status in _REDIRECTS and "Location" in response.headers and redirects < MAX_REDIRECTS:
             sent = sent._replace(url=_redirect_target(sent, response.headers["Location"], response.status))
             redirects += 1
-            response, deadline = await self._send(sent, attempt, deadline)
+            response = await self._send(sent, attempt, clock)
         return read_response(
             response, request=sent.label, attempts=attempt, max_retry_after=self.policy.max_retry_after
         )
 
-    async def _send(self, sent: _Request, attempt: int, deadline: float) -> tuple[Response, float]:
-        """Send one request under the concurrency cap and the rate limit by ``deadline`` (loop time; waiting
-        for a slot and the rate limit included). The ``Retry-After`` pause of an adaptive limit holds the
-        whole client, and is not the request's time: a request not yet on the wire when one begins gives its
-        slot back, waits it out untimed (the deadline moves by the pause), and starts again. Returns the
-        response and the deadline, as moved."""
+    async def _send(self, sent: _Request, attempt: int, clock: _AttemptClock) -> Response:
+        """Send one request under the concurrency cap and the rate limit by the attempt's deadline. The
+        ``Retry-After`` pause of an adaptive limit holds the whole client, and is not the request's time: a
+        request not yet on the wire when one begins gives its slot back, waits it out untimed, and starts
+        again (the time it had queued not counted either)."""
         session, pool = self._get_session(), self._pool
-        loop = asyncio.get_running_loop()
         while True:
             if pool.adaptive is not None and pool.adaptive.gate.paused:
-                paused_at = loop.time()
+                paused_at = clock.now()
                 await pool.adaptive.gate.wait_open()
-                deadline += loop.time() - paused_at
+                clock.exclude(paused_at)
+            queued_at = clock.now()
             try:
-                return await self._send_once(session, sent, attempt, deadline), deadline
+                return await self._send_once(session, sent, attempt, clock)
             except GatePausedError:
-                continue
+                clock.exclude(queued_at)
 
     async def _send_once(
-        self, session: aiohttp.ClientSession, sent: _Request, attempt: int, deadline: float
+        self, session: aiohttp.ClientSession, sent: _Request, attempt: int, clock: _AttemptClock
     ) -> Response:
         """:meth:`_send` between two pauses; a transfer fault becomes :class:`APIConnectionError` /
         :class:`APITimeoutError`, chained to aiohttp's error unless that holds the request headers."""
@@ -504,14 +523,21 @@ class Transport:
         adaptive = pool.adaptive
         waiting = self._slot_wait
         started, in_flight = 0.0, 0
+        queued_at = clock.now()
         try:
-            async with asyncio.timeout_at(deadline), pool.semaphore:
+            async with (
+                asyncio.timeout_at(clock.deadline if sent.queue_timed else None) as scope,
+                pool.semaphore,
+            ):
                 if pool.limiter is not None:
                     waiting = "for the rate limit"
                     await pool.limiter.wait()
                     if adaptive is not None and adaptive.gate.paused:
                         raise GatePausedError  # began while this waited for its turn: the slot goes back
                 waiting = ""
+                if not sent.queue_timed:  # timed from its turn on (RequestOptions.queue_timed)
+                    clock.exclude(queued_at)
+                    scope.reschedule(clock.deadline)
                 self._require_open()
                 pool.in_flight = in_flight = pool.in_flight + 1
                 pool.max_in_flight = max(pool.max_in_flight, in_flight)
@@ -564,7 +590,7 @@ class Transport:
             data=sent.data if sent.method in _IDEMPOTENT or sent.data is None else _SentOnce(sent.data),
             headers=headers,
             # A per-request timeout replaces the whole session ClientTimeout: always pass a full one (the
-            # attempt's own deadline in _send_once, which also covers the wait for a slot, binds first).
+            # attempt's own deadline in _send_once, which binds first).
             timeout=aiohttp.ClientTimeout(total=sent.timeout),
             allow_redirects=False,  # followed by _attempt(), same origin only
             raise_for_status=False,  # an injected session's own setting would hide the status

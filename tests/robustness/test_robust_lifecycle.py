@@ -297,3 +297,23 @@ async def test_closing_the_client_mid_iteration_ends_it_cleanly(
     await eventually(lambda: slow_fake.in_flight == 0, what="the server to see no request in flight")
     collect_garbage()
     assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+@pytest.mark.parametrize(
+    "limits",
+    [{"max_concurrency": 2}, {"max_concurrency": 8, "rate_limit": 8.0}],
+    ids=["behind the cap", "behind the rate limit"],
+)
+async def test_an_iterators_requests_are_timed_from_their_turn(limits: dict[str, Any]) -> None:
+    """iter_details runs twice the cap of lookups, so half of them always queue: a queued lookup is timed
+    from when it gets its slot and its rate-limit turn, not from when the fan-out started it. Each request
+    takes 0.3 s against a 0.5 s timeout; with the queue counted, most lookups timed out."""
+    async with (
+        FakeBizstim(clients=24, seed=5, latency=0.3) as fake,
+        Bizstim(api_key=fake.api_key, base_url=fake.url, **limits) as bz,
+    ):
+        ids = [c.id async for c in bz.clients.iter_details(timeout=0.5, max_retries=0)]
+        assert len(ids) == 24
+        assert bz.stats.retries == 0
+        assert fake.max_in_flight <= limits["max_concurrency"]
+        # A single call still counts its wait against its timeout (issue 11): see tests/hostile.

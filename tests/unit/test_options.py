@@ -19,7 +19,7 @@ def bz() -> Bizstim:
 
 def test_call_options_default_to_the_clients(bz: Bizstim) -> None:
     assert bz.config.options() == RequestOptions(timeout=12.0, max_retries=2)
-    assert bz.config.options(export=True) == RequestOptions(timeout=12.0, max_retries=10)
+    assert bz.config.options(export=True) == RequestOptions(timeout=12.0, max_retries=10, queue_timed=False)
     assert bz.config.options(timeout=3, max_retries=0) == RequestOptions(timeout=3.0, max_retries=0)
 
 
