@@ -51,12 +51,11 @@ class Bizstim:
     out, and the ``Retry-After`` of a 429 or 503 holds every request of the client
     (``stats.concurrency_limit`` shows where it is). ``rate_limit`` (requests per second) spaces request
     starts. A response body longer than ``max_response_bytes`` (after decompression; default 64 MiB) is not
-    read past that point: :class:`~aiobizstim.ResponseTooLargeError`. ``HTTP_PROXY`` / ``HTTPS_PROXY`` / ``NO_PROXY`` are honoured
-    unless ``trust_env=False``; ``proxy`` sends every request through that proxy; ``ssl_context`` (an
-    ``ssl.SSLContext`` that verifies) trusts a private CA. An injected ``session`` is used and never
-    closed; otherwise a session is created on the first request and closed by :meth:`aclose` (or ``async
-    with``).
-    """
+    read past that point: :class:`~aiobizstim.ResponseTooLargeError`. ``HTTP_PROXY`` / ``HTTPS_PROXY`` /
+    ``NO_PROXY`` are honoured unless ``trust_env=False``; ``proxy`` sends every request through that proxy;
+    ``ssl_context`` (an ``ssl.SSLContext`` that verifies) trusts a private CA. An injected ``session`` is used
+    and never closed; otherwise a session is created on the first request and closed by :meth:`aclose` (or
+    ``async with``)."""
 
     def __init__(
         self,
