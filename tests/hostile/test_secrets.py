@@ -126,3 +126,35 @@ async def test_a_key_cut_by_an_excerpt_leaves_none_of_it(
     shown = _everything_shown(info.value)
     assert "xxx***…" in shown
     assert KEY[:4] not in shown, shown
+
+
+SLASHED_KEY = "Sl4sh/ed+KeY/0123456789abcdefGHIJ=="
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        SLASHED_KEY.replace("/", "\\/"),  # PHP's json_encode
+        "".join(f"\\u{ord(c):04x}" for c in SLASHED_KEY),  # every character escaped
+        SLASHED_KEY.replace("/", "%2F").replace("+", "%2b").replace("=", "%3D"),  # echoed in a URL
+    ],
+    ids=["php-json", "all-unicode-escapes", "percent-encoded"],
+)
+@pytest.mark.parametrize("status", ["500 Internal Server Error", "200 OK"])
+async def test_a_key_echoed_escaped_is_redacted_too(
+    hostile: HostileServer, spelling: str, status: str
+) -> None:
+    async def echo(request: Request, writer: asyncio.StreamWriter) -> None:
+        # Written by hand: the key's escaped spelling must reach the client as such.
+        await respond(
+            writer, b'{"status":"failure","response":"bad key ' + spelling.encode() + b'"}', status=status
+        )
+
+    hostile.script = echo
+    async with Bizstim(api_key=SLASHED_KEY, base_url=hostile.url, max_retries=0) as bz:
+        with pytest.raises(BizstimError) as info:
+            await bz.discounts.list()
+    shown = _everything_shown(info.value)
+    assert spelling not in shown
+    assert SLASHED_KEY not in shown
+    assert "bad key ***" in shown

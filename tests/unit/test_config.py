@@ -140,6 +140,9 @@ def test_the_key_never_shows_in_reprs_or_pickles() -> None:
         ("ends in sk_… here", "ends in sk_… here"),  # 3 characters: too common to be the key's start
         ("no key… at all…", "no key… at all…"),
         ("sk_live_abc123…", "***…"),
+        ('"sk_live_abc\\u0031\\u00323"', '"***"'),  # JSON-escaped characters
+        ("?k=sk%5Flive_abc123&x=%41", "?k=***&x=%41"),  # percent-encoded ones
+        ("a \\ b % c", "a \\ b % c"),
     ],
 )
 def test_the_key_is_redacted_whole_and_where_an_excerpt_cut_it(text: str, redacted: str) -> None:
