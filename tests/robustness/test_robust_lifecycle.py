@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
@@ -108,6 +109,40 @@ async def test_plain_break_mid_way_cleans_up(
             break
     await eventually(lambda: not other_tasks(), what="the abandoned iterator to close")
     await assert_quiet(slow_bz, slow_fake, caplog)
+
+
+@pytest.mark.parametrize("which", ["iter", "iter_pages", "iter_details"])
+async def test_returning_out_of_the_loop_closes_the_iterator_without_the_cyclic_gc(
+    caplog: pytest.LogCaptureFixture, which: str
+) -> None:
+    """The everyday ``return`` out of ``async for`` drops the iterator: its generator's last reference goes,
+    and the loop closes it at once, cancelling the requests it had started. An iterator in a reference cycle
+    with its generator left them running until the cyclic GC came by, and then two generators were closed at
+    once ("aclose(): asynchronous generator is already running", logged by asyncio). Each request takes 1 s:
+    those started ahead must be gone well before."""
+    caplog.set_level(logging.WARNING)
+    async with (
+        FakeBizstim(clients=1000, seed=11, latency=1.0) as fake,
+        Bizstim(api_key=fake.api_key, base_url=fake.url, max_concurrency=8) as bz,
+    ):
+
+        async def until_requests_run_ahead() -> object:
+            async for record in _iterators(bz)[which]():
+                if fake.in_flight >= 2:  # requests for what follows are under way
+                    return record
+            raise AssertionError("the iterator never ran ahead")
+
+        gc.disable()  # the cyclic GC must not be what closes it
+        try:
+            await until_requests_run_ahead()
+            loop = asyncio.get_running_loop()
+            returned = loop.time()
+            await eventually(lambda: not other_tasks(), within=5.0, what="the dropped iterator to close")
+            assert loop.time() - returned < 0.5, "the requests ran on after the consumer returned"
+            assert bz._transport.in_flight == 0
+        finally:
+            gc.enable()
+        await assert_quiet(bz, fake, caplog)
 
 
 @pytest.mark.parametrize("which", ["iter", "iter_pages", "iter_details"])

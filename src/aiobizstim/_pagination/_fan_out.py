@@ -38,7 +38,8 @@ class FanOut(Generic[K, R]):
     At most ``lookahead`` calls are started ahead of the result the consumer waits for (running, or done and
     waiting their turn), so one slow call (a retry waiting out ``Retry-After``) does not stall the others
     while memory stays bounded by ``lookahead`` results. :attr:`total` is the source's ``total``. Closing the
-    iterator cancels and awaits the calls in flight and closes ``source``. :meth:`checkpoint` says where the
+    iterator (``aclose()``, cancellation, an error, or dropping it, as a ``return`` out of ``async for``
+    does) cancels and awaits the calls in flight and closes ``source``. :meth:`checkpoint` says where the
     results handed out end; :meth:`source_resume` unwraps it for the ``source`` of the fan-out that resumes.
     """
 
@@ -54,22 +55,15 @@ class FanOut(Generic[K, R]):
             raise ValueError(f"concurrency must be >= 1, got {concurrency}")
         if lookahead < concurrency:
             raise ValueError(f"lookahead must be >= concurrency ({concurrency}), got {lookahead}")
-        self._source = source
-        self._call = call
-        self._gate = asyncio.Semaphore(concurrency)
-        self._lookahead = lookahead
-        #: The walk's position after the latest batch whose results were all handed out.
-        self._base = source.position
-        #: The ids of those results (with those a resumed checkpoint covered).
-        self._handled = source.seen.copy()
-        #: The batches received whose results are not all handed out, oldest first.
-        self._batches: collections.deque[_Batch[K]] = collections.deque()
-        self._results = self._run()
+        # The generator and the calls refer to the run, never to this object: a consumer that drops the
+        # iterator drops the generator's last reference, and the loop closes it at once.
+        self._run = _Run(source, call, concurrency, lookahead)
+        self._results = self._run.results()
 
     @property
     def total(self) -> int | None:
         """The source's ``total`` (``None`` before its first page)."""
-        return self._source.total
+        return self._run.source.total
 
     def checkpoint(self) -> dict[str, Any]:
         """Where the results handed out end, as a small JSON-serialisable value: pass it to the resource
@@ -80,15 +74,7 @@ class FanOut(Generic[K, R]):
 
         Cost: the page walk's checkpoint for the last page whose results were all handed out (its compressed
         bitmap is built once per page), plus the ids of the results handed out from the page after it."""
-        taken: list[Any] = []
-        if self._batches:
-            first = self._batches[0]
-            taken = first.ids[: first.done]
-        return {
-            "version": _CHECKPOINT_VERSION,
-            "kind": _CHECKPOINT_KIND,
-            "source": self._source.checkpoint_at(self._base, self._handled, taken),
-        }
+        return self._run.checkpoint()
 
     @staticmethod
     def source_resume(resume: Any) -> Any:
@@ -116,6 +102,36 @@ class FanOut(Generic[K, R]):
         """Stop: cancel and await the calls in flight, close the source."""
         await self._results.aclose()
 
+
+class _Run(Generic[K, R]):
+    """The state of one :class:`FanOut` and the async generator of its results (:meth:`results`)."""
+
+    def __init__(
+        self, source: PageIterator[K], call: Callable[[K], Awaitable[R]], concurrency: int, lookahead: int
+    ) -> None:
+        self.source = source
+        self._call = call
+        self._gate = asyncio.Semaphore(concurrency)
+        self._lookahead = lookahead
+        #: The walk's position after the latest batch whose results were all handed out.
+        self._base = source.position
+        #: The ids of those results (with those a resumed checkpoint covered).
+        self._handled = source.seen.copy()
+        #: The batches received whose results are not all handed out, oldest first.
+        self._batches: collections.deque[_Batch[K]] = collections.deque()
+
+    def checkpoint(self) -> dict[str, Any]:
+        """See :meth:`FanOut.checkpoint`."""
+        taken: list[Any] = []
+        if self._batches:
+            first = self._batches[0]
+            taken = first.ids[: first.done]
+        return {
+            "version": _CHECKPOINT_VERSION,
+            "kind": _CHECKPOINT_KIND,
+            "source": self.source.checkpoint_at(self._base, self._handled, taken),
+        }
+
     async def _gated(self, key: K) -> R:
         async with self._gate:
             return await self._call(key)
@@ -129,9 +145,10 @@ class FanOut(Generic[K, R]):
             self._handled.add_all([key for key in batch.ids if key is not None])
             self._base = batch.position
 
-    async def _run(self) -> AsyncGenerator[R, None]:
+    async def results(self) -> AsyncGenerator[R, None]:
+        """The calls' results, in list order."""
         pending: collections.deque[asyncio.Task[R]] = collections.deque()
-        source = self._source
+        source = self.source
         try:
             async for batch in source:
                 self._batches.append(_Batch(source.position, ids_of(batch)))

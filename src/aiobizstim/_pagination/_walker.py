@@ -40,7 +40,7 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
-from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
 
 from aiobizstim._checks import check_int
@@ -95,15 +95,12 @@ class Position(Generic[T]):
     overlap: int
 
 
-class PageIterator(Generic[T]):
-    """Every record from offset ``start`` in list order, each at most once (see the module docstring), a
-    page's worth at a time: each list holds the new records of one page read (never empty).
+class _Walk(Generic[T]):
+    """The state of one :class:`PageIterator`'s walk and the async generator that walks (:meth:`pages`).
 
-    ``fetch(offset, limit)`` reads one page (decoded, or a :class:`RawPage` to decode when its turn comes).
-    The first page is read alone (it gives ``total``); later pages are read concurrently, at most ``window``
-    at a time, and yielded in order. :attr:`total` is the server's latest ``total``. Closing the iterator
-    (``aclose()``, ``break`` in ``async for``'s caller, cancellation, an error) cancels and awaits the page
-    requests still in flight.
+    The generator refers to this object, never to the :class:`PageIterator` that holds it: a consumer that
+    drops the iterator (``return`` out of ``async for``) drops the generator's last reference, so the event
+    loop closes it at once (its page requests cancelled), rather than whenever the cyclic GC finds it.
     """
 
     def __init__(
@@ -143,7 +140,6 @@ class PageIterator(Generic[T]):
         self._resumed = None if resume is None else self._restore(resume)
         #: The last page whose new records were all handed out (what a checkpoint continues from).
         self._mark: DecodedPage[T] | None = self._resumed
-        self._pages = self._walk()
 
     @property
     def position(self) -> Position[T]:
@@ -156,25 +152,11 @@ class PageIterator(Generic[T]):
         return self._new.seen
 
     def checkpoint(self) -> dict[str, Any]:
-        """Where the iteration stands, as a small JSON-serialisable value: pass it as ``resume=`` to a new
-        iterator over the same list (same ``start`` and ``page_size``) to continue after the records handed
-        out so far, with the drift guarantee across the stop. Take it between pages (after handling a page's
-        records); before the first page it starts the list afresh.
-
-        Cost: it holds the ids handed out as a compressed bitmap (a few hundred bytes per million dense
-        ids; more for sparse ones), built each time it is taken after a new page."""
+        """See :meth:`PageIterator.checkpoint`."""
         return self.checkpoint_at(self.position, self._new.seen)
 
     def checkpoint_at(self, position: Position[T], seen: IdSet, taken: Sequence[Any] = ()) -> dict[str, Any]:
-        """A checkpoint for a consumer that has handled fewer records than were handed out: every record
-        up to the batch ``position`` was taken at, then ``taken``, the ids of the first records of the
-        batch after it. ``seen`` holds the ids handled (it may include ``taken``, it must not include ids
-        handed out but not handled). Resuming reads the list again from the page after ``position``'s,
-        skipping ``taken`` as records already handed out (a page sharing a record with ``position``'s page or
-        with ``taken`` links to it).
-
-        Cost: ``seen``'s compressed bitmap (built once until an id is added to it) and a list of the ids
-        of ``position``'s page and of ``taken``."""
+        """See :meth:`PageIterator.checkpoint_at`."""
         mark, remaining = position.page, position.remaining
         return {
             "version": _CHECKPOINT_VERSION,
@@ -247,16 +229,6 @@ class PageIterator(Generic[T]):
         # The records taken from the next page follow the page's own: later pages may link to either.
         return DecodedPage(offset, limit, [], total, raw_count, ids=(*ids, *taken))
 
-    def __aiter__(self) -> PageIterator[T]:
-        return self
-
-    async def __anext__(self) -> list[T]:
-        return await self._pages.__anext__()
-
-    async def aclose(self) -> None:
-        """Stop: cancel and await the page requests in flight."""
-        await self._pages.aclose()
-
     async def _get(self, offset: int) -> DecodedPage[T] | RawPage[T]:
         self._stats.pages += 1
         return await self._fetch(offset, self._page_size)
@@ -267,7 +239,8 @@ class PageIterator(Generic[T]):
             self.total = opened.total
         return opened
 
-    async def _walk(self) -> AsyncGenerator[list[T], None]:
+    async def pages(self) -> AsyncGenerator[list[T], None]:
+        """The walk: the new records of each page read, in list order."""
         window, start = self._window, self._start
         try:
             if self._resumed is not None:  # continue after a checkpoint's page, as if never stopped
@@ -411,7 +384,7 @@ class _Bridges(Generic[T]):
     """The bridging reads between ``prev`` and ``nxt`` when they share no record: pages that start well
     inside ``prev`` and reach into ``nxt``, each yielding its new records, until one links to ``nxt``."""
 
-    def __init__(self, walker: PageIterator[T], prev: DecodedPage[T], nxt: DecodedPage[T]) -> None:
+    def __init__(self, walker: _Walk[T], prev: DecodedPage[T], nxt: DecodedPage[T]) -> None:
         self._walker = walker
         self.prev = prev
         self._nxt = nxt
@@ -483,12 +456,100 @@ class _Bridges(Generic[T]):
                 return
 
 
+class PageIterator(Generic[T]):
+    """Every record from offset ``start`` in list order, each at most once (see the module docstring), a
+    page's worth at a time: each list holds the new records of one page read (never empty).
+
+    ``fetch(offset, limit)`` reads one page (decoded, or a :class:`RawPage` to decode when its turn comes).
+    The first page is read alone (it gives ``total``); later pages are read concurrently, at most ``window``
+    at a time, and yielded in order. :attr:`total` is the server's latest ``total``. Closing the iterator
+    (``aclose()``, cancellation, an error, or dropping it, as a ``return`` out of ``async for`` does) cancels
+    and awaits the page requests still in flight.
+    """
+
+    def __init__(
+        self,
+        fetch: Fetch[T],
+        *,
+        start: int,
+        page_size: int,
+        max_items: int | None,
+        window: int | Callable[[], int],
+        overlap: int | None = None,
+        stats: ClientStats | None = None,
+        what: str = "list",
+        max_repairs: int = 8,
+        resume: Any = None,
+    ) -> None:
+        self._walk = _Walk(
+            fetch,
+            start=start,
+            page_size=page_size,
+            max_items=max_items,
+            window=window,
+            overlap=overlap,
+            stats=stats,
+            what=what,
+            max_repairs=max_repairs,
+            resume=resume,
+        )
+        self._pages = self._walk.pages()
+
+    @property
+    def total(self) -> int | None:
+        """The list's ``total`` in the latest page that gave one (``None`` before the first page)."""
+        return self._walk.total
+
+    @property
+    def position(self) -> Position[T]:
+        """Where the walk stands: right after the latest batch handed out (see :meth:`checkpoint_at`)."""
+        return self._walk.position
+
+    @property
+    def seen(self) -> IdSet:
+        """The ids handed out so far, with those a resumed checkpoint covered (the live set: copy it)."""
+        return self._walk.seen
+
+    def checkpoint(self) -> dict[str, Any]:
+        """Where the iteration stands, as a small JSON-serialisable value: pass it as ``resume=`` to a new
+        iterator over the same list (same ``start`` and ``page_size``) to continue after the records handed
+        out so far, with the drift guarantee across the stop. Take it between pages (after handling a page's
+        records); before the first page it starts the list afresh.
+
+        Cost: it holds the ids handed out as a compressed bitmap (a few hundred bytes per million dense
+        ids; more for sparse ones), built each time it is taken after a new page."""
+        return self._walk.checkpoint()
+
+    def checkpoint_at(self, position: Position[T], seen: IdSet, taken: Sequence[Any] = ()) -> dict[str, Any]:
+        """A checkpoint for a consumer that has handled fewer records than were handed out: every record
+        up to the batch ``position`` was taken at, then ``taken``, the ids of the first records of the
+        batch after it. ``seen`` holds the ids handled (it may include ``taken``, it must not include ids
+        handed out but not handled). Resuming reads the list again from the page after ``position``'s,
+        skipping ``taken`` as records already handed out (a page sharing a record with ``position``'s page or
+        with ``taken`` links to it).
+
+        Cost: ``seen``'s compressed bitmap (built once until an id is added to it) and a list of the ids
+        of ``position``'s page and of ``taken``."""
+        return self._walk.checkpoint_at(position, seen, taken)
+
+    def __aiter__(self) -> PageIterator[T]:
+        return self
+
+    async def __anext__(self) -> list[T]:
+        return await self._pages.__anext__()
+
+    async def aclose(self) -> None:
+        """Stop: cancel and await the page requests in flight."""
+        await self._pages.aclose()
+
+
 class RecordIterator(Generic[T]):
-    """A :class:`PageIterator`'s records one at a time."""
+    """A :class:`PageIterator`'s records one at a time. It holds no generator of its own: dropping it drops
+    the page iterator, which then closes at once."""
 
     def __init__(self, pages: PageIterator[T]) -> None:
         self._pages = pages
-        self._records = self._each()
+        self._batch: Iterator[T] = iter(())
 
     @property
     def total(self) -> int | None:
@@ -499,17 +560,14 @@ class RecordIterator(Generic[T]):
         return self
 
     async def __anext__(self) -> T:
-        return await self._records.__anext__()
+        for item in self._batch:  # the rest of the current page (a list iterator lets go of it when done)
+            return item
+        while True:
+            self._batch = iter(await self._pages.__anext__())  # never empty; StopAsyncIteration at the end
+            for item in self._batch:
+                return item
 
     async def aclose(self) -> None:
         """Stop: cancel and await the page requests in flight."""
-        await self._records.aclose()
-
-    async def _each(self) -> AsyncGenerator[T, None]:
-        try:
-            async for items in self._pages:
-                for item in items:
-                    yield item
-                del items  # handed out: freed as the consumer lets go, not after the next page is decoded
-        finally:
-            await self._pages.aclose()
+        self._batch = iter(())
+        await self._pages.aclose()
