@@ -219,6 +219,7 @@ def test_atomic_file_keeps_the_mode_of_the_file_it_replaces(tmp_path: Path) -> N
     target.write_bytes(b"old\n")
     target.chmod(0o600)
     with AtomicFile(target) as out:
+        assert out.temp_path.stat().st_mode & 0o777 == 0o600  # private while it is written, too
         out.file.write(b"new\n")
         out.commit()
     assert target.read_bytes() == b"new\n"

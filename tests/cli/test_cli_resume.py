@@ -464,3 +464,22 @@ async def test_a_columnar_export_resumes_then_converts(fake: FakeBizstim, tmp_pa
     with duckdb.connect(str(out) if fmt == "duckdb" else ":memory:", read_only=fmt == "duckdb") as db:
         ids = [row[0] for row in db.execute(f"SELECT id FROM {reader}").fetchall()]
     assert ids == list(clean)
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "parquet", "duckdb"])
+async def test_a_private_target_stays_private_through_a_resume(
+    fake: FakeBizstim, tmp_path: Path, fmt: str
+) -> None:
+    """A 0600 file replaced by a resumed export: the partial file kept between the runs and the finished
+    output are 0600 too (a resumed Parquet or DuckDB export published a 0644 file: duckdb wrote it)."""
+    out = tmp_path / f"clients.{fmt}"
+    out.write_bytes(b"private\n")
+    out.chmod(0o600)
+    run = await killed_at(fake, 20, signal.SIGKILL, out, "--max-items", "40000")
+    assert run.code == -signal.SIGKILL
+    partial = resume_paths(out)[0]
+    assert partial.stat().st_mode & 0o777 == 0o600, oct(partial.stat().st_mode)
+    resumed, _ = await resume(fake, out, "--max-items", "40000")
+    assert resumed.code == 0, resumed.stderr
+    assert out.read_bytes() != b"private\n"
+    assert out.stat().st_mode & 0o777 == 0o600, oct(out.stat().st_mode)

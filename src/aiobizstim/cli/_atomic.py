@@ -25,7 +25,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, BinaryIO, Final, Self
 
-__all__ = ["AtomicFile", "OutputPathError", "check_output_path", "fsync_dir"]
+__all__ = ["AtomicFile", "OutputPathError", "check_output_path", "creation_mode", "fsync_dir", "keep_mode"]
 
 _BUFFER: Final = 1 << 20
 #: Bytes handed to the OS between two background syncs of a file written with ``sync_behind``.
@@ -46,6 +46,23 @@ def check_output_path(path: Path) -> None:
         raise OutputPathError(f"output directory does not exist: {parent}")
     if not os.access(parent, os.W_OK | os.X_OK):
         raise OutputPathError(f"output directory is not writable: {parent}")
+
+
+def creation_mode(target: Path) -> int:
+    """The mode to create a file that is to replace ``target`` with: ``target``'s permission bits if it exists
+    (a private 0600 file stays private while its replacement is written, and in a partial file kept for a
+    resume), readable and writable by its owner whatever they are; else 0o666 (the umask decides)."""
+    try:
+        return stat.S_IMODE(os.stat(target).st_mode) | 0o600
+    except OSError:
+        return 0o666
+
+
+def keep_mode(path: Path, target: Path) -> None:
+    """Give ``path``, about to replace ``target``, ``target``'s permission bits (when it exists): a file
+    written by other means (duckdb's) or created before the target was, keeps the target's privacy."""
+    with contextlib.suppress(OSError):
+        os.chmod(path, stat.S_IMODE(os.stat(target).st_mode))
 
 
 def fsync_dir(directory: Path) -> None:
@@ -153,11 +170,11 @@ class AtomicFile:
         return self._file
 
     def __enter__(self) -> Self:
-        # O_EXCL: never write into a file someone else created; 0o666 lets the umask decide the mode.
+        # O_EXCL: never write into a file someone else created.
         self._phase = "creating"
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
         try:
-            fd = os.open(self.temp_path, flags, 0o666)
+            fd = os.open(self.temp_path, flags, creation_mode(self.path))
         except OSError as exc:
             raise self._at_target(exc) from None
         self._file = _SyncingWriter(io.FileIO(fd, "wb"), SYNC_EVERY if self._sync_behind else None)
@@ -176,8 +193,7 @@ class AtomicFile:
     def publish(self) -> None:
         """Rename the temp file, complete and synced, to :attr:`path` (:meth:`commit` without the file: for a
         temp file written by other means at :attr:`temp_path`, never opened here)."""
-        with contextlib.suppress(OSError):  # replacing a file: keep its permissions (e.g. 0600)
-            os.chmod(self.temp_path, stat.S_IMODE(os.stat(self.path).st_mode))
+        keep_mode(self.temp_path, self.path)
         self._phase = "renaming"
         try:
             os.replace(self.temp_path, self.path)

@@ -33,7 +33,7 @@ from typing import Any, BinaryIO, Final
 
 import msgspec
 
-from aiobizstim.cli._atomic import AtomicFile, fsync_dir
+from aiobizstim.cli._atomic import AtomicFile, creation_mode, fsync_dir, keep_mode
 from aiobizstim.cli._columnar import remove_side_files
 from aiobizstim.cli._output import AllAtOnceOutput, Outcome, OutputPlan
 
@@ -123,7 +123,7 @@ class ResumableOutput(AllAtOnceOutput):
             self._remove_state()
         self._started = state is None  # before the file exists: a forced exit then removes it
         flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
-        fd = os.open(self.partial_path, flags, 0o666)
+        fd = os.open(self.partial_path, flags, creation_mode(self.plan.target))
         self._file = os.fdopen(fd, "r+b", buffering=_BUFFER)
         self._lock(fd)
         self._sweep()
@@ -257,8 +257,6 @@ class ResumableOutput(AllAtOnceOutput):
             self._save(_State(STATE_VERSION, self.options, file.tell(), records, None, True))
         self.close_file()
         if self._finalize is None:
-            with contextlib.suppress(OSError):  # replacing a file: keep its permissions (e.g. 0600)
-                os.chmod(self.partial_path, os.stat(self.plan.target).st_mode & 0o7777)
             self._put_in_place(self.partial_path)
         else:
             partial = self.partial_path
@@ -270,6 +268,7 @@ class ResumableOutput(AllAtOnceOutput):
         self._remove_state()
 
     def _put_in_place(self, source: Path) -> None:
+        keep_mode(source, self.plan.target)  # replacing a file: keep its permissions (e.g. 0600)
         self._moving = source
         self._phase = "renaming"  # before the rename: a signal handler can then tell whether it happened
         os.replace(source, self.plan.target)
