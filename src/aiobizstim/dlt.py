@@ -12,7 +12,8 @@ One resource per documented list (``clients``, ``services``, ... ``testimonials`
 (each client's full record: one request per client, so not selected by default; ``.with_resources(...)``
 picks resources). Each resource reads its list with the client's concurrent, ordered, drift-safe iterator and
 hands dlt a page at a time, with primary key ``id`` and ``merge`` as the write disposition (a second run
-updates rows instead of adding them). Rows carry Python types and explicit column hints from the models:
+updates rows instead of adding them); ``meetourstaff``, whose records may lack an id, has no key and is
+replaced on each run. Rows carry Python types and explicit column hints from the models:
 money as ``decimal`` with its two places, coordinates as exact decimals, dates as ``date``, flags as
 ``bool``, ids and counts as ``bigint``, enums as their wire values, comma lists as ``json`` (one column, not a
 child table).
@@ -27,12 +28,13 @@ import msgspec
 
 try:
     import dlt
+    from dlt.common.typing import TSecretStrValue
     from dlt.extract.resource import DltResource
 except ImportError as exc:  # pragma: no cover - exercised without the extra
     raise ImportError('aiobizstim.dlt needs dlt: pip install "aiobizstim[dlt]"') from exc
 
 from aiobizstim._client import Bizstim
-from aiobizstim._lists import LISTABLE, record_model
+from aiobizstim._lists import LISTABLE, capped_page_size, record_key, record_model
 from aiobizstim.models._columns import Column, Logical, columns
 from aiobizstim.models._export import export_rows
 
@@ -55,22 +57,23 @@ _DATA_TYPES: Final = {
 }
 
 
-def _hint(column: Column) -> dict[str, Any]:
-    hint: dict[str, Any] = {"data_type": _DATA_TYPES[column.type], "nullable": column.name != "id"}
+def _hint(column: Column, key: tuple[str, ...]) -> dict[str, Any]:
+    hint: dict[str, Any] = {"data_type": _DATA_TYPES[column.type], "nullable": column.name not in key}
     if column.type is Logical.DECIMAL:
         hint["precision"], hint["scale"] = column.precision, column.scale
     return hint
 
 
 def column_hints(model: type[msgspec.Struct]) -> dict[str, dict[str, Any]]:
-    """dlt column hints for the export form of ``model``: one typed column per field."""
-    return {column.name: _hint(column) for column in columns(model)}
+    """dlt column hints for the export form of ``model``: one typed column per field, the key's not null."""
+    key = record_key(model)
+    return {column.name: _hint(column, key) for column in columns(model)}
 
 
 async def _pages(bz_options: dict[str, Any], name: str, page_size: int | None) -> AsyncIterator[Any]:
     async with Bizstim(**bz_options) as bz:
         if name == DETAILS:
-            details = bz.clients.iter_details(page_size=page_size)
+            details = bz.clients.iter_details(page_size=capped_page_size("clients", page_size))
             batch: list[Any] = []
             async for record in details:
                 batch.append(record)
@@ -85,18 +88,24 @@ async def _pages(bz_options: dict[str, Any], name: str, page_size: int | None) -
             if records := await resource.list():
                 yield export_rows(records)
             return
-        async for page in resource.iter_pages(page_size=page_size):
+        async for page in resource.iter_pages(page_size=capped_page_size(name, page_size)):
             yield export_rows(page)
 
 
 def _resource(name: str, bz_options: dict[str, Any], page_size: int | None) -> DltResource:
     model = record_model("clients", details=True) if name == DETAILS else record_model(name)
-    rows = _pages(bz_options, name, page_size)
+
+    async def rows() -> AsyncIterator[Any]:  # a function, not a generator: each run of the source reads anew
+        async for batch in _pages(bz_options, name, page_size):
+            yield batch
+
+    key = record_key(model)
     return dlt.resource(  # type: ignore[call-overload, no-any-return]
         rows,
         name=name,
-        primary_key="id",
-        write_disposition="merge",
+        primary_key=list(key),
+        # Without a key (meetourstaff), merge has nothing to match rows on: each run replaces the table.
+        write_disposition="merge" if key else "replace",
         columns=column_hints(model),
         selected=name != DETAILS,
     )
@@ -104,7 +113,7 @@ def _resource(name: str, bz_options: dict[str, Any], page_size: int | None) -> D
 
 @dlt.source(name="bizstim", max_table_nesting=0)
 def bizstim_source(
-    api_key: str | None = None,
+    api_key: TSecretStrValue | None = None,  # a secret to dlt: never in its traces
     base_url: str | None = None,
     max_concurrency: int | Literal["auto"] | None = None,
     rate_limit: float | None = None,
@@ -115,7 +124,8 @@ def bizstim_source(
 
     ``api_key`` and ``base_url`` default to ``$BIZSTIM_API_KEY`` and ``$BIZSTIM_BASE_URL`` (or dlt's config:
     ``sources.bizstim.api_key``); ``max_concurrency`` (an int or ``"auto"``), ``rate_limit`` and
-    ``page_size`` are the client's and the iterators' (the defaults: 8, none, the API's maximum).
+    ``page_size`` are the client's and the iterators' (the defaults: 8, none, the API's maximum;
+    ``page_size`` is capped at each list's maximum).
     ``resources`` names the resources to create (default: every list, and ``client_details`` created but
     not selected).
     """

@@ -118,3 +118,41 @@ async def test_client_details_loads_full_records_typed(tmp_path: Path) -> None:
         types = _column_types(db, "client_details")
     assert types["latitude"] == "DECIMAL(38,18)"
     assert types["dob"] == "DATE"
+
+
+async def test_key_from_dlt_config_large_pages_and_id_less_records(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three things a review found: the key, resolved from dlt's config as documented, was written to the
+    pipeline's trace in plain text; a page_size over a list's maximum (services: 100) failed mid-extract;
+    a meetourstaff record without an id (its fields are undocumented) failed the load, its id not null."""
+    async with FakeBizstim(clients=300, seed=6) as fake:
+        staff = fake._data.tables["meetourstaff"]
+        for record in staff[:2]:
+            del record["id"]
+        monkeypatch.setenv("SOURCES__BIZSTIM__API_KEY", fake.api_key)
+        source = bizstim_source(base_url=fake.url, page_size=1000)
+
+        def run() -> None:
+            pipeline = dlt.pipeline(
+                pipeline_name="bizstim_config",
+                destination=dlt.destinations.duckdb(str(tmp_path / "warehouse.duckdb")),
+                dataset_name="crm",
+                pipelines_dir=str(tmp_path / "pipelines"),
+            )
+            for _ in range(2):  # the id-less table is replaced, not appended to, by a second run
+                resources = source.with_resources("clients", "services", "meetourstaff")
+                pipeline.run(resources).raise_on_failed_jobs()
+            assert fake.api_key not in repr(pipeline.last_trace)
+            key = fake.api_key.encode()
+            assert [p for p in tmp_path.rglob("*") if p.is_file() and key in p.read_bytes()] == []
+
+        await asyncio.to_thread(run)
+        counts = {
+            "clients": len(fake.client_ids()),
+            **{n: len(fake.records(n)) for n in ("services", "meetourstaff")},
+        }
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as db:
+        for name, want in counts.items():
+            assert db.execute(f"SELECT count(*) FROM crm.{name}").fetchone() == (want,), name
+        assert db.execute("SELECT count(*) FROM crm.meetourstaff WHERE id IS NULL").fetchone() == (2,)

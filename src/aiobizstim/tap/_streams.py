@@ -9,9 +9,8 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 
 import msgspec
 
-from aiobizstim._lists import LISTABLE, record_model
+from aiobizstim._lists import LISTABLE, capped_page_size, record_key, record_model
 from aiobizstim.models import ENDPOINTS
-from aiobizstim.tap._schema import required_fields
 
 if TYPE_CHECKING:
     from aiobizstim import Bizstim
@@ -48,17 +47,12 @@ class Stream:
     def key_properties(self) -> tuple[str, ...]:
         """``("id",)`` when the model requires an id; ``()`` for a model whose id may be missing
         (``meetourstaff``: its fields are undocumented), since a key must never be null."""
-        return ("id",) if "id" in required_fields(self.model) else ()
+        return record_key(self.model)
 
     @property
     def paginated(self) -> bool:
         """Whether the list is read in pages (and so can continue from a checkpoint)."""
         return ENDPOINTS[self.resource].max_limit is not None
-
-    @property
-    def max_page_size(self) -> int | None:
-        """The API's largest page for this list (``None``: unpaginated)."""
-        return ENDPOINTS[self.resource].max_limit
 
 
 #: Every stream, in the order a sync reads them.
@@ -79,7 +73,7 @@ def open_stream(
     """The batches of ``stream``'s records (each a page, continuing after the checkpoint ``resume``) and what
     gives the checkpoint after a batch (``None``: the stream cannot continue from one)."""
     resource = getattr(bz, stream.resource)
-    size = None if page_size is None or stream.max_page_size is None else min(page_size, stream.max_page_size)
+    size = capped_page_size(stream.resource, page_size)
     if not stream.paginated:
         return _listed(resource), None
     if stream.details:
