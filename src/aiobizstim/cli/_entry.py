@@ -8,7 +8,9 @@ Imports nothing heavy itself."""
 
 from __future__ import annotations
 
+import errno
 import importlib
+import io
 import signal
 import sys
 from collections.abc import Sequence
@@ -38,10 +40,39 @@ EXIT_TERMINATED: Final = 143
 EXIT_CODES: Final = {signal.SIGINT: EXIT_INTERRUPTED, signal.SIGTERM: EXIT_TERMINATED}
 
 
+class _Closed(io.TextIOBase):
+    """Stands for a standard stream the process was started without (``>&-``: Python sets it to ``None``).
+    Output written to it fails with an ``OSError`` that the commands report in one line, as for any
+    unwritable output; diagnostics (``discard``: standard error) are dropped, as their reader asked."""
+
+    def __init__(self, name: str, *, discard: bool = False) -> None:
+        self._name = name
+        self._discard = discard
+
+    def _closed(self) -> OSError:
+        return OSError(errno.EBADF, f"{self._name} is closed")
+
+    def write(self, text: str) -> int:
+        if self._discard:
+            return len(text)
+        raise self._closed()
+
+    def flush(self) -> None:  # nothing was written: the interpreter's flush at exit has nothing to fail on
+        pass
+
+    def fileno(self) -> int:
+        raise self._closed()
+
+
 def start(prog: str, module: str, argv: Sequence[str] | None) -> int:
     """Import ``module`` and return what its ``main(argv)`` returns; a Ctrl-C that Python's own handling
     meets (the import, the moments before ``main`` installs its own and after it puts Python's back) is one
-    line, ``PROG: error: interrupted``, and exit code 130."""
+    line, ``PROG: error: interrupted``, and exit code 130. A standard stream the process was started without
+    fails when used, with an ``OSError`` (see :class:`_Closed`)."""
+    if sys.stdout is None:
+        sys.stdout = _Closed("standard output")
+    if sys.stderr is None:
+        sys.stderr = _Closed("standard error", discard=True)
     try:
         code: int = importlib.import_module(module).main(argv)
     except KeyboardInterrupt:
