@@ -27,6 +27,8 @@ class ClientStats:
     drift_repairs: int = 0
     #: Records seen again (overlap or drift) and not yielded twice.
     duplicates_dropped: int = 0
+    #: Records a list gave whose lookup then found nothing (deleted since): ``iter_details`` skips them.
+    records_gone: int = 0
     #: Requests that may be in flight now (``max_concurrency``, or where ``"auto"`` has taken it).
     concurrency_limit: int = 0
     #: The lowest and highest that limit has been so far (both ``max_concurrency`` when it is fixed).

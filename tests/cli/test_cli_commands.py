@@ -160,6 +160,24 @@ async def test_export_details(fake: FakeBizstim, tmp_path: Path) -> None:
     assert fake.max_in_flight <= 6
 
 
+async def test_export_details_skips_a_client_gone_before_its_lookup(
+    fake: FakeBizstim, tmp_path: Path
+) -> None:
+    """A client deleted between the list and its lookup is skipped and counted in the summary: the whole
+    export failed on its NotFoundError (and, without --resume, wrote nothing)."""
+    out = tmp_path / "details.jsonl"
+    listed = fake.client_ids()[:60]
+    looked_up = [str(i) for i in listed]
+    victim = next(i for i in listed[10:] if sum(o.startswith(str(i)) for o in looked_up) == 1)
+    fake.fail_next(1, f"/api/client?id={victim}", status=404)  # its own lookup: no other id extends it
+    args = ("export", "clients", "--details", "--max-items", "60", "-o", out)
+    run = await bizstim(*args, env=env_for(fake))
+    assert run.code == 0, run.stderr
+    ids = [json.loads(line)["id"] for line in out.read_text().splitlines()]
+    assert ids == [i for i in listed if i != victim]
+    assert "1 client gone since listed, skipped" in run.error_lines[-1]
+
+
 async def test_progress_bar_goes_to_stderr_only(fake: FakeBizstim, tmp_path: Path) -> None:
     fake.set_latency(0.02)
     out = tmp_path / "clients.jsonl"

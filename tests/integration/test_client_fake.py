@@ -391,3 +391,25 @@ async def test_more_than_a_hundred_requests_reach_the_server_at_once() -> None:
         async with asyncio.timeout(20):  # a bound on the test, not a wait: it returns as soon as they are in
             await fake.wait_in_flight(150)
         assert {client.id for client in await lookups} == {first}
+
+
+async def test_iter_details_skips_a_client_deleted_between_list_and_lookup(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A client listed, then deleted before its lookup, is skipped (counted and logged), as the drift
+    guarantee allows for a record deleted meanwhile; it failed the whole iteration with NotFoundError."""
+    caplog.set_level(logging.WARNING, logger="aiobizstim")
+    async with FakeBizstim(clients=300, seed=8) as fake:
+        initial = fake.client_ids()
+        victim = max(initial)  # no other id starts with its digits
+        fake.fail_next(1, f"/api/client?id={victim}", status=404)  # listed, then gone when looked up
+        async with Bizstim(api_key=fake.api_key, base_url=fake.url) as bz:
+            details = bz.clients.iter_details(page_size=100)
+            ids = [client.id async for client in details]
+            checkpoint = details.checkpoint()
+            assert bz.stats.records_gone == 1
+        assert ids == [i for i in initial if i != victim]
+        assert f"client {victim} is gone since it was listed" in caplog.text
+        async with Bizstim(api_key=fake.api_key, base_url=fake.url) as bz:  # the checkpoint covers it
+            rest = [c.id async for c in bz.clients.iter_details(page_size=100, resume=checkpoint)]
+        assert rest == []

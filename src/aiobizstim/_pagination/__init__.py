@@ -2,7 +2,7 @@
 id de-duplication, bridging reads; its guarantee is in :mod:`._walker`) and the bounded fan-out behind
 ``iter_details()``."""
 
-from aiobizstim._pagination._fan_out import FanOut
+from aiobizstim._pagination._fan_out import FanOut, RecordGoneError
 from aiobizstim._pagination._ids import IdSet
 from aiobizstim._pagination._pages import (
     DecodedPage,
@@ -22,6 +22,7 @@ __all__ = [
     "Page",
     "PageIterator",
     "RawPage",
+    "RecordGoneError",
     "RecordIterator",
     "default_overlap",
     "is_terminal",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import dataclasses
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any, Generic, TypeVar
@@ -13,13 +14,18 @@ from aiobizstim._pagination._pages import ids_of
 from aiobizstim._pagination._walker import PageIterator, Position
 from aiobizstim._pagination._window import cancel_all
 
-__all__ = ["FanOut"]
+__all__ = ["FanOut", "RecordGoneError"]
 
 K = TypeVar("K")
 R = TypeVar("R")
 
 _CHECKPOINT_VERSION = 1
 _CHECKPOINT_KIND = "fan-out"
+
+
+class RecordGoneError(Exception):
+    """Raised by a fan-out's call: the record is gone (deleted since the walk listed it). The fan-out skips
+    it, as handled: a checkpoint covers it, and a resume does not look it up again."""
 
 
 @dataclasses.dataclass(slots=True)
@@ -35,8 +41,9 @@ class FanOut(Generic[K, R]):
     """``call(k)`` for every record ``k`` of the walk ``source``, at most ``concurrency`` at once, results in
     list order.
 
-    At most ``lookahead`` calls are started ahead of the result the consumer waits for (running, or done and
-    waiting their turn), so one slow call (a retry waiting out ``Retry-After``) does not stall the others
+    A call that raises :class:`RecordGoneError` has no result: its record is skipped. At most ``lookahead``
+    calls are started ahead of the result the consumer waits for (running, or done and waiting their turn),
+    so one slow call (a retry waiting out ``Retry-After``) does not stall the others
     while memory stays bounded by ``lookahead`` results. :attr:`total` is the source's ``total``. Closing the
     iterator (``aclose()``, cancellation, an error, or dropping it, as a ``return`` out of ``async for``
     does) cancels and awaits the calls in flight and closes ``source``. :meth:`checkpoint` says where the
@@ -136,6 +143,19 @@ class _Run(Generic[K, R]):
         async with self._gate:
             return await self._call(key)
 
+    async def _next(self, pending: collections.deque[asyncio.Task[R]]) -> R:
+        """The oldest call's result, counted as handed out; when it raised :class:`RecordGoneError`, counted
+        too and raised again (any other error leaves it pending, to be cancelled with the rest)."""
+        try:
+            result = await pending[0]
+        except RecordGoneError:
+            pending.popleft()
+            self._handing_out()
+            raise
+        pending.popleft()
+        self._handing_out()
+        return result
+
     def _handing_out(self) -> None:
         """Count the oldest pending result as handed out; a batch all handed out becomes the base."""
         batch = self._batches[0]
@@ -155,15 +175,11 @@ class _Run(Generic[K, R]):
                 for key in batch:
                     pending.append(asyncio.ensure_future(self._gated(key)))
                     if len(pending) >= self._lookahead:
-                        result = await pending[0]
-                        pending.popleft()
-                        self._handing_out()
-                        yield result
+                        with contextlib.suppress(RecordGoneError):  # no result: skipped
+                            yield await self._next(pending)
             while pending:
-                result = await pending[0]
-                pending.popleft()
-                self._handing_out()
-                yield result
+                with contextlib.suppress(RecordGoneError):
+                    yield await self._next(pending)
         finally:
             await cancel_all(list(pending))
             await source.aclose()

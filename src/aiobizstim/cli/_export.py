@@ -130,6 +130,8 @@ class ExportResult:
     resumed_after: int = 0
     #: With ``--concurrency auto``: the range the limit took and where it ended (``"4..32, ended at 27"``).
     concurrency: str | None = None
+    #: Clients listed whose lookup then found nothing (``--details``: deleted meanwhile, skipped).
+    gone: int = 0
 
     @property
     def label(self) -> str:
@@ -149,6 +151,8 @@ class ExportResult:
             total += f"; continued after {self.resumed_after:,} saved records"
         if self.concurrency is not None:
             total += f"; concurrency auto {self.concurrency}"
+        if self.gone:
+            total += f"; {_count(self.gone, 'client', 'clients')} gone since listed, skipped"
         return (
             f"exported {self.records:,} {self.label} to {self.spec.output.display} in {self.seconds:.2f} s "
             f"({format_rate(self.records, self.seconds)}{extra}{total})"
@@ -304,7 +308,7 @@ async def run_export(
     watch = watch if watch is not None else ExportWatch()
     plan = watch.plan = spec.output
     stats = bz.stats
-    requests_before, retries_before = stats.requests, stats.retries
+    requests_before, retries_before, gone_before = stats.requests, stats.retries, stats.records_gone
     started = time.monotonic()
     label = "client details" if spec.details else spec.resource
     counted: Any = None
@@ -349,6 +353,7 @@ async def run_export(
         retries=stats.retries - retries_before,
         server_total=getattr(counted, "total", None),
         resumed_after=resumed_after,
+        gone=stats.records_gone - gone_before,
         concurrency=None
         if bz.config.auto_concurrency is None
         else f"{stats.concurrency_low}..{stats.concurrency_high}, ended at {stats.concurrency_limit}",

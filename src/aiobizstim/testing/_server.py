@@ -326,7 +326,8 @@ class FakeBizstim:
     def fail_next(
         self, count: int, path_prefix: str = "/api/", status: int = 503, *, html: bool = False
     ) -> None:
-        """Answer the next ``count`` requests whose raw path starts with ``path_prefix`` with HTTP ``status``.
+        """Answer the next ``count`` requests whose raw path starts with ``path_prefix`` with HTTP ``status``
+        (with its query when ``path_prefix`` has one: ``"/api/client?id=21"`` picks one client's lookups).
 
         Status 429 carries ``Retry-After`` from the current :class:`Faults`. Rules queue up in call order.
         """
@@ -356,9 +357,10 @@ class FakeBizstim:
 
     # -- the request pipeline ---------------------------------------------------------------------------
 
-    def _take_fail_next(self, path: str) -> _FailNext | None:
+    def _take_fail_next(self, raw_path: str) -> _FailNext | None:
+        path = raw_path.split("?", 1)[0]
         for rule in self._fail_next:
-            if path.startswith(rule.path_prefix):
+            if (raw_path if "?" in rule.path_prefix else path).startswith(rule.path_prefix):
                 rule.remaining -= 1
                 if rule.remaining <= 0:
                     self._fail_next.remove(rule)
@@ -385,7 +387,7 @@ class FakeBizstim:
             # the delay, so every burst would take the latency plus all their build times.
             work = self._latency + (self._rng.uniform(0.0, self._jitter) if self._jitter else 0.0)
             until = started + work
-            rule = self._take_fail_next(raw_path)
+            rule = self._take_fail_next(request.raw_path)
             fault, html = (None, False) if rule else self._plan.draw()
             response: web.StreamResponse
             overloaded = False
