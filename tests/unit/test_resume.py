@@ -67,6 +67,26 @@ async def test_no_record_twice_and_none_missed_when_the_list_changed_while_stopp
     assert still_there == sorted(still_there, key=position.__getitem__), "not in list order"
 
 
+@pytest.mark.parametrize("inserted", [0, 50], ids=["deleted", "deleted-and-inserted"])
+async def test_a_checkpoint_whose_records_were_all_deleted_reads_again_from_the_start(inserted: int) -> None:
+    """Deleting the records on and around the checkpoint's page while stopped, more than the bridging pages
+    can reach past, failed every later resume with PaginationDriftError (the list was still by then): the
+    walk now starts again from the start once, skipping the ids handed out."""
+    data = FakeList(6000)
+    first, token = await run_until(pages(data, window=2), 30)  # about 2,900 records handed out
+    stop = data.ids.index(first[-1])
+    del data.ids[stop - 1200 : stop + 1200]
+    for n in range(inserted):  # and new records, before and after the stop
+        data.ids.insert(n * 50, data.next_id)
+        data.next_id += 1
+    remaining = set(data.ids)
+    original_rest = [i for i in range(first[-1] + 1, 6001) if i in remaining]
+    rest, _ = await run_until(pages(data, window=2, resume=token), None)
+    assert not set(first) & set(rest), "a record was yielded twice"
+    assert [i for i in rest if i <= 6000] == original_rest  # every record not handed out, in list order
+    assert len(rest) == len(set(rest))
+
+
 async def test_max_items_counts_across_the_stop() -> None:
     data = FakeList(3000)
     first, token = await run_until(pages(data, max_items=1234), 5)

@@ -240,7 +240,35 @@ class _Walk(Generic[T]):
         return opened
 
     async def pages(self) -> AsyncGenerator[list[T], None]:
-        """The walk: the new records of each page read, in list order."""
+        """The walk: the new records of each page read, in list order.
+
+        A walk continuing a checkpoint whose page no page links to any more (the records on and around it
+        were deleted while it was stopped, more than the bridging pages can reach past) starts again from
+        ``start``, once: the ids handed out before the stop are skipped, so no record comes twice and none
+        that existed throughout is missed (each one comes after those handed out, in list order). It costs
+        a re-read of the list up to where the stop was."""
+        async with contextlib.aclosing(self._walk()) as batches:
+            try:
+                async for out in batches:
+                    yield out
+                    del out  # handed out: not held while the next page is read and decoded
+                return
+            except PaginationDriftError:
+                if self._resumed is None or self._mark is not self._resumed:
+                    raise  # not the checkpoint's page that cannot be linked: the list moves too fast
+        logger.warning(
+            "%s: no page links to where the checkpoint stood any more (its records were deleted since): "
+            "reading again from offset %d, skipping the records handed out before the stop",
+            self._what,
+            self._start,
+        )
+        self._resumed = None
+        async with contextlib.aclosing(self._walk()) as batches:
+            async for out in batches:
+                yield out
+                del out
+
+    async def _walk(self) -> AsyncGenerator[list[T], None]:
         window, start = self._window, self._start
         try:
             if self._resumed is not None:  # continue after a checkpoint's page, as if never stopped
