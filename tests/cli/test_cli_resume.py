@@ -14,6 +14,7 @@ import random
 import signal
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -228,6 +229,37 @@ async def test_a_damaged_or_short_state_is_refused_in_one_line(fake: FakeBizstim
         f"bizstim: error: cannot resume: {partial} holds 100 bytes, fewer than the "
         f"{json.loads(state.read_text())['bytes']:,} its state describes; delete {state} to start over"
     ]
+
+
+@pytest.mark.parametrize(
+    ("damage", "why"),
+    [
+        (lambda st: st | {"checkpoint": None}, "records but holds no checkpoint"),
+        (lambda st: st | {"bytes": st["bytes"] - 7}, "ends inside a record of"),
+        (lambda st: st | {"bytes": -1}, "Expected `int` >= 0"),
+        (lambda st: st | {"checkpoint": {"version": 1, "kind": "pages", "what": "clients"}}, "not a usable"),
+        (lambda st: st | {"checkpoint": "resume me"}, "not a usable checkpoint"),
+    ],
+    ids=["no-checkpoint", "mid-record", "negative-bytes", "foreign-checkpoint", "garbage-checkpoint"],
+)
+async def test_a_hand_damaged_state_is_refused_not_trusted(
+    fake: FakeBizstim, tmp_path: Path, damage: Any, why: str
+) -> None:
+    """A state that no export can have written: with no checkpoint the export restarted on top of the kept
+    records (thousands of rows twice); a byte count mid-record made invalid JSON Lines; a foreign checkpoint
+    was an 'unexpected ValueError'."""
+    out = tmp_path / "clients.jsonl"
+    await killed_at(fake, 20, signal.SIGKILL, out)
+    state = resume_paths(out)[1]
+    state.write_text(json.dumps(damage(json.loads(state.read_text()))))
+    fake.reset_stats()
+    run, _ = await resume(fake, out)
+    assert run.code == 2, run.stderr
+    assert len(run.error_lines) == 1, run.stderr
+    line = run.error_lines[0]
+    assert line.startswith(f"bizstim: error: cannot resume: the state {state} is damaged ("), line
+    assert why in line, line
+    assert line.endswith("; delete it to start over"), line
 
 
 async def test_a_failure_keeps_the_progress_and_says_so(fake: FakeBizstim, tmp_path: Path) -> None:

@@ -329,7 +329,10 @@ async def run_export(
         output.open()
         if isinstance(output, ResumableOutput):
             resumed_after = output.resumed_records
-            records, counted = _source(bz, spec, output.resumed_checkpoint)
+            try:
+                records, counted = _source(bz, spec, output.resumed_checkpoint)
+            except ValueError as exc:  # the iterator refuses a checkpoint it cannot continue from
+                raise output.damaged(str(exc)) from None
             if resumed_after:
                 progress.note(f"continuing after {resumed_after:,} saved records")
         else:

@@ -29,7 +29,7 @@ import sys
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
-from typing import Any, BinaryIO, Final
+from typing import Annotated, Any, BinaryIO, Final
 
 import msgspec
 
@@ -62,8 +62,8 @@ def resume_paths(target: Path) -> tuple[Path, Path]:
 class _State(msgspec.Struct, forbid_unknown_fields=True):
     version: int
     options: dict[str, Any]
-    bytes: int
-    records: int
+    bytes: Annotated[int, msgspec.Meta(ge=0)]
+    records: Annotated[int, msgspec.Meta(ge=0)]
     checkpoint: Any
     finished: bool = False
 
@@ -136,6 +136,7 @@ class ResumableOutput(AllAtOnceOutput):
                     f"cannot resume: {self.partial_path} holds {size:,} bytes, fewer than the "
                     f"{state.bytes:,} its state describes; delete {self.state_path} to start over"
                 )
+            self._check_consistent(state, fd)
             os.ftruncate(fd, state.bytes)  # bytes past the last checkpoint were never described
             self.resumed_records = self.saved_records = state.records
             self.resumed_checkpoint = state.checkpoint
@@ -145,6 +146,23 @@ class ResumableOutput(AllAtOnceOutput):
         self._file.seek(0, os.SEEK_END)
         return self
 
+    def damaged(self, why: str) -> ResumeError:
+        """The error for a state that cannot be what an export wrote (hand-edited, or another file's)."""
+        return ResumeError(
+            f"cannot resume: the state {self.state_path} is damaged ({why}); delete it to start over"
+        )
+
+    def _check_consistent(self, state: _State, fd: int) -> None:
+        """The state describes whole records (JSON Lines and CSV end each with a newline; a JSON array's
+        last is its ``}``, or its opening ``[`` line) and, unless the export had finished, where its iterator
+        stood."""
+        if state.bytes and os.pread(fd, 1, state.bytes - 1) not in (b"\n", b"}"):
+            raise self.damaged(
+                f"its byte count, {state.bytes:,}, ends inside a record of {self.partial_path}"
+            )
+        if state.records and state.checkpoint is None and not state.finished:
+            raise self.damaged(f"it counts {state.records:,} records but holds no checkpoint")
+
     def _load_state(self) -> _State | None:
         try:
             raw = self.state_path.read_bytes()
@@ -153,9 +171,7 @@ class ResumableOutput(AllAtOnceOutput):
         try:
             state = _decode_state(raw)
         except msgspec.DecodeError as exc:
-            raise ResumeError(
-                f"cannot resume: the state {self.state_path} is damaged ({exc}); delete it to start over"
-            ) from None
+            raise self.damaged(str(exc)) from None
         if state.version != STATE_VERSION:
             raise ResumeError(
                 f"cannot resume: the state {self.state_path} was written by another version "
