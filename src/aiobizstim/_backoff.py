@@ -1,5 +1,6 @@
-"""Sans-I/O retry policy: which failures are retried, how long to wait, ``Retry-After`` parsing, and which
-responses pause a whole client.
+"""Sans-I/O retry timing: how long to wait before a retry, ``Retry-After`` parsing, and which responses pause
+a whole client. Which failures are retried is :meth:`Transport._should_retry
+<aiobizstim._transport.Transport._should_retry>`'s to decide.
 
 Pure functions only (the clock and the random source are parameters), so every rule is unit-tested without
 sleeping.

@@ -20,8 +20,10 @@ __all__ = [
     "check_header_value",
     "check_id",
     "check_int",
+    "check_lookahead",
     "check_on_decode_error",
     "check_optional_positive",
+    "check_overlap",
     "check_page_args",
     "check_positive_number",
     "check_rows",
@@ -115,6 +117,22 @@ def check_page_args(
             f"{limit_name} must be between 1 and {max_limit} (the documented maximum), got {limit_i}"
         )
     return start_i, limit_i
+
+
+def check_overlap(overlap: object, page_size: int) -> int:
+    """Records consecutive pages share: an int within ``[0, page_size - 1]``."""
+    value = check_int("overlap", overlap)
+    if not 0 <= value < page_size:
+        raise ValueError(f"overlap must be between 0 and page_size - 1, got {value}")
+    return value
+
+
+def check_lookahead(lookahead: object, concurrency: int) -> int:
+    """Calls a fan-out may start ahead of the consumer: an int, at least ``concurrency``."""
+    value = check_int("lookahead", lookahead)
+    if value < concurrency:
+        raise ValueError(f"lookahead must be >= concurrency ({concurrency}), got {value}")
+    return value
 
 
 def check_optional_positive(name: str, value: object) -> int | None:

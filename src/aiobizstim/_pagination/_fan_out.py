@@ -10,6 +10,7 @@ import dataclasses
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any, Generic, TypeVar
 
+from aiobizstim._checks import check_count, check_lookahead
 from aiobizstim._pagination._pages import ids_of
 from aiobizstim._pagination._walker import PageIterator, Position
 from aiobizstim._pagination._window import cancel_all
@@ -58,10 +59,7 @@ class FanOut(Generic[K, R]):
         concurrency: int,
         lookahead: int,
     ) -> None:
-        if concurrency < 1:
-            raise ValueError(f"concurrency must be >= 1, got {concurrency}")
-        if lookahead < concurrency:
-            raise ValueError(f"lookahead must be >= concurrency ({concurrency}), got {lookahead}")
+        check_lookahead(lookahead, check_count("concurrency", concurrency, minimum=1))
         # The generator and the calls refer to the run, never to this object: a consumer that drops the
         # iterator drops the generator's last reference, and the loop closes it at once.
         self._run = _Run(source, call, concurrency, lookahead)

@@ -43,7 +43,7 @@ import logging
 from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
 
-from aiobizstim._checks import check_int
+from aiobizstim._checks import check_int, check_overlap
 from aiobizstim._constants import SHORT_PAGE_REREADS
 from aiobizstim._pagination._ids import IdSet, NewRecords, scalar_ids
 from aiobizstim._pagination._pages import DecodedPage, RawPage, decoded, default_overlap
@@ -117,9 +117,7 @@ class _Walk(Generic[T]):
         max_repairs: int = 8,
         resume: Any = None,
     ) -> None:
-        overlap = default_overlap(page_size) if overlap is None else overlap
-        if not 0 <= overlap < page_size:
-            raise ValueError(f"overlap must be between 0 and page_size - 1, got {overlap}")
+        overlap = default_overlap(page_size) if overlap is None else check_overlap(overlap, page_size)
         self._fetch = fetch
         self._start = start
         self._asked = page_size

@@ -15,9 +15,9 @@ import msgspec
 
 from aiobizstim._checks import (
     check_id,
-    check_int,
     check_on_decode_error,
     check_optional_positive,
+    check_overlap,
     check_page_args,
 )
 from aiobizstim._config import RequestOptions
@@ -147,7 +147,7 @@ class Resource:
         endpoint = ENDPOINTS[name]
         model = endpoint.request_model
         assert model is not None, f"endpoint {name} has no request model"
-        options = self._options(timeout, 0)
+        options = self._options(timeout)  # never retried: the transport sends a write once
         if body is None:
             try:
                 body = model(**fields)
@@ -328,9 +328,7 @@ class PagedResource(Resource, Generic[M]):
         max_items = check_optional_positive("max_items", max_items)
         width = check_optional_positive("window", window) or self._default_window()
         if overlap is not None:
-            check_int("overlap", overlap)
-            if not 0 <= overlap < size:
-                raise ValueError(f"overlap must be between 0 and page_size - 1, got {overlap}")
+            check_overlap(overlap, size)
         skip = check_on_decode_error(on_decode_error)
         options = self._options(timeout, max_retries, export=True)
 

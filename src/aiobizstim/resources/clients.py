@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, overload
 
-from aiobizstim._checks import check_count, check_id, check_int, check_rows, check_text
+from aiobizstim._checks import check_count, check_id, check_lookahead, check_rows, check_text
 from aiobizstim._constants import DETAILS_LOOKAHEAD
 from aiobizstim._pagination import FanOut, OnDecodeError, RecordGoneError
 from aiobizstim.errors import NotFoundError
@@ -103,9 +103,7 @@ class Clients(PagedResource[ClientSummary]):
             2 * self._transport.config.max_concurrency if concurrency is None else concurrency,
             minimum=1,
         )
-        ahead = max(DETAILS_LOOKAHEAD, width) if lookahead is None else check_int("lookahead", lookahead)
-        if ahead < width:
-            raise ValueError(f"lookahead must be >= concurrency ({width}), got {ahead}")
+        ahead = max(DETAILS_LOOKAHEAD, width) if lookahead is None else check_lookahead(lookahead, width)
         options = self._options(timeout, max_retries, export=True)
         summaries = self.iter_pages(
             page_size=page_size,
