@@ -51,11 +51,14 @@ class Run:
         return [line for line in self.stderr.splitlines() if line.strip()]
 
 
-async def bizstim(*args: str | Path, env: Mapping[str, str] | None = None) -> Run:
-    """Run the console script with ``env`` added to a clean copy of the environment."""
+async def bizstim(*args: str | Path, env: Mapping[str, str] | None = None, closed: int | None = None) -> Run:
+    """Run the console script with ``env`` added to a clean copy of the environment (and started without
+    file descriptor ``closed``, as ``>&-`` in a shell does)."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("BIZSTIM_")}
     full_env.update(env or {})
+    shell = [] if closed is None else ["/bin/sh", "-c", f'exec "$0" "$@" {closed}>&-']
     proc = await asyncio.create_subprocess_exec(
+        *shell,
         BIZSTIM,
         *map(str, args),
         env=full_env,
@@ -530,38 +533,19 @@ async def test_server_gone_mid_export_leaves_no_file(tmp_path: Path) -> None:
     assert temp_files(tmp_path) == []
 
 
-async def _closed(stream: int, *args: str, env: Mapping[str, str]) -> Run:
-    """Run the console script started without file descriptor ``stream`` (``>&-`` in a shell); the other of
-    stdout and stderr is captured."""
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("BIZSTIM_")} | dict(env)
-    proc = await asyncio.create_subprocess_exec(
-        "/bin/sh",
-        "-c",
-        f'exec "$0" "$@" {stream}>&-',
-        BIZSTIM,
-        *args,
-        env=full_env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(proc.communicate(), TIMEOUT)
-    assert proc.returncode is not None
-    return Run(proc.returncode, out.decode(), err.decode())
-
-
 async def test_a_closed_stdout_is_one_line_and_a_closed_stderr_is_quiet(
     fake: FakeBizstim, tmp_path: Path
 ) -> None:
     """Python sets a stream the process was started without to None: writing then raised a bare
     AttributeError ('NoneType' object has no attribute 'flush')."""
-    run = await _closed(1, "export", "clients", "-o", "-", "--max-items", "5", env=env_for(fake))
+    run = await bizstim("export", "clients", "-o", "-", "--max-items", "5", env=env_for(fake), closed=1)
     assert run.code == 1
     assert run.error_lines == [
         "bizstim: error: export failed, nothing written to stdout: OSError: standard output is closed"
     ]
-    run = await _closed(1, "get", "client", "--id", str(fake.client_ids()[0]), env=env_for(fake))
+    run = await bizstim("get", "client", "--id", str(fake.client_ids()[0]), env=env_for(fake), closed=1)
     assert (run.code, run.error_lines) == (1, ["bizstim: error: OSError: standard output is closed"])
     out = tmp_path / "clients.jsonl"
-    run = await _closed(2, "export", "clients", "-o", str(out), "--max-items", "5", env=env_for(fake))
+    run = await bizstim("export", "clients", "-o", str(out), "--max-items", "5", env=env_for(fake), closed=2)
     assert (run.code, run.stdout) == (0, "")
     assert len(out.read_text().splitlines()) == 5

@@ -25,15 +25,19 @@ def _offline(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("BIZSTIM_API_KEY", raising=False)
 
 
-def _run(fake: FakeBizstim, tmp_path: Path, **options: Any) -> None:
-    pipeline = dlt.pipeline(
-        pipeline_name="bizstim_test",
+def _pipeline(tmp_path: Path, name: str) -> dlt.Pipeline:
+    """A pipeline into ``tmp_path``'s warehouse.duckdb, dataset ``crm``, its state kept under ``tmp_path``."""
+    return dlt.pipeline(
+        pipeline_name=name,
         destination=dlt.destinations.duckdb(str(tmp_path / "warehouse.duckdb")),
         dataset_name="crm",
         pipelines_dir=str(tmp_path / "pipelines"),
     )
+
+
+def _run(fake: FakeBizstim, tmp_path: Path, **options: Any) -> None:
     source = bizstim_source(api_key=fake.api_key, base_url=fake.url, **options)
-    pipeline.run(source).raise_on_failed_jobs()
+    _pipeline(tmp_path, "bizstim_test").run(source).raise_on_failed_jobs()
 
 
 def _column_types(db: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
@@ -102,12 +106,7 @@ async def test_client_details_loads_full_records_typed(tmp_path: Path) -> None:
         source = bizstim_source(api_key=fake.api_key, base_url=fake.url, resources=["client_details"])
 
         def run() -> None:
-            pipeline = dlt.pipeline(
-                pipeline_name="bizstim_details",
-                destination=dlt.destinations.duckdb(str(tmp_path / "warehouse.duckdb")),
-                dataset_name="crm",
-                pipelines_dir=str(tmp_path / "pipelines"),
-            )
+            pipeline = _pipeline(tmp_path, "bizstim_details")
             pipeline.run(source.with_resources("client_details")).raise_on_failed_jobs()
 
         await asyncio.to_thread(run)
@@ -134,12 +133,7 @@ async def test_key_from_dlt_config_large_pages_and_id_less_records(
         source = bizstim_source(base_url=fake.url, page_size=1000)
 
         def run() -> None:
-            pipeline = dlt.pipeline(
-                pipeline_name="bizstim_config",
-                destination=dlt.destinations.duckdb(str(tmp_path / "warehouse.duckdb")),
-                dataset_name="crm",
-                pipelines_dir=str(tmp_path / "pipelines"),
-            )
+            pipeline = _pipeline(tmp_path, "bizstim_config")
             for _ in range(2):  # the id-less table is replaced, not appended to, by a second run
                 resources = source.with_resources("clients", "services", "meetourstaff")
                 pipeline.run(resources).raise_on_failed_jobs()
