@@ -176,7 +176,7 @@ class AtomicFile:
         try:
             fd = os.open(self.temp_path, flags, creation_mode(self.path))
         except OSError as exc:
-            raise self._at_target(exc) from None
+            raise self._at_target(exc, "creating the hidden file beside it") from None
         self._file = _SyncingWriter(io.FileIO(fd, "wb"), SYNC_EVERY if self._sync_behind else None)
         self._phase = "open"
         return self
@@ -203,9 +203,10 @@ class AtomicFile:
         self.committed = True
         fsync_dir(self.path.parent)
 
-    def _at_target(self, exc: OSError) -> OSError:
-        """``exc`` naming :attr:`path`, the file the user asked for, not the hidden temp file."""
-        return type(exc)(exc.errno, exc.strerror, str(self.path))
+    def _at_target(self, exc: OSError, doing: str = "") -> OSError:
+        """``exc`` naming :attr:`path`, the file the user asked for, not the hidden temp file (and what was
+        being done, where the path alone would mislead: "No such file or directory" for an existing file)."""
+        return type(exc)(exc.errno, f"{exc.strerror} ({doing})" if doing else exc.strerror, str(self.path))
 
     def discard(self) -> None:
         """Close and delete the temp file (idempotent; never raises for a file already gone)."""
