@@ -379,7 +379,7 @@ def test_an_output_file_that_cannot_be_made_or_renamed_is_named_not_its_temp_fil
     assert made.value.filename == str(target)
     assert ".tmp" not in str(made.value)
     # "No such file or directory" alone would mislead for a file that exists (-o /proc/version).
-    assert made.value.strerror.endswith("(creating the hidden file beside it)")
+    assert str(made.value.strerror).endswith("(creating the hidden file beside it)")
     blocked = tmp_path / "out.jsonl"
     blocked.mkdir()
     (blocked / "keep").write_text("x")  # a non-empty directory took the file's place: the rename fails
