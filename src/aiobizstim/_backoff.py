@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import email.utils
 import random
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -59,6 +60,10 @@ def backoff_delay(
     return raw * (1.0 - policy.jitter * rand())
 
 
+#: A number of seconds as servers write one (delta-seconds, also with decimals, a sign or an exponent).
+_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?")
+
+
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
     """Seconds a ``Retry-After`` header asks for: delta-seconds (``"120"``, also ``"1.5"``) or an HTTP date.
 
@@ -70,14 +75,8 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     text = value.strip()
     if not text:
         return None
-    try:
-        seconds = float(text)
-    except ValueError:
-        pass
-    else:
-        if seconds != seconds or not any(c.isdigit() for c in text):  # "nan", "inf" spelled out
-            return None
-        return max(seconds, 0.0)
+    if _NUMBER.fullmatch(text):  # ASCII digits only: float() also takes "1_0", "١٠", "nan", "inf"
+        return max(float(text), 0.0)
     try:
         when = email.utils.parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):

@@ -20,10 +20,12 @@ DEFAULT_MAX_CONCURRENCY: Final = 8
 #: doubles each round trip while latency stays flat, reaching 32 in five.
 AUTO_CONCURRENCY_MIN: Final = 1
 AUTO_CONCURRENCY_MAX: Final = 64
-#: The adaptive limit's changes are logged (INFO) when it has doubled or halved since the last line (and moved
-#: by at least ``CONCURRENCY_LOG_MIN_STEP``), else at most once per ``CONCURRENCY_LOG_INTERVAL`` seconds: the
-#: steady sawtooth around the server's capacity stays out of the log.
+#: The adaptive limit's changes are logged (INFO) when it has doubled or halved since the last line (and
+#: moved by at least ``CONCURRENCY_LOG_MIN_STEP``) and ``CONCURRENCY_LOG_MIN_GAP`` seconds have passed since
+#: it, else at most once per ``CONCURRENCY_LOG_INTERVAL`` seconds: the steady sawtooth around the server's
+#: capacity stays out of the log, and so do swings between overloads.
 CONCURRENCY_LOG_MIN_STEP: Final = 4
+CONCURRENCY_LOG_MIN_GAP: Final = 2.0
 CONCURRENCY_LOG_INTERVAL: Final = 10.0
 #: Statuses by which a server sheds load: the adaptive limit shrinks on them (and on attempt timeouts).
 OVERLOAD_STATUSES: Final[frozenset[int]] = frozenset({429, 503, 504})

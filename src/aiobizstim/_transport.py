@@ -30,6 +30,7 @@ from aiobizstim._backoff import RetryPolicy, client_pause, retry_delay
 from aiobizstim._config import AutoConcurrency, ClientConfig, RequestOptions, proxy_from_env
 from aiobizstim._constants import (
     CONCURRENCY_LOG_INTERVAL,
+    CONCURRENCY_LOG_MIN_GAP,
     CONCURRENCY_LOG_MIN_STEP,
     ERROR_BODY_LIMIT,
     MAX_REDIRECTS,
@@ -143,8 +144,8 @@ class _AdaptiveLimit:
     """The I/O side of ``max_concurrency="auto"``: feeds each completed attempt to the sans-I/O
     :class:`ConcurrencyController`, resizes the :class:`SlotGate` to its answer, pauses the gate for the
     ``Retry-After`` of a 429 or 503 (:func:`client_pause`), keeps ``stats`` and logs the changes that matter
-    (INFO: a limit doubled or halved since the last line, else at most one line per
-    ``CONCURRENCY_LOG_INTERVAL`` seconds, with the range since)."""
+    (INFO: a limit doubled or halved since the last line, at least ``CONCURRENCY_LOG_MIN_GAP`` seconds after
+    it, else at most one line per ``CONCURRENCY_LOG_INTERVAL`` seconds, with the range since)."""
 
     def __init__(self, auto: AutoConcurrency, stats: ClientStats) -> None:
         # Imported here: a client with a fixed limit never needs the controller (nor ``statistics``), and
@@ -162,6 +163,7 @@ class _AdaptiveLimit:
         self._logged = first
         self._logged_at = time.perf_counter()
         self._since = (first, first)  # the range since the last line
+        self._lines = 0
 
     def record(self, latency: float, outcome: Outcome, in_flight: int, kind: Hashable) -> None:
         """Take one completed attempt of ``kind`` into account."""
@@ -178,9 +180,12 @@ class _AdaptiveLimit:
         logged = self._logged
         moved = abs(limit - logged) >= CONCURRENCY_LOG_MIN_STEP
         doubled = moved and (limit >= 2 * logged or 2 * limit <= logged)
-        if not doubled and now - self._logged_at < CONCURRENCY_LOG_INTERVAL:
-            return
         ago = now - self._logged_at
+        # A doubling or halving at most once per gap (the first at once: where slow start is heading).
+        gap = (CONCURRENCY_LOG_MIN_GAP if self._lines else 0.0) if doubled else CONCURRENCY_LOG_INTERVAL
+        if ago < gap:
+            return
+        self._lines += 1
         self._logged, self._logged_at, self._since = limit, now, (limit, limit)
         baseline = self.controller.baseline(kind)
         logger.info(
@@ -538,7 +543,7 @@ class Transport:
                 if not sent.queue_timed:  # timed from its turn on (RequestOptions.queue_timed)
                     clock.exclude(queued_at)
                     scope.reschedule(clock.deadline)
-                self._require_open()
+                self._require_open(sent.label)
                 pool.in_flight = in_flight = pool.in_flight + 1
                 pool.max_in_flight = max(pool.max_in_flight, in_flight)
                 pool.stats.requests += 1

@@ -43,7 +43,7 @@ async def test_export_auto_within_a_range_given_on_the_command_line(tmp_path: Pa
         assert run.code == 0, run.stderr
         assert fake.max_in_flight <= 5
     summary = run.error_lines[-1]
-    assert "; concurrency auto 3.." in summary, summary
+    assert "; concurrency auto took 3.." in summary, summary
 
 
 def test_fake_server_passes_its_capacity(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -99,7 +99,7 @@ async def test_export_auto_shows_the_limit_in_the_summary_and_its_changes_with_v
     assert [json.loads(line)["id"] for line in out.read_text().splitlines()] == ids
     assert "bizstim: INFO: concurrency limit 1 -> " in run.stderr
     summary = run.error_lines[-1]
-    assert "; concurrency auto 1.." in summary, summary
+    assert "; concurrency auto took 1.." in summary, summary
     assert ", ended at " in summary
 
 

@@ -376,3 +376,27 @@ def test_requests_of_unlike_sizes_are_each_measured_against_their_own_base(capac
     assert min(run.limits(5.0)) >= capacity
     one_base = simulate([(0.0, capacity)], seconds=20.0, kinds=kinds, tell_kinds=False)
     assert one_base.ok < run.ok  # what the kinds are for
+
+
+def test_swings_between_overloads_are_logged_at_most_once_per_gap(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A limit swinging 8 -> 4 -> 8 -> 3 ... every half second (random 429s and 503s) logged a line per swing:
+    each was a doubling or halving since the line before. At most one per CONCURRENCY_LOG_MIN_GAP now."""
+    from aiobizstim._config import AutoConcurrency as Auto
+    from aiobizstim._constants import CONCURRENCY_LOG_MIN_GAP
+    from aiobizstim._stats import ClientStats
+    from aiobizstim._transport import _AdaptiveLimit
+
+    clock = [0.0]
+    monkeypatch.setattr("aiobizstim._transport.time.perf_counter", lambda: clock[0])
+    adaptive = _AdaptiveLimit(Auto(start=8), ClientStats())
+    limits = iter([4, 8, 3, 7, 3, 8, 4, 8] * 5)  # 40 swings, one per 0.5 s: 20 s
+    monkeypatch.setattr(adaptive.controller, "record", lambda *args: next(limits))
+    caplog.set_level("INFO", logger="aiobizstim")
+    for _ in range(40):
+        clock[0] += 0.5
+        adaptive.record(0.01, Outcome.OK, 1, "lookup")
+    lines = [r for r in caplog.records if r.getMessage().startswith("concurrency limit")]
+    assert 0 < len(lines) <= 1 + 20 / CONCURRENCY_LOG_MIN_GAP
+    assert adaptive.gate.limit == 8  # every change applied, logged or not

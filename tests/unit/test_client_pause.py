@@ -213,6 +213,7 @@ async def test_closing_the_client_ends_the_wait_of_a_paused_request(
     await bz.aclose()
     await settle()  # the clock has not moved: closing ends the wait
     assert held.done()
-    with pytest.raises(ClientClosedError):
+    with pytest.raises(ClientClosedError) as info:
         await held
+    assert info.value.request == "GET /api/discount/1"  # which request it ended, as for one in flight
     assert requests_sent(api) == 1

@@ -150,7 +150,7 @@ class ExportResult:
         if self.resumed_after:
             total += f"; continued after {self.resumed_after:,} saved records"
         if self.concurrency is not None:
-            total += f"; concurrency auto {self.concurrency}"
+            total += f"; concurrency auto took {self.concurrency}"
         if self.gone:
             total += f"; {_count(self.gone, 'client', 'clients')} gone since listed, skipped"
         return (
