@@ -20,8 +20,9 @@ costs nothing while settling below it costs throughput: the controller is biased
   the base latency plus ``headroom`` (Little's law: ``limit * headroom / ratio``), at most halving it.
   When two cuts in a row brought no lower latency although the load fell, the base latency itself moved:
   the cuts are undone and the baseline restarts from the latency measured.
-* **Samples**: only 2xx answers are measured; any other status may come back at once without the work
-  (a record gone, a proxy's error page) and would pass for the base latency.
+* **Samples**: only 2xx answers are measured, and not the API's failure envelopes among them; any other
+  answer may come back at once without the work (a record gone, a proxy's error page) and would pass for
+  the base latency.
 * **Overload**: a 429, 503, 504 or an attempt that timed out multiplies the limit by ``backoff`` at once;
   failures of attempts sent before that cut are the same episode and are ignored (one cut per round trip,
   as TCP does once per window).
@@ -55,16 +56,17 @@ class Outcome(enum.Enum):
     OTHER = "other"
 
 
-def outcome_of(status: int | None, *, timed_out: bool = False) -> Outcome:
+def outcome_of(status: int | None, *, timed_out: bool = False, refused: bool = False) -> Outcome:
     """The outcome of an attempt that got HTTP ``status`` (``None``: no response; ``timed_out`` if the
-    attempt ran out of time)."""
+    attempt ran out of time; ``refused`` if a 2xx answer is the API's failure envelope, such as "no client
+    found": back at once without the work, like a 404)."""
     if timed_out:
         return Outcome.OVERLOAD
     if status is None:
         return Outcome.OTHER
     if status in OVERLOAD_STATUSES:
         return Outcome.OVERLOAD
-    return Outcome.OK if 200 <= status < 300 else Outcome.OTHER
+    return Outcome.OK if 200 <= status < 300 and not refused else Outcome.OTHER
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -42,6 +42,7 @@ __all__ = [
     "decode_one",
     "decode_page",
     "decode_text",
+    "is_failure_envelope",
     "read_response",
     "status_error",
 ]
@@ -266,6 +267,23 @@ def read_response(response: Response, *, request: str, attempts: int, max_retry_
             _check_json(body, request)
         return body
     raise _error_of(response, request=request, attempts=attempts, max_retry_after=max_retry_after)
+
+
+_STATUS_KEY = b'"status"'
+#: How far into a body its envelope's ``status`` is looked for (it comes first in the API's answers).
+_STATUS_REACH = 64
+
+
+def is_failure_envelope(body: bytes) -> bool:
+    """Whether a 2xx ``body`` starts as the API's failure envelope (``{"status":"failure", ...}``: no such
+    record, a trial limit), by a look at its first bytes only: for the adaptive limit, which must not take
+    such an answer, back at once without the work, for the server's latency. ``False`` when unsure."""
+    head = body[:_STATUS_REACH]
+    at = head.find(_STATUS_KEY)
+    if at < 0:
+        return False
+    value = head[at + len(_STATUS_KEY) :].lstrip(b" \t\r\n:")
+    return value[:1] == b'"' and not value.startswith(b'"success"')
 
 
 # --- the lenient path ------------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ from aiobizstim._constants import (
     MAX_REDIRECTS,
     RETRYABLE_STATUSES,
 )
-from aiobizstim._envelope import Response, read_response
+from aiobizstim._envelope import Response, is_failure_envelope, read_response
 from aiobizstim._gate import GatePausedError, SlotGate
 from aiobizstim._stats import ClientStats, RetryEvent
 
@@ -554,7 +554,9 @@ class Transport:
                     pool.in_flight -= 1
                 if adaptive is not None:  # before the slot is given back, so a Retry-After holds the next too
                     latency = time.perf_counter() - started
-                    adaptive.record(latency, adaptive.outcome_of(response.status), in_flight, sent.kind)
+                    refused = 200 <= response.status < 300 and is_failure_envelope(response.body)
+                    outcome = adaptive.outcome_of(response.status, refused=refused)
+                    adaptive.record(latency, outcome, in_flight, sent.kind)
                     adaptive.pause(response, self.policy)
         except (TimeoutError, aiohttp.ClientError) as exc:
             if adaptive is not None and not waiting:

@@ -53,6 +53,7 @@ def test_outcomes() -> None:
         assert outcome_of(status) is Outcome.OVERLOAD
     assert outcome_of(None, timed_out=True) is Outcome.OVERLOAD
     assert outcome_of(None) is Outcome.OTHER
+    assert outcome_of(200, refused=True) is Outcome.OTHER  # a failure envelope: no work done either
 
 
 def test_slow_start_doubles_each_round_while_latency_is_flat_up_to_the_maximum() -> None:

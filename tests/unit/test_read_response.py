@@ -13,7 +13,7 @@ from aiobizstim import (
     RateLimitError,
     ServerError,
 )
-from aiobizstim._envelope import Response, read_response
+from aiobizstim._envelope import Response, is_failure_envelope, read_response
 
 LABEL = "GET /api/clients/0/10"
 PAGE = b'{"status":"success","total":"1","response":[{"id":"1"}]}'
@@ -97,3 +97,20 @@ def test_retry_after_is_carried_and_an_overlong_one_is_a_rate_limit_error() -> N
     assert str(endless.value).startswith(
         f"HTTP 429: the server asked to wait {'9' * 23}… s, more than the 60 s"
     )
+
+
+@pytest.mark.parametrize(
+    ("body", "failure"),
+    [
+        (b'{"status":"failure","response":"No client found"}', True),
+        (b'{ "status" : "error", "error": "trial limit"}', True),
+        (b'{"status":"success","total":"3","response":[]}', False),
+        (b'{"total":"3","status": "success"}', False),
+        (b'{"status":false,"error":"Unknown method"}', False),  # not a text status: unsure, so no
+        (b"[1, 2, 3]", False),
+        (b"", False),
+        (b'{"response": "' + b"x" * 100 + b'", "status": "failure"}', False),  # too far in to look for
+    ],
+)
+def test_a_failure_envelope_is_told_by_its_first_bytes(body: bytes, failure: bool) -> None:
+    assert is_failure_envelope(body) is failure
