@@ -21,7 +21,7 @@ import pytest
 
 from aiobizstim.cli import main
 from aiobizstim.cli._commands import fake_server
-from aiobizstim.cli._export import EXPORT_GC_THRESHOLD, LISTABLE, fewer_gc_passes
+from aiobizstim.cli._export import EXPORT_GC_THRESHOLD, LISTABLE, ExportResult, ExportSpec, fewer_gc_passes
 from aiobizstim.cli._formats import csv_header
 from aiobizstim.cli._parser import build_parser
 from aiobizstim.models import Client, ClientSummary
@@ -163,22 +163,21 @@ async def test_export_details(fake: FakeBizstim, tmp_path: Path) -> None:
     assert fake.max_in_flight <= 6
 
 
-async def test_export_details_skips_a_client_gone_before_its_lookup(
-    fake: FakeBizstim, tmp_path: Path
-) -> None:
-    """A client deleted between the list and its lookup is skipped and counted in the summary: the whole
-    export failed on its NotFoundError (and, without --resume, wrote nothing)."""
+async def test_export_details_fails_when_lookups_answer_a_bare_404(fake: FakeBizstim, tmp_path: Path) -> None:
+    """A 404 that is not the API's own "no such client" (a proxy, a wrong route) fails the export: taken for
+    clients deleted meanwhile, every client was skipped and the export 'succeeded' with 0 records."""
     out = tmp_path / "details.jsonl"
-    listed = fake.client_ids()[:60]
-    looked_up = [str(i) for i in listed]
-    victim = next(i for i in listed[10:] if sum(o.startswith(str(i)) for o in looked_up) == 1)
-    fake.fail_next(1, f"/api/client?id={victim}", status=404)  # its own lookup: no other id extends it
-    args = ("export", "clients", "--details", "--max-items", "60", "-o", out)
-    run = await bizstim(*args, env=env_for(fake))
-    assert run.code == 0, run.stderr
-    ids = [json.loads(line)["id"] for line in out.read_text().splitlines()]
-    assert ids == [i for i in listed if i != victim]
-    assert "1 client gone since listed, skipped" in run.error_lines[-1]
+    fake.fail_next(1000, "/api/client?", status=404)
+    run = await bizstim("export", "clients", "--details", "--max-items", "60", "-o", out, env=env_for(fake))
+    assert run.code == 1
+    assert "NotFoundError" in run.error_lines[-1]
+    assert not out.exists()
+
+
+def test_the_summary_counts_the_clients_gone_since_listed(tmp_path: Path) -> None:
+    spec = ExportSpec("clients", tmp_path / "d.jsonl", details=True)
+    result = ExportResult(spec, records=59, seconds=1.0, requests=61, retries=0, gone=1)
+    assert result.summary().endswith("; 1 client gone since listed, skipped)")
 
 
 async def test_progress_bar_goes_to_stderr_only(fake: FakeBizstim, tmp_path: Path) -> None:

@@ -396,20 +396,35 @@ async def test_more_than_a_hundred_requests_reach_the_server_at_once() -> None:
 async def test_iter_details_skips_a_client_deleted_between_list_and_lookup(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """A client listed, then deleted before its lookup, is skipped (counted and logged), as the drift
-    guarantee allows for a record deleted meanwhile; it failed the whole iteration with NotFoundError."""
+    """A client listed, then deleted before its lookup (the API answers "No client found"), is skipped,
+    counted and logged, as the drift guarantee allows for a record deleted meanwhile; it failed the whole
+    iteration with NotFoundError."""
     caplog.set_level(logging.WARNING, logger="aiobizstim")
     async with FakeBizstim(clients=300, seed=8) as fake:
         initial = fake.client_ids()
-        victim = max(initial)  # no other id starts with its digits
-        fake.fail_next(1, f"/api/client?id={victim}", status=404)  # listed, then gone when looked up
+        victim = initial[80]  # on the first page
         async with Bizstim(api_key=fake.api_key, base_url=fake.url) as bz:
-            details = bz.clients.iter_details(page_size=100)
-            ids = [client.id async for client in details]
+            details = bz.clients.iter_details(page_size=100, concurrency=8, lookahead=64)
+            ids = []
+            async for client in details:
+                ids.append(client.id)
+                if len(ids) == 1:  # listed; its lookup, 80 on, past the 64 started ahead
+                    fake.delete_clients([victim])
             checkpoint = details.checkpoint()
             assert bz.stats.records_gone == 1
         assert ids == [i for i in initial if i != victim]
-        assert f"client {victim} is gone since it was listed" in caplog.text
+        assert f"client {victim} is gone since it was listed (No client found)" in caplog.text
         async with Bizstim(api_key=fake.api_key, base_url=fake.url) as bz:  # the checkpoint covers it
             rest = [c.id async for c in bz.clients.iter_details(page_size=100, resume=checkpoint)]
         assert rest == []
+
+
+async def test_iter_details_fails_on_a_404_that_is_no_answer_about_the_client() -> None:
+    """Only the API's own "no such client" means a client is gone: a route answering 404 to every lookup
+    (a proxy, a wrong base path) skipped every client, and the export ended with 0 records and exit 0."""
+    async with FakeBizstim(clients=300, seed=8) as fake:
+        fake.fail_next(1000, "/api/client?", status=404)
+        async with Bizstim(api_key=fake.api_key, base_url=fake.url) as bz:
+            with pytest.raises(NotFoundError):
+                [c.id async for c in bz.clients.iter_details(page_size=100)]
+            assert bz.stats.records_gone == 0

@@ -8,7 +8,7 @@ from typing import Any, overload
 from aiobizstim._checks import check_count, check_id, check_lookahead, check_rows, check_text
 from aiobizstim._constants import DETAILS_LOOKAHEAD
 from aiobizstim._pagination import FanOut, OnDecodeError, RecordGoneError
-from aiobizstim.errors import NotFoundError
+from aiobizstim.errors import APIResponseError, NotFoundError
 from aiobizstim.models import Client, ClientCreate, ClientImport, ClientSummary, ClientUpdate
 from aiobizstim.resources._base import PagedResource, logger
 
@@ -94,9 +94,10 @@ class Clients(PagedResource[ClientSummary]):
         guarantee of :meth:`iter_pages`' checkpoints: no record twice, none missed that existed throughout,
         list order kept. It re-reads the list from the page the stop fell in and looks up only the clients
         not yielded. A client whose lookup failed is not covered: a resume looks it up again if the list
-        still holds it. A client deleted between list and lookup (the lookup finds nothing:
-        :class:`~aiobizstim.NotFoundError`) is skipped, as the drift guarantee allows for a record deleted
-        meanwhile: logged as a warning and counted in ``stats.records_gone``.
+        still holds it. A client deleted between list and lookup (the API answers its lookup with its failure
+        envelope, "No client found") is skipped, as the drift guarantee allows for a record deleted
+        meanwhile: logged as a warning and counted in ``stats.records_gone``; any other
+        :class:`~aiobizstim.NotFoundError` (a 404 of a wrong route) is raised.
         """
         width = check_count(
             "concurrency",
@@ -118,8 +119,10 @@ class Clients(PagedResource[ClientSummary]):
         async def detail(summary: ClientSummary) -> Client:
             try:
                 return await self._get_one("client", Client, options, query={"id": str(summary.id)})
-            except NotFoundError as exc:  # deleted since the list gave it: as if the list had not
-                self._transport.stats.records_gone += 1
+            except NotFoundError as exc:
+                if not _no_such_client(exc):  # a 404 of a route or a proxy: no answer about the client
+                    raise
+                self._transport.stats.records_gone += 1  # deleted since the list gave it
                 logger.warning("client %s is gone since it was listed (%s): skipped", summary.id, exc.message)
                 raise RecordGoneError from None
 
@@ -151,6 +154,14 @@ class Clients(PagedResource[ClientSummary]):
         successfully."); a failure (e.g. the trial limit) raises :class:`~aiobizstim.APIResponseError`."""
         cols, rows = check_rows(header, data)
         return await self._write("clients.import", ClientImport(header=cols, data=rows), {}, timeout=timeout)
+
+
+def _no_such_client(error: NotFoundError) -> bool:
+    """Whether a lookup's ``error`` is the API's own answer that the client does not exist: its documented
+    failure envelope (``{"status": "failure", "response": "No client found"}``). A bare 404 (an HTML page, a
+    framework's ``{"status": false, "error": "Unknown method"}``) says nothing about the client."""
+    failure = error.__cause__
+    return isinstance(failure, APIResponseError) and failure.status == "failure"
 
 
 def _selector(
