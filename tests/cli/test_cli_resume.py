@@ -515,3 +515,36 @@ async def test_a_private_target_stays_private_through_a_resume(
     assert resumed.code == 0, resumed.stderr
     assert out.read_bytes() != b"private\n"
     assert out.stat().st_mode & 0o777 == 0o600, oct(out.stat().st_mode)
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "duckdb", "jsonl"])
+@pytest.mark.parametrize("resumable", [False, True], ids=["plain", "resume"])
+async def test_nothing_beside_a_private_target_is_readable_by_others_while_it_runs(
+    fake: FakeBizstim, tmp_path: Path, fmt: str, resumable: bool
+) -> None:
+    """Killed mid-run: every file the export left beside a 0600 target (its temp or partial file, the
+    state, and for Parquet and DuckDB the files duckdb writes while it converts) is private too. duckdb
+    and pyarrow create theirs with the plain umask: 0644 (0755 for a spill directory)."""
+    out = tmp_path / f"clients.{fmt}"
+    out.write_bytes(b"private\n")
+    out.chmod(0o600)
+    args = ["export", "clients", "-o", out, "--progress", "off", *(["--resume"] if resumable else [])]
+    proc = await spawn(*args, env=env_for(fake))
+
+    def kill_midway(_: FakeBizstim, request: PageRequest) -> None:
+        if request.number == 40 and proc.returncode is None:
+            proc.send_signal(signal.SIGKILL)
+
+    fake.set_drift(kill_midway)
+    try:
+        await asyncio.wait_for(proc.communicate(), TIMEOUT)
+    finally:
+        fake.set_drift(None)
+    modes = {name: mode for name, mode in _modes(tmp_path).items() if name != out.name}
+    assert modes, "the export left nothing to check: it was not under way"
+    assert {name: oct(mode) for name, mode in modes.items() if mode & 0o077} == {}
+
+
+def _modes(directory: Path) -> dict[str, int]:
+    """The permission bits of everything in ``directory``, by name."""
+    return {path.name: path.stat().st_mode & 0o777 for path in directory.iterdir()}

@@ -21,11 +21,20 @@ import os
 import secrets
 import stat
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import Any, BinaryIO, Final, Self
 
-__all__ = ["AtomicFile", "OutputPathError", "check_output_path", "creation_mode", "fsync_dir", "keep_mode"]
+__all__ = [
+    "AtomicFile",
+    "OutputPathError",
+    "check_output_path",
+    "creation_mode",
+    "files_no_wider_than",
+    "fsync_dir",
+    "keep_mode",
+]
 
 _BUFFER: Final = 1 << 20
 #: Bytes handed to the OS between two background syncs of a file written with ``sync_behind``.
@@ -63,6 +72,27 @@ def keep_mode(path: Path, target: Path) -> None:
     written by other means (duckdb's) or created before the target was, keeps the target's privacy."""
     with contextlib.suppress(OSError):
         os.chmod(path, stat.S_IMODE(os.stat(target).st_mode))
+
+
+@contextlib.contextmanager
+def files_no_wider_than(target: Path | None) -> Iterator[None]:
+    """While the block runs, no file the process creates (ours, and those duckdb and pyarrow create while
+    converting: their output, its log, spill files) lets group or others do more than ``target`` lets them:
+    the umask takes their bits away, and is put back after. Only for a command line that owns its process
+    (the umask is the process's); a ``target`` that does not exist (or ``None``) changes nothing."""
+    try:
+        mode = stat.S_IMODE(os.stat(target).st_mode) if target is not None else None
+    except OSError:
+        mode = None
+    if mode is None:
+        yield
+        return
+    previous = os.umask(0o077)
+    os.umask(previous | (0o077 & ~mode))
+    try:
+        yield
+    finally:
+        os.umask(previous)
 
 
 def fsync_dir(directory: Path) -> None:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Final, TextIO
 import msgspec
 
 from aiobizstim._lists import LISTABLE, record_model
+from aiobizstim.cli._atomic import files_no_wider_than
 from aiobizstim.cli._choices import COLUMNAR_FORMATS, ProgressMode
 from aiobizstim.cli._columnar import convert_off_loop
 from aiobizstim.cli._formats import make_writer
@@ -325,7 +326,9 @@ async def run_export(
     feed = RetryFeed(progress)
     _logger.addHandler(feed)
     resumed_after = 0
+    private = contextlib.ExitStack()
     try:
+        private.enter_context(files_no_wider_than(plan.target if plan.kind == "file" else None))
         output.open()
         if isinstance(output, ResumableOutput):
             resumed_after = output.resumed_records
@@ -346,6 +349,7 @@ async def run_export(
             count = await export_records(records, output, fmt, model, progress, checkpoint)
     finally:
         output.discard()
+        private.close()
         _logger.removeHandler(feed)
         progress.finish()
     return ExportResult(
