@@ -528,7 +528,8 @@ async def test_nothing_beside_a_private_target_is_readable_by_others_while_it_ru
     out = tmp_path / f"clients.{fmt}"
     out.write_bytes(b"private\n")
     out.chmod(0o600)
-    args = ["export", "clients", "-o", out, "--progress", "off", *(["--resume"] if resumable else [])]
+    args: list[str | Path] = ["export", "clients", "-o", out, "--progress", "off"]
+    args += ["--resume"] if resumable else []
     proc = await spawn(*args, env=env_for(fake))
 
     def kill_midway(_: FakeBizstim, request: PageRequest) -> None:
