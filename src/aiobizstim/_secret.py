@@ -18,18 +18,28 @@ def _any_case(hex_digits: str) -> str:
     return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in hex_digits)
 
 
-def _spellings(secret: str) -> re.Pattern[str]:
-    """Every spelling of ``secret`` a server may echo: as is, or with any of its characters JSON-escaped
-    (``\\u0041``, PHP's ``\\/``) or percent-encoded (``%2F``)."""
-    parts = []
-    for char in secret:
-        spelled = [re.escape(char), re.escape("\\u") + _any_case(f"{ord(char):04x}")]
-        if ord(char) < 0x80:
-            spelled.append("%" + _any_case(f"{ord(char):02x}"))
-        if char in '"\\/':
-            spelled.append(re.escape("\\" + char))
-        parts.append(f"(?:{'|'.join(spelled)})")
-    return re.compile("".join(parts))
+def _spelled(char: str) -> str:
+    """A pattern for ``char`` as a server may echo it: as is, JSON-escaped (``\\u0041``, PHP's ``\\/``) or
+    percent-encoded (``%2F``)."""
+    spelled = [re.escape(char), re.escape("\\u") + _any_case(f"{ord(char):04x}")]
+    if ord(char) < 0x80:
+        spelled.append("%" + _any_case(f"{ord(char):02x}"))
+    if char in '"\\/':
+        spelled.append(re.escape("\\" + char))
+    return f"(?:{'|'.join(spelled)})"
+
+
+def _spellings(secret: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Every spelling of ``secret`` (see :func:`_spelled`), and of its start (``_MINCUT`` characters or
+    more) right before an excerpt's cut."""
+    parts = [_spelled(char) for char in secret]
+    rest = ""
+    for part in reversed(parts[_MINCUT:-1]):  # each further character only if the one before is there
+        rest = f"(?:{part}{rest})?"
+    cut_inside = r"(?:\\u[0-9a-fA-F]{0,3}|\\|%[0-9a-fA-F]?)?"  # the cut fell inside an escape
+    return re.compile("".join(parts)), re.compile(
+        "".join(parts[:_MINCUT]) + rest + cut_inside + re.escape(CUT)
+    )
 
 
 class Secret:
@@ -39,7 +49,7 @@ class Secret:
 
     def __init__(self, value: str) -> None:
         self._value = value
-        self._spelled: re.Pattern[str] | None = None
+        self._spelled: tuple[re.Pattern[str], re.Pattern[str]] | None = None
 
     def reveal(self) -> str:
         """The secret value, for the one place that must send it (the request header)."""
@@ -54,10 +64,13 @@ class Secret:
             return text
         if secret in text:
             text = text.replace(secret, "***")
-        if "\\" in text or "%" in text:  # an escaped spelling may be there
+        if "\\" in text or "%" in text:  # an escaped spelling may be there, whole or cut
             if self._spelled is None:
                 self._spelled = _spellings(secret)
-            text = self._spelled.sub("***", text)
+            whole, start = self._spelled
+            text = whole.sub("***", text)
+            if CUT in text and len(secret) > _MINCUT:
+                text = start.sub("***" + CUT, text)
         if CUT not in text:
             return text
         pieces = text.split(CUT)

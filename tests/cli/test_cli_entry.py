@@ -293,3 +293,22 @@ def test_a_signal_while_the_taps_run_loads_stops_it_before_the_sync(
         )
     )
     assert (run.returncode, run.stderr, run.stdout) == (code, f"{TAP_PROG}: error: {word}\n", "")
+
+
+def test_a_standard_descriptor_closed_at_start_is_held_by_dev_null() -> None:
+    """Started with stderr closed, fd 2 went to the next file opened (the event loop's epoll, a socket): the
+    last-resort ``os.write(2, ...)`` of a forced exit would have written there."""
+    result = run_python(
+        """
+        import os, sys, types
+        os.close(2)
+        sys.stderr = None
+        probe = types.ModuleType("probe")
+        probe.main = lambda argv: int(os.fstat(2).st_rdev == os.stat(os.devnull).st_rdev)
+        sys.modules["probe"] = probe
+        from aiobizstim.cli._entry import start
+        code = start("bizstim", "probe", [])
+        sys.stdout.write(f"{code}|{type(sys.stderr).__name__}")
+        """
+    )
+    assert result.stdout == "1|_Closed", result.stderr

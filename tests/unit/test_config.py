@@ -143,6 +143,9 @@ def test_the_key_never_shows_in_reprs_or_pickles() -> None:
         ('"sk_live_abc\\u0031\\u00323"', '"***"'),  # JSON-escaped characters
         ("?k=sk%5Flive_abc123&x=%41", "?k=***&x=%41"),  # percent-encoded ones
         ("a \\ b % c", "a \\ b % c"),
+        ('"sk_live\\u005fab…', '"***…'),  # an escaped key cut by an excerpt
+        ('"sk_live_abc\\…', '"***…'),  # cut inside an escape
+        ("sk_live%5Fab%3…", "***…"),
     ],
 )
 def test_the_key_is_redacted_whole_and_where_an_excerpt_cut_it(text: str, redacted: str) -> None:

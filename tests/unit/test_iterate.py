@@ -130,6 +130,26 @@ async def test_a_page_repeated_because_the_list_moved_by_the_step_is_not_a_stall
     assert got[:100] == list(range(1, 101))  # every record that existed throughout, in order
 
 
+async def test_a_server_ignoring_start_on_a_fast_growing_list_is_still_detected() -> None:
+    """Each page read appends a step's worth of rows, so each repeat of the first page comes with a total
+    that explains it as drift: allowed twice in a row, then it is a stall (the walk never ended)."""
+    data = FakeList(100)
+    data.ignore_start = True
+    page_size, overlap = 10, 1
+
+    def grow(lst: FakeList, offset: int) -> None:
+        lst.ids.extend(range(lst.next_id, lst.next_id + page_size - overlap))
+        lst.next_id += page_size - overlap
+
+    data.before_fetch = grow
+    with pytest.raises(PaginationStalledError, match="stalled"):
+        async with asyncio.timeout(10):
+            await collect(
+                records(data.fetch, start=0, page_size=page_size, max_items=None, window=1, overlap=overlap)
+            )
+    assert len(data.fetches) <= 6
+
+
 async def test_records_are_never_yielded_twice_when_pages_repeat_records() -> None:
     data = FakeList(300)
 

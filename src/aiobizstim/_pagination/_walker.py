@@ -70,17 +70,26 @@ def _linked(a: DecodedPage[T], b: DecodedPage[T], overlap: int) -> bool:
     return not a.key_set.isdisjoint(b.key_set)
 
 
-def _stalled(a: DecodedPage[T], b: DecodedPage[T]) -> bool:
-    """``b``, read at another offset, holds exactly ``a``'s records: the server ignores ``start``. Unless the
-    list's length changed between the two reads by at least the distance between them: records inserted (or
-    deleted) before them then moved ``a``'s records to ``b``'s offset (drift, which the bridges handle)."""
+#: Pages in a row that may repeat the one before while the list's length explains it (see :func:`_repeats`).
+_EXPLAINED_REPEATS = 2
+
+
+def _repeats(a: DecodedPage[T], b: DecodedPage[T]) -> bool:
+    """``b``, read at another offset, holds exactly ``a``'s records: the server ignores ``start``, or the list
+    moved by the distance between the two reads (see :func:`_moved_by_distance`)."""
     if b.offset == a.offset or not b.items:
-        return False
-    if a.total is not None and b.total is not None and abs(a.total - b.total) >= abs(b.offset - a.offset):
         return False
     if not (a.key_set or b.key_set):  # no ids to compare: compare the records themselves
         return b.items == a.items
     return b.keys[:1] == a.keys[:1] and None not in b.keys and b.keys == a.keys
+
+
+def _moved_by_distance(a: DecodedPage[T], b: DecodedPage[T]) -> bool:
+    """The list's length changed between the two reads by at least the distance between them: records
+    inserted (or deleted) before them may have moved ``a``'s records to ``b``'s offset (drift, which the
+    bridges handle). Once or twice in a row: a server that ignores ``start`` on a list that grows that fast
+    would explain every repeat so, and the walk would never end."""
+    return a.total is not None and b.total is not None and abs(a.total - b.total) >= abs(b.offset - a.offset)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -243,8 +252,10 @@ class _Walk(Generic[T]):
         A walk continuing a checkpoint whose page no page links to any more (the records on and around it
         were deleted while it was stopped, more than the bridging pages can reach past) starts again from
         ``start``, once: the ids handed out before the stop are skipped, so no record comes twice and none
-        that existed throughout is missed (each one comes after those handed out, in list order). It costs
-        a re-read of the list up to where the stop was."""
+        that existed throughout is missed (each one comes after those handed out, in list order). Records
+        inserted while it was stopped come too, wherever they were inserted: ahead of those after the stop
+        when inserted before it (and counted against ``max_items``). It costs a re-read of the list up to
+        where the stop was."""
         async with contextlib.aclosing(self._walk()) as batches:
             try:
                 async for out in batches:
@@ -303,6 +314,7 @@ class _Walk(Generic[T]):
                 window.step if first_limit == self._page_size else first_limit
             )
             repairs = 0  # bridging pages the last page needed
+            explained = 0  # pages in a row that repeated the one before while the list's length moved as much
             while True:
                 window.refill()
                 if not len(window):
@@ -319,7 +331,11 @@ class _Walk(Generic[T]):
                 nxt = await self._complete(await self._open(received))
                 if nxt.total is not None:
                     window.total_hint = max(window.total_hint or 0, nxt.total)
-                if _stalled(prev, nxt):
+                if not _repeats(prev, nxt):
+                    explained = 0
+                elif _moved_by_distance(prev, nxt) and explained < _EXPLAINED_REPEATS:
+                    explained += 1
+                else:
                     raise PaginationStalledError(
                         f"pagination stalled: the {self._what} page at offset {nxt.offset} repeats the page "
                         f"at offset {prev.offset} (the server ignores or clamps start)",

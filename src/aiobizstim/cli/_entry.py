@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import importlib
 import io
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -69,6 +70,11 @@ def start(prog: str, module: str, argv: Sequence[str] | None) -> int:
     meets (the import, the moments before ``main`` installs its own and after it puts Python's back) is one
     line, ``PROG: error: interrupted``, and exit code 130. A standard stream the process was started without
     fails when used, with an ``OSError`` (see :class:`_Closed`)."""
+    for fd in (0, 1, 2):  # closed at start: hold the number, so no file or socket opened later takes it
+        try:
+            os.fstat(fd)
+        except OSError:
+            os.open(os.devnull, os.O_RDWR)  # the lowest free number: this one
     if sys.stdout is None:
         sys.stdout = _Closed("standard output")
     if sys.stderr is None:
