@@ -14,6 +14,7 @@ from aiohttp import web
 
 from aiobizstim import AutoConcurrency, Bizstim, NotFoundError, RetryPolicy
 from aiobizstim.testing import FakeBizstim, Faults
+from tests._loopback import serving
 
 FAST = RetryPolicy(base=0.001, cap=0.01)
 
@@ -154,21 +155,13 @@ async def test_failure_envelopes_back_at_once_are_not_taken_for_the_servers_late
 
     app = web.Application()
     app.router.add_get("/api/client", lookup)
-    runner = web.AppRunner(app, access_log=None, handle_signals=False)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
-    try:
-        async with Bizstim(api_key="k" * 40, base_url=f"http://{host}:{port}", max_concurrency="auto") as bz:
+    async with serving(app) as url, Bizstim(api_key="k" * 40, base_url=url, max_concurrency="auto") as bz:
 
-            async def get(client_id: int) -> None:
-                with contextlib.suppress(NotFoundError):
-                    await bz.clients.get(client_id)
+        async def get(client_id: int) -> None:
+            with contextlib.suppress(NotFoundError):
+                await bz.clients.get(client_id)
 
-            for batch in range(20):  # 20 rounds of 64 lookups at once: a load far above the limit
-                await asyncio.gather(*(get(batch * 64 + n + 1) for n in range(64)))
-            assert bz.stats.concurrency_high >= 32, bz.stats
-            assert bz.stats.concurrency_limit >= 16, bz.stats
-    finally:
-        await runner.cleanup()
+        for batch in range(20):  # 20 rounds of 64 lookups at once: a load far above the limit
+            await asyncio.gather(*(get(batch * 64 + n + 1) for n in range(64)))
+        assert bz.stats.concurrency_high >= 32, bz.stats
+        assert bz.stats.concurrency_limit >= 16, bz.stats

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import traceback
 from collections.abc import Callable
@@ -11,6 +12,7 @@ from typing import NamedTuple
 from aiohttp import web
 
 from aiobizstim import RetryPolicy
+from tests._loopback import serving
 
 #: Retries in milliseconds instead of seconds, so fault tests stay fast (the rules are the client's own).
 QUICK_RETRIES = RetryPolicy(base=0.005, cap=0.05, jitter=0.5, max_retry_after=5.0)
@@ -63,7 +65,7 @@ class OddServer:
         self._host = host
         self.replies: dict[str, Reply] = {}
         self.seen: list[tuple[str, dict[str, str]]] = []
-        self._runner: web.AppRunner | None = None
+        self._serving: contextlib.AbstractAsyncContextManager[str] | None = None
         self.url = ""
 
     async def _handle(self, request: web.Request) -> web.Response:
@@ -78,17 +80,13 @@ class OddServer:
     async def __aenter__(self) -> OddServer:
         app = web.Application()
         app.router.add_route("*", "/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self._host, 0)
-        await site.start()
-        host, port = self._runner.addresses[0][:2]
-        self.url = f"http://{host}:{port}"
+        self._serving = serving(app, self._host)
+        self.url = await self._serving.__aenter__()
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
+        if self._serving is not None:
+            await self._serving.__aexit__(None, None, None)
 
 
 def secret_texts_of(exc: BaseException) -> list[str]:

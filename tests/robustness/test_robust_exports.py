@@ -33,6 +33,7 @@ from aiohttp import web
 from aiobizstim import APIConnectionError, Bizstim, BizstimError, RetryPolicy, ServerError
 from aiobizstim.models import to_builtins
 from aiobizstim.testing import FakeBizstim, Faults, PageRequest
+from tests._loopback import serving
 from tests.robustness._support import QUICK_RETRIES
 
 BIZSTIM = str(Path(sys.executable).with_name("bizstim"))
@@ -422,14 +423,8 @@ async def clamping_server() -> AsyncIterator[str]:
 
     app = web.Application()
     app.router.add_get("/api/clients/{start}/{limit}", page)
-    runner = web.AppRunner(app, access_log=None, handle_signals=False)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    host, port = runner.addresses[0][:2]
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        await runner.cleanup()
+    async with serving(app) as url:
+        yield url
 
 
 @pytest.mark.parametrize("pages", [False, True], ids=["iter", "iter_pages"])

@@ -9,6 +9,7 @@ import pytest
 from aiohttp import web
 
 from aiobizstim import APITimeoutError, Bizstim
+from tests._loopback import serving
 from tests.robustness._support import QUICK_RETRIES, SECRET_KEY
 
 HOP = 0.6  # each hop's latency: under the timeout alone, over it for two hops
@@ -34,15 +35,8 @@ async def slow_hops() -> AsyncIterator[tuple[str, list[str]]]:
     app = web.Application()
     app.router.add_get("/api/testimonials", start)
     app.router.add_get("/hop/{step}", hop)
-    runner = web.AppRunner(app, access_log=None, handle_signals=False)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
-    try:
-        yield f"http://{host}:{port}", seen
-    finally:
-        await runner.cleanup()
+    async with serving(app) as url:
+        yield url, seen
 
 
 async def test_the_timeout_bounds_the_whole_redirect_chain(slow_hops: tuple[str, list[str]]) -> None:
