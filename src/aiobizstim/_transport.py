@@ -74,6 +74,7 @@ class _Request(NamedTuple):
     #: Seconds for one attempt, every redirect hop included (and the wait for a slot and the rate limit if
     #: ``queue_timed``).
     timeout: float
+    #: Whether the wait for a slot and the rate limit counts against ``timeout`` (RequestOptions.queue_timed).
     queue_timed: bool
     #: ``METHOD /path?query`` as first asked, for logs and errors (never the API key).
     label: str
