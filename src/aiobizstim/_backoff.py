@@ -72,11 +72,12 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     """
     if value is None:
         return None
-    text = value.strip()
+    text = value.strip(" \t")  # HTTP's whitespace only
     if not text:
         return None
     if _NUMBER.fullmatch(text):  # ASCII digits only: float() also takes "1_0", "١٠", "nan", "inf"
-        return max(float(text), 0.0)
+        seconds = float(text)
+        return seconds if seconds > 0 else 0.0  # "-0" too
     try:
         when = email.utils.parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):

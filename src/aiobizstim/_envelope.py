@@ -270,7 +270,7 @@ def read_response(response: Response, *, request: str, attempts: int, max_retry_
 
 
 _STATUS_KEY = b'"status"'
-#: How far into a body its envelope's ``status`` is looked for (it comes first in the API's answers).
+#: How far into a body its envelope's ``status`` is looked for: its first key, as in the API's answers.
 _STATUS_REACH = 64
 
 
@@ -278,11 +278,13 @@ def is_failure_envelope(body: bytes) -> bool:
     """Whether a 2xx ``body`` starts as the API's failure envelope (``{"status":"failure", ...}``: no such
     record, a trial limit), by a look at its first bytes only: for the adaptive limit, which must not take
     such an answer, back at once without the work, for the server's latency. ``False`` when unsure."""
-    head = body[:_STATUS_REACH]
-    at = head.find(_STATUS_KEY)
-    if at < 0:
+    head = body[:_STATUS_REACH].removeprefix(_BOM).lstrip(b" \t\r\n")
+    if not head.startswith(b"{"):
         return False
-    value = head[at + len(_STATUS_KEY) :].lstrip(b" \t\r\n:")
+    head = head[1:].lstrip(b" \t\r\n")
+    if not head.startswith(_STATUS_KEY):  # its first key: a record's own "status" further in does not count
+        return False
+    value = head[len(_STATUS_KEY) :].lstrip(b" \t\r\n:")
     return value[:1] == b'"' and not value.startswith(b'"success"')
 
 

@@ -8,12 +8,14 @@ import random
 
 import aiohttp
 import pytest
+from aiohttp import web
 
 from aiobizstim import (
     APIConnectionError,
     AuthenticationError,
     AutoConcurrency,
     Bizstim,
+    BizstimError,
     NotFoundError,
     Page,
     RetryPolicy,
@@ -21,6 +23,7 @@ from aiobizstim import (
 )
 from aiobizstim.models import Client, ClientSummary, Discount, Testimonial
 from aiobizstim.testing import FakeBizstim, Faults, PageRequest
+from tests._loopback import serving
 
 FAST = RetryPolicy(base=0.001, cap=0.01)
 
@@ -427,4 +430,43 @@ async def test_iter_details_fails_on_a_404_that_is_no_answer_about_the_client() 
         async with Bizstim(api_key=fake.api_key, base_url=fake.url) as bz:
             with pytest.raises(NotFoundError):
                 [c.id async for c in bz.clients.iter_details(page_size=100)]
+            assert bz.stats.records_gone == 0
+
+
+@pytest.mark.parametrize(
+    ("status", "message", "gone"),
+    [
+        (200, "No client found", True),
+        (404, "No client found", True),  # the same answer with a 404
+        (200, "Client not found", True),
+        (200, "Your trial has ended", False),  # about the account: every lookup would say so
+        (400, "Invalid API key", False),
+        (200, "No search parameters provided", False),
+    ],
+)
+async def test_iter_details_takes_only_a_not_found_answer_for_a_client_gone(
+    status: int, message: str, gone: bool
+) -> None:
+    """A failure envelope about the request or the account skipped every client as deleted (0 records,
+    exit 0); the API's "not found" came with a 404 failed the export."""
+
+    async def page(request: web.Request) -> web.Response:
+        rows = [{"id": str(i)} for i in range(1, 4)]
+        return web.json_response({"status": "success", "total": 3, "response": rows})
+
+    async def lookup(request: web.Request) -> web.Response:
+        if request.query["id"] == "2":
+            return web.json_response({"status": "failure", "response": message}, status=status)
+        return web.json_response({"status": "success", "response": {"id": request.query["id"]}})
+
+    app = web.Application()
+    app.router.add_get("/api/clients/{start}/{limit}", page)
+    app.router.add_get("/api/client", lookup)
+    async with serving(app) as url, Bizstim(api_key="k" * 40, base_url=url, max_retries=0) as bz:
+        if gone:
+            assert [c.id async for c in bz.clients.iter_details()] == [1, 3]
+            assert bz.stats.records_gone == 1
+        else:
+            with pytest.raises(BizstimError, match=message):
+                [c.id async for c in bz.clients.iter_details()]
             assert bz.stats.records_gone == 0

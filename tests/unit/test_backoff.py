@@ -59,6 +59,7 @@ def test_policy_validates(kwargs: dict[str, float]) -> None:
         ("1_0", None),  # float() reads these as 10; no server means 10 by them
         ("\u0661\u0660", None),
         ("0x10", None),
+        ("\xa05", None),  # a no-break space is not HTTP's whitespace
     ],
 )
 def test_retry_after_seconds(header: str | None, seconds: float | None) -> None:

@@ -109,6 +109,8 @@ def test_retry_after_is_carried_and_an_overlong_one_is_a_rate_limit_error() -> N
         (b'{"status":false,"error":"Unknown method"}', False),  # not a text status: unsure, so no
         (b"[1, 2, 3]", False),
         (b"", False),
+        (b'\xef\xbb\xbf {\n  "status" : "failure"}', True),  # a BOM and whitespace
+        (b'{"total":"1","response":[{"status":"active"}]}', False),  # a record's status, not the envelope's
         (b'{"response": "' + b"x" * 100 + b'", "status": "failure"}', False),  # too far in to look for
     ],
 )

@@ -8,6 +8,7 @@ Imports nothing heavy itself."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import importlib
 import io
@@ -74,7 +75,8 @@ def start(prog: str, module: str, argv: Sequence[str] | None) -> int:
         try:
             os.fstat(fd)
         except OSError:
-            os.open(os.devnull, os.O_RDWR)  # the lowest free number: this one
+            with contextlib.suppress(OSError):  # no /dev/null, or no descriptor left: as before, then
+                os.open(os.devnull, os.O_RDWR)  # the lowest free number: this one
     if sys.stdout is None:
         sys.stdout = _Closed("standard output")
     if sys.stderr is None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any, overload
 
 from aiobizstim._checks import check_count, check_id, check_lookahead, check_rows, check_text
 from aiobizstim._constants import DETAILS_LOOKAHEAD
+from aiobizstim._envelope import is_failure_envelope
 from aiobizstim._pagination import FanOut, OnDecodeError, RecordGoneError
 from aiobizstim.errors import APIResponseError, NotFoundError
 from aiobizstim.models import Client, ClientCreate, ClientImport, ClientSummary, ClientUpdate
@@ -95,9 +97,9 @@ class Clients(PagedResource[ClientSummary]):
         list order kept. It re-reads the list from the page the stop fell in and looks up only the clients
         not yielded. A client whose lookup failed is not covered: a resume looks it up again if the list
         still holds it. A client deleted between list and lookup (the API answers its lookup with its failure
-        envelope, "No client found") is skipped, as the drift guarantee allows for a record deleted
-        meanwhile: logged as a warning and counted in ``stats.records_gone``; any other
-        :class:`~aiobizstim.NotFoundError` (a 404 of a wrong route) is raised.
+        envelope saying nothing was found, "No client found") is skipped, as the drift guarantee allows for a
+        record deleted meanwhile: logged as a warning and counted in ``stats.records_gone``; any other
+        :class:`~aiobizstim.NotFoundError` (a 404 of a wrong route, a trial ended) is raised.
         """
         width = check_count(
             "concurrency",
@@ -156,12 +158,21 @@ class Clients(PagedResource[ClientSummary]):
         return await self._write("clients.import", ClientImport(header=cols, data=rows), {}, timeout=timeout)
 
 
+#: How the API's failure envelope says a lookup found nothing ("No client found"; the wording is not
+#: documented: any "not found" / "no ... found").
+_NOTHING_FOUND = re.compile(r"\bnot\s+found\b|\bno\b.*\bfound\b", re.IGNORECASE)
+
+
 def _no_such_client(error: NotFoundError) -> bool:
-    """Whether a lookup's ``error`` is the API's own answer that the client does not exist: its documented
-    failure envelope (``{"status": "failure", "response": "No client found"}``). A bare 404 (an HTML page, a
-    framework's ``{"status": false, "error": "Unknown method"}``) says nothing about the client."""
+    """Whether a lookup's ``error`` is the API's own answer that the client does not exist: its failure
+    envelope (status ``"failure"``, with a 200 or a 404) saying nothing was found. Any other answer says
+    nothing about the client: a bare 404 (an HTML page, a framework's ``{"status": false}``), or a failure
+    about the request or the account (a trial ended, a bad key, no search parameters)."""
     failure = error.__cause__
-    return isinstance(failure, APIResponseError) and failure.status == "failure"
+    enveloped = (isinstance(failure, APIResponseError) and failure.status == "failure") or (
+        error.status == 404 and is_failure_envelope(error.body.encode())
+    )
+    return enveloped and _NOTHING_FOUND.search(error.message) is not None
 
 
 def _selector(
