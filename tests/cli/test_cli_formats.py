@@ -20,7 +20,7 @@ import pytest
 
 from aiobizstim._envelope import decode_one
 from aiobizstim.cli import _atomic
-from aiobizstim.cli._atomic import AtomicFile, OutputPathError, check_output_path
+from aiobizstim.cli._atomic import AtomicFile, OutputPathError, check_output_path, files_no_wider_than
 from aiobizstim.cli._choices import ProgressMode
 from aiobizstim.cli._export import LISTABLE, export_records, guess_format, record_model
 from aiobizstim.cli._formats import (
@@ -486,3 +486,31 @@ def test_fast_jsonl_path_matches_the_dict_path(resource: str, records: list[msgs
     assert out.getvalue().splitlines() == [encode_record(r) for r in records]
     first = json.loads(out.getvalue().splitlines()[0])
     assert list(first) == csv_header(type(records[0]))
+
+
+def test_overlapping_exports_put_back_the_umask_from_before_the_first(tmp_path: Path) -> None:
+    """Two exports in one process ending in the order they began: each put back the umask it found, so the
+    process kept the first one's 0o077 and every later file was private."""
+    private, shared = tmp_path / "a.csv", tmp_path / "b.csv"
+    private.write_text("")
+    private.chmod(0o600)
+    shared.write_text("")
+    shared.chmod(0o640)
+    before = os.umask(0o022)
+    try:
+        first, second = files_no_wider_than(private), files_no_wider_than(shared)
+        first.__enter__()
+        second.__enter__()
+        assert _umask() == 0o077  # both restrictions: the private target's wins
+        first.__exit__(None, None, None)
+        assert _umask() == 0o022 | 0o037  # the one still running: no more than 0640
+        second.__exit__(None, None, None)
+        assert _umask() == 0o022
+    finally:
+        os.umask(before)
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current

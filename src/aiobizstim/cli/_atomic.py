@@ -16,7 +16,9 @@ the temp file from there: the CLI's messages after Ctrl-C say the truth about th
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
+import operator
 import os
 import secrets
 import stat
@@ -74,12 +76,20 @@ def keep_mode(path: Path, target: Path) -> None:
         os.chmod(path, stat.S_IMODE(os.stat(target).st_mode))
 
 
+#: The restrictions of the exports running in this process (see :func:`files_no_wider_than`), and the
+#: umask before the first of them.
+_narrowing: list[int] = []
+_umask_before: list[int] = []
+_umask_lock = threading.Lock()
+
+
 @contextlib.contextmanager
 def files_no_wider_than(target: Path | None) -> Iterator[None]:
     """While the block runs, no file the process creates (ours, and those duckdb and pyarrow create while
     converting: their output, its log, spill files) lets group or others do more than ``target`` lets them:
-    the umask takes their bits away, and is put back after. Only for a command line that owns its process
-    (the umask is the process's); a ``target`` that does not exist (or ``None``) changes nothing."""
+    the umask takes their bits away. Exports that overlap add up their restrictions; the last one to end
+    puts back the umask from before the first. Only for a command line that owns its process (the umask is
+    the process's); a ``target`` that does not exist (or ``None``) changes nothing."""
     try:
         mode = stat.S_IMODE(os.stat(target).st_mode) if target is not None else None
     except OSError:
@@ -87,12 +97,21 @@ def files_no_wider_than(target: Path | None) -> Iterator[None]:
     if mode is None:
         yield
         return
-    previous = os.umask(0o077)
-    os.umask(previous | (0o077 & ~mode))
+    restriction = 0o077 & ~mode
+    with _umask_lock:
+        if not _narrowing:
+            _umask_before.append(os.umask(0o077))
+        _narrowing.append(restriction)
+        os.umask(_umask_before[0] | functools.reduce(operator.or_, _narrowing))
     try:
         yield
     finally:
-        os.umask(previous)
+        with _umask_lock:
+            _narrowing.remove(restriction)
+            if _narrowing:
+                os.umask(_umask_before[0] | functools.reduce(operator.or_, _narrowing))
+            else:
+                os.umask(_umask_before.pop())
 
 
 def fsync_dir(directory: Path) -> None:

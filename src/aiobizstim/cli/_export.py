@@ -348,10 +348,12 @@ async def run_export(
             fmt = "jsonl" if spec.fmt in COLUMNAR_FORMATS else spec.fmt  # columnar: JSON Lines staged
             count = await export_records(records, output, fmt, model, progress, checkpoint)
     finally:
-        output.discard()
-        private.close()
-        _logger.removeHandler(feed)
-        progress.finish()
+        try:
+            output.discard()
+        finally:
+            private.close()
+            _logger.removeHandler(feed)
+            progress.finish()
     return ExportResult(
         spec=spec,
         records=count,
