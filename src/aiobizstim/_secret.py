@@ -21,12 +21,15 @@ def _any_case(hex_digits: str) -> str:
 def _spelled(char: str) -> str:
     """A pattern for ``char`` as a server may echo it: as is, JSON-escaped (``\\u0041``, PHP's ``\\/``) or
     percent-encoded (``%2F``)."""
-    spelled = [re.escape(char), re.escape("\\u") + _any_case(f"{ord(char):04x}")]
-    if ord(char) < 0x80:
-        spelled.append("%" + _any_case(f"{ord(char):02x}"))
+    spelled = [re.escape("\\u") + _any_case(f"{ord(char):04x}")]
     if char in '"\\/':
         spelled.append(re.escape("\\" + char))
-    return f"(?:{'|'.join(spelled)})"
+    if ord(char) < 0x80:
+        spelled.append("%" + _any_case(f"{ord(char):02x}"))
+    # Atomic, the longer spellings first: once a character matched, the search never comes back to try it
+    # another way (with backslashes in the key, ``\\`` and ``\\\\`` overlap, and retrying them would take
+    # exponential time).
+    return f"(?>{'|'.join([*spelled, re.escape(char)])})"
 
 
 def _spellings(secret: str) -> tuple[re.Pattern[str], re.Pattern[str]]:

@@ -227,3 +227,16 @@ async def test_close_while_a_request_waits_for_a_slot(api: MockedAPI) -> None:
     bz._transport._semaphore.release()
     with pytest.raises(ClientClosedError):
         await waiting
+
+
+def test_a_key_with_backslashes_is_redacted_in_each_spelling() -> None:
+    """Backslashes in the key overlap their JSON spelling (``\\\\``): the pattern takes each character
+    atomically, longest spelling first (retrying them took exponential time: 5 s for 24 backslashes)."""
+    key = "abcd" + "\\" * 24 + "z"
+    secret = Secret(key)
+    json_escaped = key.replace("\\", "\\\\")
+    assert secret.redact(f"raw {key} end") == "raw *** end"
+    assert secret.redact(f'"{json_escaped}"') == '"***"'
+    assert secret.redact(f"cut {json_escaped[:20]}…") == "cut ***…"
+    almost = "abcd" + "\\" * 48 + "x…"  # the key's escaped start, then not its next character
+    assert secret.redact(almost) == almost
