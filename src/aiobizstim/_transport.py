@@ -170,15 +170,17 @@ class _AdaptiveLimit:
         """Take one completed attempt of ``kind`` into account."""
         now = time.perf_counter()
         limit = self.controller.record(latency, outcome, in_flight, now, kind)
-        if limit == self.gate.limit:
-            return
-        self.gate.limit = limit
         stats = self._stats
-        stats.concurrency_limit = limit
-        stats.concurrency_low = min(stats.concurrency_low, limit)
-        stats.concurrency_high = max(stats.concurrency_high, limit)
-        low, high = self._since = (min(self._since[0], limit), max(self._since[1], limit))
+        if limit != self.gate.limit:
+            self.gate.limit = limit
+            stats.concurrency_limit = limit
+            stats.concurrency_low = min(stats.concurrency_low, limit)
+            stats.concurrency_high = max(stats.concurrency_high, limit)
+            self._since = (min(self._since[0], limit), max(self._since[1], limit))
         logged = self._logged
+        if limit == logged:  # nothing the log has not said (a change held back by the gap is said later)
+            return
+        low, high = self._since
         moved = abs(limit - logged) >= CONCURRENCY_LOG_MIN_STEP
         doubled = moved and (limit >= 2 * logged or 2 * limit <= logged)
         ago = now - self._logged_at

@@ -401,3 +401,28 @@ def test_swings_between_overloads_are_logged_at_most_once_per_gap(
     lines = [r for r in caplog.records if r.getMessage().startswith("concurrency limit")]
     assert 0 < len(lines) <= 1 + 20 / CONCURRENCY_LOG_MIN_GAP
     assert adaptive.gate.limit == 8  # every change applied, logged or not
+
+
+def test_a_change_held_back_by_the_gap_is_logged_once_the_gap_is_over(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A cut within the gap after a line was never logged if the limit then stayed: the log said 16 while
+    the limit was 4."""
+    from aiobizstim._config import AutoConcurrency as Auto
+    from aiobizstim._stats import ClientStats
+    from aiobizstim._transport import _AdaptiveLimit
+
+    clock = [0.0]
+    monkeypatch.setattr("aiobizstim._transport.time.perf_counter", lambda: clock[0])
+    adaptive = _AdaptiveLimit(Auto(start=8), ClientStats())
+    limits = iter([16, 4, 4, 4, 4])  # a doubling (logged at once), a cut 0.5 s later, then steady
+    monkeypatch.setattr(adaptive.controller, "record", lambda *args: next(limits))
+    caplog.set_level("INFO", logger="aiobizstim")
+    for _ in range(5):
+        clock[0] += 0.5
+        adaptive.record(0.01, Outcome.OK, 1, "lookup")
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("concurrency limit")]
+    assert [line.split(" (")[0] for line in lines] == [
+        "concurrency limit 8 -> 16",
+        "concurrency limit 16 -> 4",
+    ]
