@@ -150,6 +150,28 @@ async def test_a_server_ignoring_start_on_a_fast_growing_list_is_still_detected(
     assert len(data.fetches) <= 6
 
 
+@pytest.mark.parametrize("bursts", [3, 6])
+async def test_many_repeats_explained_by_real_insertions_are_drift_not_a_stall(bursts: int) -> None:
+    """One step of records inserted in front before each of several reads: every page repeats the one before
+    and the total explains it. Past two in a row, one page read far off tells a server that honours start
+    (this one) from one that ignores it; three were reported as a stalled server."""
+    data = FakeList(100)
+    page_size, overlap = 10, 1
+    step = page_size - overlap
+
+    def insert_in_front(lst: FakeList, offset: int) -> None:
+        if 1 <= len(lst.fetches) <= bursts:
+            lst.ids[:0] = range(lst.next_id, lst.next_id + step)
+            lst.next_id += step
+
+    data.before_fetch = insert_in_front
+    got = await collect(
+        records(data.fetch, start=0, page_size=page_size, max_items=None, window=1, overlap=overlap)
+    )
+    assert len(got) == len(set(got))
+    assert set(range(1, 101)) <= set(got)
+
+
 async def test_records_are_never_yielded_twice_when_pages_repeat_records() -> None:
     data = FakeList(300)
 

@@ -70,8 +70,10 @@ def _linked(a: DecodedPage[T], b: DecodedPage[T], overlap: int) -> bool:
     return not a.key_set.isdisjoint(b.key_set)
 
 
-#: Pages in a row that may repeat the one before while the list's length explains it (see :func:`_repeats`).
+#: Pages in a row that may repeat the one before while the list's length explains it (see :func:`_repeats`);
+#: past that, a page ``_FAR_OFF`` steps further is read to tell (:meth:`_Walk._repeated_far_off`).
 _EXPLAINED_REPEATS = 2
+_FAR_OFF = 10
 
 
 def _repeats(a: DecodedPage[T], b: DecodedPage[T]) -> bool:
@@ -87,8 +89,8 @@ def _repeats(a: DecodedPage[T], b: DecodedPage[T]) -> bool:
 def _moved_by_distance(a: DecodedPage[T], b: DecodedPage[T]) -> bool:
     """The list's length changed between the two reads by at least the distance between them: records
     inserted (or deleted) before them may have moved ``a``'s records to ``b``'s offset (drift, which the
-    bridges handle). Once or twice in a row: a server that ignores ``start`` on a list that grows that fast
-    would explain every repeat so, and the walk would never end."""
+    bridges handle). Taken on trust twice in a row, then checked by a read far off: a server that ignores
+    ``start`` on a list that grows that fast would explain every repeat so, and the walk would never end."""
     return a.total is not None and b.total is not None and abs(a.total - b.total) >= abs(b.offset - a.offset)
 
 
@@ -335,6 +337,8 @@ class _Walk(Generic[T]):
                     explained = 0
                 elif _moved_by_distance(prev, nxt) and explained < _EXPLAINED_REPEATS:
                     explained += 1
+                elif _moved_by_distance(prev, nxt) and not await self._repeated_far_off(nxt):
+                    explained = 0  # a page far off holds other records: the server honours start
                 else:
                     raise PaginationStalledError(
                         f"pagination stalled: the {self._what} page at offset {nxt.offset} repeats the page "
@@ -364,6 +368,12 @@ class _Walk(Generic[T]):
                     return
         finally:
             await window.close()
+
+    async def _repeated_far_off(self, page: DecodedPage[T]) -> bool:
+        """Whether the page ``_FAR_OFF`` steps past ``page`` holds ``page``'s records too: one read that
+        tells a server ignoring ``start`` from a list that really moved that far between reads."""
+        far = await self._open(await self._get(page.offset + _FAR_OFF * self._window.step))
+        return _repeats(page, far)
 
     async def _complete(self, page: DecodedPage[T]) -> DecodedPage[T]:
         """``page``, read again while it is short (fewer records than asked for although its ``total`` says
