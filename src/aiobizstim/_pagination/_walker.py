@@ -258,26 +258,23 @@ class _Walk(Generic[T]):
         inserted while it was stopped come too, wherever they were inserted: ahead of those after the stop
         when inserted before it (and counted against ``max_items``). It costs a re-read of the list up to
         where the stop was."""
-        async with contextlib.aclosing(self._walk()) as batches:
-            try:
-                async for out in batches:
-                    yield out
-                    del out  # handed out: not held while the next page is read and decoded
-                return
-            except PaginationDriftError:
-                if self._resumed is None or self._mark is not self._resumed:
-                    raise  # not the checkpoint's page that cannot be linked: the list moves too fast
-        logger.warning(
-            "%s: no page links to where the checkpoint stood any more (its records were deleted since): "
-            "reading again from offset %d, skipping the records handed out before the stop",
-            self._what,
-            self._start,
-        )
-        self._resumed = None
-        async with contextlib.aclosing(self._walk()) as batches:
-            async for out in batches:
-                yield out
-                del out
+        while True:  # twice at most: a restart has no checkpoint page left to fail on
+            async with contextlib.aclosing(self._walk()) as batches:
+                try:
+                    async for out in batches:
+                        yield out
+                        del out  # handed out: not held while the next page is read and decoded
+                    return
+                except PaginationDriftError:
+                    if self._resumed is None or self._mark is not self._resumed:
+                        raise  # not the checkpoint's page that cannot be linked: the list moves too fast
+            logger.warning(
+                "%s: no page links to where the checkpoint stood any more (its records were deleted since): "
+                "reading again from offset %d, skipping the records handed out before the stop",
+                self._what,
+                self._start,
+            )
+            self._resumed = None
 
     async def _walk(self) -> AsyncGenerator[list[T], None]:
         window, start = self._window, self._start
