@@ -67,22 +67,16 @@ class Secret:
             return text
         if secret in text:
             text = text.replace(secret, "***")
-        if "\\" in text or "%" in text:  # an escaped spelling may be there, whole or cut
+        escaped, cut = "\\" in text or "%" in text, CUT in text and len(secret) > _MINCUT
+        if escaped or cut:  # an escaped spelling may be there, or a start of the key (any spelling) at a cut
             if self._spelled is None:
                 self._spelled = _spellings(secret)
             whole, start = self._spelled
-            text = whole.sub("***", text)
-            if CUT in text and len(secret) > _MINCUT:
+            if escaped:
+                text = whole.sub("***", text)
+            if cut:
                 text = start.sub("***" + CUT, text)
-        if CUT not in text:
-            return text
-        pieces = text.split(CUT)
-        for n, piece in enumerate(pieces[:-1]):
-            for length in range(min(len(secret) - 1, len(piece)), _MINCUT - 1, -1):
-                if piece.endswith(secret[:length]):
-                    pieces[n] = piece[:-length] + "***"
-                    break
-        return CUT.join(pieces)
+        return text
 
     def __repr__(self) -> str:
         return "Secret('**********')"
