@@ -163,5 +163,7 @@ async def test_failure_envelopes_back_at_once_are_not_taken_for_the_servers_late
 
         for batch in range(20):  # 20 rounds of 64 lookups at once: a load far above the limit
             await asyncio.gather(*(get(batch * 64 + n + 1) for n in range(64)))
-        assert bz.stats.concurrency_high >= 32, bz.stats
-        assert bz.stats.concurrency_limit >= 16, bz.stats
+        # Loose bounds on purpose: under a loaded CI the loop's own lag reads as latency (a run reached 27);
+        # the bug held the limit at 1-3.
+        assert bz.stats.concurrency_high >= 12, bz.stats
+        assert bz.stats.concurrency_limit >= 8, bz.stats
