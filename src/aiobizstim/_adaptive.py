@@ -8,18 +8,28 @@ queue): up to ``C`` in flight, latency stays at its base ``L`` and throughput gr
 costs nothing while settling below it costs throughput: the controller is biased up.
 
 * **Measurement**: a decision is made once ``limit`` attempts *sent at the current limit* have completed
-  (about one round trip at full use). Each attempt's latency is compared with the baseline of its kind (the
-  lowest latency seen for that kind of request: a page of 1000 records takes longer than a lookup of one at
-  any load; the baseline never creeps up with the load, it is reset when the base latency moves, below), and
-  the decision goes by the median of those ratios: ``ratio``.
+  (about one round trip at full use), and at least as many as the jitter asks for (below). Each attempt's
+  latency is compared with the base latency of its kind (a page of 1000 records takes longer than a lookup
+  of one at any load), and the decision goes by the median of those ratios: ``ratio``.
+* **Base latency**: what an attempt of that kind takes at the lowest load of ours seen. Latencies are kept
+  by load (the most requests in flight the attempt met, in powers of two: 1, 2-3, 4-7 ...); the
+  base is the median of the latest at the lowest load. It never creeps up with our own load, and it is
+  reset when the server's own latency moves (below). Not the lowest latency ever seen: on a server whose
+  answers scatter (30-60 ms at random) that is an outlier, and every typical answer looked overloaded.
+* **Jitter**: the scatter of the latencies (a robust standard deviation of their logarithms, from the
+  latest decisions) sets how many attempts a decision and its base take, so that ``confidence`` standard
+  errors of ``ratio`` fit within ``tolerance``: one on a steady server, up to 32 on a wild one. Growth
+  also asks for that confidence: the limit grows only while ``ratio`` is that far below ``tolerance``.
 * **Slow start**: from ``start``, the limit doubles at each decision while it was used (an attempt was
-  sent with the limit full) and ``ratio <= slow_start_exit``.
-* **Additive increase**: after that, ``+1`` per decision while the limit was used and
-  ``ratio <= tolerance``.
+  sent with the limit full) and ``ratio <= slow_start_exit``; such a doubling may be decided on half the
+  attempts the jitter asks for. Up to ``confidence`` standard errors above that, it measures again rather
+  than end slow start on the jitter.
+* **Additive increase**: after that, ``+1`` per decision while the limit was used and ``ratio`` is within
+  ``tolerance`` (by the confidence above).
 * **Latency decrease**: ``ratio > tolerance`` sets the limit to what the throughput measured would need at
   the base latency plus ``headroom`` (Little's law: ``limit * headroom / ratio``), at most halving it.
   When two cuts in a row brought no lower latency although the load fell, the base latency itself moved:
-  the cuts are undone and the baseline restarts from the latency measured.
+  the cuts are undone and the base restarts from the latencies measured.
 * **Samples**: only 2xx answers are measured, and not the API's failure envelopes among them; any other
   answer may come back at once without the work (a record gone, a proxy's error page) and would pass for
   the base latency.
@@ -32,11 +42,13 @@ costs nothing while settling below it costs throughput: the controller is biased
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import enum
+import itertools
 import math
 import statistics
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterator
 
 from aiobizstim._checks import check_concurrency_bounds
 from aiobizstim._constants import OVERLOAD_STATUSES
@@ -74,22 +86,66 @@ class Tuning:
     """The controller's parameters (chosen on the measurements in ``docs/benchmarks.md``)."""
 
     #: Latency ratio (median over baseline) up to which slow start keeps doubling.
-    slow_start_exit: float = 1.25
+    slow_start_exit: float = 1.15
     #: Latency ratio above which the limit shrinks; up to it, a used limit grows.
     tolerance: float = 1.5
     #: After a latency decrease, the limit aims at this ratio (a little above the base latency: bias up).
     headroom: float = 1.25
     #: The multiplier of the limit on overload.
     backoff: float = 0.7
+    #: How sure a decision must be that latency really crossed ``tolerance`` and is not the server's jitter,
+    #: in standard errors: the noisier the latencies, the more attempts a decision and its base take.
+    confidence: float = 2.0
+
+
+#: Latencies kept per kind of request and level of load (the base latency is estimated from these).
+_KEPT_PER_LEVEL = 32
+#: Deviations kept to estimate the jitter from (each attempt's log ratio from its decision's mean).
+_KEPT_SPREADS = 64
+#: At most this many attempts per decision, however noisy the server.
+_MAX_DECISION_SAMPLES = 32
+#: The standard error of a median over that of a mean, for normal noise (sqrt(pi / 2)).
+_MEDIAN_ERROR = math.sqrt(math.pi / 2)
+#: A robust standard deviation from a median absolute deviation, for normal noise.
+_MAD_TO_SIGMA = 1.4826
+#: In slow start a flat latency doubles the limit on this share of the attempts the jitter asks for: a
+#: doubling on weaker evidence costs little (a cut follows), a slow start at 1 costs seconds.
+_EARLY_DOUBLING = 0.5
+
+
+class _BaseLatency:
+    """The base latency of one kind of request (see the module docstring): the median of the ``count``
+    latest latencies at the lowest levels of load seen (a level: a power of two of requests in flight)."""
+
+    __slots__ = ("_levels",)
+
+    def __init__(self) -> None:
+        self._levels: dict[int, collections.deque[float]] = {}
+
+    def add(self, latency: float, in_flight: int) -> None:
+        level = max(in_flight, 1).bit_length()
+        kept = self._levels.get(level)
+        if kept is None:
+            kept = self._levels[level] = collections.deque(maxlen=_KEPT_PER_LEVEL)
+        kept.append(latency)
+
+    def estimate(self, count: int) -> float:
+        pooled: list[float] = []
+        for level in sorted(self._levels):
+            kept = self._levels[level]
+            pooled.extend(itertools.islice(reversed(kept), count - len(pooled)))
+            if len(pooled) >= count:
+                break
+        return statistics.median(pooled)
 
 
 class ConcurrencyController:
     """How many requests may be in flight, from the outcomes of those completed; see the module docstring.
 
     ``record(latency, outcome, in_flight, now, kind)`` takes one completed attempt: its latency (seconds from
-    send to the full response), its :class:`Outcome`, the requests in flight when it was sent (itself
-    included), the current time (any monotonic clock, the same as the latency's) and its kind (any hashable:
-    attempts of one kind share a base latency); it returns the limit.
+    send to the full response), its :class:`Outcome`, the most requests in flight it met from its send to its
+    answer (itself included), the current time (any monotonic clock, the same as the latency's) and its kind
+    (any hashable: attempts of one kind share a base latency); it returns the limit.
     """
 
     def __init__(self, minimum: int, maximum: int, start: int, tuning: Tuning | None = None) -> None:
@@ -101,13 +157,20 @@ class ConcurrencyController:
         self._epoch = -math.inf
         #: When the limit was last cut: overloads of attempts sent before it are the same episode.
         self._cut_at = -math.inf
-        #: The attempts measured at the current limit: (kind, latency).
-        self._samples: list[tuple[Hashable, float]] = []
+        #: The attempts measured at the current limit: (kind, latency, requests in flight).
+        self._samples: list[tuple[Hashable, float, int]] = []
         self._used = False
         #: The median latency of the last decision: how long the server takes now.
         self._round_trip = 0.0
-        #: The lowest latency seen for each kind since the base latency last moved.
-        self._baselines: dict[Hashable, float] = {}
+        #: The base latency of each kind.
+        self._bases: dict[Hashable, _BaseLatency] = {}
+        #: The latest deviations of attempts (log latency over base) from their decision's mean.
+        self._spreads: collections.deque[float] = collections.deque(maxlen=_KEPT_SPREADS)
+        #: How many attempts a decision and a base take, for the jitter measured so far (two at first: one
+        #: says nothing of the jitter).
+        self._needed = 2
+        #: The standard error of the last decision's log latency ratio (from the jitter).
+        self._error = 0.0
         #: The latency decreases awaiting their check: (the limit before the first, the ratio that caused
         #: the last, how many in a row did not lower latency).
         self._pending_cut: tuple[int, float, int] | None = None
@@ -121,9 +184,15 @@ class ConcurrencyController:
         """Requests that may be in flight now."""
         return self._limit
 
+    @property
+    def samples_per_decision(self) -> int:
+        """How many attempts the next decision takes at least (more on a server whose latency scatters)."""
+        return self._needed
+
     def baseline(self, kind: Hashable = None) -> float | None:
         """The base latency attempts of ``kind`` are measured against (``None`` before any of them)."""
-        return self._baselines.get(kind)
+        base = self._bases.get(kind)
+        return None if base is None else base.estimate(self._needed)
 
     def record(
         self, latency: float, outcome: Outcome, in_flight: int, now: float, kind: Hashable = None
@@ -141,22 +210,70 @@ class ConcurrencyController:
             return self._limit
         if outcome is not Outcome.OK or sent < self._epoch or latency == 0:
             return self._limit
-        self._samples.append((kind, latency))
+        self._samples.append((kind, latency, in_flight))
+        self._base_of(kind).add(latency, in_flight)
         self._used = self._used or in_flight >= self._limit
-        if len(self._samples) >= self._limit:
+        if len(self._samples) >= max(self._limit, self._needed):
             self._decide(now)
         return self._limit
 
+    def _measure(self) -> float | None:
+        """The latency ratio of the attempts measured (the median of each over its base), or ``None`` while
+        the jitter they show asks for more of them."""
+        samples, bases = self._samples, self._bases
+
+        def logs_over_bases(count: int) -> list[float]:
+            estimates = {kind: bases[kind].estimate(count) for kind in {kind for kind, _, _ in samples}}
+            return [math.log(latency / estimates[kind]) for kind, latency, _ in samples]
+
+        logs = logs_over_bases(self._needed)
+        deviations = list(self._deviations())
+        if deviations:
+            spreads = [*self._spreads, *deviations]
+            # sigma of the log latencies, inflated while few deviations are known (two alike latencies
+            # say little of the next ones); a decision's median and its base's each err by
+            # MEDIAN_ERROR * sigma / sqrt(n): n so that `confidence` of those errors fit in log(tolerance).
+            sigma = _MAD_TO_SIGMA * statistics.median(spreads) * (1 + 1 / math.sqrt(len(spreads)))
+            margin = math.log(self.tuning.tolerance) / self.tuning.confidence
+            needed = min(_MAX_DECISION_SAMPLES, max(1, math.ceil(2 * (_MEDIAN_ERROR * sigma / margin) ** 2)))
+            n = len(logs)
+            flat = math.exp(statistics.median(logs)) <= self.tuning.slow_start_exit
+            if n < needed and not (self._slow_start and flat and n >= needed * _EARLY_DOUBLING):
+                return None
+            self._spreads.extend(deviations)
+            if needed != self._needed:  # the bases too are medians of that many now
+                self._needed = needed
+                logs = logs_over_bases(needed)
+            self._error = _MEDIAN_ERROR * sigma * math.sqrt(1 / n + 1 / needed)
+        return math.exp(statistics.median(logs))
+
+    def _deviations(self) -> Iterator[float]:
+        """How far each attempt's log latency is from the mean of those of its kind in this decision (only
+        like attempts at one load say how much the server's answers scatter), scaled up to the distance
+        from the true mean (a sample mean sits closer to its own samples)."""
+        by_kind: dict[Hashable, list[float]] = {}
+        for kind, latency, _ in self._samples:
+            by_kind.setdefault(kind, []).append(math.log(latency))
+        for logs in by_kind.values():
+            if (n := len(logs)) > 1:
+                mean, scale = statistics.fmean(logs), math.sqrt(n / (n - 1))
+                yield from (abs(x - mean) * scale for x in logs)
+
+    def _base_of(self, kind: Hashable) -> _BaseLatency:
+        base = self._bases.get(kind)
+        if base is None:
+            base = self._bases[kind] = _BaseLatency()
+        return base
+
     def _decide(self, now: float) -> None:
         """One decision on the attempts sent at the current limit."""
-        tuning, samples, baselines = self.tuning, self._samples, self._baselines
-        for kind, latency in samples:
-            if latency < baselines.get(kind, math.inf):
-                baselines[kind] = latency
-        self._round_trip = statistics.median(latency for _, latency in samples)
-        ratio = statistics.median(latency / baselines[kind] for kind, latency in samples)
-        used = self._used
-        samples.clear()
+        tuning = self.tuning
+        ratio = self._measure()
+        if ratio is None:
+            return
+        self._round_trip = statistics.median(latency for _, latency, _ in self._samples)
+        used, samples = self._used, self._samples
+        self._samples = []
         self._used = False
         pending, self._pending_cut = self._pending_cut, None
         if ratio > tuning.tolerance:
@@ -165,8 +282,9 @@ class ConcurrencyController:
             if pending is not None and ratio >= 0.9 * pending[1]:  # the last cut did not lower latency
                 before, strikes = pending[0], pending[2] + 1
                 if strikes == 2:  # twice: the base latency moved. Undo the cuts, measure from here.
-                    for kind in baselines:
-                        baselines[kind] *= ratio
+                    self._bases.clear()
+                    for kind, latency, in_flight in samples:
+                        self._base_of(kind).add(latency, in_flight)
                     self._set(before, now)
                     return
             target = math.floor(self._limit * max(0.5, tuning.headroom / ratio))
@@ -177,9 +295,14 @@ class ConcurrencyController:
             return
         elif self._slow_start and ratio <= tuning.slow_start_exit:
             self._set(self._limit * 2, now)
+        elif self._slow_start and ratio <= tuning.slow_start_exit * math.exp(self._error * tuning.confidence):
+            return
         else:
             self._slow_start = False
-            self._set(self._limit + 1, now)
+            # Not past tolerance by the jitter's error, or at the base latency if the jitter is too wide
+            # for that: then only a clear excess of latency (above) or the server's 429s say stop.
+            if ratio <= max(1.0, tuning.tolerance * math.exp(-self._error * tuning.confidence)):
+                self._set(self._limit + 1, now)
 
     def _set(self, limit: int, now: float, *, cut: bool = False) -> None:
         self._limit = min(self.maximum, max(self.minimum, limit))

@@ -141,6 +141,15 @@ class _SentOnce(aiohttp.BytesPayload):
         await super().write_with_length(writer, content_length)
 
 
+class _Load:
+    """The most requests in flight one attempt met, from its send to its answer (itself included)."""
+
+    __slots__ = ("most",)
+
+    def __init__(self, most: int) -> None:
+        self.most = most
+
+
 class _AdaptiveLimit:
     """The I/O side of ``max_concurrency="auto"``: feeds each completed attempt to the sans-I/O
     :class:`ConcurrencyController`, resizes the :class:`SlotGate` to its answer, pauses the gate for the
@@ -165,9 +174,27 @@ class _AdaptiveLimit:
         self._logged_at = time.perf_counter()
         self._since = (first, first)  # the range since the last line
         self._lines = 0
+        self._loads: set[_Load] = set()  # of the attempts in flight
+
+    def sent(self, in_flight: int) -> _Load:
+        """Start following the load of one attempt, sent with ``in_flight`` requests in flight (itself
+        included): each attempt still in flight now met that many too."""
+        for load in self._loads:
+            if load.most < in_flight:
+                load.most = in_flight
+        load = _Load(in_flight)
+        self._loads.add(load)
+        return load
+
+    def finished(self, load: _Load) -> int:
+        """Stop following ``load`` (its attempt is answered or failed); return the most requests in flight
+        it met. An attempt sent alone can still share the server with many sent after it: measured at 1,
+        its loaded latency would pass for the base latency."""
+        self._loads.discard(load)
+        return load.most
 
     def record(self, latency: float, outcome: Outcome, in_flight: int, kind: Hashable) -> None:
-        """Take one completed attempt of ``kind`` into account."""
+        """Take one completed attempt of ``kind`` into account (``in_flight``: the most it met)."""
         now = time.perf_counter()
         limit = self.controller.record(latency, outcome, in_flight, now, kind)
         stats = self._stats
@@ -550,11 +577,14 @@ class Transport:
                 pool.in_flight = in_flight = pool.in_flight + 1
                 pool.max_in_flight = max(pool.max_in_flight, in_flight)
                 pool.stats.requests += 1
+                load = None if adaptive is None else adaptive.sent(in_flight)
                 started = time.perf_counter()
                 try:
                     response = await self._exchange(session, sent)
                 finally:
                     pool.in_flight -= 1
+                    if adaptive is not None and load is not None:
+                        in_flight = adaptive.finished(load)  # the most it met, not just when sent
                 if adaptive is not None:  # before the slot is given back, so a Retry-After holds the next too
                     latency = time.perf_counter() - started
                     refused = 200 <= response.status < 300 and is_failure_envelope(response.body)

@@ -2,9 +2,9 @@
 
 Run as ``python -m tests.benchmarks._fake_process --clients N``. The child prints one JSON line
 ``{"url": ..., "api_key": ...}`` once it listens on 127.0.0.1, then obeys one command per stdin line:
-``latency SECONDS`` (answers ``ok``), ``capacity C [AFTER]`` (``C`` requests served at full speed at once,
-``none`` for unlimited; from ``AFTER`` seconds on if given; answers ``ok``), ``stats`` (answers a JSON line,
-then resets the fake's counters) and ``quit`` (or end of input).
+``latency SECONDS [JITTER]`` (answers ``ok``), ``capacity C [AFTER]`` (``C`` requests served at full
+speed at once, ``none`` for unlimited; from ``AFTER`` seconds on if given; answers ``ok``), ``stats``
+(answers a JSON line, then resets the fake's counters) and ``quit`` (or end of input).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ async def _serve(clients: int, seed: int) -> None:
             if not line or line[0] == "quit":
                 return
             if line[0] == "latency":
-                fake.set_latency(float(line[1]), 0.0)
+                fake.set_latency(float(line[1]), float(line[2]) if len(line) > 2 else 0.0)
                 fake.reset_stats()
                 print("ok", flush=True)
             elif line[0] == "capacity":
@@ -119,9 +119,10 @@ class FakeServer:
         stdin.write(command + "\n")
         stdin.flush()
 
-    def set_latency(self, seconds: float) -> None:
-        """Delay every response by ``seconds`` from now on (and clear the request log)."""
-        self._send(f"latency {seconds}")
+    def set_latency(self, seconds: float, jitter: float = 0.0) -> None:
+        """Delay every response by ``seconds`` plus a uniform random ``0..jitter`` from now on (and clear the
+        request log)."""
+        self._send(f"latency {seconds} {jitter}")
         if (answer := self._readline().strip()) != "ok":
             raise RuntimeError(f"fake server: {answer}")
 

@@ -167,3 +167,36 @@ async def test_failure_envelopes_back_at_once_are_not_taken_for_the_servers_late
         # the bug held the limit at 1-3.
         assert bz.stats.concurrency_high >= 12, bz.stats
         assert bz.stats.concurrency_limit >= 8, bz.stats
+
+
+async def test_each_attempt_is_measured_at_the_most_in_flight_it_met(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A request sent alone that shares the server with one sent after it met a load of 2, not 1: measured
+    at 1, its loaded latency became the base, and the limit grew over an overloaded server."""
+    first_arrived, second_arrived = asyncio.Event(), asyncio.Event()
+
+    async def lookup(request: web.Request) -> web.Response:
+        if request.query["id"] == "1":
+            first_arrived.set()
+            await second_arrived.wait()  # answered only once the second is in flight too
+        else:
+            second_arrived.set()
+        return web.json_response({"status": "success", "response": {"id": request.query["id"]}})
+
+    app = web.Application()
+    app.router.add_get("/api/client", lookup)
+    seen: list[tuple[str, int]] = []
+    async with serving(app) as url, Bizstim(api_key="k" * 40, base_url=url, max_concurrency="auto") as bz:
+        adaptive = bz._transport._pool.adaptive
+        assert adaptive is not None
+        record = adaptive.record
+
+        def spy(latency: float, outcome: object, in_flight: int, kind: object) -> None:
+            seen.append((str(kind), in_flight))
+            record(latency, outcome, in_flight, kind)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(adaptive, "record", spy)
+        bz._transport._pool.semaphore.limit = 2  # type: ignore[union-attr]
+        first = asyncio.ensure_future(bz.clients.get(1))
+        await first_arrived.wait()  # sent alone
+        await asyncio.gather(first, bz.clients.get(2))
+    assert [in_flight for _, in_flight in seen] == [2, 2]

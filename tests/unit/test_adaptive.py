@@ -58,7 +58,8 @@ def test_outcomes() -> None:
 
 def test_slow_start_doubles_each_round_while_latency_is_flat_up_to_the_maximum() -> None:
     feed = Feed(controller(maximum=20))
-    assert [feed.round(L) for _ in range(6)] == [2, 4, 8, 16, 20, 20]
+    # The first decision takes two attempts: one says nothing of how much the latencies scatter.
+    assert [feed.round(L) for _ in range(7)] == [1, 2, 4, 8, 16, 20, 20]
 
 
 def test_a_limit_not_used_does_not_grow() -> None:
@@ -101,15 +102,16 @@ def test_attempts_sent_within_a_round_trip_of_a_cut_are_not_measured() -> None:
     assert feed.round(L) == 21  # measured again: flat, +1
 
 
-def test_the_baseline_is_the_lowest_latency_and_does_not_creep_up_with_load() -> None:
+def test_the_baseline_is_measured_at_the_lowest_load_and_does_not_creep_up_with_ours() -> None:
     feed = Feed(controller(start=4))
-    feed.round(L, used=False)
+    feed.round(L, used=False)  # one in flight: the base latency
     assert feed.ctl.baseline() == pytest.approx(L)
     for _ in range(100):
-        feed.round(1.4 * L, used=False)  # loaded, within the tolerance
+        feed.round(1.4 * L)  # the limit full, within the tolerance
     assert feed.ctl.baseline() == pytest.approx(L)
-    feed.round(0.8 * L, used=False)
-    assert feed.ctl.baseline() == pytest.approx(0.8 * L)
+    # With nothing else of ours in flight the server still takes longer: that is its base latency now.
+    feed.round(1.2 * L, used=False)
+    assert feed.ctl.baseline() == pytest.approx(1.2 * L)
 
 
 def test_overload_cuts_once_per_episode() -> None:
@@ -147,21 +149,50 @@ def test_other_failures_and_stale_attempts_are_ignored() -> None:
 
 
 def test_a_higher_base_latency_is_learned_and_the_cuts_undone() -> None:
-    feed = Feed(controller(start=8))
-    feed.round(L)
-    limit = feed.round(L)
+    feed = Feed(controller())
+    limit = [feed.round(L) for _ in range(6)][-1]  # the base measured with one in flight
     assert limit == 32
     # The server's base latency doubles: the first cut is made, the second too, since latency stays.
-    first = feed.round(2 * L, used=False)
+    first = feed.round(2 * L)
     assert first < limit
     feed.idle(2 * L)  # attempts sent within a round trip of a cut are not measured
-    second = feed.round(2 * L, used=False)
+    second = feed.round(2 * L)
     assert second < first
     feed.idle(2 * L)
     # Two cuts that did not lower latency: the base moved. The limit comes back; 2L is the new baseline.
-    assert feed.round(2 * L, used=False) == limit
+    assert feed.round(2 * L) == limit
     assert feed.ctl.baseline() == pytest.approx(2 * L)
     assert feed.round(2 * L) == limit + 1
+
+
+def test_a_base_measured_where_the_limit_falls_back_to_is_learned_there() -> None:
+    # Started at 8, the lowest load seen is 8-15 in flight: a cut back there measures the base again.
+    feed = Feed(controller(start=8))
+    feed.round(L)
+    assert feed.round(L) == 32
+    assert feed.round(2 * L) == 20
+    feed.idle(2 * L)
+    assert feed.round(2 * L) == 12
+    feed.idle(2 * L)
+    assert feed.round(2 * L) == 13  # 2L with 12 in flight, as with 8 before: the base, no overload
+    assert feed.ctl.baseline() == pytest.approx(2 * L)
+
+
+@pytest.mark.parametrize(("scatter", "low", "high"), [(0.0, 1, 1), (1.0, 3, 8), (7.0, 20, 32)])
+def test_the_more_latencies_scatter_the_more_attempts_a_decision_takes(
+    scatter: float, low: int, high: int
+) -> None:
+    # Each attempt takes 1 to 1 + scatter times the base at random; the limit (2) is full and cannot grow.
+    ctl = controller(start=2, maximum=2)
+    rng, now = random.Random(1), 100.0
+    for _ in range(400):
+        now += 0.5
+        ctl.record(L * (1 + scatter * rng.random()), Outcome.OK, ctl.limit, now)
+    assert low <= ctl.samples_per_decision <= high
+    base = ctl.baseline()
+    assert base is not None
+    assert L <= base <= L * (1 + scatter / 2) * 1.2  # about the median latency, not the lowest one
+    assert ctl.limit == 2  # no cut: the scatter is no overload
 
 
 @pytest.mark.parametrize("latency", [-0.001, float("nan"), float("inf")])
@@ -175,7 +206,7 @@ def test_a_latency_of_zero_is_no_sample() -> None:
     for _ in range(5):
         ctl.record(0.0, Outcome.OK, ctl.limit, 100.0)  # would be a base latency of 0: every ratio infinite
     assert ctl.baseline() is None
-    assert Feed(ctl).round(L) == 2  # the first real round still doubles the limit
+    assert Feed(ctl).round(L, count=2) == 2  # the first real decision still doubles the limit
 
 
 def test_bounds_are_checked() -> None:
@@ -231,6 +262,7 @@ def simulate(
     not_found: list[tuple[float, int]] = []  # the same, for the instant 404s
     paused_until = 0.0
     order = 0
+    met: dict[int, int] = {}  # the most jobs in flight each job in flight met, by order
     limit = fixed or ctl.limit
 
     def at(schedule: list[tuple[float, float]], now: float) -> float:
@@ -253,6 +285,9 @@ def simulate(
             kind = rng.randrange(len(kinds))
             work = at(base or [(0.0, L)], t) * kinds[kind] * (1 + rng.uniform(0, noise))
             heapq.heappush(jobs, (served + work, order, t, n, kind))
+            for other in met:  # each job in flight met n in flight too (as the transport counts)
+                met[other] = max(met[other], n)
+            met[order] = n
         rate = 1.0 if len(jobs) <= c else c / len(jobs)
         events = [t + (jobs[0][0] - served) / rate] if jobs else []
         events += [r[0] for r in rejected + not_found] + ([paused_until] if t < paused_until else [])
@@ -261,10 +296,11 @@ def simulate(
         served += (step - t) * rate
         t = step
         while jobs and jobs[0][0] <= served + 1e-12:
-            _, _, sent, n, kind = heapq.heappop(jobs)
+            _, done, sent, _, kind = heapq.heappop(jobs)
             run.ok += 1
+            most = met.pop(done)
             if fixed is None:
-                limit = ctl.record(t - sent, Outcome.OK, n, t, kind if tell_kinds else None)
+                limit = ctl.record(t - sent, Outcome.OK, most, t, kind if tell_kinds else None)
         for answered, n in [r for r in rejected if r[0] <= t]:
             rejected.remove((answered, n))
             if fixed is None:
@@ -297,6 +333,27 @@ def test_settles_near_the_new_capacity_when_it_halves(capacity: int) -> None:
     late = run.limits(13.0)  # within 3 s, Retry-After pause included
     assert min(late) >= half
     assert max(late) < 2 * half
+
+
+@pytest.mark.parametrize("capacity", [2, 8, 24, 1000])
+def test_latencies_that_scatter_are_not_taken_for_overload(capacity: int) -> None:
+    # Each answer takes 1-2x the base at random. Against the lowest latency ever seen, the typical answer
+    # looked 1.5x overloaded and the limit sank to ~12 with room for 64 (5.6x slower than a fixed 64).
+    run = simulate([(0.0, capacity)], seconds=10.0, noise=1.0)
+    best = max(
+        simulate([(0.0, capacity)], seconds=10.0, fixed=n, noise=1.0).ok for n in (1, 2, 4, 8, 16, 32, 64)
+    )
+    assert run.ok >= best / 1.15
+    assert run.overloads <= 1
+
+
+def test_wildly_scattered_latencies_take_more_samples_per_decision_not_a_lower_limit() -> None:
+    # Answers taking 1-8x the base at random (30-240 ms) on a server with room to spare: decisions wait for
+    # enough answers to tell overload from the scatter; the limit still reaches the maximum.
+    run = simulate([(0.0, 1000)], seconds=60.0, noise=7.0)
+    best = simulate([(0.0, 1000)], seconds=60.0, fixed=64, noise=7.0)
+    assert run.ok >= best.ok / 1.25
+    assert min(run.limits(30.0)) >= 32
 
 
 def test_instant_error_answers_are_not_taken_for_the_base_latency() -> None:
