@@ -423,22 +423,31 @@ async def test_fan_out_starts_no_more_than_lookahead_while_the_consumer_waits(
     concurrency: int, lookahead: int
 ) -> None:
     started = completed = 0
-    all_done = asyncio.Event()
+    settled = asyncio.Event()
+    release = asyncio.Event()
 
     async def call(rec: Rec) -> int:
         nonlocal started, completed
         started += 1
-        await asyncio.sleep(0)
+        if rec.id > 1:
+            await release.wait()  # the first result comes at once, the others once the consumer waits
         completed += 1
-        if completed == lookahead:
-            all_done.set()
+        if release.is_set() and completed == started:
+            settled.set()
         return rec.id
 
     it = FanOut(walk(FakeList(10_000)), call, concurrency=concurrency, lookahead=lookahead)
-    assert await it.__anext__() == 1  # the consumer now holds one result and waits
-    await asyncio.wait_for(all_done.wait(), timeout=10)
-    # The fan-out is suspended: every call it started has finished, and it starts no other.
-    assert started == completed == lookahead
+    assert await it.__anext__() == 1  # the first result as soon as it is there
+    assert started <= lookahead
+    release.set()
+    if completed == started:
+        settled.set()
+    # The consumer holds one result and waits: the calls started finish, and the fan-out starts no other.
+    await asyncio.wait_for(settled.wait(), timeout=10)
+    assert started == completed <= lookahead
+    # Asked for more, it runs ahead up to the lookahead again.
+    assert [await it.__anext__() for _ in range(lookahead)] == list(range(2, lookahead + 2))
+    assert started <= completed + lookahead
     await it.aclose()
 
 

@@ -7,6 +7,7 @@ import asyncio
 import collections
 import contextlib
 import dataclasses
+from asyncio import FIRST_COMPLETED
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any, Generic, TypeVar
 
@@ -164,20 +165,36 @@ class _Run(Generic[K, R]):
             self._base = batch.position
 
     async def results(self) -> AsyncGenerator[R, None]:
-        """The calls' results, in list order."""
+        """The calls' results, in list order. The next page is read while the results before it are handed
+        out: the first result waits for its own call, not for ``lookahead`` calls to be started."""
         pending: collections.deque[asyncio.Task[R]] = collections.deque()
-        source = self.source
+        keys: collections.deque[K] = collections.deque()  # read, their calls not started yet
+        source, lookahead = self.source, self._lookahead
+        reading: asyncio.Task[list[K]] | None = None
+        more = True
         try:
-            async for batch in source:
-                self._batches.append(_Batch(source.position, ids_of(batch)))
-                for key in batch:
-                    pending.append(asyncio.ensure_future(self._gated(key)))
-                    if len(pending) >= self._lookahead:
-                        with contextlib.suppress(RecordGoneError):  # no result: skipped
-                            yield await self._next(pending)
-            while pending:
-                with contextlib.suppress(RecordGoneError):
-                    yield await self._next(pending)
+            while True:
+                while keys and len(pending) < lookahead:
+                    pending.append(asyncio.ensure_future(self._gated(keys.popleft())))
+                if reading is None and more and not keys and len(pending) < lookahead:
+                    reading = asyncio.ensure_future(source.__anext__())
+                if pending and (pending[0].done() or reading is None):
+                    with contextlib.suppress(RecordGoneError):  # no result: skipped
+                        yield await self._next(pending)
+                    continue
+                if reading is None:
+                    return
+                waits = (reading, pending[0]) if pending else (reading,)
+                await asyncio.wait(waits, return_when=FIRST_COMPLETED)
+                if reading.done():
+                    done, reading = reading, None
+                    try:
+                        batch = done.result()
+                    except StopAsyncIteration:
+                        more = False
+                        continue
+                    self._batches.append(_Batch(source.position, ids_of(batch)))
+                    keys.extend(batch)
         finally:
-            await cancel_all(list(pending))
+            await cancel_all([*pending, *([reading] if reading is not None else [])])
             await source.aclose()
