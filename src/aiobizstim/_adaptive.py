@@ -12,10 +12,11 @@ costs nothing while settling below it costs throughput: the controller is biased
   latency is compared with the base latency of its kind (a page of 1000 records takes longer than a lookup
   of one at any load), and the decision goes by the median of those ratios: ``ratio``.
 * **Base latency**: what an attempt of that kind takes at the lowest load of ours seen. Latencies are kept
-  by load (the most requests in flight the attempt met, in powers of two: 1, 2-3, 4-7 ...); the
-  base is the median of the latest at the lowest load. It never creeps up with our own load, and it is
-  reset when the server's own latency moves (below). Not the lowest latency ever seen: on a server whose
-  answers scatter (30-60 ms at random) that is an outlier, and every typical answer looked overloaded.
+  by load (the most requests in flight the attempt met); the base is the median of the latest at the
+  lowest loads, or the median at a higher load where that is lower beyond its error (the server got
+  faster). It never creeps up with our own load, and it moves with the server's own latency when that
+  rises (below). Not the lowest latency ever seen: on a server whose answers scatter (30-60 ms at random)
+  that is an outlier, and every typical answer looked overloaded.
 * **Jitter**: the scatter of the latencies (a robust standard deviation of their logarithms, from the
   latest decisions) sets how many attempts a decision and its base take, so that ``confidence`` standard
   errors of ``ratio`` fit within ``tolerance``: one on a steady server, up to 32 on a wild one. Growth
@@ -29,7 +30,7 @@ costs nothing while settling below it costs throughput: the controller is biased
 * **Latency decrease**: ``ratio > tolerance`` sets the limit to what the throughput measured would need at
   the base latency plus ``headroom`` (Little's law: ``limit * headroom / ratio``), at most halving it.
   When two cuts in a row brought no lower latency although the load fell, the base latency itself moved:
-  the cuts are undone and the base restarts from the latencies measured.
+  the cuts are undone and the base is scaled by the ratio measured.
 * **Samples**: only 2xx answers are measured, and not the API's failure envelopes among them; any other
   answer may come back at once without the work (a record gone, a proxy's error page) and would pass for
   the base latency.
@@ -98,8 +99,8 @@ class Tuning:
     confidence: float = 2.0
 
 
-#: Latencies kept per kind of request and level of load (the base latency is estimated from these).
-_KEPT_PER_LEVEL = 32
+#: Latencies kept per kind of request and load (the base latency is estimated from these).
+_KEPT_PER_LOAD = 32
 #: Deviations kept to estimate the jitter from (each attempt's log ratio from its decision's mean).
 _KEPT_SPREADS = 64
 #: At most this many attempts per decision, however noisy the server.
@@ -108,35 +109,57 @@ _MAX_DECISION_SAMPLES = 32
 _MEDIAN_ERROR = math.sqrt(math.pi / 2)
 #: A robust standard deviation from a median absolute deviation, for normal noise.
 _MAD_TO_SIGMA = 1.4826
+#: A base pools the latencies at loads up to this times the lowest seen (more would mix in loaded ones).
+_POOLED_LOADS = 2
 #: In slow start a flat latency doubles the limit on this share of the attempts the jitter asks for: a
 #: doubling on weaker evidence costs little (a cut follows), a slow start at 1 costs seconds.
 _EARLY_DOUBLING = 0.5
 
 
 class _BaseLatency:
-    """The base latency of one kind of request (see the module docstring): the median of the ``count``
-    latest latencies at the lowest levels of load seen (a level: a power of two of requests in flight)."""
+    """The base latency of one kind of request (see the module docstring). Latencies are kept by the exact
+    number of requests in flight they met (a load); the base is the median of the ``count`` latest at the
+    lowest loads (up to twice the lowest), or lower where a higher load shows a lower median beyond its
+    error: the server got faster since the lowest load was measured."""
 
-    __slots__ = ("_levels",)
+    __slots__ = ("_loads",)
 
     def __init__(self) -> None:
-        self._levels: dict[int, collections.deque[float]] = {}
+        self._loads: dict[int, collections.deque[float]] = {}
 
-    def add(self, latency: float, in_flight: int) -> None:
-        level = max(in_flight, 1).bit_length()
-        kept = self._levels.get(level)
+    def add(self, latency: float, load: int) -> None:
+        kept = self._loads.get(load)
         if kept is None:
-            kept = self._levels[level] = collections.deque(maxlen=_KEPT_PER_LEVEL)
+            kept = self._loads[load] = collections.deque(maxlen=_KEPT_PER_LOAD)
         kept.append(latency)
 
-    def estimate(self, count: int) -> float:
+    def estimate(self, count: int, error: float) -> tuple[float, int]:
+        """The base and how many latencies it is the median of; ``error``: the log error of one latency
+        (a median of ``n`` errs by ``error / sqrt(n)``)."""
+        loads = iter(sorted(self._loads))
         pooled: list[float] = []
-        for level in sorted(self._levels):
-            kept = self._levels[level]
-            pooled.extend(itertools.islice(reversed(kept), count - len(pooled)))
+        lowest = 0
+        for load in loads:
+            lowest = lowest or load
+            if load > _POOLED_LOADS * lowest:
+                break
+            pooled.extend(itertools.islice(reversed(self._loads[load]), count - len(pooled)))
             if len(pooled) >= count:
                 break
-        return statistics.median(pooled)
+        base, made_of = statistics.median(pooled), len(pooled)
+        for load in loads:  # the higher ones
+            kept = self._loads[load]
+            if len(kept) >= count:
+                latest = list(itertools.islice(reversed(kept), count))
+                bound = statistics.median(latest) * math.exp(error / math.sqrt(count))
+                if bound < base:
+                    base, made_of = bound, count
+        return base, made_of
+
+    def scale(self, factor: float) -> None:
+        """The server's own latency moved by ``factor``: every load's latencies with it."""
+        for load, kept in self._loads.items():
+            self._loads[load] = collections.deque((x * factor for x in kept), maxlen=_KEPT_PER_LOAD)
 
 
 class ConcurrencyController:
@@ -169,6 +192,8 @@ class ConcurrencyController:
         #: How many attempts a decision and a base take, for the jitter measured so far (two at first: one
         #: says nothing of the jitter).
         self._needed = 2
+        #: The scatter of the latencies: a robust standard deviation of their logarithms.
+        self._sigma = 0.0
         #: The standard error of the last decision's log latency ratio (from the jitter).
         self._error = 0.0
         #: The latency decreases awaiting their check: (the limit before the first, the ratio that caused
@@ -192,7 +217,8 @@ class ConcurrencyController:
     def baseline(self, kind: Hashable = None) -> float | None:
         """The base latency attempts of ``kind`` are measured against (``None`` before any of them)."""
         base = self._bases.get(kind)
-        return None if base is None else base.estimate(self._needed)
+        error = self.tuning.confidence * _MEDIAN_ERROR * self._sigma
+        return None if base is None else base.estimate(self._needed, error)[0]
 
     def record(
         self, latency: float, outcome: Outcome, in_flight: int, now: float, kind: Hashable = None
@@ -220,13 +246,7 @@ class ConcurrencyController:
     def _measure(self) -> float | None:
         """The latency ratio of the attempts measured (the median of each over its base), or ``None`` while
         the jitter they show asks for more of them."""
-        samples, bases = self._samples, self._bases
-
-        def logs_over_bases(count: int) -> list[float]:
-            estimates = {kind: bases[kind].estimate(count) for kind in {kind for kind, _, _ in samples}}
-            return [math.log(latency / estimates[kind]) for kind, latency, _ in samples]
-
-        logs = logs_over_bases(self._needed)
+        n, sigma, needed = len(self._samples), self._sigma, self._needed
         deviations = list(self._deviations())
         if deviations:
             spreads = [*self._spreads, *deviations]
@@ -236,16 +256,22 @@ class ConcurrencyController:
             sigma = _MAD_TO_SIGMA * statistics.median(spreads) * (1 + 1 / math.sqrt(len(spreads)))
             margin = math.log(self.tuning.tolerance) / self.tuning.confidence
             needed = min(_MAX_DECISION_SAMPLES, max(1, math.ceil(2 * (_MEDIAN_ERROR * sigma / margin) ** 2)))
-            n = len(logs)
-            flat = math.exp(statistics.median(logs)) <= self.tuning.slow_start_exit
-            if n < needed and not (self._slow_start and flat and n >= needed * _EARLY_DOUBLING):
-                return None
-            self._spreads.extend(deviations)
-            if needed != self._needed:  # the bases too are medians of that many now
-                self._needed = needed
-                logs = logs_over_bases(needed)
-            self._error = _MEDIAN_ERROR * sigma * math.sqrt(1 / n + 1 / needed)
-        return math.exp(statistics.median(logs))
+        ratio, made_of = self._ratio(needed, sigma)
+        doubling = self._slow_start and ratio <= self.tuning.slow_start_exit
+        if n < needed and not (doubling and n >= needed * _EARLY_DOUBLING):
+            return None
+        self._spreads.extend(deviations)
+        self._sigma, self._needed = sigma, needed
+        self._error = _MEDIAN_ERROR * sigma * math.sqrt(1 / n + 1 / made_of)
+        return ratio
+
+    def _ratio(self, count: int, sigma: float) -> tuple[float, int]:
+        """The median over the attempts measured of latency / the base of its kind (each a median of
+        ``count`` latencies), and the fewest latencies a base is the median of."""
+        samples, error = self._samples, self.tuning.confidence * _MEDIAN_ERROR * sigma
+        bases = {kind: self._bases[kind].estimate(count, error) for kind in {kind for kind, _, _ in samples}}
+        ratio = statistics.median(latency / bases[kind][0] for kind, latency, _ in samples)
+        return ratio, min(made_of for _, made_of in bases.values())
 
     def _deviations(self) -> Iterator[float]:
         """How far each attempt's log latency is from the mean of those of its kind in this decision (only
@@ -272,7 +298,7 @@ class ConcurrencyController:
         if ratio is None:
             return
         self._round_trip = statistics.median(latency for _, latency, _ in self._samples)
-        used, samples = self._used, self._samples
+        used = self._used
         self._samples = []
         self._used = False
         pending, self._pending_cut = self._pending_cut, None
@@ -282,9 +308,8 @@ class ConcurrencyController:
             if pending is not None and ratio >= 0.9 * pending[1]:  # the last cut did not lower latency
                 before, strikes = pending[0], pending[2] + 1
                 if strikes == 2:  # twice: the base latency moved. Undo the cuts, measure from here.
-                    self._bases.clear()
-                    for kind, latency, in_flight in samples:
-                        self._base_of(kind).add(latency, in_flight)
+                    for base in self._bases.values():
+                        base.scale(ratio)
                     self._set(before, now)
                     return
             target = math.floor(self._limit * max(0.5, tuning.headroom / ratio))

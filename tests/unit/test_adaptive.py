@@ -165,19 +165,6 @@ def test_a_higher_base_latency_is_learned_and_the_cuts_undone() -> None:
     assert feed.round(2 * L) == limit + 1
 
 
-def test_a_base_measured_where_the_limit_falls_back_to_is_learned_there() -> None:
-    # Started at 8, the lowest load seen is 8-15 in flight: a cut back there measures the base again.
-    feed = Feed(controller(start=8))
-    feed.round(L)
-    assert feed.round(L) == 32
-    assert feed.round(2 * L) == 20
-    feed.idle(2 * L)
-    assert feed.round(2 * L) == 12
-    feed.idle(2 * L)
-    assert feed.round(2 * L) == 13  # 2L with 12 in flight, as with 8 before: the base, no overload
-    assert feed.ctl.baseline() == pytest.approx(2 * L)
-
-
 @pytest.mark.parametrize(("scatter", "low", "high"), [(0.0, 1, 1), (1.0, 3, 8), (7.0, 20, 32)])
 def test_the_more_latencies_scatter_the_more_attempts_a_decision_takes(
     scatter: float, low: int, high: int
@@ -246,6 +233,7 @@ def simulate(
     tell_kinds: bool = True,
     errors: float = 0.0,
     seed: int = 0,
+    start: int = 1,
 ) -> Run:
     """A client with endless demand against a server of ``capacity`` (a schedule: from time t, C) sharing it
     exactly (each of n jobs served at min(1, C/n)); more than ``overload * C`` in flight -> an immediate 429
@@ -254,7 +242,7 @@ def simulate(
     ``errors`` of the requests is answered at once with a 404 (a record gone, a proxy's error page), without
     using the server. The controller decides the limit unless it is ``fixed``."""
     rng = random.Random(seed)
-    ctl = controller()
+    ctl = controller(start=start)
     run = Run()
     t = served = 0.0
     jobs: list[tuple[float, int, float, int, int]] = []  # (virtual finish, order, sent at, in flight, kind)
@@ -354,6 +342,26 @@ def test_wildly_scattered_latencies_take_more_samples_per_decision_not_a_lower_l
     best = simulate([(0.0, 1000)], seconds=60.0, fixed=64, noise=7.0)
     assert run.ok >= best.ok / 1.25
     assert min(run.limits(30.0)) >= 32
+
+
+@pytest.mark.parametrize("capacity", [6, 8])
+def test_a_start_at_or_above_the_capacity_finds_the_base_below_it(capacity: int) -> None:
+    # Started at 8: no attempt ever met less load than 8. With loads pooled by powers of two (8-15), the
+    # base was measured at 12 in flight too, rose with the limit, and the limit grew to 2C and its 429s.
+    # (From 8 a first doubling to 16 is past 2 x 6: one 429, as before the change.)
+    run = simulate([(0.0, capacity)], seconds=20.0, start=8)
+    best = max(simulate([(0.0, capacity)], seconds=20.0, fixed=n).ok for n in (4, 8, 16))
+    assert run.overloads <= 1
+    assert run.ok >= best / 1.06
+    assert max(run.limits(5.0)) <= 2 * capacity
+
+
+def test_a_base_latency_that_falls_is_learned() -> None:
+    # The server gets twice as fast at 10 s. Judged against the old base, latency looked flat up to 2C.
+    run = simulate([(0.0, 8)], seconds=30.0, base=[(0.0, L), (10.0, L / 2)])
+    best = simulate([(0.0, 8)], seconds=30.0, base=[(0.0, L), (10.0, L / 2)], fixed=8)
+    assert run.overloads == 0
+    assert run.ok >= best.ok / 1.05
 
 
 def test_instant_error_answers_are_not_taken_for_the_base_latency() -> None:
