@@ -329,10 +329,11 @@ async def test_ctrl_c_exits_130_without_a_file(fake: FakeBizstim, tmp_path: Path
     )
     assert proc.stderr is not None
     async with asyncio.timeout(TIMEOUT):
-        # -vv logs each response: after the first one the export is under way and its temp file exists.
+        # -vv logs each response: after the first one the export is under way: its temp file exists, with
+        # the lock that marks it as a live run's.
         first = (await proc.stderr.readline()).decode()
         assert first.startswith("bizstim: DEBUG: GET /api/clients/"), first
-        assert len(temp_files(tmp_path)) == 1
+        assert [name.rsplit(".", 1)[-1] for name in temp_files(tmp_path)] == ["lock", "tmp"]
         proc.send_signal(signal.SIGINT)
         _, err = await proc.communicate()
     assert proc.returncode == 130

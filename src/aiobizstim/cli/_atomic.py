@@ -28,6 +28,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, BinaryIO, Final, Self
 
+from aiobizstim.cli._leftovers import RunMark, sweep_killed_runs
+
 __all__ = [
     "AtomicFile",
     "OutputPathError",
@@ -174,13 +176,19 @@ class AtomicFile:
     """A binary file written under a hidden temp name beside ``path`` and renamed to ``path`` on commit.
 
     Use as a context manager; call :meth:`commit` as the last step inside it. Leaving the block without a
-    commit (an exception, cancellation, Ctrl-C) deletes the temp file and leaves ``path`` as it was.
+    commit (an exception, cancellation, Ctrl-C) deletes the temp file and leaves ``path`` as it was. Unless
+    ``marked`` is false, a :class:`~aiobizstim.cli._leftovers.RunMark` is held while the temp file exists,
+    and hidden files that killed runs left for ``path`` are removed first (:meth:`claim`).
     """
 
-    def __init__(self, path: str | os.PathLike[str], *, sync_behind: bool = False) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], *, sync_behind: bool = False, marked: bool = True
+    ) -> None:
         self.path = Path(path)
         self._sync_behind = sync_behind
-        self.temp_path = self.path.with_name(f".{self.path.name}.{secrets.token_hex(4)}.tmp")
+        token = secrets.token_hex(4)
+        self.temp_path = self.path.with_name(f".{self.path.name}.{token}.tmp")
+        self._mark = RunMark(self.path, token) if marked else None
         self._file: _SyncingWriter | None = None
         self.committed = False
         # Set *before* each step, so a signal handler running between two statements can tell what happened:
@@ -202,11 +210,32 @@ class AtomicFile:
         this object (the process is about to exit, so the open file is left to the OS).
         """
         if self.renamed:
-            return True
-        self._phase = "discarding"  # before the unlink: a missing temp file must not read as renamed
-        with contextlib.suppress(OSError):
-            os.unlink(self.temp_path)
-        return False
+            renamed = True
+        else:
+            renamed = False
+            self._phase = "discarding"  # before the unlink: a missing temp file must not read as renamed
+            with contextlib.suppress(OSError):
+                os.unlink(self.temp_path)
+        if self._mark is not None:
+            self._mark.forget()
+        return renamed
+
+    def claim(self) -> None:
+        """Remove what killed runs left for :attr:`path`, then mark :attr:`temp_path` (and the other hidden
+        files named after it) as this run's (idempotent; done by entering; call it before writing
+        :attr:`temp_path` by other means)."""
+        if self._mark is None:
+            return
+        sweep_killed_runs(self.path)
+        try:
+            self._mark.take()
+        except OSError as exc:
+            raise self._at_target(exc, "creating the hidden file beside it") from None
+
+    def release(self) -> None:
+        """Give up the mark, once the hidden files are renamed or removed (idempotent)."""
+        if self._mark is not None:
+            self._mark.drop()
 
     @property
     def file(self) -> BinaryIO:
@@ -221,10 +250,12 @@ class AtomicFile:
     def __enter__(self) -> Self:
         # O_EXCL: never write into a file someone else created.
         self._phase = "creating"
+        self.claim()
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
         try:
             fd = os.open(self.temp_path, flags, creation_mode(self.path))
         except OSError as exc:
+            self.release()
             raise self._at_target(exc, "creating the hidden file beside it") from None
         self._file = _SyncingWriter(io.FileIO(fd, "wb"), SYNC_EVERY if self._sync_behind else None)
         self._phase = "open"
@@ -250,6 +281,7 @@ class AtomicFile:
             raise self._at_target(exc) from None
         self._phase = "renamed"
         self.committed = True
+        self.release()
         fsync_dir(self.path.parent)
 
     def _at_target(self, exc: OSError, doing: str = "") -> OSError:
@@ -266,6 +298,7 @@ class AtomicFile:
             self._phase = "discarding"
             with contextlib.suppress(FileNotFoundError):
                 self.temp_path.unlink()
+        self.release()
 
     def __exit__(
         self,

@@ -421,8 +421,9 @@ class ColumnarOutput(_ConvertedOutput):
         self._staging = AtomicFile(plan.target)  # never renamed: it holds the JSON Lines
 
     def open(self) -> ColumnarOutput:
-        """Create the staging file."""
+        """Create the staging file (and mark the converted one's names as this run's)."""
         self._staging.__enter__()
+        self._final.claim()
         return self
 
     @property
@@ -446,6 +447,7 @@ class ColumnarOutput(_ConvertedOutput):
         """Delete the staging file and the converted file (unless it was renamed)."""
         self._staging.discard()
         self.abandon()
+        self._final.release()
 
     def abandon(self) -> None:
         """Delete the staging file and the converted file with its side files (unless it was renamed), from
@@ -469,6 +471,7 @@ class StreamedColumnarOutput(_ConvertedOutput):
 
     def open(self) -> StreamedColumnarOutput:
         """Create the FIFO, start duckdb reading it and the thread writing it (inside the event loop)."""
+        self._final.claim()  # the FIFO and duckdb's files are named after the converted file
         os.mkfifo(self.fifo_path, 0o600)
         self._conversion = start_conversion(
             self.fifo_path, self.temp_path, self._fmt, self._model, self._table
@@ -513,6 +516,7 @@ class StreamedColumnarOutput(_ConvertedOutput):
         if self._conversion is not None:
             self._conversion.join(_CONVERSION_GRACE)
         self.abandon()
+        self._final.release()
 
     def _stop_conversion(self) -> None:
         if self._conversion is not None:

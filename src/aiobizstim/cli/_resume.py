@@ -247,7 +247,7 @@ class ResumableOutput(AllAtOnceOutput):
 
     def _save(self, state: _State) -> None:
         self._saving_records = state.records
-        saving = self._saving = AtomicFile(self.state_path)
+        saving = self._saving = AtomicFile(self.state_path, marked=False)  # the export's lock covers it
         with saving:
             saving.file.write(_encode(state))
             saving.commit()

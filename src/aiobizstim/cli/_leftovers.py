@@ -1,0 +1,121 @@
+"""The hidden files of a killed run, found and removed by the next run for the same target.
+
+A run writes its hidden files beside the target under one token: ``.NAME.TOKEN.tmp`` (the data), and for a
+columnar output ``.NAME.TOKEN.fifo`` and duckdb's ``.NAME.TOKEN.tmp.wal`` and ``.NAME.TOKEN.tmp.spill/``.
+Cleaning up after itself covers every way a run can stop except one that gives it no chance (SIGKILL, the
+OOM killer, a power cut). So while it writes them, the run holds an exclusive ``flock`` on
+``.NAME.TOKEN.lock`` (:class:`RunMark`); a lock that no process holds is the mark of a run that was killed,
+and :func:`sweep_killed_runs` removes its files. ``flock`` locks belong to an open file, so another
+:class:`RunMark` of the same process counts as alive too, and the kernel drops them when the process dies.
+
+The lock file is created under ``.NAME.TOKEN.locking``, locked, then renamed: a ``.lock`` name is always
+locked while its run lives, so a sweep can never take a live run's files for a killed one's. Files of
+versions without the mark are left alone (there is no telling whether their run lives).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import re
+import shutil
+import sys
+from pathlib import Path
+from typing import Final
+
+if sys.platform != "win32":
+    import fcntl
+
+__all__ = ["RunMark", "sweep_killed_runs"]
+
+_TOKEN: Final = re.compile(r"[0-9a-f]{8}")
+
+
+def _marks(target: Path) -> list[Path]:
+    with contextlib.suppress(OSError):
+        prefix = glob.escape(f".{target.name}.")
+        return list(target.parent.glob(f"{prefix}*.lock"))
+    return []
+
+
+def sweep_killed_runs(target: Path) -> list[Path]:
+    """Remove the hidden files of the runs for ``target`` that were killed (their lock is free); return the
+    files and directories removed. Never raises: a file that cannot be removed stays."""
+    if sys.platform == "win32":  # pragma: no cover - no flock: runs leave their files to the user as before
+        return []
+    removed: list[Path] = []
+    prefix = f".{target.name}."
+    for mark in _marks(target):
+        token = mark.name[len(prefix) : -len(".lock")]
+        if not _TOKEN.fullmatch(token):
+            continue
+        try:
+            fd = os.open(mark, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW)
+        except OSError:
+            continue
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                continue  # held: that run lives
+            for path in target.parent.glob(glob.escape(f"{prefix}{token}.") + "*"):
+                if path != mark and _remove(path):
+                    removed.append(path)
+            with contextlib.suppress(OSError):
+                os.unlink(mark)  # last: while it exists, the files are known to be a run's
+        finally:
+            os.close(fd)
+    return removed
+
+
+def _remove(path: Path) -> bool:
+    try:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+    except OSError:
+        return False
+    return True
+
+
+class RunMark:
+    """The lock ``.NAME.TOKEN.lock`` beside ``target``, held while the run writes its hidden files
+    ``.NAME.TOKEN.*`` (see the module docstring)."""
+
+    def __init__(self, target: Path, token: str, mode: int = 0o600) -> None:
+        self.path = target.with_name(f".{target.name}.{token}.lock")
+        self._making = target.with_name(f".{target.name}.{token}.locking")
+        self._mode = mode
+        self._fd: int | None = None
+
+    def take(self) -> None:
+        """Create and lock the mark (``OSError`` if it cannot be created). Idempotent."""
+        if sys.platform == "win32" or self._fd is not None:
+            return
+        fd = os.open(self._making, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, self._mode)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)  # a new file: nobody else has it open
+            os.rename(self._making, self.path)
+        except BaseException:
+            os.close(fd)
+            with contextlib.suppress(OSError):
+                os.unlink(self._making)
+            raise
+        self._fd = fd
+
+    def drop(self) -> None:
+        """Remove and release the mark, once the run's hidden files are gone (idempotent)."""
+        self.forget()
+        if self._fd is not None:
+            fd, self._fd = self._fd, None
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+    def forget(self) -> None:
+        """Remove the mark's names, from anywhere (a signal handler: the process exits, the lock goes with
+        it)."""
+        for path in (self.path, self._making):
+            with contextlib.suppress(OSError):
+                os.unlink(path)

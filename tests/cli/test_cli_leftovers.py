@@ -1,0 +1,172 @@
+"""The hidden files of a run killed with no chance to clean up (SIGKILL) are removed by the next run for the
+same target; a live run's never are, whichever process runs it."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from aiobizstim.cli._atomic import AtomicFile
+from aiobizstim.cli._leftovers import RunMark, sweep_killed_runs
+from aiobizstim.testing import FakeBizstim
+from aiobizstim.testing._log import PageRequest
+from tests.cli.test_cli_commands import TIMEOUT, bizstim, env_for
+from tests.cli.test_cli_output import spawn
+
+CLIENTS = 20_000
+
+#: A run as another process: marks its files under a token, creates them, says so, then waits to be killed.
+_RUN = """
+import sys, time
+from pathlib import Path
+from aiobizstim.cli._leftovers import RunMark
+target, token = Path(sys.argv[1]), sys.argv[2]
+RunMark(target, token).take()
+hidden = target.with_name(f".{target.name}.{token}")
+Path(f"{hidden}.tmp").write_bytes(b"half a record")
+Path(f"{hidden}.tmp.wal").write_bytes(b"wal")
+Path(f"{hidden}.tmp.spill").mkdir()
+Path(f"{hidden}.tmp.spill/block").write_bytes(b"spilled")
+print("ready", flush=True)
+time.sleep(60)
+"""
+
+
+def hidden(directory: Path) -> list[str]:
+    return sorted(p.name for p in directory.iterdir() if p.name.startswith("."))
+
+
+@pytest.fixture
+def other_run(tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
+    """A live run of another process for ``tmp_path / "out.jsonl"``, token 0a1b2c3d."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _RUN, str(tmp_path / "out.jsonl"), "0a1b2c3d"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    assert proc.stdout.readline() == "ready\n"
+    yield proc
+    proc.kill()
+    proc.wait()
+    proc.stdout.close()
+
+
+RUN_FILES = [
+    ".out.jsonl.0a1b2c3d.lock",
+    ".out.jsonl.0a1b2c3d.tmp",
+    ".out.jsonl.0a1b2c3d.tmp.spill",
+    ".out.jsonl.0a1b2c3d.tmp.wal",
+]
+
+
+def test_a_killed_runs_files_go_with_the_next_run(tmp_path: Path, other_run: subprocess.Popen[str]) -> None:
+    target = tmp_path / "out.jsonl"
+    assert hidden(tmp_path) == RUN_FILES
+    other_run.send_signal(signal.SIGKILL)
+    other_run.wait()
+    with AtomicFile(target) as out:
+        # The killed run's files are gone; this run's temp file and mark are there.
+        assert [name.rsplit(".", 1)[-1] for name in hidden(tmp_path)] == ["lock", "tmp"]
+        out.file.write(b"{}\n")
+        out.commit()
+    assert hidden(tmp_path) == []
+    assert target.read_bytes() == b"{}\n"
+
+
+def test_a_live_runs_files_stay(tmp_path: Path, other_run: subprocess.Popen[str]) -> None:
+    target = tmp_path / "out.jsonl"
+    with AtomicFile(target) as out:
+        out.file.write(b"{}\n")
+        out.commit()
+    assert hidden(tmp_path) == RUN_FILES  # another process holds their lock
+    with AtomicFile(target) as first, AtomicFile(target) as second:  # and in one process: two runs
+        assert len(hidden(tmp_path)) == len(RUN_FILES) + 4
+        second.discard()
+        first.discard()
+    assert hidden(tmp_path) == RUN_FILES
+    other_run.send_signal(signal.SIGKILL)
+    other_run.wait()
+    assert sorted(path.name for path in sweep_killed_runs(target)) == RUN_FILES[1:]
+    assert hidden(tmp_path) == []
+
+
+def test_only_marked_files_of_that_target_are_swept(tmp_path: Path) -> None:
+    target = tmp_path / "[a]*.jsonl"  # glob characters in the name match themselves only
+    lookalikes = [
+        ".[a]*.jsonl.0a1b2c3d.tmp",  # no mark: a version before marks, or not ours
+        ".a.jsonl.1b2c3d4e.tmp",  # another target the glob would match
+        ".[a]*.jsonl2.2c3d4e5f.tmp",  # another target with the same start
+        ".[a]*.jsonl.zzzzzzzz.lock",  # not a token of ours
+        ".[a]*.jsonl.3d4e5f6a.tmp",
+    ]
+    for name in lookalikes:
+        (tmp_path / name).write_bytes(b"x")
+    (tmp_path / ".a.jsonl.1b2c3d4e.lock").write_bytes(b"")  # a killed run of the other target
+    (tmp_path / ".[a]*.jsonl2.2c3d4e5f.lock").write_bytes(b"")
+    (tmp_path / ".[a]*.jsonl.3d4e5f6a.lock").write_bytes(b"")  # a killed run of this one
+    assert [path.name for path in sweep_killed_runs(target)] == [".[a]*.jsonl.3d4e5f6a.tmp"]
+    assert ".[a]*.jsonl.3d4e5f6a.lock" not in hidden(tmp_path)
+    assert set(lookalikes) - set(hidden(tmp_path)) == {".[a]*.jsonl.3d4e5f6a.tmp"}
+
+
+def test_a_mark_is_made_whole_or_not_at_all(tmp_path: Path) -> None:
+    target = tmp_path / "out.jsonl"
+    mark = RunMark(target, "0a1b2c3d")
+    mark.take()
+    mark.take()  # idempotent
+    assert hidden(tmp_path) == [".out.jsonl.0a1b2c3d.lock"]  # never seen under its making name
+    assert sweep_killed_runs(target) == []  # held
+    mark.drop()
+    mark.drop()
+    assert hidden(tmp_path) == []
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeBizstim]:
+    async with FakeBizstim(clients=CLIENTS, seed=16) as server:
+        yield server
+
+
+async def killed_at(fake: FakeBizstim, page: int, out: Path, *args: str) -> int:
+    """An export into ``out`` (no --resume) SIGKILLed when it asks for page number ``page``."""
+    proc = await spawn("export", "clients", "-o", out, "--progress", "off", *args, env=env_for(fake))
+
+    def hook(_: FakeBizstim, request: PageRequest) -> None:
+        if request.number == page and proc.returncode is None:
+            proc.send_signal(signal.SIGKILL)
+
+    fake.set_drift(hook)
+    try:
+        await asyncio.wait_for(proc.communicate(), TIMEOUT)
+    finally:
+        fake.set_drift(None)
+    assert proc.returncode is not None
+    return proc.returncode
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "duckdb"])
+async def test_an_export_killed_by_sigkill_is_cleaned_up_by_the_next(
+    fake: FakeBizstim, tmp_path: Path, fmt: str
+) -> None:
+    out = tmp_path / f"clients.{fmt}"
+    code = await killed_at(fake, 10, out, "--page-size", "1000")
+    assert code == -signal.SIGKILL
+    left = hidden(tmp_path)  # the data (or the FIFO duckdb reads), and the mark of the killed run
+    assert len(left) >= 2, left
+    assert any(name.endswith(".lock") for name in left), left
+    run = await bizstim("export", "clients", "-o", out, "--progress", "off", env=env_for(fake))
+    assert run.code == 0, run.stderr
+    assert hidden(tmp_path) == []
+    if fmt == "jsonl":
+        assert len(out.read_text().splitlines()) == CLIENTS
+    else:
+        with duckdb.connect(str(out), read_only=True) as db:
+            assert db.execute("select count(*) from clients").fetchone() == (CLIENTS,)
