@@ -418,7 +418,7 @@ async def test_fan_out_close_cancels_calls_and_closes_source() -> None:
     assert cancelled == 4  # the calls that had started (concurrency); queued ones never started
 
 
-@pytest.mark.parametrize(("concurrency", "lookahead"), [(1, 1), (4, 16), (8, 256)])
+@pytest.mark.parametrize(("concurrency", "lookahead"), [(1, 1), (4, 16), (8, 256), (256, 256)])
 async def test_fan_out_starts_no_more_than_lookahead_while_the_consumer_waits(
     concurrency: int, lookahead: int
 ) -> None:
@@ -437,8 +437,8 @@ async def test_fan_out_starts_no_more_than_lookahead_while_the_consumer_waits(
         return rec.id
 
     it = FanOut(walk(FakeList(10_000)), call, concurrency=concurrency, lookahead=lookahead)
-    assert await it.__anext__() == 1  # the first result as soon as it is there
-    assert started <= lookahead
+    assert await it.__anext__() == 1  # the first result as soon as it is there: one page's calls at most
+    assert started <= min(lookahead, 100)
     release.set()
     if completed == started:
         settled.set()
@@ -449,6 +449,29 @@ async def test_fan_out_starts_no_more_than_lookahead_while_the_consumer_waits(
     assert [await it.__anext__() for _ in range(lookahead)] == list(range(2, lookahead + 2))
     assert started <= completed + lookahead
     await it.aclose()
+
+
+async def test_fan_out_keeps_its_calls_going_across_pages_for_a_slow_consumer() -> None:
+    """A consumer slower than the calls always finds the oldest result ready. A page read that had finished
+    was taken up only when the consumer had to wait, so the lookahead drained to nothing at every page."""
+    started = handed_out = 0
+    low = 10**9
+
+    async def call(rec: Rec) -> int:
+        nonlocal started
+        started += 1
+        await asyncio.sleep(0)
+        return rec.id
+
+    it = FanOut(walk(FakeList(2_000)), call, concurrency=64, lookahead=256)
+    async for _ in it:
+        handed_out += 1
+        if 300 <= handed_out <= 1_700:  # past the start, before the end
+            low = min(low, started - handed_out)
+        for _ in range(3):  # the consumer's own work, giving the loop a turn or three
+            await asyncio.sleep(0)
+    assert handed_out == 2_000
+    assert low >= 256 - 100  # never less than the lookahead but a page
 
 
 def test_fan_out_refuses_a_lookahead_below_its_concurrency() -> None:

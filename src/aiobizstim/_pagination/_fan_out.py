@@ -174,6 +174,17 @@ class _Run(Generic[K, R]):
         more = True
         try:
             while True:
+                # A page read is taken up at once, results ready or not: with a consumer slower than the
+                # calls the oldest result is always ready, and the calls would run dry once per page.
+                if reading is not None and reading.done():
+                    done, reading = reading, None
+                    try:
+                        batch = done.result()
+                    except StopAsyncIteration:
+                        more = False
+                    else:
+                        self._batches.append(_Batch(source.position, ids_of(batch)))
+                        keys.extend(batch)
                 while keys and len(pending) < lookahead:
                     pending.append(asyncio.ensure_future(self._gated(keys.popleft())))
                 if reading is None and more and not keys and len(pending) < lookahead:
@@ -184,17 +195,9 @@ class _Run(Generic[K, R]):
                     continue
                 if reading is None:
                     return
-                waits = (reading, pending[0]) if pending else (reading,)
-                await asyncio.wait(waits, return_when=FIRST_COMPLETED)
-                if reading.done():
-                    done, reading = reading, None
-                    try:
-                        batch = done.result()
-                    except StopAsyncIteration:
-                        more = False
-                        continue
-                    self._batches.append(_Batch(source.position, ids_of(batch)))
-                    keys.extend(batch)
+                await asyncio.wait(
+                    (reading, pending[0]) if pending else (reading,), return_when=FIRST_COMPLETED
+                )
         finally:
             await cancel_all([*pending, *([reading] if reading is not None else [])])
             await source.aclose()
