@@ -3,7 +3,6 @@ same target; a live run's never are, whichever process runs it."""
 
 from __future__ import annotations
 
-import asyncio
 import signal
 import subprocess
 import sys
@@ -16,9 +15,8 @@ import pytest
 from aiobizstim.cli._atomic import AtomicFile
 from aiobizstim.cli._leftovers import RunMark, sweep_killed_runs
 from aiobizstim.testing import FakeBizstim
-from aiobizstim.testing._log import PageRequest
-from tests.cli.test_cli_commands import TIMEOUT, bizstim, env_for
-from tests.cli.test_cli_output import spawn
+from tests.cli.test_cli_commands import bizstim, env_for
+from tests.cli.test_cli_output import signalled_at_page
 
 CLIENTS = 20_000
 
@@ -135,30 +133,14 @@ async def fake() -> AsyncIterator[FakeBizstim]:
         yield server
 
 
-async def killed_at(fake: FakeBizstim, page: int, out: Path, *args: str) -> int:
-    """An export into ``out`` (no --resume) SIGKILLed when it asks for page number ``page``."""
-    proc = await spawn("export", "clients", "-o", out, "--progress", "off", *args, env=env_for(fake))
-
-    def hook(_: FakeBizstim, request: PageRequest) -> None:
-        if request.number == page and proc.returncode is None:
-            proc.send_signal(signal.SIGKILL)
-
-    fake.set_drift(hook)
-    try:
-        await asyncio.wait_for(proc.communicate(), TIMEOUT)
-    finally:
-        fake.set_drift(None)
-    assert proc.returncode is not None
-    return proc.returncode
-
-
 @pytest.mark.parametrize("fmt", ["jsonl", "duckdb"])
 async def test_an_export_killed_by_sigkill_is_cleaned_up_by_the_next(
     fake: FakeBizstim, tmp_path: Path, fmt: str
 ) -> None:
     out = tmp_path / f"clients.{fmt}"
-    code = await killed_at(fake, 10, out, "--page-size", "1000")
-    assert code == -signal.SIGKILL
+    export = ("export", "clients", "-o", out, "--progress", "off", "--page-size", "1000")
+    killed = await signalled_at_page(fake, 10, signal.SIGKILL, *export)
+    assert killed.code == -signal.SIGKILL
     left = hidden(tmp_path)  # the data (or the FIFO duckdb reads), and the mark of the killed run
     assert len(left) >= 2, left
     assert any(name.endswith(".lock") for name in left), left

@@ -21,8 +21,9 @@ from aiobizstim.cli._atomic import AtomicFile
 from aiobizstim.cli._export import ExportWatch
 from aiobizstim.cli._output import FileOutput, OutputPlan, plan_output
 from aiobizstim.testing import FakeBizstim
+from aiobizstim.testing._log import PageRequest
 from tests.cli._stops import stop_at_line
-from tests.cli.test_cli_commands import BIZSTIM, TIMEOUT, bizstim, env_for, temp_files
+from tests.cli.test_cli_commands import BIZSTIM, TIMEOUT, Run, bizstim, env_for, temp_files
 
 CLIENTS = 1_500
 
@@ -52,6 +53,24 @@ async def spawn(*args: str | Path, env: dict[str, str], **kwargs: object) -> asy
         stderr=asyncio.subprocess.PIPE,
         **kwargs,  # type: ignore[arg-type]
     )
+
+
+async def signalled_at_page(fake: FakeBizstim, page: int, sig: signal.Signals, *args: str | Path) -> Run:
+    """Run the CLI with ``args`` against ``fake`` and send it ``sig`` when it asks for page number ``page``
+    (the fake sends it, so the export is under way whatever the machine's speed)."""
+    proc = await spawn(*args, env=env_for(fake))
+
+    def hook(_: FakeBizstim, request: PageRequest) -> None:
+        if request.number == page and proc.returncode is None:
+            proc.send_signal(sig)
+
+    fake.set_drift(hook)
+    try:
+        out, err = await asyncio.wait_for(proc.communicate(), TIMEOUT)
+    finally:
+        fake.set_drift(None)
+    assert proc.returncode is not None
+    return Run(proc.returncode, out.decode(), err.decode())
 
 
 # --- symlinks -------------------------------------------------------------------------------------------

@@ -27,8 +27,8 @@ from aiobizstim.cli._resume import ResumableOutput, ResumeError, resume_paths
 from aiobizstim.testing import FakeBizstim
 from aiobizstim.testing._log import PageRequest
 from tests.cli._stops import stop_at_line
-from tests.cli.test_cli_commands import TIMEOUT, Run, bizstim, env_for, listing
-from tests.cli.test_cli_output import last_line, spawn
+from tests.cli.test_cli_commands import Run, bizstim, env_for, listing
+from tests.cli.test_cli_output import last_line, signalled_at_page
 
 CLIENTS = 100_000
 PAGE = 1_000
@@ -58,21 +58,8 @@ def lines_by_id(path: Path) -> dict[int, str]:
 
 async def killed_at(fake: FakeBizstim, page: int, sig: signal.Signals, out: Path, *args: str) -> Run:
     """Run an export into ``out`` with ``--resume`` and send ``sig`` when it asks for page number ``page``."""
-    proc = await spawn(
-        "export", "clients", "-o", out, "--resume", "--progress", "off", *args, env=env_for(fake)
-    )
-
-    def hook(_: FakeBizstim, request: PageRequest) -> None:
-        if request.number == page and proc.returncode is None:
-            proc.send_signal(sig)
-
-    fake.set_drift(hook)
-    try:
-        out_bytes, err = await asyncio.wait_for(proc.communicate(), TIMEOUT)
-    finally:
-        fake.set_drift(None)
-    assert proc.returncode is not None
-    return Run(proc.returncode, out_bytes.decode(), err.decode())
+    export: tuple[str | Path, ...] = ("export", "clients", "-o", out, "--resume", "--progress", "off", *args)
+    return await signalled_at_page(fake, page, sig, *export)
 
 
 def saved_records(out: Path) -> int:
@@ -530,17 +517,7 @@ async def test_nothing_beside_a_private_target_is_readable_by_others_while_it_ru
     out.chmod(0o600)
     args: list[str | Path] = ["export", "clients", "-o", out, "--progress", "off"]
     args += ["--resume"] if resumable else []
-    proc = await spawn(*args, env=env_for(fake))
-
-    def kill_midway(_: FakeBizstim, request: PageRequest) -> None:
-        if request.number == 40 and proc.returncode is None:
-            proc.send_signal(signal.SIGKILL)
-
-    fake.set_drift(kill_midway)
-    try:
-        await asyncio.wait_for(proc.communicate(), TIMEOUT)
-    finally:
-        fake.set_drift(None)
+    await signalled_at_page(fake, 40, signal.SIGKILL, *args)  # killed mid-run
     modes = {name: mode for name, mode in _modes(tmp_path).items() if name != out.name}
     assert modes, "the export left nothing to check: it was not under way"
     assert {name: oct(mode) for name, mode in modes.items() if mode & 0o077} == {}
