@@ -36,7 +36,8 @@ costs nothing while settling below it costs throughput: the controller is biased
   the base latency.
 * **Overload**: a 429, 503, 504 or an attempt that timed out multiplies the limit by ``backoff`` at once;
   failures of attempts sent before that cut are the same episode and are ignored (one cut per round trip,
-  as TCP does once per window).
+  as TCP does once per window). Once latency is flat again, the limit doubles back to where the first cut
+  of such a storm put it (a storm of a few seconds can cut it to 1), then grows +1 as before.
 * After any cut, attempts sent during the next round trip are not measured: the server still holds the
   requests sent above the new limit, so they do not show the lower load yet.
 """
@@ -175,6 +176,8 @@ class ConcurrencyController:
         self.minimum, self.start, self.maximum = check_concurrency_bounds(minimum, start, maximum)
         self.tuning = tuning or Tuning()
         self._limit = self.start
+        #: Why the limit last changed (for the log).
+        self.why = "the start"
         self._slow_start = True
         #: When the limit last changed: only attempts sent since then measure it.
         self._epoch = -math.inf
@@ -196,6 +199,9 @@ class ConcurrencyController:
         self._sigma = 0.0
         #: The standard error of the last decision's log latency ratio (from the jitter).
         self._error = 0.0
+        #: After overloads (429s, 503s, timeouts), the limit of the first cut: while latency is flat the
+        #: limit doubles back to it rather than climb +1 per round trip from where a storm left it.
+        self._regain: int | None = None
         #: The latency decreases awaiting their check: (the limit before the first, the ratio that caused
         #: the last, how many in a row did not lower latency).
         self._pending_cut: tuple[int, float, int] | None = None
@@ -232,7 +238,10 @@ class ConcurrencyController:
             if sent >= self._cut_at:  # a new episode: attempts sent after the last cut failed too
                 self._slow_start = False
                 self._pending_cut = None
-                self._set(math.floor(self._limit * self.tuning.backoff), now, cut=True)
+                cut = math.floor(self._limit * self.tuning.backoff)
+                if self._regain is None:  # the first cut of a storm: where to double back to after it
+                    self._regain = cut
+                self._set(cut, now, "the server shed load or an attempt timed out", cut=True)
             return self._limit
         if outcome is not Outcome.OK or sent < self._epoch or latency == 0:
             return self._limit
@@ -302,6 +311,8 @@ class ConcurrencyController:
         self._samples = []
         self._used = False
         pending, self._pending_cut = self._pending_cut, None
+        if self._regain is not None and (ratio > tuning.tolerance or self._limit >= self._regain):
+            self._regain = None  # regained, or latency says the capacity is lower now
         if ratio > tuning.tolerance:
             self._slow_start = False
             before, strikes = self._limit, 0
@@ -310,16 +321,19 @@ class ConcurrencyController:
                 if strikes == 2:  # twice: the base latency moved. Undo the cuts, measure from here.
                     for base in self._bases.values():
                         base.scale(ratio)
-                    self._set(before, now)
+                    self._set(before, now, f"latency stayed {ratio:.1f}x the base as the load fell: it moved")
                     return
             target = math.floor(self._limit * max(0.5, tuning.headroom / ratio))
             if target < self._limit:
                 self._pending_cut = (before, ratio, strikes)
-            self._set(target, now, cut=True)
+            self._set(target, now, f"latency {ratio:.1f}x the base", cut=True)
         elif not used:
             return
+        elif self._regain is not None and ratio <= tuning.slow_start_exit:
+            why = f"latency {ratio:.2f}x the base after overload"
+            self._set(min(self._limit * 2, self._regain), now, why)
         elif self._slow_start and ratio <= tuning.slow_start_exit:
-            self._set(self._limit * 2, now)
+            self._set(self._limit * 2, now, f"latency {ratio:.2f}x the base: slow start")
         elif self._slow_start and ratio <= tuning.slow_start_exit * math.exp(self._error * tuning.confidence):
             return
         else:
@@ -327,10 +341,11 @@ class ConcurrencyController:
             # Not past tolerance by the jitter's error, or at the base latency if the jitter is too wide
             # for that: then only a clear excess of latency (above) or the server's 429s say stop.
             if ratio <= max(1.0, tuning.tolerance * math.exp(-self._error * tuning.confidence)):
-                self._set(self._limit + 1, now)
+                self._set(self._limit + 1, now, f"latency {ratio:.2f}x the base")
 
-    def _set(self, limit: int, now: float, *, cut: bool = False) -> None:
+    def _set(self, limit: int, now: float, why: str, *, cut: bool = False) -> None:
         self._limit = min(self.maximum, max(self.minimum, limit))
+        self.why = why
         self._epoch = now
         self._samples.clear()
         self._used = False

@@ -34,6 +34,9 @@ class ClientStats:
     #: The lowest and highest that limit has been so far (both ``max_concurrency`` when it is fixed).
     concurrency_low: int = 0
     concurrency_high: int = 0
+    #: The lowest a cut has taken an ``"auto"`` limit to (429s, timeouts or latency); 0 while none has.
+    #: ``concurrency_low`` is often just the start: this tells a fall from it.
+    concurrency_cut_to: int = 0
     #: The range the limit may take: ``(minimum, maximum)`` of ``"auto"``, ``(N, N)`` for a fixed ``N``.
     concurrency_bounds: tuple[int, int] = (0, 0)
 

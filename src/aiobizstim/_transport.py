@@ -160,10 +160,9 @@ class _AdaptiveLimit:
     def __init__(self, auto: AutoConcurrency, stats: ClientStats) -> None:
         # Imported here: a client with a fixed limit never needs the controller (nor ``statistics``), and
         # the CLI's start-up is shorter without them.
-        from aiobizstim._adaptive import ConcurrencyController, Outcome, outcome_of
+        from aiobizstim._adaptive import ConcurrencyController, outcome_of
 
         self.outcome_of = outcome_of
-        self._overload = Outcome.OVERLOAD
         first = auto.first_limit
         self.controller = ConcurrencyController(auto.minimum, auto.maximum, first)
         self.gate = SlotGate(first)
@@ -175,6 +174,7 @@ class _AdaptiveLimit:
         self._since = (first, first)  # the range since the last line
         self._lines = 0
         self._loads: set[_Load] = set()  # of the attempts in flight
+        self._why = ""
 
     def sent(self, in_flight: int) -> _Load:
         """Start following the load of one attempt, sent with ``in_flight`` requests in flight (itself
@@ -199,7 +199,10 @@ class _AdaptiveLimit:
         limit = self.controller.record(latency, outcome, in_flight, now, kind)
         stats = self._stats
         if limit != self.gate.limit:
+            if limit < self.gate.limit:
+                stats.concurrency_cut_to = min(stats.concurrency_cut_to or limit, limit)
             self.gate.limit = limit
+            self._why = self.controller.why  # what the log says of the latest change
             stats.concurrency_limit = limit
             stats.concurrency_low = min(stats.concurrency_low, limit)
             stats.concurrency_high = max(stats.concurrency_high, limit)
@@ -217,7 +220,6 @@ class _AdaptiveLimit:
             return
         self._lines += 1
         self._logged, self._logged_at, self._since = limit, now, (limit, limit)
-        baseline = self.controller.baseline(kind)
         logger.info(
             "concurrency limit %d -> %d (auto, bounds %d..%d; %d..%d over the last %.1f s; %s)",
             logged,
@@ -226,9 +228,7 @@ class _AdaptiveLimit:
             low,
             high,
             ago,
-            "the server shed load or an attempt timed out"
-            if outcome is self._overload
-            else f"latency {latency * 1e3:.0f} ms, base {(baseline or latency) * 1e3:.0f} ms",
+            self._why,
             extra={"concurrency": limit},
         )
 

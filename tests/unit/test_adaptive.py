@@ -234,13 +234,15 @@ def simulate(
     errors: float = 0.0,
     seed: int = 0,
     start: int = 1,
+    storms: tuple[tuple[float, float], ...] = (),
 ) -> Run:
     """A client with endless demand against a server of ``capacity`` (a schedule: from time t, C) sharing it
     exactly (each of n jobs served at min(1, C/n)); more than ``overload * C`` in flight -> an immediate 429
     that pauses the client ``retry_after``. Each request is one of ``kinds`` at random, the base latency times
     that factor (a lookup, a page of 1000), told to the controller unless ``tell_kinds`` is false. A share
     ``errors`` of the requests is answered at once with a 404 (a record gone, a proxy's error page), without
-    using the server. The controller decides the limit unless it is ``fixed``."""
+    using the server. During ``storms`` ((from, to) times) every request is answered 429 at once (a rate
+    limit, not the capacity). The controller decides the limit unless it is ``fixed``."""
     rng = random.Random(seed)
     ctl = controller(start=start)
     run = Run()
@@ -261,7 +263,7 @@ def simulate(
         while len(jobs) < limit and t >= paused_until:
             run.sent += 1
             n = len(jobs) + 1
-            if n > overload * c:
+            if n > overload * c or any(begin <= t < end for begin, end in storms):
                 run.overloads += 1
                 paused_until = t + retry_after
                 rejected.append((t + 0.001, n))
@@ -362,6 +364,14 @@ def test_a_base_latency_that_falls_is_learned() -> None:
     best = simulate([(0.0, 8)], seconds=30.0, base=[(0.0, L), (10.0, L / 2)], fixed=8)
     assert run.overloads == 0
     assert run.ok >= best.ok / 1.05
+
+
+def test_after_a_storm_of_429s_the_limit_doubles_back() -> None:
+    # Every request answered 429 from 3 s to 6 s (a rate limit, latency unchanged): the cuts take the limit
+    # to 1. It used to climb back +1 per round trip (at 24 only 1.3 s after the storm).
+    run = simulate([(0.0, 24)], seconds=10.0, retry_after=0.2, storms=((3.0, 6.0),))
+    assert min(run.limits(5.0, 6.0)) == 1
+    assert min(run.limits(6.5)) >= 20
 
 
 def test_instant_error_answers_are_not_taken_for_the_base_latency() -> None:
@@ -491,3 +501,43 @@ def test_a_change_held_back_by_the_gap_is_logged_once_the_gap_is_over(
         "concurrency limit 8 -> 16",
         "concurrency limit 16 -> 4",
     ]
+
+
+def test_the_log_gives_the_reason_of_the_change_not_of_the_attempt_that_released_it(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A cut for an overload, held back by the gap, was logged by the next attempt with that attempt's
+    latency: "21 -> 13 (...; latency 52 ms, base 52 ms)", a cut blamed on a latency at its base."""
+    from aiobizstim._config import AutoConcurrency as Auto
+    from aiobizstim._stats import ClientStats
+    from aiobizstim._transport import _AdaptiveLimit
+
+    clock = [0.0]
+    monkeypatch.setattr("aiobizstim._transport.time.perf_counter", lambda: clock[0])
+    stats = ClientStats()
+    adaptive = _AdaptiveLimit(Auto(start=8), stats)
+    caplog.set_level("INFO", logger="aiobizstim")
+
+    def attempt(latency: float, outcome: Outcome = Outcome.OK) -> None:
+        clock[0] += latency
+        adaptive.record(latency, outcome, adaptive.gate.limit, "lookup")
+
+    for _ in range(8):
+        attempt(L)  # flat: 8 -> 16, logged at once
+    attempt(L, Outcome.OVERLOAD)  # 16 -> 11: neither a doubling nor a halving, held back
+    clock[0] += 11.0
+    attempt(L)  # released by an attempt at the base latency
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("concurrency limit")]
+    assert len(lines) == 2, lines
+    assert lines[0].startswith("concurrency limit 8 -> 16 "), lines[0]
+    assert lines[0].endswith("; latency 1.00x the base: slow start)"), lines[0]
+    assert lines[1].startswith("concurrency limit 16 -> 11 "), lines[1]
+    assert lines[1].endswith("; the server shed load or an attempt timed out)"), lines[1]
+    # The stats tell that fall from the start: the low is the start, the cut went to 11.
+    assert (stats.concurrency_low, stats.concurrency_high, stats.concurrency_cut_to) == (8, 16, 11)
+    from aiobizstim.cli._export import _concurrency_taken
+
+    assert _concurrency_taken(stats) == "8..16 (cuts down to 11), ended at 11"
+    assert _concurrency_taken(ClientStats(concurrency_low=1, concurrency_high=64, concurrency_limit=64)) == (
+        "1..64, ended at 64"
+    )

@@ -36,6 +36,7 @@ from aiobizstim.models import ENDPOINTS
 
 if TYPE_CHECKING:
     from aiobizstim import Bizstim
+    from aiobizstim._stats import ClientStats
 
 __all__ = [
     "LISTABLE",
@@ -129,7 +130,8 @@ class ExportResult:
     server_total: int | None = None
     #: Records an earlier run had saved, which this one continued after (``--resume``).
     resumed_after: int = 0
-    #: With ``--concurrency auto``: the range the limit took and where it ended (``"4..32, ended at 27"``).
+    #: With ``--concurrency auto``: the range the limit took, how low cuts took it and where it ended
+    #: (``"1..32 (cuts down to 21), ended at 27"``).
     concurrency: str | None = None
     #: Clients listed whose lookup then found nothing (``--details``: deleted meanwhile, skipped).
     gone: int = 0
@@ -140,7 +142,8 @@ class ExportResult:
         return "client details" if self.spec.details else self.spec.resource
 
     def summary(self) -> str:
-        """One line: records, seconds, records/s, requests, retries and the server's last ``total``."""
+        """One line: records, seconds, records/s (of this run: saved ones not counted), requests, retries
+        and the server's last ``total``."""
         counts = []
         if self.requests is not None:
             counts.append(_count(self.requests, "request", "requests"))
@@ -156,7 +159,7 @@ class ExportResult:
             total += f"; {_count(self.gone, 'client', 'clients')} gone since listed, skipped"
         return (
             f"exported {self.records:,} {self.label} to {self.spec.output.display} in {self.seconds:.2f} s "
-            f"({format_rate(self.records, self.seconds)}{extra}{total})"
+            f"({format_rate(self.records - self.resumed_after, self.seconds)}{extra}{total})"
         )
 
 
@@ -363,10 +366,14 @@ async def run_export(
         server_total=getattr(counted, "total", None),
         resumed_after=resumed_after,
         gone=stats.records_gone - gone_before,
-        concurrency=None
-        if bz.config.auto_concurrency is None
-        else f"{stats.concurrency_low}..{stats.concurrency_high}, ended at {stats.concurrency_limit}",
+        concurrency=None if bz.config.auto_concurrency is None else _concurrency_taken(stats),
     )
+
+
+def _concurrency_taken(stats: ClientStats) -> str:
+    """``"1..64 (cuts down to 21), ended at 27"``: the range an ``"auto"`` limit took and where it ended."""
+    cuts = f" (cuts down to {stats.concurrency_cut_to})" if stats.concurrency_cut_to else ""
+    return f"{stats.concurrency_low}..{stats.concurrency_high}{cuts}, ended at {stats.concurrency_limit}"
 
 
 def _output(
