@@ -137,18 +137,16 @@ class _BaseLatency:
     def estimate(self, count: int, error: float) -> tuple[float, int]:
         """The base and how many latencies it is the median of; ``error``: the log error of one latency
         (a median of ``n`` errs by ``error / sqrt(n)``)."""
-        loads = iter(sorted(self._loads))
+        loads = sorted(self._loads)
         pooled: list[float] = []
-        lowest = 0
+        used = 0  # the loads pooled
         for load in loads:
-            lowest = lowest or load
-            if load > _POOLED_LOADS * lowest:
+            if len(pooled) >= count or load > _POOLED_LOADS * loads[0]:
                 break
             pooled.extend(itertools.islice(reversed(self._loads[load]), count - len(pooled)))
-            if len(pooled) >= count:
-                break
+            used += 1
         base, made_of = statistics.median(pooled), len(pooled)
-        for load in loads:  # the higher ones
+        for load in loads[used:]:  # the higher ones
             kept = self._loads[load]
             if len(kept) >= count:
                 latest = list(itertools.islice(reversed(kept), count))

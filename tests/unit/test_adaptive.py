@@ -374,6 +374,24 @@ def test_after_a_storm_of_429s_the_limit_doubles_back() -> None:
     assert min(run.limits(6.5)) >= 20
 
 
+def test_a_clearly_faster_answer_at_a_higher_load_lowers_the_base() -> None:
+    from aiobizstim._adaptive import _BaseLatency
+
+    base = _BaseLatency()
+    base.add(L, 1)
+    base.add(L / 2, 3)  # faster at 3 in flight (past twice the lowest load: not pooled with it)
+    base.add(L / 2, 3)
+    assert base.estimate(1, 0.0) == (L / 2, 1)
+    # Two asked for: one at the lowest load, so the pooling stops at 3 (past twice 1), which must still be
+    # looked at as a higher load (it was skipped).
+    assert base.estimate(2, 0.0) == (L / 2, 2)
+    assert base.estimate(2, 2.0) == (L, 1)  # within the error of two latencies: not clearly faster
+    base.add(L / 2, 2)  # within twice the lowest: pooled with it
+    value, made_of = base.estimate(2, 2.0)
+    assert value == pytest.approx(0.75 * L)
+    assert made_of == 2
+
+
 def test_instant_error_answers_are_not_taken_for_the_base_latency() -> None:
     # 5 % of the answers are 404s after 1 ms: were they latency samples, every normal answer would look 30x
     # slower than the base and the limit would collapse on a server with room to spare.
