@@ -506,8 +506,8 @@ class StreamedColumnarOutput(_ConvertedOutput):
             await self._raise_conversion_error()
             raise
         await self._conversion.wait()
+        self._remove_fifo()  # before the rename gives up the mark: a kill between leaves nothing unmarked
         self._final.publish()
-        self._remove_fifo()
 
     def discard(self) -> None:
         """Stop the writer and duckdb, wait (briefly) for duckdb to let go, remove what was written."""
