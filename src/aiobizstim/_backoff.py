@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from aiobizstim._constants import PAUSE_STATUSES, RETRYABLE_STATUSES
+from aiobizstim._constants import DEFAULT_MAX_RETRY_AFTER, PAUSE_STATUSES, RETRYABLE_STATUSES
 
 __all__ = [
     "PAUSE_STATUSES",
@@ -40,7 +40,7 @@ class RetryPolicy:
     base: float = 0.5
     cap: float = 8.0
     jitter: float = 0.5
-    max_retry_after: float = 60.0
+    max_retry_after: float = DEFAULT_MAX_RETRY_AFTER
 
     def __post_init__(self) -> None:
         if self.base < 0 or self.cap < 0 or self.max_retry_after < 0:

@@ -11,6 +11,8 @@ BASE_URL_ENV: Final = "BIZSTIM_BASE_URL"
 DEFAULT_BASE_URL: Final = "https://www.bizstim.com"
 #: Total seconds one attempt of one request may take.
 DEFAULT_TIMEOUT: Final = 30.0
+#: The longest ``Retry-After`` waited out before a retry (``RetryPolicy.max_retry_after``).
+DEFAULT_MAX_RETRY_AFTER: Final = 60.0
 #: Retries of a single GET call.
 DEFAULT_MAX_RETRIES: Final = 3
 #: Requests in flight at most, across the whole client.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -91,3 +92,28 @@ def test_the_summary_rate_of_a_resumed_export_counts_this_runs_records() -> None
     summary = result.summary()
     assert summary.startswith("exported 6,000 clients to c.jsonl in 14.00 s (361 rec/s, "), summary
     assert "; continued after 942 saved records" in summary
+
+
+async def test_max_retry_wait_sets_the_longest_retry_after_waited_out(tmp_path: Path) -> None:
+    """A nightly export hit by a Retry-After over 60 s failed at once, and the CLI had no way to wait
+    longer: --max-retry-wait sets it (0.5 here: a 1 s Retry-After fails, 0.2 s is waited out)."""
+    from aiobizstim.testing import FakeBizstim, Faults
+    from tests.cli.test_cli_commands import bizstim, env_for
+
+    out = tmp_path / "clients.jsonl"
+    async with FakeBizstim(clients=50) as fake:
+        export = ("export", "clients", "-o", out, "--progress", "off", "--max-retry-wait", "0.5")
+        fake.set_faults(Faults(retry_after=1))
+        fake.fail_next(1, "/api/clients", 429)
+        failed = await bizstim(*export, env=env_for(fake))
+        assert failed.code == 1
+        assert "RateLimitError" in failed.error_lines[-1]
+        assert "more than the 0.5 s this client waits" in failed.error_lines[-1]
+        fake.set_faults(Faults(retry_after=0.2))
+        fake.fail_next(1, "/api/clients", 429)
+        waited = await bizstim(*export, env=env_for(fake))
+        assert waited.code == 0, waited.stderr
+    assert len(out.read_text().splitlines()) == 50
+    bad = await bizstim("export", "clients", "-o", out, "--max-retry-wait", "-1")
+    assert bad.code == 2
+    assert "--max-retry-wait" in bad.error_lines[-1]

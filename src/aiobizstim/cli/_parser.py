@@ -23,6 +23,7 @@ from aiobizstim._constants import (
     DEFAULT_MAX_CONCURRENCY,
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRIES,
+    DEFAULT_MAX_RETRY_AFTER,
     DEFAULT_TIMEOUT,
     EXPORT_MAX_RETRIES,
 )
@@ -213,6 +214,14 @@ def _connection_options(suppress: bool, retries: str) -> _Parser:
         metavar="N",
         default=default,
         help=f"retries of a failed request (default: {retries})",
+    )
+    group.add_argument(
+        "--max-retry-wait",
+        type=_non_negative_float,
+        metavar="S",
+        default=default,
+        help="the longest Retry-After (429, 503) waited out before a retry; a longer one fails the request "
+        f"(default: {DEFAULT_MAX_RETRY_AFTER:g})",
     )
     group.add_argument(
         "--max-response-bytes",
