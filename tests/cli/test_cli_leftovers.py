@@ -3,6 +3,8 @@ same target; a live run's never are, whichever process runs it."""
 
 from __future__ import annotations
 
+import asyncio
+import os
 import signal
 import subprocess
 import sys
@@ -152,3 +154,65 @@ async def test_an_export_killed_by_sigkill_is_cleaned_up_by_the_next(
     else:
         with duckdb.connect(str(out), read_only=True) as db:
             assert db.execute("select count(*) from clients").fetchone() == (CLIENTS,)
+
+
+def test_a_sweep_removes_a_runs_own_names_only(tmp_path: Path) -> None:
+    """A dead mark ``.a.jsonl.deadbeef.lock`` took everything ``.a.jsonl.deadbeef.*`` with it: also the
+    files of a live run for a target named ``a.jsonl.deadbeef``, and a user's own dotfile."""
+    other = tmp_path / "a.jsonl.deadbeef"
+    with AtomicFile(other) as live:  # a live run for the other target, in this process
+        (tmp_path / ".a.jsonl.deadbeef.lock").write_bytes(b"")  # dead (or planted)
+        (tmp_path / ".a.jsonl.deadbeef.notes").write_bytes(b"mine")
+        (tmp_path / ".a.jsonl.deadbeef.tmp").write_bytes(b"a killed run's")
+        assert [path.name for path in sweep_killed_runs(tmp_path / "a.jsonl")] == [".a.jsonl.deadbeef.tmp"]
+        assert live.temp_path.exists()
+        assert (tmp_path / ".a.jsonl.deadbeef.notes").read_bytes() == b"mine"
+        live.discard()
+
+
+async def test_what_is_no_mark_of_ours_is_left_alone_and_never_blocks(tmp_path: Path) -> None:
+    target = tmp_path / "out.jsonl"
+    os.mkfifo(tmp_path / ".out.jsonl.0a1b2c3d.lock")  # opening it to read would wait for a writer
+    (tmp_path / ".out.jsonl.0a1b2c3d.tmp").write_bytes(b"x")
+    (tmp_path / ".out.jsonl.1b2c3d4e.lock").mkdir()  # flock works on a directory too
+    (tmp_path / ".out.jsonl.1b2c3d4e.tmp").write_bytes(b"x")
+    # In a thread, with a bound: a sweep that blocks on the FIFO fails the test instead of hanging it.
+    assert await asyncio.wait_for(asyncio.to_thread(sweep_killed_runs, target), 10) == []
+    assert len(hidden(tmp_path)) == 4
+
+
+def test_a_name_too_long_for_a_mark_is_written_unmarked(tmp_path: Path) -> None:
+    """The mark's making name is the target's and 19 characters: a name of 240 (the temp file's 255 fit)
+    used to fail with 'File name too long'."""
+    target = tmp_path / ("n" * 234 + ".jsonl")
+    with AtomicFile(target) as out:
+        assert [name.rsplit(".", 1)[-1] for name in hidden(tmp_path)] == ["tmp"]
+        out.file.write(b"{}\n")
+        out.commit()
+    assert target.read_bytes() == b"{}\n"
+    assert hidden(tmp_path) == []
+
+
+def test_abandon_removes_what_it_is_given_before_the_mark(tmp_path: Path) -> None:
+    """duckdb's side files were removed after the mark: killed between, they stayed unmarked for good."""
+    out = AtomicFile(tmp_path / "out.duckdb")
+    out.claim()
+    seen: list[list[str]] = []
+    out.abandon(lambda temp: seen.append(hidden(tmp_path)))
+    assert [name.rsplit(".", 1)[-1] for name in seen[0]] == ["lock"]
+    assert hidden(tmp_path) == []
+    out.release()
+
+
+def test_the_sweep_knows_every_hidden_name_a_run_writes(tmp_path: Path) -> None:
+    from aiobizstim.cli._columnar import side_files
+    from aiobizstim.cli._leftovers import RUN_SUFFIXES
+    from aiobizstim.cli._output import OutputPlan, StreamedColumnarOutput
+    from aiobizstim.models import ClientSummary
+
+    target = tmp_path / "out.duckdb"
+    streamed = StreamedColumnarOutput(OutputPlan("file", target, "out.duckdb"), "duckdb", ClientSummary, "t")
+    temp = streamed.temp_path
+    token = temp.name.split(".")[-2]
+    names = [path.name for path in (*side_files(temp), streamed.fifo_path)]
+    assert sorted(names) == sorted(f".out.duckdb.{token}.{suffix}" for suffix in RUN_SUFFIXES)

@@ -526,3 +526,18 @@ async def test_nothing_beside_a_private_target_is_readable_by_others_while_it_ru
 def _modes(directory: Path) -> dict[str, int]:
     """The permission bits of everything in ``directory``, by name."""
     return {path.name: path.stat().st_mode & 0o777 for path in directory.iterdir()}
+
+
+async def test_the_resume_sweep_leaves_a_marked_runs_temp_file_alone(
+    fake: FakeBizstim, tmp_path: Path
+) -> None:
+    """The sweep of ``.x.jsonl.partial.*.tmp`` (a killed resume's conversion) also matched the temp file of a
+    live plain export to a target named ``x.jsonl.partial``, and deleted it."""
+    out = tmp_path / "x.jsonl"
+    with AtomicFile(tmp_path / "x.jsonl.partial") as live:
+        async with Bizstim(api_key=fake.api_key, base_url=fake.url) as bz:
+            options = resume_options(bz, ExportSpec("clients", out))
+        output = ResumableOutput(OutputPlan("file", out, str(out)), options).open()
+        output.close_file()
+        assert live.temp_path.exists()
+        live.discard()

@@ -23,7 +23,7 @@ import os
 import secrets
 import stat
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import Any, BinaryIO, Final, Self
@@ -203,8 +203,9 @@ class AtomicFile:
             return False
         return self._phase == "renamed" or not os.path.lexists(self.temp_path)
 
-    def abandon(self) -> bool:
-        """Delete the temp file unless it was renamed already; return :attr:`renamed`.
+    def abandon(self, remove: Callable[[Path], None] | None = None) -> bool:
+        """Delete the temp file unless it was renamed already (with ``remove(temp_path)``, if given: a file
+        written by other means, with its side files); return :attr:`renamed`. The mark goes last.
 
         Only idempotent system calls: safe at any moment, also from a signal handler that interrupted
         this object (the process is about to exit, so the open file is left to the OS).
@@ -216,6 +217,8 @@ class AtomicFile:
             self._phase = "discarding"  # before the unlink: a missing temp file must not read as renamed
             with contextlib.suppress(OSError):
                 os.unlink(self.temp_path)
+            if remove is not None:
+                remove(self.temp_path)
         if self._mark is not None:
             self._mark.forget()
         return renamed
@@ -228,7 +231,8 @@ class AtomicFile:
             return
         sweep_killed_runs(self.path)
         try:
-            self._mark.take()
+            if not self._mark.take():
+                self._mark = None  # a name too long for a mark: unmarked, as before marks
         except OSError as exc:
             raise self._at_target(exc, "creating the hidden file beside it") from None
 

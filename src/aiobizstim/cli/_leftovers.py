@@ -16,10 +16,12 @@ versions without the mark are left alone (there is no telling whether their run 
 from __future__ import annotations
 
 import contextlib
+import errno
 import glob
 import os
 import re
 import shutil
+import stat
 import sys
 from pathlib import Path
 from typing import Final
@@ -27,9 +29,14 @@ from typing import Final
 if sys.platform != "win32":
     import fcntl
 
-__all__ = ["RunMark", "sweep_killed_runs"]
+__all__ = ["RUN_SUFFIXES", "RunMark", "sweep_killed_runs"]
 
 _TOKEN: Final = re.compile(r"[0-9a-f]{8}")
+#: The hidden files a run writes, ``.NAME.TOKEN.<suffix>``: the temp file (``AtomicFile``), duckdb's
+#: write-ahead log and spill directory beside it (``_columnar.side_files``) and the FIFO of a streamed
+#: conversion (``_output``). A sweep removes these names exactly: ``.NAME.TOKEN.*`` would also match the
+#: hidden files of a target named ``NAME.TOKEN``, and a user's own dotfiles.
+RUN_SUFFIXES: Final = ("tmp", "tmp.wal", "tmp.spill", "fifo")
 
 
 def _marks(target: Path) -> list[Path]:
@@ -50,17 +57,21 @@ def sweep_killed_runs(target: Path) -> list[Path]:
         token = mark.name[len(prefix) : -len(".lock")]
         if not _TOKEN.fullmatch(token):
             continue
-        try:
-            fd = os.open(mark, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW)
+        try:  # non-blocking: a FIFO planted under a lock's name must not hang the export
+            fd = os.open(mark, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK)
         except OSError:
             continue
         try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid():
+                continue  # not a mark this user's runs make
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError:
                 continue  # held: that run lives
-            for path in target.parent.glob(glob.escape(f"{prefix}{token}.") + "*"):
-                if path != mark and _remove(path):
+            for suffix in RUN_SUFFIXES:
+                path = target.with_name(f"{prefix}{token}.{suffix}")
+                if os.path.lexists(path) and _remove(path):
                     removed.append(path)
             with contextlib.suppress(OSError):
                 os.unlink(mark)  # last: while it exists, the files are known to be a run's
@@ -90,20 +101,32 @@ class RunMark:
         self._mode = mode
         self._fd: int | None = None
 
-    def take(self) -> None:
-        """Create and lock the mark (``OSError`` if it cannot be created). Idempotent."""
-        if sys.platform == "win32" or self._fd is not None:
-            return
-        fd = os.open(self._making, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, self._mode)
+    def take(self) -> bool:
+        """Create and lock the mark (``OSError`` if it cannot be created); return whether it is held: not
+        where the mark's name is too long for the file system (the target's name is near the limit: the
+        run goes unmarked, as before marks). Idempotent."""
+        if sys.platform == "win32":
+            return False
+        if self._fd is not None:
+            return True
+        try:
+            fd = os.open(self._making, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, self._mode)
+        except OSError as exc:
+            if exc.errno == errno.ENAMETOOLONG:
+                return False
+            raise
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)  # a new file: nobody else has it open
             os.rename(self._making, self.path)
-        except BaseException:
+        except BaseException as exc:
             os.close(fd)
             with contextlib.suppress(OSError):
                 os.unlink(self._making)
+            if isinstance(exc, OSError) and exc.errno == errno.ENAMETOOLONG:
+                return False
             raise
         self._fd = fd
+        return True
 
     def drop(self) -> None:
         """Remove and release the mark, once the run's hidden files are gone (idempotent)."""

@@ -407,8 +407,7 @@ class _ConvertedOutput(_RenamedOutput):
 
     def _remove_converted(self) -> None:
         """Delete the converted file with its side files, unless it was renamed (from anywhere)."""
-        if not self._final.abandon():
-            remove_side_files(self.temp_path)
+        self._final.abandon(remove_side_files)  # the side files before the mark goes
 
 
 class ColumnarOutput(_ConvertedOutput):
@@ -516,7 +515,8 @@ class StreamedColumnarOutput(_ConvertedOutput):
         if self._conversion is not None:
             self._conversion.join(_CONVERSION_GRACE)
         self.abandon()
-        self._final.release()
+        if self._conversion is None or self._conversion.done:
+            self._final.release()  # else duckdb still writes: the mark stays until the process ends
 
     def _stop_conversion(self) -> None:
         if self._conversion is not None:

@@ -23,6 +23,7 @@ and every page on a fast disk).
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import secrets
 import sys
@@ -210,8 +211,11 @@ class ResumableOutput(AllAtOnceOutput):
     def _sweep(self) -> None:
         """Remove temp files a killed run left (a state being written, a conversion): ours, since we hold
         the lock."""
-        for pattern in (f"{self.partial_path.name}.*.tmp", f".{self.state_path.name}.*.tmp"):
+        names = (glob.escape(self.partial_path.name), glob.escape(f".{self.state_path.name}"))
+        for pattern in (f"{name}.*.tmp" for name in names):
             for leftover in self.partial_path.parent.glob(pattern):
+                if os.path.lexists(leftover.with_suffix(".lock")):
+                    continue  # a marked run's (a plain export to a target named like our partial file)
                 with contextlib.suppress(OSError):
                     leftover.unlink()
 
