@@ -53,7 +53,10 @@ async def test_auto_settles_lower_when_the_capacity_halves() -> None:
             if len(limits) == 250:
                 fake.set_capacity(4)
                 fake.reset_stats()
-        assert 8 <= statistics.median(limits[100:250]) <= 14
+        # At C or above, below 2 C where the fake sheds load. (The median-based base reads latency without
+        # the upward bias the lowest-latency base had, so the sawtooth sits a little higher: 11-14 here,
+        # 15 once on a loaded CI.)
+        assert 8 <= statistics.median(limits[100:250]) < 16
         settled = limits[350:]
         assert 4 <= statistics.median(settled) <= 7
         assert max(settled) <= 8
