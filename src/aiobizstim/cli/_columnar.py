@@ -39,6 +39,7 @@ from typing import Any, Final
 import msgspec
 
 from aiobizstim.cli._choices import COLUMNAR_FORMATS, EXTRA
+from aiobizstim.cli._leftovers import remove_path
 from aiobizstim.cli._signals import start_thread
 from aiobizstim.models._columns import Column, Logical, columns
 
@@ -224,18 +225,7 @@ def remove_side_files(dest: Path) -> None:
     """Remove ``dest`` and its :func:`side_files`, whatever is there (idempotent; safe in a signal handler:
     only unlink and rmdir calls)."""
     for path in side_files(dest):
-        _remove(path)
-
-
-def _remove(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        if os.path.isdir(path) and not os.path.islink(path):
-            for entry in os.listdir(path):
-                with contextlib.suppress(OSError):
-                    os.unlink(os.path.join(path, entry))
-            os.rmdir(path)
-        else:
-            os.unlink(path)
+        remove_path(path)
 
 
 def _fsync(path: Path) -> None:
@@ -287,7 +277,7 @@ class Conversion:
             remove_side_files(self.dest)
             raise
         finally:
-            _remove(spill_directory(self.dest))  # there only if duckdb spilled
+            remove_path(spill_directory(self.dest))  # there only if duckdb spilled
 
     def _write(self, duckdb: Any) -> None:
         config = {

@@ -20,7 +20,6 @@ import errno
 import glob
 import os
 import re
-import shutil
 import stat
 import sys
 from pathlib import Path
@@ -29,7 +28,7 @@ from typing import Final
 if sys.platform != "win32":
     import fcntl
 
-__all__ = ["RUN_SUFFIXES", "RunMark", "sweep_killed_runs"]
+__all__ = ["RUN_SUFFIXES", "RunMark", "remove_path", "sweep_killed_runs"]
 
 _TOKEN: Final = re.compile(r"[0-9a-f]{8}")
 #: The hidden files a run writes, ``.NAME.TOKEN.<suffix>``: the temp file (``AtomicFile``), duckdb's
@@ -71,7 +70,7 @@ def sweep_killed_runs(target: Path) -> list[Path]:
                 continue  # held: that run lives
             for suffix in RUN_SUFFIXES:
                 path = target.with_name(f"{prefix}{token}.{suffix}")
-                if os.path.lexists(path) and _remove(path):
+                if os.path.lexists(path) and remove_path(path):
                     removed.append(path)
             with contextlib.suppress(OSError):
                 os.unlink(mark)  # last: while it exists, the files are known to be a run's
@@ -80,12 +79,17 @@ def sweep_killed_runs(target: Path) -> list[Path]:
     return removed
 
 
-def _remove(path: Path) -> bool:
+def remove_path(path: Path) -> bool:
+    """Remove the file, link or flat directory (duckdb's spill files) at ``path``; return whether it went.
+    Never raises, and only unlink and rmdir calls: safe in a signal handler."""
     try:
-        if path.is_dir() and not path.is_symlink():
-            shutil.rmtree(path)
+        if os.path.isdir(path) and not os.path.islink(path):
+            for entry in os.listdir(path):
+                with contextlib.suppress(OSError):
+                    os.unlink(os.path.join(path, entry))
+            os.rmdir(path)
         else:
-            path.unlink()
+            os.unlink(path)
     except OSError:
         return False
     return True
