@@ -220,9 +220,7 @@ class ConcurrencyController:
 
     def baseline(self, kind: Hashable = None) -> float | None:
         """The base latency attempts of ``kind`` are measured against (``None`` before any of them)."""
-        base = self._bases.get(kind)
-        error = self.tuning.confidence * _MEDIAN_ERROR * self._sigma
-        return None if base is None else base.estimate(self._needed, error)[0]
+        return None if kind not in self._bases else self._base(kind, self._needed, self._sigma)[0]
 
     def record(
         self, latency: float, outcome: Outcome, in_flight: int, now: float, kind: Hashable = None
@@ -275,10 +273,15 @@ class ConcurrencyController:
     def _ratio(self, count: int, sigma: float) -> tuple[float, int]:
         """The median over the attempts measured of latency / the base of its kind (each a median of
         ``count`` latencies), and the fewest latencies a base is the median of."""
-        samples, error = self._samples, self.tuning.confidence * _MEDIAN_ERROR * sigma
-        bases = {kind: self._bases[kind].estimate(count, error) for kind in {kind for kind, _, _ in samples}}
+        samples = self._samples
+        bases = {kind: self._base(kind, count, sigma) for kind in {kind for kind, _, _ in samples}}
         ratio = statistics.median(latency / bases[kind][0] for kind, latency, _ in samples)
         return ratio, min(made_of for _, made_of in bases.values())
+
+    def _base(self, kind: Hashable, count: int, sigma: float) -> tuple[float, int]:
+        """The base latency of ``kind`` as a median of ``count``, and how many it is the median of; a higher
+        load lowers it only beyond ``confidence`` standard errors of one latency (from ``sigma``)."""
+        return self._bases[kind].estimate(count, self.tuning.confidence * _MEDIAN_ERROR * sigma)
 
     def _deviations(self) -> Iterator[float]:
         """How far each attempt's log latency is from the mean of those of its kind in this decision (only
