@@ -183,3 +183,31 @@ async def test_a_checkpoint_that_does_not_fit_is_refused() -> None:
     damaged["source"]["page"]["ids"][0] = [1]
     with pytest.raises(ValueError, match="bad page ids"):
         fan_out(data, Lookups(), resume=damaged)
+
+
+async def test_a_failed_page_read_comes_after_the_results_of_the_pages_before_it() -> None:
+    """The lookups of the records already read are handed out (and covered by a checkpoint) before a page
+    read's error, as a walk one page at a time would have them: they were cancelled, and lost to a resume's
+    checkpoint."""
+    data = FakeList(1000)
+
+    def fail_third_page(fake: FakeList, offset: int) -> None:
+        if offset >= 196:  # pages of 100 overlap by 2: the third page starts at 196
+            raise ConnectionResetError("the third page's read failed")
+
+    data.before_fetch = fail_third_page
+    lookups = Lookups()
+    it = fan_out(data, lookups, window=1)
+    got: list[int] = []
+
+    async def consume() -> None:
+        async for ident in it:
+            got.append(ident)
+
+    with pytest.raises(ConnectionResetError, match="third page"):
+        await consume()
+    assert got == data.ids[:198]
+    token = json.loads(json.dumps(it.checkpoint()))
+    data.before_fetch = None
+    rest, _ = await run_until(fan_out(data, Lookups(), resume=token), None)
+    assert got + rest == data.ids

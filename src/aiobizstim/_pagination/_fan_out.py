@@ -46,7 +46,8 @@ class FanOut(Generic[K, R]):
     A call that raises :class:`RecordGoneError` has no result: its record is skipped. At most ``lookahead``
     calls are started ahead of the result the consumer waits for (running, or done and waiting their turn),
     so one slow call (a retry waiting out ``Retry-After``) does not stall the others
-    while memory stays bounded by ``lookahead`` results. :attr:`total` is the source's ``total``. Closing the
+    while memory stays bounded by ``lookahead`` results. A page read that fails raises once the results of
+    the records read before it are handed out. :attr:`total` is the source's ``total``. Closing the
     iterator (``aclose()``, cancellation, an error, or dropping it, as a ``return`` out of ``async for``
     does) cancels and awaits the calls in flight and closes ``source``. :meth:`checkpoint` says where the
     results handed out end; :meth:`source_resume` unwraps it for the ``source`` of the fan-out that resumes.
@@ -172,6 +173,9 @@ class _Run(Generic[K, R]):
         source, lookahead = self.source, self._lookahead
         reading: asyncio.Task[list[K]] | None = None
         more = True
+        #: A page read that failed: raised once the results of the records read before it are handed out,
+        #: as a walk one page at a time would (and so that a checkpoint covers them).
+        failed: Exception | None = None
         try:
             while True:
                 # A page read is taken up at once, results ready or not: with a consumer slower than the
@@ -182,6 +186,8 @@ class _Run(Generic[K, R]):
                         batch = done.result()
                     except StopAsyncIteration:
                         more = False
+                    except Exception as exc:
+                        more, failed = False, exc
                     else:
                         self._batches.append(_Batch(source.position, ids_of(batch)))
                         keys.extend(batch)
@@ -194,6 +200,8 @@ class _Run(Generic[K, R]):
                         yield await self._next(pending)
                     continue
                 if reading is None:
+                    if failed is not None:
+                        raise failed
                     return
                 await asyncio.wait(
                     (reading, pending[0]) if pending else (reading,), return_when=FIRST_COMPLETED
