@@ -216,3 +216,26 @@ def test_the_sweep_knows_every_hidden_name_a_run_writes(tmp_path: Path) -> None:
     token = temp.name.split(".")[-2]
     names = [path.name for path in (*side_files(temp), streamed.fifo_path)]
     assert sorted(names) == sorted(f".out.duckdb.{token}.{suffix}" for suffix in RUN_SUFFIXES)
+
+
+def test_a_run_killed_while_making_its_mark_leaves_nothing_for_long(tmp_path: Path) -> None:
+    """Killed between creating ``.NAME.TOKEN.locking`` and renaming it, a run left that empty file forever.
+    A sweep now removes it once it is old and unlocked; a fresh one may be a live run's, about to lock it."""
+    import fcntl
+    import time
+
+    target = tmp_path / "out.jsonl"
+    long_ago = time.time() - 3600
+    for token in ("0a1b2c3d", "1b2c3d4e", "2c3d4e5f", "3d4e5f6a"):
+        (tmp_path / f".out.jsonl.{token}.locking").write_bytes(b"")
+    (tmp_path / ".out.jsonl.3d4e5f6a.locking").write_bytes(b"not a mark")
+    for token in ("0a1b2c3d", "2c3d4e5f", "3d4e5f6a"):
+        os.utime(tmp_path / f".out.jsonl.{token}.locking", (long_ago, long_ago))
+    with open(tmp_path / ".out.jsonl.2c3d4e5f.locking", "rb") as held:  # a live run that locked it
+        fcntl.flock(held, fcntl.LOCK_EX)
+        assert [path.name for path in sweep_killed_runs(target)] == [".out.jsonl.0a1b2c3d.locking"]
+    assert hidden(tmp_path) == [
+        ".out.jsonl.1b2c3d4e.locking",  # fresh
+        ".out.jsonl.2c3d4e5f.locking",  # held
+        ".out.jsonl.3d4e5f6a.locking",  # not empty: none of ours
+    ]

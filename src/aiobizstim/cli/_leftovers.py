@@ -9,8 +9,10 @@ and :func:`sweep_killed_runs` removes its files. ``flock`` locks belong to an op
 :class:`RunMark` of the same process counts as alive too, and the kernel drops them when the process dies.
 
 The lock file is created under ``.NAME.TOKEN.locking``, locked, then renamed: a ``.lock`` name is always
-locked while its run lives, so a sweep can never take a live run's files for a killed one's. Files of
-versions without the mark are left alone (there is no telling whether their run lives).
+locked while its run lives, so a sweep can never take a live run's files for a killed one's. A run killed
+between the creation and the rename leaves an empty ``.locking`` file and nothing else; a sweep removes it
+once it is :data:`_UNFINISHED_AFTER` old and unlocked (a live run holds it unlocked for microseconds). Files
+of versions without the mark are left alone (there is no telling whether their run lives).
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ import os
 import re
 import stat
 import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
 
@@ -36,13 +40,42 @@ _TOKEN: Final = re.compile(r"[0-9a-f]{8}")
 #: conversion (``_output``). A sweep removes these names exactly: ``.NAME.TOKEN.*`` would also match the
 #: hidden files of a target named ``NAME.TOKEN``, and a user's own dotfiles.
 RUN_SUFFIXES: Final = ("tmp", "tmp.wal", "tmp.spill", "fifo")
+#: Seconds after which an unlocked ``.NAME.TOKEN.locking`` is a killed run's, not one about to lock it.
+_UNFINISHED_AFTER: Final = 60.0
 
 
-def _marks(target: Path) -> list[Path]:
+def _marks(target: Path, suffix: str) -> list[tuple[Path, str]]:
+    """The ``.NAME.TOKEN.<suffix>`` files beside ``target`` with a token of ours, and their tokens."""
+    prefix = f".{target.name}."
     with contextlib.suppress(OSError):
-        prefix = glob.escape(f".{target.name}.")
-        return list(target.parent.glob(f"{prefix}*.lock"))
+        found = target.parent.glob(f"{glob.escape(prefix)}*.{suffix}")
+        tokens = [(path, path.name[len(prefix) : -len(suffix) - 1]) for path in found]
+        return [(path, token) for path, token in tokens if _TOKEN.fullmatch(token)]
     return []
+
+
+@contextlib.contextmanager
+def _unlocked(mark: Path) -> Iterator[os.stat_result | None]:
+    """Lock ``mark`` for the block if it is a file of this user's that no process holds: its stat, or None.
+    Opened non-blocking: a FIFO planted under a mark's name must not hang the export."""
+    try:
+        fd = os.open(mark, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        yield None
+        return
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid():
+            yield None  # not a mark this user's runs make
+            return
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            yield None  # held: that run lives
+            return
+        yield info
+    finally:
+        os.close(fd)
 
 
 def sweep_killed_runs(target: Path) -> list[Path]:
@@ -51,31 +84,22 @@ def sweep_killed_runs(target: Path) -> list[Path]:
     if sys.platform == "win32":  # pragma: no cover - no flock: runs leave their files to the user as before
         return []
     removed: list[Path] = []
-    prefix = f".{target.name}."
-    for mark in _marks(target):
-        token = mark.name[len(prefix) : -len(".lock")]
-        if not _TOKEN.fullmatch(token):
-            continue
-        try:  # non-blocking: a FIFO planted under a lock's name must not hang the export
-            fd = os.open(mark, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK)
-        except OSError:
-            continue
-        try:
-            info = os.fstat(fd)
-            if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid():
-                continue  # not a mark this user's runs make
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                continue  # held: that run lives
+    for mark, token in _marks(target, "lock"):
+        with _unlocked(mark) as free:
+            if free is None:
+                continue
             for suffix in RUN_SUFFIXES:
-                path = target.with_name(f"{prefix}{token}.{suffix}")
+                path = target.with_name(f".{target.name}.{token}.{suffix}")
                 if os.path.lexists(path) and remove_path(path):
                     removed.append(path)
             with contextlib.suppress(OSError):
                 os.unlink(mark)  # last: while it exists, the files are known to be a run's
-        finally:
-            os.close(fd)
+    for making, _ in _marks(target, "locking"):
+        with _unlocked(making) as free:
+            if free is not None and free.st_size == 0 and time.time() - free.st_mtime > _UNFINISHED_AFTER:
+                with contextlib.suppress(OSError):
+                    os.unlink(making)
+                    removed.append(making)
     return removed
 
 
