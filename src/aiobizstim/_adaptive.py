@@ -24,7 +24,10 @@ costs nothing while settling below it costs throughput: the controller is biased
 * **Slow start**: from ``start``, the limit doubles at each decision while it was used (an attempt was
   sent with the limit full) and ``ratio <= slow_start_exit``; such a doubling may be decided on half the
   attempts the jitter asks for. Up to ``confidence`` standard errors above that, it measures again rather
-  than end slow start on the jitter.
+  than end slow start on the jitter. Attempts that all met the lowest load of their kind are that base
+  themselves (their ratio is 1 by construction): they double at once. But the limit leaves the loads a base
+  pools only once the bases hold ``_FIRST_BASE`` latencies, and each half what the jitter asks for: no
+  later attempt meets a load that low to correct a base of two or three lucky first attempts.
 * **Additive increase**: after that, ``+1`` per decision while the limit was used and ``ratio`` is within
   ``tolerance`` (by the confidence above).
 * **Latency decrease**: ``ratio > tolerance`` sets the limit to what the throughput measured would need at
@@ -37,7 +40,10 @@ costs nothing while settling below it costs throughput: the controller is biased
 * **Overload**: a 429, 503, 504 or an attempt that timed out multiplies the limit by ``backoff`` at once;
   failures of attempts sent before that cut are the same episode and are ignored (one cut per round trip,
   as TCP does once per window). Once latency is flat again, the limit doubles back to where the first cut
-  of such a storm put it (a storm of a few seconds can cut it to 1), then grows +1 as before.
+  of such a storm put it (a storm of a few seconds can cut it to 1), then grows +1 as before, but not back
+  to the limit the server shed load at (its own cap on requests in flight, or a base latency that fell
+  unseen) for ``_CEILING_HOLD`` seconds, twice that each time it sheds load there again: every 429 pauses
+  the whole client for its ``Retry-After``.
 * After any cut, attempts sent during the next round trip are not measured: the server still holds the
   requests sent above the new limit, so they do not show the lower load yet.
 """
@@ -115,6 +121,14 @@ _POOLED_LOADS = 2
 #: In slow start a flat latency doubles the limit on this share of the attempts the jitter asks for: a
 #: doubling on weaker evidence costs little (a cut follows), a slow start at 1 costs seconds.
 _EARLY_DOUBLING = 0.5
+#: Seconds the limit stays below where the server shed load before it tries that level again (then twice as
+#: long each time the server sheds load there again, up to the maximum).
+_CEILING_HOLD = 30.0
+_CEILING_HOLD_MAX = 480.0
+#: Slow start takes the limit past the loads a base pools only once the base is the median of this many
+#: latencies at least (and of the share above of what the jitter asks for): every later decision is measured
+#: against it, and no later attempt meets a load that low to correct it.
+_FIRST_BASE = 8
 
 
 class _BaseLatency:
@@ -143,7 +157,7 @@ class _BaseLatency:
         for load in loads:
             if len(pooled) >= count or load > _POOLED_LOADS * loads[0]:
                 break
-            pooled.extend(itertools.islice(reversed(self._loads[load]), count - len(pooled)))
+            pooled.extend(self._loads[load])  # all of a load: its latest few could be its luckiest
             used += 1
         base, made_of = statistics.median(pooled), len(pooled)
         for load in loads[used:]:  # the higher ones
@@ -154,6 +168,12 @@ class _BaseLatency:
                 if bound < base:
                     base, made_of = bound, count
         return base, made_of
+
+    def pooled(self) -> tuple[int, int]:
+        """The highest load the base pools latencies at (``_POOLED_LOADS`` times the lowest seen), and how
+        many latencies it holds up to that load."""
+        top = _POOLED_LOADS * min(self._loads)
+        return top, sum(len(kept) for load, kept in self._loads.items() if load <= top)
 
     def scale(self, factor: float) -> None:
         """The server's own latency moved by ``factor``: every load's latencies with it."""
@@ -200,6 +220,13 @@ class ConcurrencyController:
         #: After overloads (429s, 503s, timeouts), the limit of the first cut: while latency is flat the
         #: limit doubles back to it rather than climb +1 per round trip from where a storm left it.
         self._regain: int | None = None
+        self._regained = False  # the limit doubled back towards _regain since the last cut
+        #: Where the server last shed load with latency flat enough to grow (a cap of its own on requests
+        #: in flight, or a rate limit): the limit grows up to below it, and past it only after
+        #: ``_hold`` seconds from ``_shed_at`` (each such 429 costs the whole client its ``Retry-After``).
+        self._ceiling: int | None = None
+        self._shed_at = -math.inf
+        self._hold = _CEILING_HOLD
         #: The latency decreases awaiting their check: (the limit before the first, the ratio that caused
         #: the last, how many in a row did not lower latency).
         self._pending_cut: tuple[int, float, int] | None = None
@@ -235,8 +262,11 @@ class ConcurrencyController:
                 self._slow_start = False
                 self._pending_cut = None
                 cut = math.floor(self._limit * self.tuning.backoff)
-                if self._regain is None:  # the first cut of a storm: where to double back to after it
-                    self._regain = cut
+                # The first cut of a storm: where to double back to after it. Shed again at a level doubled
+                # back to, the server sheds load there: not a storm's, a limit of its own.
+                if self._regain is None or self._regained:
+                    self._regain, self._regained = cut, False
+                    self._remember_shedding(now)
                 self._set(cut, now, "the server shed load or an attempt timed out", cut=True)
             return self._limit
         if outcome is not Outcome.OK or sent < self._epoch or latency == 0:
@@ -262,8 +292,17 @@ class ConcurrencyController:
             margin = math.log(self.tuning.tolerance) / self.tuning.confidence
             needed = min(_MAX_DECISION_SAMPLES, max(1, math.ceil(2 * (_MEDIAN_ERROR * sigma / margin) ** 2)))
         ratio, made_of = self._ratio(needed, sigma)
+        ready = n >= needed
+        if self._slow_start and n < _MAX_DECISION_SAMPLES:
+            pools = {kind: self._bases[kind].pooled() for kind, _, _ in self._samples}
+            leaving = [held for top, held in pools.values() if 2 * self._limit > top]
+            first_base = sum(held for _, held in pools.values())
+            if leaving and (min(leaving) < needed * _EARLY_DOUBLING or first_base < _FIRST_BASE):
+                return None  # the next doubling would leave the loads of a base too short to measure by
+            # Attempts that all met the lowest load of their kind are their base: nothing to wait for.
+            ready = ready or all(load * _POOLED_LOADS <= pools[kind][0] for kind, _, load in self._samples)
         doubling = self._slow_start and ratio <= self.tuning.slow_start_exit
-        if n < needed and not (doubling and n >= needed * _EARLY_DOUBLING):
+        if not ready and not (doubling and n >= needed * _EARLY_DOUBLING):
             return None
         self._spreads.extend(deviations)
         self._sigma, self._needed = sigma, needed
@@ -333,6 +372,7 @@ class ConcurrencyController:
         elif self._regain is not None and ratio <= tuning.slow_start_exit:
             why = f"latency {ratio:.2f}x the base after overload"
             self._set(min(self._limit * 2, self._regain), now, why)
+            self._regained = True
         elif self._slow_start and ratio <= tuning.slow_start_exit:
             self._set(self._limit * 2, now, f"latency {ratio:.2f}x the base: slow start")
         elif self._slow_start and ratio <= tuning.slow_start_exit * math.exp(self._error * tuning.confidence):
@@ -342,7 +382,21 @@ class ConcurrencyController:
             # Not past tolerance by the jitter's error, or at the base latency if the jitter is too wide
             # for that: then only a clear excess of latency (above) or the server's 429s say stop.
             if ratio <= max(1.0, tuning.tolerance * math.exp(-self._error * tuning.confidence)):
-                self._set(self._limit + 1, now, f"latency {ratio:.2f}x the base")
+                self._grow(now, f"latency {ratio:.2f}x the base")
+
+    def _remember_shedding(self, now: float) -> None:
+        """The server shed load at the current limit: grow up to below it, and past it only after a hold
+        that doubles while the server sheds load there again (one probe per hold, not per round trip)."""
+        again = self._ceiling is not None and self._limit <= self._ceiling
+        self._hold = min(_CEILING_HOLD_MAX, 2 * self._hold) if again else _CEILING_HOLD
+        self._ceiling, self._shed_at = self._limit, now
+
+    def _grow(self, now: float, why: str) -> None:
+        """One more, unless that reaches where the server shed load less than the hold ago."""
+        held = self._ceiling is not None and self._limit + 1 >= self._ceiling
+        if held and now - self._shed_at < self._hold:
+            return
+        self._set(self._limit + 1, now, why)
 
     def _set(self, limit: int, now: float, why: str, *, cut: bool = False) -> None:
         self._limit = min(self.maximum, max(self.minimum, limit))

@@ -58,8 +58,9 @@ def test_outcomes() -> None:
 
 def test_slow_start_doubles_each_round_while_latency_is_flat_up_to_the_maximum() -> None:
     feed = Feed(controller(maximum=20))
-    # The first decision takes two attempts: one says nothing of how much the latencies scatter.
-    assert [feed.round(L) for _ in range(7)] == [1, 2, 4, 8, 16, 20, 20]
+    # The first decision takes two attempts: one says nothing of how much the latencies scatter. The limit
+    # leaves the loads of the first base (1-2 in flight) once that holds 8 latencies (2 + 3 rounds of 2).
+    assert [feed.round(L) for _ in range(9)] == [1, 2, 2, 2, 4, 8, 16, 20, 20]
 
 
 def test_a_limit_not_used_does_not_grow() -> None:
@@ -132,6 +133,8 @@ def test_overload_never_goes_below_the_minimum_and_ends_slow_start() -> None:
         feed.now += 1
         feed.overload(sent_ago=0.5)
     assert feed.ctl.limit == 3
+    assert feed.round(L) == 3  # not back to 4, where the server shed load, for a while
+    feed.idle(30)
     assert feed.round(L) == 4  # additive now, not doubling
     assert feed.round(L) == 5
 
@@ -150,7 +153,7 @@ def test_other_failures_and_stale_attempts_are_ignored() -> None:
 
 def test_a_higher_base_latency_is_learned_and_the_cuts_undone() -> None:
     feed = Feed(controller())
-    limit = [feed.round(L) for _ in range(6)][-1]  # the base measured with one in flight
+    limit = [feed.round(L) for _ in range(8)][-1]  # the base measured with one and two in flight
     assert limit == 32
     # The server's base latency doubles: the first cut is made, the second too, since latency stays.
     first = feed.round(2 * L)
@@ -358,12 +361,16 @@ def test_a_start_at_or_above_the_capacity_finds_the_base_below_it(capacity: int)
     assert max(run.limits(5.0)) <= 2 * capacity
 
 
-def test_a_base_latency_that_falls_is_learned() -> None:
-    # The server gets twice as fast at 10 s. Judged against the old base, latency looked flat up to 2C.
-    run = simulate([(0.0, 8)], seconds=30.0, base=[(0.0, L), (10.0, L / 2)])
+@pytest.mark.parametrize("seed", range(10))
+def test_a_base_latency_that_falls_costs_one_429_at_most(seed: int) -> None:
+    # The server gets twice as fast at 10 s. Judged against the old base, latency looked flat up to 2C,
+    # where the server sheds load. Unless the limit happened to fall to C or below after 10 s (where the
+    # new base shows), it went back there after every Retry-After: 16 429s in 20 s, 2.5x slower (4 seeds of
+    # these 10). The limit now stays below where the server shed load.
+    run = simulate([(0.0, 8)], seconds=30.0, base=[(0.0, L), (10.0, L / 2)], seed=seed)
     best = simulate([(0.0, 8)], seconds=30.0, base=[(0.0, L), (10.0, L / 2)], fixed=8)
-    assert run.overloads == 0
-    assert run.ok >= best.ok / 1.05
+    assert run.overloads <= 1
+    assert run.ok >= best.ok / 1.06
 
 
 def test_after_a_storm_of_429s_the_limit_doubles_back() -> None:
@@ -559,3 +566,38 @@ def test_the_log_gives_the_reason_of_the_change_not_of_the_attempt_that_released
     assert _concurrency_taken(ClientStats(concurrency_low=1, concurrency_high=64, concurrency_limit=64)) == (
         "1..64, ended at 64"
     )
+
+
+def test_a_server_that_caps_requests_in_flight_is_not_probed_every_round_trip() -> None:
+    # A gateway that answers 429 past C requests in flight, with latency flat up to C: the limit went back
+    # to C + 1 after every Retry-After pause (doubling back, then +1), 20 429s in 20 s, 17x slower than C.
+    for capacity in (4, 10):
+        run = simulate([(0.0, capacity)], seconds=20.0, overload=1.0)
+        best = simulate([(0.0, capacity)], seconds=20.0, overload=1.0, fixed=capacity)
+        assert run.overloads <= 3  # found (the doubling past C, then once more while doubling back)
+        assert run.ok >= best.ok / 1.25  # the pauses of those 429s (1 s each)
+        assert max(run.limits(5.0)) == capacity
+    # ... and it tries past that level again once the hold has passed: the cap may have been raised.
+    run = simulate([(0.0, 4), (40.0, 8)], seconds=80.0, overload=1.0)
+    assert max(run.limits(75.0)) >= 8
+
+
+@pytest.mark.parametrize(("scatter", "bound"), [(3.0, 1.6), (7.0, 3.0)])
+def test_wild_scatter_never_leaves_the_limit_stuck_low(scatter: float, bound: float) -> None:
+    # 1-4x or 1-8x the base at random on a server with room to spare, 10 s from a start at 1. A first base
+    # of two or three lucky attempts, or a jitter judged from them, held the limit at 2-4 in some runs:
+    # over 20 seeds the worst was 15.6x (1-4x) and 40.7x (1-8x) slower than fixed 64; the medians 1.3x, 2.5x.
+    best = simulate([(0.0, 1000)], seconds=10.0, noise=scatter, fixed=64).ok
+    runs = [simulate([(0.0, 1000)], seconds=10.0, noise=scatter, seed=seed) for seed in range(20)]
+    ratios = sorted(best / run.ok for run in runs)
+    assert ratios[-1] <= bound
+    assert ratios[10] <= 1.8
+
+
+def test_slow_start_at_the_lowest_load_does_not_wait_for_the_jitter() -> None:
+    # With one request in flight the attempts are their own base: the ratio is 1 by construction, and
+    # waiting for the 16 attempts a wild jitter asks for took seconds at a limit of 1.
+    feed = Feed(controller())
+    feed.round(L)
+    assert feed.round(4 * L) == 2
+    assert feed.ctl.samples_per_decision > 2  # the jitter seen asks for more: they are taken at 2 in flight
