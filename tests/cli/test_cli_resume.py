@@ -283,6 +283,43 @@ async def test_a_failure_keeps_the_progress_and_says_so(fake: FakeBizstim, tmp_p
     assert list(lines_by_id(out)) == fake.client_ids()
 
 
+async def test_a_complete_export_without_resume_removes_the_progress_it_supersedes(
+    fake: FakeBizstim, tmp_path: Path
+) -> None:
+    """The progress an interrupted ``--resume`` export saved stayed after a complete export without
+    ``--resume`` to the same path, and a later ``--resume`` continued from those older records."""
+    out = tmp_path / "clients.jsonl"
+
+    def fail_later(server: FakeBizstim, request: PageRequest) -> None:
+        if request.number == 25:
+            server.fail_next(1, "/api/clients", 500)
+
+    fake.set_drift(fail_later)
+    interrupted = ("export", "clients", "-o", out, "--resume", "--max-retries", "0", "--concurrency", "1")
+    failed = await bizstim(*interrupted, env=env_for(fake))
+    fake.set_drift(None)
+    assert failed.code == 1
+    assert saved_records(out) > 0
+    partial, state = resume_paths(out)
+    with partial.open("rb") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)  # as a running --resume export holds it: left alone
+        plain = await bizstim("export", "clients", "-o", out, env=env_for(fake))
+    assert plain.code == 0, plain.stderr
+    assert state.exists()
+    assert "saved" not in last_line(plain.stderr)
+    plain = await bizstim("export", "clients", "-o", out, env=env_for(fake))
+    assert plain.code == 0, plain.stderr
+    assert last_line(plain.stderr).endswith(
+        "; the progress an interrupted --resume export had saved for it is removed)"
+    ), plain.stderr
+    assert listing(tmp_path) == [out.name]
+    again, pages = await resume(fake, out)
+    assert again.code == 0, again.stderr
+    assert "continuing after" not in again.stderr
+    assert pages >= PAGES  # afresh: every page (a continuation reads about the 76 after the saved ones)
+    assert list(lines_by_id(out)) == fake.client_ids()
+
+
 async def test_a_failure_before_the_first_checkpoint_leaves_nothing(
     fake: FakeBizstim, tmp_path: Path
 ) -> None:

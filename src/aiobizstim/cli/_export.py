@@ -31,7 +31,7 @@ from aiobizstim.cli._output import (
     StreamOutput,
 )
 from aiobizstim.cli._progress import Progress, RetryFeed, format_rate
-from aiobizstim.cli._resume import ResumableOutput
+from aiobizstim.cli._resume import ResumableOutput, discard_superseded_progress
 from aiobizstim.models import ENDPOINTS
 
 if TYPE_CHECKING:
@@ -135,6 +135,8 @@ class ExportResult:
     concurrency: str | None = None
     #: Clients listed whose lookup then found nothing (``--details``: deleted meanwhile, skipped).
     gone: int = 0
+    #: An export without ``--resume`` removed the progress an interrupted ``--resume`` export had saved.
+    superseded: bool = False
 
     @property
     def label(self) -> str:
@@ -157,6 +159,8 @@ class ExportResult:
             total += f"; concurrency auto took {self.concurrency}"
         if self.gone:
             total += f"; {_count(self.gone, 'client', 'clients')} gone since listed, skipped"
+        if self.superseded:
+            total += "; the progress an interrupted --resume export had saved for it is removed"
         return (
             f"exported {self.records:,} {self.label} to {self.spec.output.display} in {self.seconds:.2f} s "
             f"({format_rate(self.records - self.resumed_after, self.seconds)}{extra}{total})"
@@ -350,6 +354,7 @@ async def run_export(
         with fewer_gc_passes():
             fmt = "jsonl" if spec.fmt in COLUMNAR_FORMATS else spec.fmt  # columnar: JSON Lines staged
             count = await export_records(records, output, fmt, model, progress, checkpoint)
+        superseded = plan.kind == "file" and not spec.resume and discard_superseded_progress(plan.target)
     finally:
         try:
             output.discard()
@@ -367,6 +372,7 @@ async def run_export(
         resumed_after=resumed_after,
         gone=stats.records_gone - gone_before,
         concurrency=None if bz.config.auto_concurrency is None else _concurrency_taken(stats),
+        superseded=superseded,
     )
 
 

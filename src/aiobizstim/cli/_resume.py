@@ -26,6 +26,7 @@ import contextlib
 import glob
 import os
 import secrets
+import stat
 import sys
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -41,7 +42,13 @@ from aiobizstim.cli._output import AllAtOnceOutput, Outcome, OutputPlan
 if sys.platform != "win32":
     import fcntl
 
-__all__ = ["CHECKPOINT_SPACING", "ResumableOutput", "ResumeError", "resume_paths"]
+__all__ = [
+    "CHECKPOINT_SPACING",
+    "ResumableOutput",
+    "ResumeError",
+    "discard_superseded_progress",
+    "resume_paths",
+]
 
 STATE_VERSION: Final = 1
 
@@ -58,6 +65,40 @@ class ResumeError(ValueError):
 def resume_paths(target: Path) -> tuple[Path, Path]:
     """The partial output and the state file of an export to ``target`` (hidden, beside it)."""
     return target.with_name(f".{target.name}.partial"), target.with_name(f".{target.name}.resume")
+
+
+def discard_superseded_progress(target: Path) -> bool:
+    """Remove the progress an interrupted ``--resume`` export to ``target`` saved, once an export without
+    ``--resume`` has put a complete ``target`` in place: resumed later, it would continue from records an
+    older run read. Not while an export holds it (its lock). Return whether any was removed; never raises."""
+    if sys.platform == "win32":  # pragma: no cover - no lock to tell a running export by: left alone
+        return False
+    partial, state = resume_paths(target)
+    try:
+        fd = os.open(partial, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except FileNotFoundError:
+        fd = None  # a state alone (an export that finished, or one killed before its partial file)
+    except OSError:
+        return False
+    try:
+        if fd is not None:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return False
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                return False  # an export is at work on it
+        removed = False
+        for path in (state, partial):  # the state first: a partial file without one is never continued
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
+                removed = True
+        return removed
+    except OSError:
+        return False
+    finally:
+        if fd is not None:
+            os.close(fd)
 
 
 class _State(msgspec.Struct, forbid_unknown_fields=True):
