@@ -99,3 +99,30 @@ async def test_pytest_example_passes_in_a_fresh_directory(tmp_path: Path) -> Non
     out, _ = await asyncio.wait_for(proc.communicate(), 60)
     assert proc.returncode == 0, out.decode()
     assert "2 passed" in out.decode()
+
+
+def test_the_error_tree_names_every_error_under_its_parent() -> None:
+    """The README's tree of errors left out three that aiobizstim exports and raises."""
+    import aiobizstim
+
+    found_tree = re.search(r"^```\n(BizstimError\n.*?)^```$", README, flags=re.DOTALL | re.MULTILINE)
+    assert found_tree is not None
+    tree = found_tree.group(1)
+    parents: dict[str, str] = {}
+    stack = ["BizstimError"]  # the ancestors of the current line, by depth
+    for line in tree.splitlines()[1:]:
+        found = re.match(r"^((?:│   |    )*)[├└]── (\w+)", line)
+        if found is None:
+            continue  # a line continuing a description
+        depth = len(found.group(1)) // 4 + 1
+        del stack[depth:]
+        parents[found.group(2)] = stack[-1]
+        stack.append(found.group(2))
+    exported = {
+        name: cls
+        for name in aiobizstim.__all__
+        if isinstance(cls := getattr(aiobizstim, name), type) and issubclass(cls, aiobizstim.BizstimError)
+    }
+    assert set(parents) == set(exported) - {"BizstimError"}
+    for name, parent in parents.items():
+        assert exported[name].__bases__[0].__name__ == parent, name
