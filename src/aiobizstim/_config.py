@@ -176,8 +176,8 @@ def _is_loopback(host: str | None) -> bool:
 
 
 def check_base_url(raw: str, *, allow_insecure_http: bool) -> URL:
-    """Parse and check a base URL: absolute http(s), no query/fragment/credentials; plain http only to
-    loopback.
+    """Parse and check a base URL: absolute http(s), no query/fragment/credentials, not ending in ``/api``
+    (requests add it); plain http only to loopback.
     """
     try:
         url = URL(raw.strip())
@@ -191,6 +191,11 @@ def check_base_url(raw: str, *, allow_insecure_http: bool) -> URL:
         raise ConfigurationError("base_url must not contain credentials; pass the key as api_key")
     if url.query_string or url.fragment:
         raise ConfigurationError(f"base_url must not have a query or fragment, got {raw!r}")
+    if url.path.rstrip("/").rsplit("/", 1)[-1] == "api":  # every request's path starts with /api/ already
+        raise ConfigurationError(
+            f"base_url is the site the API is served from, such as {DEFAULT_BASE_URL!r}, not the API's own "
+            f"path: drop the trailing /api from {raw!r}"
+        )
     if url.scheme == "http" and not allow_insecure_http and not _is_loopback(url.host):
         raise ConfigurationError(
             f"refusing plain http:// to non-loopback host {url.host!r}: "
