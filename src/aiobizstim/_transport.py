@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import time
 import warnings
 from collections.abc import Awaitable, Callable, Hashable, Mapping
@@ -762,11 +763,25 @@ def _transfer_fault(
         return APITimeoutError(f"timed out after {timeout:g} s{where}", request=label, attempts=attempt), exc
     if isinstance(exc, aiohttp.ClientPayloadError):
         what = f"the response body was cut short ({excerpt(str(exc), 120)})"
+    elif isinstance(exc, aiohttp.ClientConnectorError) and not isinstance(exc, aiohttp.ClientSSLError):
+        what = _unreachable(exc)
     elif isinstance(exc, aiohttp.ClientConnectionError):
         what = f"connection failed: {type(exc).__name__}: {excerpt(str(exc), 160)}"
     else:
         what = f"request failed: {type(exc).__name__}: {excerpt(str(exc), 160)}"
     return APIConnectionError(what, request=label, attempts=attempt), _chainable(exc)
+
+
+def _unreachable(exc: aiohttp.ClientConnectorError) -> str:
+    """``connection refused (127.0.0.1:8798)``, what went wrong first (a progress bar cuts the end): aiohttp's
+    own text reads ``ssl:default`` for a plain http:// URL and quotes the socket call."""
+    which = "the proxy " if isinstance(exc, aiohttp.ClientProxyConnectionError) else ""
+    problem = exc.os_error.strerror or type(exc.os_error).__name__
+    if isinstance(exc, aiohttp.ClientConnectorDNSError):
+        return f"cannot find {which}host {exc.host} ({problem})"
+    if exc.os_error.errno is not None and exc.os_error.errno > 0:
+        problem = os.strerror(exc.os_error.errno)
+    return f"{problem[:1].lower()}{problem[1:]} ({which}{exc.host}:{exc.port})"
 
 
 def _chainable(exc: aiohttp.ClientError) -> aiohttp.ClientError | None:

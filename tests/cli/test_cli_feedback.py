@@ -76,7 +76,7 @@ async def test_retries_show_at_once_without_verbose(refused_url: str, tmp_path: 
     try:
         # The bar shows something before any answer, then each retry: reason, attempt n of m, next try in s.
         await bar.wait_for("clients 0  waiting for the first records")
-        seconds = await bar.wait_for(r"attempt 1 of 11 failed, next try in \d+\.\d s: connection failed")
+        seconds = await bar.wait_for(r"attempt 1 of 11 failed, next try in \d+\.\d s: connection refused")
         assert seconds < 10
         await bar.wait_for(r"attempt 2 of 11 failed")
         # Lines mode: a line per retry once no record has come for a while (not for a retry that passes).
@@ -121,6 +121,21 @@ def test_progress_shows_the_latest_retry_with_a_countdown(monkeypatch: pytest.Mo
     off = Progress("clients", quiet, ProgressMode.OFF)
     off.retry(RetryEvent("GET /api/clients/0/1000", 0.5, 1, 11, "HTTP 503"))
     assert quiet.getvalue() == ""
+
+
+def test_lines_mode_tells_a_retry_once() -> None:
+    """The periodic line told the retry that had a line of its own again ("0:10  attempt 2 of 11 failed,
+    next try in 0.2 s ...", the same attempt with an older countdown): it says what the export waits for."""
+    stream = io.StringIO()
+    progress = Progress("clients", stream, ProgressMode.LINES)
+    progress.started -= 10  # nothing has come for 10 s
+    progress._last_record -= 10
+    progress.retry(RetryEvent("GET /api/clients/0/1000", 0.5, 2, 11, "HTTP 503"))
+    progress._render(progress.elapsed)
+    assert stream.getvalue().splitlines() == [
+        "bizstim: clients 0  attempt 2 of 11 failed, next try in 0.5 s: HTTP 503 [GET /api/clients/0/1000]",
+        "bizstim: clients 0  waiting for the first records  0:10  1 retry",
+    ]
 
 
 def test_lines_mode_prints_a_retry_only_when_stalled() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from typing import Any
 
 import aiohttp
 import pytest
@@ -351,3 +352,19 @@ async def test_a_failure_envelope_on_a_200_answering_a_lookup_is_not_found_witho
     assert info.value.status == 200
     assert info.value.message == "No discount found with id 17"  # no "HTTP 200: " before it
     assert str(info.value) == "No discount found with id 17 (GET /api/discount/17)"
+
+
+def test_a_failed_connection_is_told_in_our_words() -> None:
+    """aiohttp's text reads "Cannot connect to host h:443 ssl:default [Name or service not known]"."""
+    import socket
+    from types import SimpleNamespace
+
+    from aiobizstim._transport import _transfer_fault
+
+    key: Any = SimpleNamespace(host="no-such-host.invalid", port=443, ssl=True)
+    dns = aiohttp.ClientConnectorDNSError(key, socket.gaierror(-2, "Name or service not known"))
+    proxy = aiohttp.ClientProxyConnectionError(key, ConnectionRefusedError(111, "Connect call failed"))
+    error, _ = _transfer_fault(dns, 5.0, "", "GET /api/clients/0/1", 1)
+    assert error.message == "cannot find host no-such-host.invalid (Name or service not known)"
+    error, _ = _transfer_fault(proxy, 5.0, "", "GET /api/clients/0/1", 1)
+    assert error.message == "connection refused (the proxy no-such-host.invalid:443)"

@@ -212,6 +212,8 @@ class Progress:
         the ETA (so that it fits on the bar's line)."""
         done, total = self.done, self.total()
         retry = self._shown_retry(self.started + elapsed)
+        if retry is not None and retry.shown:  # lines mode: it has a line of its own already
+            retry = None
         parts = [f"{self.label} {done:,}" + (f"/{total:,}" if total else "")]
         if total:
             parts.append(f"{min(100.0, 100.0 * done / total):3.0f}%")
