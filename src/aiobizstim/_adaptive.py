@@ -12,11 +12,11 @@ costs nothing while settling below it costs throughput: the controller is biased
   latency is compared with the base latency of its kind (a page of 1000 records takes longer than a lookup
   of one at any load), and the decision goes by the median of those ratios: ``ratio``.
 * **Base latency**: what an attempt of that kind takes at the lowest load of ours seen. Latencies are kept
-  by load (the most requests in flight the attempt met); the base is the median of the latest at the
-  lowest loads, or the median at a higher load where that is lower beyond its error (the server got
-  faster). It never creeps up with our own load, and it moves with the server's own latency when that
-  rises (below). Not the lowest latency ever seen: on a server whose answers scatter (30-60 ms at random)
-  that is an outlier, and every typical answer looked overloaded.
+  by load (the most requests in flight the attempt met; the latest 32 of each); the base is the median of
+  those at the lowest loads, or the median at a higher load where that is lower beyond its error (the
+  server got faster). It never creeps up with our own load, and it moves with the server's own latency
+  when that rises (below). Not the lowest latency ever seen: on a server whose answers scatter (30-60 ms
+  at random) that is an outlier, and every typical answer looked overloaded.
 * **Jitter**: the scatter of the latencies (a robust standard deviation of their logarithms, from the
   latest decisions) sets how many attempts a decision and its base take, so that ``confidence`` standard
   errors of ``ratio`` fit within ``tolerance``: one on a steady server, up to 32 on a wild one. Growth
@@ -133,9 +133,9 @@ _FIRST_BASE = 8
 
 class _BaseLatency:
     """The base latency of one kind of request (see the module docstring). Latencies are kept by the exact
-    number of requests in flight they met (a load); the base is the median of the ``count`` latest at the
-    lowest loads (up to twice the lowest), or lower where a higher load shows a lower median beyond its
-    error: the server got faster since the lowest load was measured."""
+    number of requests in flight they met (a load); the base is the median of those kept at the lowest
+    loads (from the lowest up, to twice the lowest, until ``count`` are pooled), or lower where a higher
+    load shows a lower median beyond its error: the server got faster since the lowest load was measured."""
 
     __slots__ = ("_loads",)
 
