@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 import aiohttp
 import msgspec
 from aiohttp.abc import AbstractStreamWriter
+from aiohttp.http_exceptions import ContentEncodingError, HttpProcessingError
 from yarl import URL
 
 from aiobizstim._backoff import RetryPolicy, client_pause, retry_delay
@@ -762,7 +763,7 @@ def _transfer_fault(
         where = f" waiting {waiting}" if waiting else ""
         return APITimeoutError(f"timed out after {timeout:g} s{where}", request=label, attempts=attempt), exc
     if isinstance(exc, aiohttp.ClientPayloadError):
-        what = f"the response body was cut short ({excerpt(str(exc), 120)})"
+        what = _unreadable_body(exc)
     elif isinstance(exc, aiohttp.ClientConnectorError) and not isinstance(exc, aiohttp.ClientSSLError):
         what = _unreachable(exc)
     elif isinstance(exc, aiohttp.ClientConnectionError):
@@ -770,6 +771,16 @@ def _transfer_fault(
     else:
         what = f"request failed: {type(exc).__name__}: {excerpt(str(exc), 160)}"
     return APIConnectionError(what, request=label, attempts=attempt), _chainable(exc)
+
+
+def _unreadable_body(exc: aiohttp.ClientPayloadError) -> str:
+    """``the response body was cut short (received 10 of 100 bytes ...)``: aiohttp's text quotes its parser's
+    error, ``<ContentLengthError: 400, ...>``, which reads like an HTTP 400."""
+    cause = exc.__cause__
+    detail = cause.message if isinstance(cause, HttpProcessingError) and cause.message else str(exc)
+    if isinstance(cause, ContentEncodingError):
+        return f"the response body could not be decompressed ({excerpt(detail.rstrip('.'), 120)})"
+    return f"the response body was cut short ({excerpt(detail.rstrip('.'), 120)})"
 
 
 def _unreachable(exc: aiohttp.ClientConnectorError) -> str:

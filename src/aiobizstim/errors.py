@@ -25,6 +25,8 @@ Messages name the request (``GET /api/clients/0/1000``) but never the API key.
 
 from __future__ import annotations
 
+import re
+
 from aiobizstim._secret import CUT
 
 __all__ = [
@@ -66,6 +68,17 @@ def excerpt(value: object, limit: int = _EXCERPT_CHARS) -> str:
     if len(text) > limit:
         return text[: limit - 1] + CUT
     return text
+
+
+_TAG = re.compile(r"<[^>]*>?")
+
+
+def _readable(body: str) -> str:
+    """A body excerpt as an error message quotes it: an HTML page (a proxy's or a web server's error page)
+    by its text, without the markup."""
+    if not body.lstrip().startswith("<"):
+        return body
+    return f"an HTML page: {excerpt(_TAG.sub(' ', body), 160)}"
 
 
 class BizstimError(Exception):
@@ -137,7 +150,7 @@ class APIStatusError(BizstimError):
         # A lookup's "no such record" may come in a 200 failure envelope: "HTTP 200" would only confuse.
         text = message if 200 <= status < 300 else f"HTTP {status}: {message}"
         if body and body != message:
-            text += f": {body}"
+            text += f": {_readable(body)}"
         if attempts > 1:
             text += f" after {attempts} attempts"
         super().__init__(text, request=request)

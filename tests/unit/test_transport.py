@@ -108,6 +108,8 @@ async def test_5xx_html_page_is_a_server_error_with_a_body_excerpt(
     err = info.value
     assert err.status == 502
     assert "502 Bad Gateway" in err.body
+    # The message gives an HTML page's text, not its markup (a web server's page filled the line with it).
+    assert str(err).startswith("HTTP 502: Bad Gateway: an HTML page: 502 Bad Gateway 502 Bad Gateway nginx")
     assert err.attempts == 4
     assert "after 4 attempts" in str(err)
     assert requests_sent(api) == 4
@@ -368,3 +370,21 @@ def test_a_failed_connection_is_told_in_our_words() -> None:
     assert error.message == "cannot find host no-such-host.invalid (Name or service not known)"
     error, _ = _transfer_fault(proxy, 5.0, "", "GET /api/clients/0/1", 1)
     assert error.message == "connection refused (the proxy no-such-host.invalid:443)"
+    # A cut body: aiohttp quotes its parser's error, which reads like an HTTP 400.
+    from aiohttp.http_exceptions import ContentEncodingError, ContentLengthError
+
+    cut = aiohttp.ClientPayloadError("Response payload is not completed: <ContentLengthError: 400, ...>")
+    cut.__cause__ = ContentLengthError(
+        "Not enough data to satisfy content length header (received 10 of 100)."
+    )
+    error, _ = _transfer_fault(cut, 5.0, "", "GET /api/clients/0/1", 1)
+    assert error.message == (
+        "the response body was cut short "
+        "(Not enough data to satisfy content length header (received 10 of 100))"
+    )
+    garbled = aiohttp.ClientPayloadError("400, message:\n  Can not decode content-encoding: gzip")
+    garbled.__cause__ = ContentEncodingError("Can not decode content-encoding: gzip")
+    error, _ = _transfer_fault(garbled, 5.0, "", "GET /api/clients/0/1", 1)
+    assert (
+        error.message == "the response body could not be decompressed (Can not decode content-encoding: gzip)"
+    )
