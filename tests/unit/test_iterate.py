@@ -544,3 +544,30 @@ async def test_one_at_a_time_a_page_is_let_go_before_the_next_one_is_decoded() -
     # Decoding each later page, of the records handed out only the latest is still held (by the loops).
     assert alive_at_decode == [0, 1, 1, 1]  # pages at offsets 0, 9, 18, 27 (one record of overlap)
     assert len(handed_out) == 30
+
+
+async def test_reprs_say_what_is_walked_not_where_the_class_lives() -> None:
+    """They read ``<aiobizstim._pagination._walker.RecordIterator object at 0x...>``; a page's listed every
+    record (a megabyte for a page of 1000 clients)."""
+
+    async def call(rec: Rec) -> int:
+        return rec.id
+
+    data = FakeList(250)
+    pages = PageIterator(data.fetch, start=0, page_size=100, max_items=None, window=2, what="clients")
+    records = RecordIterator(pages)
+    assert repr(records) == "<RecordIterator over clients (no total yet)>"
+    assert await records.__anext__() == Rec(1)
+    assert repr(records) == "<RecordIterator over clients (total 250)>"
+    assert repr(pages) == "<PageIterator over clients (total 250)>"
+    await records.aclose()
+    fan_out = FanOut(walk(data), call, concurrency=2, lookahead=16)
+    assert repr(fan_out) == "<FanOut over list: a call per record, up to 16 ahead (no total yet)>"
+    await fan_out.aclose()
+    from aiobizstim import Page
+
+    page = Page([Rec(1), Rec(2)], total=250, start=0, limit=100)
+    assert repr(page) == "Page(start=0, limit=100, total=250, items=[2 Rec])"
+    assert repr(Page([], total=None, start=0, limit=100, skipped=1)) == (
+        "Page(start=0, limit=100, total=None, items=[0], skipped=1)"
+    )

@@ -67,6 +67,11 @@ class FanOut(Generic[K, R]):
         self._run = _Run(source, call, concurrency, lookahead)
         self._results = self._run.results()
 
+    def __repr__(self) -> str:
+        source = self._run.source
+        total = "no total yet" if source.total is None else f"total {source.total:,}"
+        return f"<FanOut over {source.what}: a call per record, up to {self._run.lookahead} ahead ({total})>"
+
     @property
     def total(self) -> int | None:
         """The source's ``total`` (``None`` before its first page)."""
@@ -119,7 +124,7 @@ class _Run(Generic[K, R]):
         self.source = source
         self._call = call
         self._gate = asyncio.Semaphore(concurrency)
-        self._lookahead = lookahead
+        self.lookahead = lookahead
         #: The walk's position after the latest batch whose results were all handed out.
         self._base = source.position
         #: The ids of those results (with those a resumed checkpoint covered).
@@ -170,7 +175,7 @@ class _Run(Generic[K, R]):
         out: the first result waits for its own call, not for ``lookahead`` calls to be started."""
         pending: collections.deque[asyncio.Task[R]] = collections.deque()
         keys: collections.deque[K] = collections.deque()  # read, their calls not started yet
-        source, lookahead = self.source, self._lookahead
+        source, lookahead = self.source, self.lookahead
         reading: asyncio.Task[list[K]] | None = None
         more = True
         #: A page read that failed: raised once the results of the records read before it are handed out,

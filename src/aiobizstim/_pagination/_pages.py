@@ -20,7 +20,7 @@ OnDecodeError = Literal["raise", "skip"]
 _get_id = operator.attrgetter("id")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class Page(Generic[T]):
     """One page of a paginated list: its records and where it sits in the whole list."""
 
@@ -42,6 +42,13 @@ class Page(Generic[T]):
 
     def __len__(self) -> int:
         return len(self.items)
+
+    def __repr__(self) -> str:
+        # Not every record: a page of 1000 made a repr of a megabyte.
+        kinds = sorted({type(item).__name__ for item in self.items})
+        items = f"{len(self.items)} {' | '.join(kinds)}".rstrip()
+        skipped = f", skipped={self.skipped}" if self.skipped else ""
+        return f"Page(start={self.start}, limit={self.limit}, total={self.total}, items=[{items}]{skipped})"
 
 
 def is_terminal(offset: int, raw_count: int, limit: int, total: int | None) -> bool:

@@ -134,7 +134,8 @@ class _Walk(Generic[T]):
         self._asked = page_size
         self._page_size = page_size
         self._stats = stats if stats is not None else ClientStats()
-        self._what = what
+        #: What is walked (``"clients"``), for messages.
+        self.what = what
         self._max_repairs = max_repairs
         self._new = NewRecords[T](self._stats, max_items)
         self._window = RequestWindow[T](
@@ -170,7 +171,7 @@ class _Walk(Generic[T]):
         return {
             "version": _CHECKPOINT_VERSION,
             "kind": _CHECKPOINT_KIND,
-            "what": self._what,
+            "what": self.what,
             "start": self._start,
             "page_size": self._asked,
             "served_page_size": position.page_size,
@@ -197,13 +198,13 @@ class _Walk(Generic[T]):
             if token.get("kind") != _CHECKPOINT_KIND:
                 raise ValueError(f"it was taken by another kind of iterator ({token.get('kind')!r})")
             if (token.get("what"), token.get("start"), token.get("page_size")) != (
-                self._what,
+                self.what,
                 self._start,
                 self._asked,
             ):
                 raise ValueError(
                     f"it was taken for {token.get('what')} from offset {token.get('start')} in pages of "
-                    f"{token.get('page_size')}, not {self._what} from {self._start} in pages of {self._asked}"
+                    f"{token.get('page_size')}, not {self.what} from {self._start} in pages of {self._asked}"
                 )
             served = check_int("served_page_size", token["served_page_size"])
             overlap = check_int("overlap", token["overlap"])
@@ -271,7 +272,7 @@ class _Walk(Generic[T]):
             logger.warning(
                 "%s: no page links to where the checkpoint stood any more (its records were deleted since): "
                 "reading again from offset %d, skipping the records handed out before the stop",
-                self._what,
+                self.what,
                 self._start,
             )
             self._resumed = None
@@ -338,7 +339,7 @@ class _Walk(Generic[T]):
                     explained = 0  # a page far off holds other records: the server honours start
                 else:
                     raise PaginationStalledError(
-                        f"pagination stalled: the {self._what} page at offset {nxt.offset} repeats the page "
+                        f"pagination stalled: the {self.what} page at offset {nxt.offset} repeats the page "
                         f"at offset {prev.offset} (the server ignores or clamps start)",
                         status="stalled",
                     )
@@ -380,7 +381,7 @@ class _Walk(Generic[T]):
             if rereads == SHORT_PAGE_REREADS:
                 got, end = page.offset + page.raw_count, min(page.offset + page.limit, page.total or 0)
                 raise PaginationIncompleteError(
-                    f"the {self._what} page at offset {page.offset} returned {page.raw_count} of "
+                    f"the {self.what} page at offset {page.offset} returned {page.raw_count} of "
                     f"{page.limit} records although its total is {page.total}, also when read again "
                     f"{rereads} times: the records at offsets {got} to {end - 1} could not be read",
                     missing_from=got,
@@ -390,7 +391,7 @@ class _Walk(Generic[T]):
             logger.warning(
                 "%s: the page at offset %d returned %d of %d records although its total is %d; reading it "
                 "again (%d of %d)",
-                self._what,
+                self.what,
                 page.offset,
                 page.raw_count,
                 page.limit,
@@ -404,7 +405,7 @@ class _Walk(Generic[T]):
 
     def _read_without_overlap(self) -> None:
         """The records have no ids: overlapping pages could not be linked, only yield records twice."""
-        logger.info("%s: the records have no id; reading each offset once, without overlap", self._what)
+        logger.info("%s: the records have no id; reading each offset once, without overlap", self.what)
         window = self._window
         window.overlap = 0
         window.step = self._page_size
@@ -416,7 +417,7 @@ class _Walk(Generic[T]):
         logger.warning(
             "%s: the server returned %d records for limit %d although its total is %d; "
             "it caps the page size, reading pages of %d records",
-            self._what,
+            self.what,
             served,
             asked,
             first.total,
@@ -445,7 +446,7 @@ class _Bridges(Generic[T]):
     async def read(self) -> AsyncGenerator[list[T], None]:
         """Read bridging pages until one links to ``nxt`` (or passes it); yield each one's new records."""
         walker, nxt = self._walker, self._nxt
-        overlap, page_size, what = walker._window.overlap, walker._page_size, walker._what
+        overlap, page_size, what = walker._window.overlap, walker._page_size, walker.what
         latest_total = nxt.total
         misses = forward = 0
         while not _linked(self.prev, nxt, overlap) and not self.prev.terminal:
@@ -505,6 +506,10 @@ class _Bridges(Generic[T]):
                 return
 
 
+def _total_text(total: int | None) -> str:
+    return "no total yet" if total is None else f"total {total:,}"
+
+
 class PageIterator(Generic[T]):
     """Every record from offset ``start`` in list order, each at most once (see the module docstring), a
     page's worth at a time: each list holds the new records of one page read (never empty).
@@ -544,10 +549,18 @@ class PageIterator(Generic[T]):
         )
         self._pages = self._walk.pages()
 
+    def __repr__(self) -> str:
+        return f"<PageIterator over {self._walk.what} ({_total_text(self.total)})>"
+
     @property
     def total(self) -> int | None:
         """The list's ``total`` in the latest page that gave one (``None`` before the first page)."""
         return self._walk.total
+
+    @property
+    def what(self) -> str:
+        """What is walked (``"clients"``), for messages and reprs."""
+        return self._walk.what
 
     @property
     def position(self) -> Position[T]:
@@ -599,6 +612,14 @@ class RecordIterator(Generic[T]):
     def __init__(self, pages: PageIterator[T]) -> None:
         self._pages = pages
         self._batch: Iterator[T] = iter(())
+
+    def __repr__(self) -> str:
+        return f"<RecordIterator over {self._pages.what} ({_total_text(self.total)})>"
+
+    @property
+    def what(self) -> str:
+        """What is walked (``"clients"``), for messages and reprs."""
+        return self._pages.what
 
     @property
     def total(self) -> int | None:

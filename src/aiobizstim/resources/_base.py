@@ -279,10 +279,10 @@ class PagedResource(Resource, Generic[M]):
         ``window`` (default: the client's concurrency limit, followed as it adapts) at a time. Each page
         request gets ``max_retries`` retries (default: the client's ``export_max_retries``, 10 unless
         configured, higher than single calls since a long export makes many requests). Records inserted or
-        deleted meanwhile are handled as described in :mod:`aiobizstim._pagination._walker` (``overlap``
-        records shared by consecutive pages). With ``on_decode_error="skip"`` a record that fails to decode
-        is logged, counted in ``stats.skipped_records`` and dropped instead of raising
-        :class:`~aiobizstim.DecodeError`.
+        deleted meanwhile are neither repeated nor missed if they existed throughout: consecutive pages
+        share ``overlap`` records (the exact guarantee and its cost: :mod:`aiobizstim._pagination`). With
+        ``on_decode_error="skip"`` a record that fails to decode is logged, counted in
+        ``stats.skipped_records`` and dropped instead of raising :class:`~aiobizstim.DecodeError`.
         Arguments are checked at call time. The iterator's ``total`` is the server's latest ``total``.
         ``resume`` takes a checkpoint of :meth:`iter_pages` (see there) and continues after it.
         """
@@ -313,13 +313,15 @@ class PagedResource(Resource, Generic[M]):
         timeout: float | None = None,
         resume: Any = None,
     ) -> PageIterator[M]:
-        """:meth:`iter`, a page's worth of new records at a time (each list non-empty, in list order).
+        """:meth:`iter`, a page's worth of new records at a time (each list non-empty, in list order): the
+        first page's ``page_size``, then ``page_size - overlap`` (980 of 1000) as consecutive pages share
+        ``overlap`` records, fewer where records moved.
 
         For bulk consumers: handing over whole lists saves a generator step per record. After handling a
         page, ``it.checkpoint()`` gives a small JSON-serialisable value; ``iter_pages(resume=value)`` (same
         ``start`` and ``page_size``) continues after the records handed out, even in another process and
         after records were inserted or deleted meanwhile: no record twice, none missed that existed
-        throughout (the drift guarantee of :mod:`aiobizstim._pagination._walker`).
+        throughout (the drift guarantee of :mod:`aiobizstim._pagination`).
         """
         endpoint = self._list_endpoint
         assert endpoint.max_limit is not None
