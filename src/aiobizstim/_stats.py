@@ -10,7 +10,16 @@ __all__ = ["ClientStats", "RetryEvent"]
 
 @dataclass(slots=True)
 class ClientStats:
-    """What one :class:`~aiobizstim.Bizstim` client has done so far; read it as ``bz.stats``."""
+    """What one :class:`~aiobizstim.Bizstim` client has done so far; read it as ``bz.stats``.
+
+    Traffic: ``requests`` sent (every attempt), ``retries``, ``errors`` raised to the caller. Iterators:
+    ``pages`` read, ``drift_repairs`` (pages read again because records moved), ``duplicates_dropped``
+    (records read twice and handed out once: mostly the ``overlap`` consecutive pages share by design, not
+    duplicates in the data), ``skipped_records`` (``on_decode_error="skip"``), ``records_gone`` (listed, then
+    not found by ``iter_details``). Concurrency: the limit now, the range it took, the lowest a cut took an
+    ``"auto"`` limit to (``None`` while none has) and the range it may take. Each field's comment in the
+    source says more.
+    """
 
     #: HTTP requests sent (every attempt counts, retries included; on the session the client creates, also
     #: the re-send aiohttp makes by itself when a connection drops before the response).
@@ -25,7 +34,8 @@ class ClientStats:
     pages: int = 0
     #: Extra pages fetched to repair a gap caused by records inserted or deleted during an export.
     drift_repairs: int = 0
-    #: Records seen again (overlap or drift) and not yielded twice.
+    #: Records read again and not handed out twice: those consecutive pages share by design (``overlap``,
+    #: about 2 % of the records of a walk), and any seen again after records moved.
     duplicates_dropped: int = 0
     #: Records a list gave whose lookup then found nothing (deleted since): ``iter_details`` skips them.
     records_gone: int = 0
@@ -34,9 +44,9 @@ class ClientStats:
     #: The lowest and highest that limit has been so far (both ``max_concurrency`` when it is fixed).
     concurrency_low: int = 0
     concurrency_high: int = 0
-    #: The lowest a cut has taken an ``"auto"`` limit to (429s, timeouts or latency); 0 while none has.
-    #: ``concurrency_low`` is often just the start: this tells a fall from it.
-    concurrency_cut_to: int = 0
+    #: The lowest a cut has taken an ``"auto"`` limit to (429s, timeouts or latency); ``None`` while none
+    #: has. ``concurrency_low`` is often just the start: this tells a fall from it.
+    concurrency_cut_to: int | None = None
     #: The range the limit may take: ``(minimum, maximum)`` of ``"auto"``, ``(N, N)`` for a fixed ``N``.
     concurrency_bounds: tuple[int, int] = (0, 0)
 

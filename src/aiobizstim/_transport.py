@@ -202,7 +202,8 @@ class _AdaptiveLimit:
         stats = self._stats
         if limit != self.gate.limit:
             if limit < self.gate.limit:
-                stats.concurrency_cut_to = min(stats.concurrency_cut_to or limit, limit)
+                cut_to = stats.concurrency_cut_to
+                stats.concurrency_cut_to = limit if cut_to is None else min(cut_to, limit)
             self.gate.limit = limit
             self._why = self.controller.why  # what the log says of the latest change
             stats.concurrency_limit = limit

@@ -378,7 +378,7 @@ async def run_export(
 
 def _concurrency_taken(stats: ClientStats) -> str:
     """``"1..64 (cuts down to 21), ended at 27"``: the range an ``"auto"`` limit took and where it ended."""
-    cuts = f" (cuts down to {stats.concurrency_cut_to})" if stats.concurrency_cut_to else ""
+    cuts = "" if stats.concurrency_cut_to is None else f" (cuts down to {stats.concurrency_cut_to})"
     return f"{stats.concurrency_low}..{stats.concurrency_high}{cuts}, ended at {stats.concurrency_limit}"
 
 
