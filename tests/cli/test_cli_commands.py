@@ -549,3 +549,22 @@ async def test_a_closed_stdout_is_one_line_and_a_closed_stderr_is_quiet(
     run = await bizstim("export", "clients", "-o", str(out), "--max-items", "5", env=env_for(fake), closed=2)
     assert (run.code, run.stdout) == (0, "")
     assert len(out.read_text().splitlines()) == 5
+
+
+async def test_a_suffix_that_names_no_format_is_told(fake: FakeBizstim, tmp_path: Path) -> None:
+    """``-o x.csv.gz`` wrote plain JSON Lines without a word (neither gzip nor CSV)."""
+    run = await bizstim("export", "discounts", "-o", tmp_path / "x.csv.gz", env=env_for(fake))
+    assert run.code == 0, run.stderr
+    assert run.stderr.splitlines()[0] == (
+        "bizstim: the suffix .gz of x.csv.gz names no format: writing JSON Lines (--format chooses)"
+    )
+    assert json.loads((tmp_path / "x.csv.gz").read_text().splitlines()[0])["id"]
+    for quiet in (
+        ("export", "discounts", "-o", tmp_path / "y.jsonl"),
+        ("export", "discounts", "-o", tmp_path / "z"),
+    ):
+        assert "names no format" not in (await bizstim(*quiet, env=env_for(fake))).stderr
+    run = await bizstim(
+        "export", "discounts", "-o", tmp_path / "x.csv.gz", "--format", "csv", env=env_for(fake)
+    )
+    assert "names no format" not in run.stderr

@@ -549,7 +549,7 @@ def test_the_log_gives_the_reason_of_the_change_not_of_the_attempt_that_released
 
     for _ in range(8):
         attempt(L)  # flat: 8 -> 16, logged at once
-    assert stats.concurrency_cut_to is None  # no cut yet (it read 0, as if a cut had taken it to 0)
+    assert (stats.concurrency_high, stats.concurrency_cut_to) == (16, None)  # no cut yet (it read 0)
     attempt(L, Outcome.OVERLOAD)  # 16 -> 11: neither a doubling nor a halving, held back
     clock[0] += 11.0
     attempt(L)  # released by an attempt at the base latency

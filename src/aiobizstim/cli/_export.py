@@ -47,6 +47,7 @@ __all__ = [
     "guess_format",
     "record_model",
     "run_export",
+    "unknown_suffix",
 ]
 
 
@@ -167,11 +168,23 @@ class ExportResult:
         )
 
 
+_SUFFIX_FORMATS: Final = {".csv": "csv", ".json": "json", ".parquet": "parquet", ".duckdb": "duckdb"}
+_JSONL_SUFFIXES: Final = ("", ".jsonl", ".ndjson")
+
+
 def guess_format(path: Path) -> str:
     """The format named by ``path``'s suffix: ``.csv`` -> csv, ``.json`` -> json, ``.parquet`` -> parquet,
     ``.duckdb`` -> duckdb, anything else -> jsonl."""
+    return _SUFFIX_FORMATS.get(path.suffix.lower(), "jsonl")
+
+
+def unknown_suffix(path: Path) -> str | None:
+    """What to tell a user whose ``path`` has a suffix that names no format (``x.csv.gz``), which is then
+    written as JSON Lines; ``None`` for a known suffix or none."""
     suffix = path.suffix.lower()
-    return {".csv": "csv", ".json": "json", ".parquet": "parquet", ".duckdb": "duckdb"}.get(suffix, "jsonl")
+    if suffix in _SUFFIX_FORMATS or suffix in _JSONL_SUFFIXES:
+        return None
+    return f"the suffix {path.suffix} of {path.name} names no format: writing JSON Lines (--format chooses)"
 
 
 #: The young-generation GC threshold while an export runs (CPython's default is 700).
