@@ -568,3 +568,15 @@ async def test_a_suffix_that_names_no_format_is_told(fake: FakeBizstim, tmp_path
         "export", "discounts", "-o", tmp_path / "x.csv.gz", "--format", "csv", env=env_for(fake)
     )
     assert "names no format" not in run.stderr
+
+
+async def test_page_size_for_a_list_sent_whole_is_refused(fake: FakeBizstim, tmp_path: Path) -> None:
+    """It was taken and ignored: testimonials come in one list."""
+    run = await bizstim(
+        "export", "testimonials", "-o", tmp_path / "t.jsonl", "--page-size", "10", env=env_for(fake)
+    )
+    assert run.code == 2
+    assert run.error_lines == [
+        "bizstim: error: --page-size does not apply to testimonials: the API sends them in one list"
+    ]
+    assert fake.requests == []

@@ -81,6 +81,8 @@ async def export(args: argparse.Namespace, stderr: TextIO, watch: ExportWatch | 
     if args.details and args.resource != "clients":
         raise UsageError("--details works with clients only")
     max_limit = ENDPOINTS[args.resource].max_limit
+    if args.page_size is not None and not ENDPOINTS[args.resource].paginated:
+        raise UsageError(f"--page-size does not apply to {args.resource}: the API sends them in one list")
     if args.page_size is not None and max_limit is not None and args.page_size > max_limit:
         raise UsageError(f"--page-size for {args.resource} is at most {max_limit} (the API's maximum)")
     try:
