@@ -35,6 +35,7 @@ from aiobizstim._constants import (
     CONCURRENCY_LOG_MIN_GAP,
     CONCURRENCY_LOG_MIN_STEP,
     ERROR_BODY_LIMIT,
+    FIRST_CONTACT_RETRIES,
     MAX_REDIRECTS,
     RETRYABLE_STATUSES,
 )
@@ -268,6 +269,9 @@ class _Pool:
         self.closed = False
         #: Set by ``aclose()``: wakes the requests waiting to retry, so that they fail at once.
         self.closing = asyncio.Event()
+        #: The server has answered once (any status): a connection it refuses now is a restart, not a wrong
+        #: address (``FIRST_CONTACT_RETRIES``).
+        self.answered = False
         # Requests in flight now and at most, for tests and benchmarks.
         self.in_flight = 0
         self.max_in_flight = 0
@@ -480,7 +484,7 @@ class Transport:
         if attempt > budget:
             return False
         if isinstance(error, APIConnectionError):
-            return True
+            return not (error.no_connection and not self._pool.answered and attempt > FIRST_CONTACT_RETRIES)
         if isinstance(error, DecodeError):
             return error.unreadable
         if isinstance(error, APIStatusError):
@@ -584,6 +588,7 @@ class Transport:
                 started = time.perf_counter()
                 try:
                     response = await self._exchange(session, sent)
+                    pool.answered = True
                 finally:
                     pool.in_flight -= 1
                     if adaptive is not None and load is not None:
@@ -766,7 +771,8 @@ def _transfer_fault(
     if isinstance(exc, aiohttp.ClientPayloadError):
         what = _unreadable_body(exc)
     elif isinstance(exc, aiohttp.ClientConnectorError) and not isinstance(exc, aiohttp.ClientSSLError):
-        what = _unreachable(exc)
+        failure = APIConnectionError(_unreachable(exc), request=label, attempts=attempt, no_connection=True)
+        return failure, _chainable(exc)
     elif isinstance(exc, aiohttp.ClientConnectionError):
         what = f"connection failed: {type(exc).__name__}: {excerpt(str(exc), 160)}"
     else:

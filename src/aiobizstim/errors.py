@@ -117,8 +117,12 @@ class ConfigurationError(BizstimError, ValueError):
 class APIConnectionError(BizstimError):
     """The request did not get an HTTP response (DNS, refused or dropped connection, TLS, ...)."""
 
-    def __init__(self, message: str, *, request: str | None = None, attempts: int = 1) -> None:
+    def __init__(
+        self, message: str, *, request: str | None = None, attempts: int = 1, no_connection: bool = False
+    ) -> None:
         self.attempts = attempts
+        #: No connection could be made (refused, no such host): the request never reached a server.
+        self.no_connection = no_connection
         if attempts > 1:
             message = f"{message} after {attempts} attempts"
         super().__init__(message, request=request)

@@ -1,5 +1,6 @@
 """Feedback while the server is down (issue 11, point 9): every retry shows in the progress display at once,
-without ``-v``; ``-q`` stays quiet. The CLI runs as a subprocess against a port that refuses connections."""
+without ``-v``; ``-q`` stays quiet. The CLI runs as a subprocess against a server that drops every
+connection (a port that refuses them fails in three attempts: the server has never answered)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import re
 import signal
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,18 @@ def refused_url() -> Iterator[str]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+@pytest.fixture
+async def dropping_url() -> AsyncIterator[str]:
+    """A loopback server that closes every connection before answering."""
+
+    async def drop(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.close()
+
+    server = await asyncio.start_server(drop, "127.0.0.1", 0)
+    async with server:
+        yield f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
 
 
 class Watched:
@@ -67,16 +80,16 @@ async def watch(url: str, out: Path, *args: str) -> Watched:
     return Watched(proc)
 
 
-async def test_retries_show_at_once_without_verbose(refused_url: str, tmp_path: Path) -> None:
+async def test_retries_show_at_once_without_verbose(dropping_url: str, tmp_path: Path) -> None:
     bar, lines, quiet = runs = await asyncio.gather(
-        watch(refused_url, tmp_path / "bar.jsonl", "--progress", "bar"),
-        watch(refused_url, tmp_path / "lines.jsonl", "--progress", "lines"),
-        watch(refused_url, tmp_path / "quiet.jsonl", "-q"),
+        watch(dropping_url, tmp_path / "bar.jsonl", "--progress", "bar"),
+        watch(dropping_url, tmp_path / "lines.jsonl", "--progress", "lines"),
+        watch(dropping_url, tmp_path / "quiet.jsonl", "-q"),
     )
     try:
         # The bar shows something before any answer, then each retry: reason, attempt n of m, next try in s.
         await bar.wait_for("clients 0  waiting for the first records")
-        seconds = await bar.wait_for(r"attempt 1 of 11 failed, next try in \d+\.\d s: connection refused")
+        seconds = await bar.wait_for(r"attempt 1 of 11 failed, next try in \d+\.\d s: connection failed")
         assert seconds < 10
         await bar.wait_for(r"attempt 2 of 11 failed")
         # Lines mode: a line per retry once no record has come for a while (not for a retry that passes).
@@ -154,3 +167,20 @@ def test_lines_mode_prints_a_retry_only_when_stalled() -> None:
     assert stream.getvalue().splitlines() == [
         "bizstim: clients 0  attempt 2 of 11 failed, next try in 0.5 s: HTTP 503 [GET /api/clients/0/1000]"
     ]
+
+
+async def test_a_server_that_never_answered_fails_in_seconds_not_after_every_retry(
+    refused_url: str, tmp_path: Path
+) -> None:
+    """A wrong port (or base URL) took about 45 s of retries to fail: every retry of an export's request."""
+    run = await watch(refused_url, tmp_path / "out.jsonl", "--progress", "off")
+    async with asyncio.timeout(TIMEOUT):
+        await run._reader
+        code = await run.proc.wait()
+    assert code == 1
+    assert time.monotonic() - run.started < 10
+    port = refused_url.rsplit(":", 1)[1]
+    assert run.stderr.splitlines()[-1].startswith(
+        f"bizstim: error: export failed, nothing written to {tmp_path / 'out.jsonl'}: APIConnectionError: "
+        f"connection refused (127.0.0.1:{port}) after 3 attempts"
+    ), run.stderr
