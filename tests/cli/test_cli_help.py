@@ -88,3 +88,19 @@ async def test_the_defaults_shown_are_the_ones_used(monkeypatch: pytest.MonkeyPa
     assert (config.max_retries, config.export_max_retries) == (3, 10)
     assert config.max_response_bytes == 64 * 2**20
     assert str(config.base_url).rstrip("/") == "https://www.bizstim.com"
+
+
+def test_every_command_says_what_it_does() -> None:
+    """``bizstim get client --help`` went from its usage straight to its options."""
+
+    def commands(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+        found = [parser]
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for child in action.choices.values():
+                    found += commands(child)
+        return found
+
+    every = commands(build_parser())
+    assert len(every) > 10
+    assert [parser.prog for parser in every if not parser.description] == []

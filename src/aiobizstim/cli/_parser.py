@@ -330,7 +330,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print one record as JSON on stdout (the same field names and values as export).",
     )
     targets = get.add_subparsers(dest="target", metavar="RESOURCE", required=True)
-    client = targets.add_parser("client", parents=[get_connection], help="one client (full record)")
+    client = targets.add_parser(
+        "client",
+        parents=[get_connection],
+        help="one client (full record)",
+        description="Print one client's full record as JSON: by id, e-mail, username or first and last name.",
+    )
     selector = client.add_mutually_exclusive_group(required=True)
     selector.add_argument("--id", type=_positive_int, help="client id")
     selector.add_argument("--email", help="one of the client's e-mail addresses")
@@ -338,10 +343,15 @@ def build_parser() -> argparse.ArgumentParser:
     selector.add_argument("--first-name", help="with --last-name")
     client.add_argument("--last-name", help="with --first-name")
     for name in GET_BY_ID:
-        target = targets.add_parser(name, parents=[get_connection], help=f"one {name} by id")
+        target = targets.add_parser(
+            name, parents=[get_connection], help=f"one {name} by id", description=f"Print one {name} as JSON."
+        )
         target.add_argument("--id", type=_positive_int, required=True, help=f"{name} id")
     ondemand = targets.add_parser(
-        "ondemand", parents=[get_connection], help="an on-demand encrypted link (printed as a JSON string)"
+        "ondemand",
+        parents=[get_connection],
+        help="an on-demand encrypted link (printed as a JSON string)",
+        description="Print an on-demand encrypted link for a student as a JSON string.",
     )
     ondemand.add_argument("--identifier", required=True, help="custom student identifier")
     ondemand.add_argument(
