@@ -40,10 +40,13 @@ costs nothing while settling below it costs throughput: the controller is biased
 * **Overload**: a 429, 503, 504 or an attempt that timed out multiplies the limit by ``backoff`` at once;
   failures of attempts sent before that cut are the same episode and are ignored (one cut per round trip,
   as TCP does once per window). Once latency is flat again, the limit doubles back to where the first cut
-  of such a storm put it (a storm of a few seconds can cut it to 1), then grows +1 as before, but not back
-  to the limit the server shed load at (its own cap on requests in flight, or a base latency that fell
-  unseen) for ``_CEILING_HOLD`` seconds, twice that each time it sheds load there again: every 429 pauses
-  the whole client for its ``Retry-After``.
+  of such a storm put it (a storm of a few seconds can cut it to 1), then grows +1 as before.
+* **Ceiling**: a level the server shed load at twice (within one, each time within
+  ``_FRESH_ROUND_TRIPS`` round trips of the limit reaching it, and in one cut after which the level below
+  was fine: its own cap on requests in flight, a rate limit, or a base latency that fell unseen) is not
+  reached again for ``_CEILING_HOLD`` seconds, twice that each time it sheds load there again: every 429
+  pauses the whole client for its ``Retry-After``. Past a ceiling tried and held, it is gone. Not set by a
+  storm that sheds load at every level (an outage), nor by 503s that come at random.
 * After any cut, attempts sent during the next round trip are not measured: the server still holds the
   requests sent above the new limit, so they do not show the lower load yet.
 """
@@ -123,8 +126,10 @@ _POOLED_LOADS = 2
 _EARLY_DOUBLING = 0.5
 #: Seconds the limit stays below where the server shed load before it tries that level again (then twice as
 #: long each time the server sheds load there again, up to the maximum).
-_CEILING_HOLD = 30.0
+_CEILING_HOLD = 10.0
 _CEILING_HOLD_MAX = 480.0
+#: A level the server shed load at within this many round trips of the limit reaching it may be a ceiling.
+_FRESH_ROUND_TRIPS = 16
 #: Slow start takes the limit past the loads a base pools only once the base is the median of this many
 #: latencies at least (and of the share above of what the jitter asks for): every later decision is measured
 #: against it, and no later attempt meets a load that low to correct it.
@@ -221,12 +226,19 @@ class ConcurrencyController:
         #: limit doubles back to it rather than climb +1 per round trip from where a storm left it.
         self._regain: int | None = None
         self._regained = False  # the limit doubled back towards _regain since the last cut
-        #: Where the server last shed load with latency flat enough to grow (a cap of its own on requests
-        #: in flight, or a rate limit): the limit grows up to below it, and past it only after
-        #: ``_hold`` seconds from ``_shed_at`` (each such 429 costs the whole client its ``Retry-After``).
+        #: A level the server shed load at twice, each time in one cut after which the level below it was
+        #: fine (a cap of its own on requests in flight, a rate limit): the limit grows up to below it, and
+        #: to it only ``_hold`` seconds after ``_shed_at`` (each such 429 pauses the whole client for its
+        #: ``Retry-After``). Not a storm's levels (it sheds load at every level) nor a random 503's.
         self._ceiling: int | None = None
         self._shed_at = -math.inf
         self._hold = _CEILING_HOLD
+        #: The level the latest storm began at, while it may prove to be one cut (a calm decision follows).
+        self._shedding: int | None = None
+        #: When the limit last rose.
+        self._raised_at = -math.inf
+        #: The level the latest one-cut storm began at: shed at about it again, it is a ceiling.
+        self._candidate: int | None = None
         #: The latency decreases awaiting their check: (the limit before the first, the ratio that caused
         #: the last, how many in a row did not lower latency).
         self._pending_cut: tuple[int, float, int] | None = None
@@ -262,11 +274,15 @@ class ConcurrencyController:
                 self._slow_start = False
                 self._pending_cut = None
                 cut = math.floor(self._limit * self.tuning.backoff)
-                # The first cut of a storm: where to double back to after it. Shed again at a level doubled
-                # back to, the server sheds load there: not a storm's, a limit of its own.
+                # The first cut of a storm: where to double back to after it (shed again at a level doubled
+                # back to, a new storm). A second cut in a storm: it sheds load below its first level too.
+                # Only a level the limit had just reached tells of a cap: a 503 long after is chance.
+                fresh = now - self._raised_at <= _FRESH_ROUND_TRIPS * max(self._round_trip, latency)
                 if self._regain is None or self._regained:
                     self._regain, self._regained = cut, False
-                    self._remember_shedding(now)
+                    self._shedding = self._limit if fresh else None
+                else:
+                    self._shedding = None
                 self._set(cut, now, "the server shed load or an attempt timed out", cut=True)
             return self._limit
         if outcome is not Outcome.OK or sent < self._epoch or latency == 0:
@@ -295,9 +311,9 @@ class ConcurrencyController:
         ready = n >= needed
         if self._slow_start and n < _MAX_DECISION_SAMPLES:
             pools = {kind: self._bases[kind].pooled() for kind, _, _ in self._samples}
-            leaving = [held for top, held in pools.values() if 2 * self._limit > top]
-            first_base = sum(held for _, held in pools.values())
-            if leaving and (min(leaving) < needed * _EARLY_DOUBLING or first_base < _FIRST_BASE):
+            leaving = any(2 * self._limit > top for top, _ in pools.values())
+            first_base = sum(held for _, held in pools.values())  # a rare kind's alone would hold slow start
+            if leaving and first_base < max(_FIRST_BASE, needed * _EARLY_DOUBLING):
                 return None  # the next doubling would leave the loads of a base too short to measure by
             # Attempts that all met the lowest load of their kind are their base: nothing to wait for.
             ready = ready or all(load * _POOLED_LOADS <= pools[kind][0] for kind, _, load in self._samples)
@@ -347,6 +363,9 @@ class ConcurrencyController:
         if ratio is None:
             return
         self._round_trip = statistics.median(latency for _, latency, _ in self._samples)
+        if self._shedding is not None:  # the storm was one cut: the level below its first is fine
+            self._remember_shedding(self._shedding, now)
+            self._shedding = None
         used = self._used
         self._samples = []
         self._used = False
@@ -384,22 +403,31 @@ class ConcurrencyController:
             if ratio <= max(1.0, tuning.tolerance * math.exp(-self._error * tuning.confidence)):
                 self._grow(now, f"latency {ratio:.2f}x the base")
 
-    def _remember_shedding(self, now: float) -> None:
-        """The server shed load at the current limit: grow up to below it, and past it only after a hold
-        that doubles while the server sheds load there again (one probe per hold, not per round trip)."""
-        again = self._ceiling is not None and self._limit <= self._ceiling
-        self._hold = min(_CEILING_HOLD_MAX, 2 * self._hold) if again else _CEILING_HOLD
-        self._ceiling, self._shed_at = self._limit, now
+    def _remember_shedding(self, level: int, now: float) -> None:
+        """The server shed load at ``level`` in one cut: at a ceiling tried again, the hold doubles; at
+        about the level of the one-cut storm before, that level is a ceiling."""
+        ceiling = self._ceiling
+        if ceiling is not None and level >= ceiling:
+            self._hold, self._shed_at = min(_CEILING_HOLD_MAX, 2 * self._hold), now
+        elif self._candidate is not None and abs(level - self._candidate) <= 1:
+            self._ceiling, self._shed_at, self._hold = min(level, self._candidate), now, _CEILING_HOLD
+        self._candidate = level
 
     def _grow(self, now: float, why: str) -> None:
-        """One more, unless that reaches where the server shed load less than the hold ago."""
-        held = self._ceiling is not None and self._limit + 1 >= self._ceiling
-        if held and now - self._shed_at < self._hold:
-            return
+        """One more, unless that reaches a ceiling less than the hold ago; past a ceiling, it is gone."""
+        ceiling = self._ceiling
+        if ceiling is not None and self._limit + 1 >= ceiling:
+            if now - self._shed_at < self._hold:
+                return
+            if self._limit + 1 > ceiling:  # it was tried and held: the server takes more now
+                self._ceiling = None
         self._set(self._limit + 1, now, why)
 
     def _set(self, limit: int, now: float, why: str, *, cut: bool = False) -> None:
-        self._limit = min(self.maximum, max(self.minimum, limit))
+        limit = min(self.maximum, max(self.minimum, limit))
+        if limit > self._limit:
+            self._raised_at = now
+        self._limit = limit
         self.why = why
         self._epoch = now
         self._samples.clear()

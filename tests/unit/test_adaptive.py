@@ -133,8 +133,6 @@ def test_overload_never_goes_below_the_minimum_and_ends_slow_start() -> None:
         feed.now += 1
         feed.overload(sent_ago=0.5)
     assert feed.ctl.limit == 3
-    assert feed.round(L) == 3  # not back to 4, where the server shed load, for a while
-    feed.idle(30)
     assert feed.round(L) == 4  # additive now, not doubling
     assert feed.round(L) == 5
 
@@ -238,6 +236,7 @@ def simulate(
     seed: int = 0,
     start: int = 1,
     storms: tuple[tuple[float, float], ...] = (),
+    p503: float = 0.0,
 ) -> Run:
     """A client with endless demand against a server of ``capacity`` (a schedule: from time t, C) sharing it
     exactly (each of n jobs served at min(1, C/n)); more than ``overload * C`` in flight -> an immediate 429
@@ -245,7 +244,8 @@ def simulate(
     that factor (a lookup, a page of 1000), told to the controller unless ``tell_kinds`` is false. A share
     ``errors`` of the requests is answered at once with a 404 (a record gone, a proxy's error page), without
     using the server. During ``storms`` ((from, to) times) every request is answered 429 at once (a rate
-    limit, not the capacity). The controller decides the limit unless it is ``fixed``."""
+    limit, not the capacity). A share ``p503`` of the requests is answered 503 at once, with no pause
+    (a fault that has nothing to do with load). The controller decides the limit unless it is ``fixed``."""
     rng = random.Random(seed)
     ctl = controller(start=start)
     run = Run()
@@ -253,6 +253,7 @@ def simulate(
     jobs: list[tuple[float, int, float, int, int]] = []  # (virtual finish, order, sent at, in flight, kind)
     rejected: list[tuple[float, int]] = []  # (answered at, in flight at send)
     not_found: list[tuple[float, int]] = []  # the same, for the instant 404s
+    shed: list[tuple[float, int]] = []  # the same, for the random 503s
     paused_until = 0.0
     order = 0
     met: dict[int, int] = {}  # the most jobs in flight each job in flight met, by order
@@ -274,6 +275,10 @@ def simulate(
             if rng.random() < errors:
                 not_found.append((t + 0.001, n))
                 continue
+            if p503 and rng.random() < p503:  # a 503 that has nothing to do with load, no pause asked
+                run.overloads += 1
+                shed.append((t + 0.001, n))
+                continue
             order += 1
             kind = rng.randrange(len(kinds))
             work = at(base or [(0.0, L)], t) * kinds[kind] * (1 + rng.uniform(0, noise))
@@ -283,7 +288,7 @@ def simulate(
             met[order] = n
         rate = 1.0 if len(jobs) <= c else c / len(jobs)
         events = [t + (jobs[0][0] - served) / rate] if jobs else []
-        events += [r[0] for r in rejected + not_found] + ([paused_until] if t < paused_until else [])
+        events += [r[0] for r in rejected + not_found + shed] + ([paused_until] if t < paused_until else [])
         events += [s for s, _ in capacity if s > t][:1]
         step = min(events) if events else seconds
         served += (step - t) * rate
@@ -296,6 +301,10 @@ def simulate(
                 limit = ctl.record(t - sent, Outcome.OK, most, t, kind if tell_kinds else None)
         for answered, n in [r for r in rejected if r[0] <= t]:
             rejected.remove((answered, n))
+            if fixed is None:
+                limit = ctl.record(0.001, Outcome.OVERLOAD, n, t)
+        for answered, n in [r for r in shed if r[0] <= t]:
+            shed.remove((answered, n))
             if fixed is None:
                 limit = ctl.record(0.001, Outcome.OVERLOAD, n, t)
         for answered, n in [r for r in not_found if r[0] <= t]:
@@ -362,15 +371,16 @@ def test_a_start_at_or_above_the_capacity_finds_the_base_below_it(capacity: int)
 
 
 @pytest.mark.parametrize("seed", range(10))
-def test_a_base_latency_that_falls_costs_one_429_at_most(seed: int) -> None:
+def test_a_base_latency_that_falls_costs_a_few_429s_not_one_per_pause(seed: int) -> None:
     # The server gets twice as fast at 10 s. Judged against the old base, latency looked flat up to 2C,
     # where the server sheds load. Unless the limit happened to fall to C or below after 10 s (where the
     # new base shows), it went back there after every Retry-After: 16 429s in 20 s, 2.5x slower (4 seeds of
-    # these 10). The limit now stays below where the server shed load.
+    # these 10). Shed at one level twice, the limit stays below it (10 s, then 20 s ...): each of those
+    # three 429s pauses the client for its second.
     run = simulate([(0.0, 8)], seconds=30.0, base=[(0.0, L), (10.0, L / 2)], seed=seed)
     best = simulate([(0.0, 8)], seconds=30.0, base=[(0.0, L), (10.0, L / 2)], fixed=8)
-    assert run.overloads <= 1
-    assert run.ok >= best.ok / 1.06
+    assert run.overloads <= 3
+    assert run.ok >= best.ok / 1.16
 
 
 def test_after_a_storm_of_429s_the_limit_doubles_back() -> None:
@@ -573,14 +583,28 @@ def test_a_server_that_caps_requests_in_flight_is_not_probed_every_round_trip() 
     # A gateway that answers 429 past C requests in flight, with latency flat up to C: the limit went back
     # to C + 1 after every Retry-After pause (doubling back, then +1), 20 429s in 20 s, 17x slower than C.
     for capacity in (4, 10):
-        run = simulate([(0.0, capacity)], seconds=20.0, overload=1.0)
-        best = simulate([(0.0, capacity)], seconds=20.0, overload=1.0, fixed=capacity)
-        assert run.overloads <= 3  # found (the doubling past C, then once more while doubling back)
-        assert run.ok >= best.ok / 1.25  # the pauses of those 429s (1 s each)
-        assert max(run.limits(5.0)) == capacity
-    # ... and it tries past that level again once the hold has passed: the cap may have been raised.
+        run = simulate([(0.0, capacity)], seconds=60.0, overload=1.0)
+        best = simulate([(0.0, capacity)], seconds=60.0, overload=1.0, fixed=capacity)
+        # Found in four (past C in slow start, doubling back, twice at C + 1), then tried again after 10 s,
+        # then 20 s: the pauses of those 429s (1 s each).
+        assert run.overloads <= 6
+        assert run.ok >= best.ok / 1.15
+        assert max(run.limits(5.0)) == capacity + 1  # only its tries
+    # ... tried again once the hold has passed, it finds the cap raised.
     run = simulate([(0.0, 4), (40.0, 8)], seconds=80.0, overload=1.0)
     assert max(run.limits(75.0)) >= 8
+
+
+def test_random_503s_and_a_flapping_outage_set_no_ceiling() -> None:
+    # A first version held the limit below any level a 503 had come at: random 503s (one in 5,000
+    # requests, no capacity limit) dragged it to 20 (0.49x the throughput before), and an outage of
+    # eight 1 s waves left it at 6 for 480 s (0.29x). A ceiling now takes a level shed twice, each time
+    # soon after the limit reached it and in one cut after which the level below was fine.
+    random_503s = simulate([(0.0, 1000)], seconds=60.0, p503=2e-4)
+    assert sum(random_503s.limits(20.0)) / len(random_503s.limits(20.0)) >= 50
+    waves = tuple((5.0 + 1.3 * i, 6.0 + 1.3 * i) for i in range(8))
+    outage = simulate([(0.0, 24)], seconds=60.0, retry_after=0.2, storms=waves)
+    assert min(outage.limits(20.0)) >= 24
 
 
 @pytest.mark.parametrize(("scatter", "bound"), [(3.0, 1.6), (7.0, 3.0)])
