@@ -35,10 +35,12 @@ OVERLOAD_STATUSES: Final[frozenset[int]] = frozenset({429, 503, 504})
 #: a request fails 11 times in a row with p = 0.2**11 = 2e-8, so 50,000 lookups lose one with p < 0.1 %;
 #: with the single-call default of 3 that would be 0.2**4 = 0.16 % per request.
 EXPORT_MAX_RETRIES: Final = 10
-#: Retries of a request that could not connect (refused, no such host) while the server has not answered
-#: the client once: a wrong base URL or port fails in about 1.5 s, not after every retry (about 45 s for an
-#: export). Once it has answered, a refused connection is a restart, and gets every retry.
-FIRST_CONTACT_RETRIES: Final = 2
+#: Seconds a request keeps retrying a connection refused, or a host name that does not exist, while the
+#: server has not answered the client once: a wrong base URL or port fails after 5 attempts in 4-8 s, not
+#: after every retry (about 45 s for an export), and a server a few seconds from ready is still met. Once
+#: it has answered, a refused connection is a restart, and gets every retry; so do the failures that pass
+#: (a network not up yet, a name server's temporary failure).
+FIRST_CONTACT_WAIT: Final = 8.0
 
 #: The largest response body read, counted after decompression: far above any real page (a 1000-client page
 #: is well under 1 MB), low enough that a runaway body cannot exhaust memory.

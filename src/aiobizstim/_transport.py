@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 import os
+import socket
 import time
 import warnings
 from collections.abc import Awaitable, Callable, Hashable, Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, Final, NamedTuple, TypeVar
 
 import aiohttp
 import msgspec
@@ -35,7 +37,7 @@ from aiobizstim._constants import (
     CONCURRENCY_LOG_MIN_GAP,
     CONCURRENCY_LOG_MIN_STEP,
     ERROR_BODY_LIMIT,
-    FIRST_CONTACT_RETRIES,
+    FIRST_CONTACT_WAIT,
     MAX_REDIRECTS,
     RETRYABLE_STATUSES,
 )
@@ -270,7 +272,7 @@ class _Pool:
         #: Set by ``aclose()``: wakes the requests waiting to retry, so that they fail at once.
         self.closing = asyncio.Event()
         #: The server has answered once (any status): a connection it refuses now is a restart, not a wrong
-        #: address (``FIRST_CONTACT_RETRIES``).
+        #: address (``FIRST_CONTACT_WAIT``).
         self.answered = False
         # Requests in flight now and at most, for tests and benchmarks.
         self.in_flight = 0
@@ -448,7 +450,7 @@ class Transport:
         data = msgspec.json.encode(json) if json is not None else None
         sent = _Request(method, url, data, options.timeout, options.queue_timed, label, kind)
         budget = options.max_retries if method in _IDEMPOTENT else 0
-        attempt = 0
+        attempt, first = 0, time.monotonic()
         try:
             while True:
                 attempt += 1
@@ -457,10 +459,12 @@ class Transport:
                     return decode(body, label)
                 except BizstimError as error:
                     self.redact(error)
-                    if not self._should_retry(error, attempt, budget):
+                    delay = retry_delay(attempt - 1, getattr(error, "retry_after", None), self.policy)
+                    if not self._should_retry(error, attempt, budget, time.monotonic() - first + delay):
                         raise
                     self._require_open(label)  # closed while the attempt ran (its error may be the closing)
-                    await self._wait_to_retry(error, label, attempt, budget)
+                    self.note_retry(error, label, attempt, budget, delay)
+                    await self._rest(delay)
                     self._require_open(label)  # closed while it waited: no further attempt
         except BizstimError:
             self.stats.errors += 1
@@ -479,12 +483,13 @@ class Transport:
                     setattr(current, name, secret.redact(value))
             current = current.__cause__
 
-    def _should_retry(self, error: BizstimError, attempt: int, budget: int) -> bool:
-        """Whether a failed attempt is worth another: budget left, and a fault that may pass."""
+    def _should_retry(self, error: BizstimError, attempt: int, budget: int, next_at: float) -> bool:
+        """Whether a failed attempt is worth another: budget left, and a fault that may pass (``next_at``:
+        when the next attempt would start, in seconds from the first)."""
         if attempt > budget:
             return False
         if isinstance(error, APIConnectionError):
-            return not (error.no_connection and not self._pool.answered and attempt > FIRST_CONTACT_RETRIES)
+            return not (_nothing_there(error) and not self._pool.answered and next_at > FIRST_CONTACT_WAIT)
         if isinstance(error, DecodeError):
             return error.unreadable
         if isinstance(error, APIStatusError):
@@ -492,11 +497,6 @@ class Transport:
                 error.retry_after is None or error.retry_after <= self.policy.max_retry_after
             )
         return False
-
-    async def _wait_to_retry(self, error: BizstimError, label: str, attempt: int, budget: int) -> None:
-        delay = retry_delay(attempt - 1, getattr(error, "retry_after", None), self.policy)
-        self.note_retry(error, label, attempt, budget, delay)
-        await self._rest(delay)
 
     def note_retry(self, error: BizstimError, label: str, attempt: int, budget: int, delay: float) -> None:
         """Count and log (WARNING) the retry of ``label`` after ``attempt`` failed with ``error``."""
@@ -788,6 +788,17 @@ def _unreadable_body(exc: aiohttp.ClientPayloadError) -> str:
     if isinstance(cause, ContentEncodingError):
         return f"the response body could not be decompressed ({excerpt(detail.rstrip('.'), 120)})"
     return f"the response body was cut short ({excerpt(detail.rstrip('.'), 120)})"
+
+
+#: Failures to connect that say nothing listens there: a refused connection, a host name that does not exist.
+_NOTHING_THERE: Final = frozenset({errno.ECONNREFUSED, socket.EAI_NONAME})
+
+
+def _nothing_there(error: APIConnectionError) -> bool:
+    """Whether ``error`` is a connection refused or a host name that does not exist (not a failure that may
+    pass by itself: a network not up yet, a name server's temporary failure)."""
+    cause = error.__cause__
+    return isinstance(cause, aiohttp.ClientConnectorError) and cause.os_error.errno in _NOTHING_THERE
 
 
 def _unreachable(exc: aiohttp.ClientConnectorError) -> str:

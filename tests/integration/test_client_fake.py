@@ -264,13 +264,27 @@ async def test_server_gone_is_a_connection_error() -> None:
         url, key = fake.url, fake.api_key
     port = url.rsplit(":", 1)[1]
     async with Bizstim(api_key=key, base_url=url, retry_policy=FAST) as bz:
-        # Never answered: a wrong address, most likely. Two retries, not every one (an export's ten took
-        # about 45 s). In our words: aiohttp's read "Cannot connect to host 127.0.0.1:PORT ssl:default
-        # [Connect call failed ('127.0.0.1', PORT)]" (ssl:default for a plain http:// URL).
+        # In our words: aiohttp's read "Cannot connect to host 127.0.0.1:PORT ssl:default [Connect call
+        # failed ('127.0.0.1', PORT)]" (ssl:default for a plain http:// URL). FAST's retries all fit in the
+        # first-contact wait (FIRST_CONTACT_WAIT): every one is made.
         with pytest.raises(APIConnectionError) as info:
             await bz.discounts.list()
-    assert info.value.message == f"connection refused (127.0.0.1:{port}) after 3 attempts"
+    assert info.value.message == f"connection refused (127.0.0.1:{port}) after 4 attempts"
     assert info.value.no_connection
+
+
+async def test_a_refused_first_contact_stops_retrying_after_the_first_contact_wait(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A wrong port took every retry (an export's ten: about 45 s). While the server has never answered,
+    a refused connection is retried until the next attempt would start past FIRST_CONTACT_WAIT."""
+    monkeypatch.setattr("aiobizstim._transport.FIRST_CONTACT_WAIT", 0.5)
+    async with FakeBizstim(clients=10, seed=0) as fake:
+        url, key = fake.url, fake.api_key
+    policy = RetryPolicy(base=0.2, cap=0.2, jitter=0.0)  # attempts 0.2 s apart: the 4th would start at 0.6 s
+    async with Bizstim(api_key=key, base_url=url, retry_policy=policy, max_retries=10) as bz:
+        with pytest.raises(APIConnectionError, match="after 3 attempts"):
+            await bz.discounts.list()
 
 
 async def test_a_server_that_answered_once_gets_every_retry_when_it_goes() -> None:

@@ -388,3 +388,26 @@ def test_a_failed_connection_is_told_in_our_words() -> None:
     assert (
         error.message == "the response body could not be decompressed (Can not decode content-encoding: gzip)"
     )
+
+
+def test_only_a_refused_connection_or_an_unknown_host_counts_as_nothing_there() -> None:
+    """A review: the first-contact wait applied to any failure to connect, also to those that pass by
+    themselves at boot or in a cron job (a name server's temporary failure, a network not up yet)."""
+    import errno
+    import socket
+    from types import SimpleNamespace
+
+    from aiobizstim._transport import _nothing_there
+
+    key: Any = SimpleNamespace(host="h", port=443, ssl=True)
+
+    def failed(cause: OSError) -> APIConnectionError:
+        error = APIConnectionError("x", no_connection=True)
+        error.__cause__ = aiohttp.ClientConnectorError(key, cause)
+        return error
+
+    assert _nothing_there(failed(ConnectionRefusedError(errno.ECONNREFUSED, "refused")))
+    assert _nothing_there(failed(socket.gaierror(socket.EAI_NONAME, "Name or service not known")))
+    assert not _nothing_there(failed(socket.gaierror(socket.EAI_AGAIN, "Temporary failure")))
+    assert not _nothing_there(failed(OSError(errno.ENETUNREACH, "Network is unreachable")))
+    assert not _nothing_there(APIConnectionError("the connection dropped"))
