@@ -11,6 +11,7 @@ import fcntl
 import json
 import os
 import random
+import shutil
 import signal
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -578,3 +579,64 @@ async def test_the_resume_sweep_leaves_a_marked_runs_temp_file_alone(
         output.close_file()
         assert live.temp_path.exists()
         live.discard()
+
+
+async def test_superseded_progress_is_only_ever_an_idle_export_of_the_same_options(tmp_path: Path) -> None:
+    """A review: a --resume export converting its output (minutes, for Parquet) had given up its lock, so
+    a plain export's clean-up took its files; and the clean-up took progress saved with other options."""
+    from aiobizstim.cli._resume import discard_superseded_progress
+
+    out = tmp_path / "x.parquet"
+    plan = OutputPlan("file", out, "x.parquet")
+    options = {"resource": "clients", "format": "parquet"}
+    taken: list[bool] = []
+
+    async def convert(source: Path, converted: Path) -> None:
+        taken.append(discard_superseded_progress(out, options))  # while this one converts
+        shutil.copyfile(source, converted)
+
+    output = ResumableOutput(plan, options, convert).open()
+    output.file.write(b"{}\n")
+    output.checkpoint(1, {"page": 1})
+    output.final_records = 1
+    await output.finish()
+    assert taken == [False]
+    assert out.read_bytes() == b"{}\n"
+    partial, state = resume_paths(out)
+    assert not partial.exists()
+    assert not state.exists()
+    # Progress saved with other options stays; with the same, once idle, it goes.
+    saved = ResumableOutput(plan, options).open()
+    saved.file.write(b"{}\n")
+    saved.checkpoint(1, {"page": 1})
+    saved.close_file()
+    assert not discard_superseded_progress(out, options | {"details": True})
+    assert state.exists()
+    assert discard_superseded_progress(out, options)
+    assert not partial.exists()
+    assert not state.exists()
+
+
+def test_progress_removed_while_it_is_taken_up_is_refused_not_written_to_nowhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Removed between reading its state and locking its file, the progress was continued in a file no
+    longer in the directory (its output lost at the end)."""
+    from aiobizstim.cli import _resume
+
+    out = tmp_path / "x.jsonl"
+    plan = OutputPlan("file", out, "x.jsonl")
+    options = {"resource": "clients", "format": "jsonl"}
+    saved = ResumableOutput(plan, options).open()
+    saved.file.write(b"{}\n")
+    saved.checkpoint(1, {"page": 1})
+    saved.close_file()
+    real_lock = ResumableOutput._lock
+
+    def lock_late(self: ResumableOutput, fd: int) -> None:
+        _resume.discard_superseded_progress(out, options)  # a plain export's clean-up, just before
+        real_lock(self, fd)
+
+    monkeypatch.setattr(ResumableOutput, "_lock", lock_late)
+    with pytest.raises(ResumeError, match="was removed while this export took it up"):
+        ResumableOutput(plan, options).open()

@@ -367,7 +367,11 @@ async def run_export(
         with fewer_gc_passes():
             fmt = "jsonl" if spec.fmt in COLUMNAR_FORMATS else spec.fmt  # columnar: JSON Lines staged
             count = await export_records(records, output, fmt, model, progress, checkpoint)
-        superseded = plan.kind == "file" and not spec.resume and discard_superseded_progress(plan.target)
+        superseded = (
+            plan.kind == "file"
+            and not spec.resume
+            and discard_superseded_progress(plan.target, resume_options(bz, spec))
+        )
     finally:
         try:
             output.discard()

@@ -67,13 +67,23 @@ def resume_paths(target: Path) -> tuple[Path, Path]:
     return target.with_name(f".{target.name}.partial"), target.with_name(f".{target.name}.resume")
 
 
-def discard_superseded_progress(target: Path) -> bool:
-    """Remove the progress an interrupted ``--resume`` export to ``target`` saved, once an export without
-    ``--resume`` has put a complete ``target`` in place: resumed later, it would continue from records an
-    older run read. Not while an export holds it (its lock). Return whether any was removed; never raises."""
+def discard_superseded_progress(target: Path, options: Mapping[str, Any]) -> bool:
+    """Remove the progress an interrupted ``--resume`` export to ``target`` with the same ``options`` saved,
+    once an export without ``--resume`` has put a complete ``target`` in place: resumed later, it would
+    continue from records an older run read. Not while an export holds it (its lock, kept until its
+    output is in place), nor the progress of another export (``--details`` lookups of hours, say). Return
+    whether any was removed; never raises."""
     if sys.platform == "win32":  # pragma: no cover - no lock to tell a running export by: left alone
         return False
     partial, state = resume_paths(target)
+    try:
+        saved = _decode_state(state.read_bytes())
+    except FileNotFoundError:
+        saved = None  # a partial file alone: a run killed before its first checkpoint (never continued)
+    except (OSError, msgspec.DecodeError):
+        return False  # not ours to judge
+    if saved is not None and saved.options != dict(options):
+        return False
     try:
         fd = os.open(partial, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK)
     except FileNotFoundError:
@@ -168,6 +178,17 @@ class ResumableOutput(AllAtOnceOutput):
         fd = os.open(self.partial_path, flags, creation_mode(self.plan.target))
         self._file = os.fdopen(fd, "r+b", buffering=_BUFFER)
         self._lock(fd)
+        try:
+            same = os.path.samestat(os.fstat(fd), os.stat(self.partial_path))
+        except FileNotFoundError:
+            same = False
+        if not same or (state is not None and not self.state_path.exists()):
+            self._started = False  # not ours to remove
+            self.close_file()
+            raise ResumeError(
+                f"the saved progress of {self.plan.display} was removed while this export took it up "
+                "(by a complete export without --resume): run it again to start afresh"
+            )
         self._sweep()
         size = os.fstat(fd).st_size
         if state is None:
@@ -316,7 +337,10 @@ class ResumableOutput(AllAtOnceOutput):
             os.fsync(file.fileno())
             records = self.saved_records if self.final_records is None else self.final_records
             self._save(_State(STATE_VERSION, self.options, file.tell(), records, None, True))
-        self.close_file()
+        if sys.platform == "win32":  # pragma: no cover - an open file cannot be renamed there (and no lock)
+            self.close_file()
+        # Otherwise the partial file stays open, and locked, until the state is gone: an export without
+        # --resume to the same path must not take it for superseded progress while this one converts it.
         if self._finalize is None:
             self._put_in_place(self.partial_path)
         else:
@@ -327,6 +351,7 @@ class ResumableOutput(AllAtOnceOutput):
             self.partial_path.unlink()
         fsync_dir(self.plan.target.parent)
         self._remove_state()
+        self.close_file()
 
     def _put_in_place(self, source: Path) -> None:
         keep_mode(source, self.plan.target)  # replacing a file: keep its permissions (e.g. 0600)
