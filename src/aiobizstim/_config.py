@@ -176,7 +176,7 @@ def _is_loopback(host: str | None) -> bool:
 
 
 def check_base_url(raw: str, *, allow_insecure_http: bool) -> URL:
-    """Parse and check a base URL: absolute http(s), no query/fragment/credentials, not ending in ``/api``
+    """Parse and check a base URL: absolute http(s), no query/fragment/credentials, not the path ``/api``
     (requests add it); plain http only to loopback.
     """
     try:
@@ -191,7 +191,7 @@ def check_base_url(raw: str, *, allow_insecure_http: bool) -> URL:
         raise ConfigurationError("base_url must not contain credentials; pass the key as api_key")
     if url.query_string or url.fragment:
         raise ConfigurationError(f"base_url must not have a query or fragment, got {raw!r}")
-    if url.path.rstrip("/").rsplit("/", 1)[-1] == "api":  # every request's path starts with /api/ already
+    if url.path.rstrip("/") == "/api":  # every request's path starts with /api/ already
         raise ConfigurationError(
             f"base_url is the site the API is served from, such as {DEFAULT_BASE_URL!r}, not the API's own "
             f"path: drop the trailing /api from {raw!r}"

@@ -25,7 +25,9 @@ Messages name the request (``GET /api/clients/0/1000``) but never the API key.
 
 from __future__ import annotations
 
+import html
 import re
+from typing import Final
 
 from aiobizstim._secret import CUT
 
@@ -70,15 +72,23 @@ def excerpt(value: object, limit: int = _EXCERPT_CHARS) -> str:
     return text
 
 
-_TAG = re.compile(r"<[^>]*>?")
+_HTML: Final = re.compile(r"<(?:!doctype\s+html|html|head|body|title|h1)\b", re.IGNORECASE)
+_TITLE: Final = re.compile(r"<(title|h1)\b[^>]*>(.*?)</\1\s*>", re.IGNORECASE | re.DOTALL)
+_UNSEEN: Final = re.compile(r"<(script|style)\b.*?(?:</\1\s*>|$)", re.IGNORECASE | re.DOTALL)
+_TAG: Final = re.compile(r"<[^>]*>?")
 
 
 def _readable(body: str) -> str:
     """A body excerpt as an error message quotes it: an HTML page (a proxy's or a web server's error page)
-    by its text, without the markup."""
-    if not body.lstrip().startswith("<"):
+    by its title or first heading, else its text, without markup, scripts or styles."""
+    if not body.lstrip().startswith("<") or not _HTML.search(body):
         return body
-    return f"an HTML page: {excerpt(_TAG.sub(' ', body), 160)}"
+    found = [text for _, raw in _TITLE.findall(body) if (text := _text(raw))]
+    return f"an HTML page: {excerpt(found[0] if found else _text(body), 160)}"
+
+
+def _text(markup: str) -> str:
+    return html.unescape(_TAG.sub(" ", _UNSEEN.sub(" ", markup)))
 
 
 class BizstimError(Exception):

@@ -94,15 +94,14 @@ def test_malformed_base_urls(url: str) -> None:
         Bizstim(api_key=KEY, base_url=url)
 
 
-@pytest.mark.parametrize(
-    "url", ["https://www.bizstim.com/api", "http://127.0.0.1:8799/api/", "https://x.test/crm/api"]
-)
-def test_a_base_url_ending_in_api_is_refused_with_the_fix(url: str) -> None:
+@pytest.mark.parametrize("url", ["https://www.bizstim.com/api", "http://127.0.0.1:8799/api/"])
+def test_a_base_url_of_the_api_path_is_refused_with_the_fix(url: str) -> None:
     # It gave "HTTP 404: Unknown method ... (GET /api/api/clients/0/1000)".
     with pytest.raises(ConfigurationError, match=r"drop the trailing /api from '"):
         Bizstim(api_key=KEY, base_url=url)
     Bizstim(api_key=KEY, base_url="https://x.test/apis")
     Bizstim(api_key=KEY, base_url="https://x.test/crm")
+    Bizstim(api_key=KEY, base_url="https://x.test/gateway/api")  # a gateway mounted there may need it
 
 
 @pytest.mark.parametrize(

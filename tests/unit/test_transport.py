@@ -109,7 +109,7 @@ async def test_5xx_html_page_is_a_server_error_with_a_body_excerpt(
     assert err.status == 502
     assert "502 Bad Gateway" in err.body
     # The message gives an HTML page's text, not its markup (a web server's page filled the line with it).
-    assert str(err).startswith("HTTP 502: Bad Gateway: an HTML page: 502 Bad Gateway 502 Bad Gateway nginx")
+    assert str(err).startswith("HTTP 502: Bad Gateway: an HTML page: 502 Bad Gateway after 4 attempts")
     assert err.attempts == 4
     assert "after 4 attempts" in str(err)
     assert requests_sent(api) == 4
@@ -411,3 +411,20 @@ def test_only_a_refused_connection_or_an_unknown_host_counts_as_nothing_there() 
     assert not _nothing_there(failed(socket.gaierror(socket.EAI_AGAIN, "Temporary failure")))
     assert not _nothing_there(failed(OSError(errno.ENETUNREACH, "Network is unreachable")))
     assert not _nothing_there(APIConnectionError("the connection dropped"))
+
+
+@pytest.mark.parametrize(
+    ("body", "quoted"),
+    [
+        (
+            "<html><head><style>*{box-sizing:border-box}</style><title>Just a moment...</title></head>",
+            "Just a moment...",
+        ),
+        ("<html><body><script>var a = 1;</script><p>Tom &amp; Jerry</p></body></html>", "Tom & Jerry"),
+        ('<?xml version="1.0"?><error>nope</error>', '<?xml version="1.0"?><error>nope</error>'),
+    ],
+)
+def test_an_html_page_is_quoted_by_its_title_or_text(body: str, quoted: str) -> None:
+    """A review: a page's CSS came out as its "text", entities stayed escaped, XML was called HTML."""
+    error = APIStatusError("Bad Gateway", status=502, body=body)
+    assert str(error) == f"HTTP 502: Bad Gateway: {'an HTML page: ' if quoted != body else ''}{quoted}"
