@@ -26,8 +26,8 @@ costs nothing while settling below it costs throughput: the controller is biased
   attempts the jitter asks for. Up to ``confidence`` standard errors above that, it measures again rather
   than end slow start on the jitter. Attempts that all met the lowest load of their kind are that base
   themselves (their ratio is 1 by construction): they double at once. But the limit leaves the loads a base
-  pools only once the bases hold ``_FIRST_BASE`` latencies, and each half what the jitter asks for: no
-  later attempt meets a load that low to correct a base of two or three lucky first attempts.
+  pools only once the bases hold ``_FIRST_BASE`` latencies between them, and half what the jitter asks for:
+  no later attempt meets a load that low to correct a base of two or three lucky first attempts.
 * **Additive increase**: after that, ``+1`` per decision while the limit was used and ``ratio`` is within
   ``tolerance`` (by the confidence above).
 * **Latency decrease**: ``ratio > tolerance`` sets the limit to what the throughput measured would need at
@@ -41,8 +41,8 @@ costs nothing while settling below it costs throughput: the controller is biased
   failures of attempts sent before that cut are the same episode and are ignored (one cut per round trip,
   as TCP does once per window). Once latency is flat again, the limit doubles back to where the first cut
   of such a storm put it (a storm of a few seconds can cut it to 1), then grows +1 as before.
-* **Ceiling**: a level the server shed load at twice (within one, each time within
-  ``_FRESH_ROUND_TRIPS`` round trips of the limit reaching it, and in one cut after which the level below
+* **Ceiling**: a level the server shed load at twice (the two at most one apart), each time within
+  ``_FRESH_ROUND_TRIPS`` round trips of the limit reaching it and in one cut after which the level below
   was fine: its own cap on requests in flight, a rate limit, or a base latency that fell unseen) is not
   reached again for ``_CEILING_HOLD`` seconds, twice that each time it sheds load there again: every 429
   pauses the whole client for its ``Retry-After``. Past a ceiling tried and held, it is gone. Not set by a
