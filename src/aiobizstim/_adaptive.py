@@ -43,7 +43,7 @@ costs nothing while settling below it costs throughput: the controller is biased
   of such a storm put it (a storm of a few seconds can cut it to 1), then grows +1 as before.
 * **Ceiling**: a level the server shed load at twice (the two at most one apart), each time within
   ``_FRESH_ROUND_TRIPS`` round trips of the limit reaching it and in one cut after which the level below
-  was fine: its own cap on requests in flight, a rate limit, or a base latency that fell unseen) is not
+  was fine (its own cap on requests in flight, a rate limit, or a base latency that fell unseen), is not
   reached again for ``_CEILING_HOLD`` seconds, twice that each time it sheds load there again: every 429
   pauses the whole client for its ``Retry-After``. Past a ceiling tried and held, it is gone. Not set by a
   storm that sheds load at every level (an outage), nor by 503s that come at random.
