@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
+import io
 import json
 import os
 import random
@@ -640,3 +641,85 @@ def test_progress_removed_while_it_is_taken_up_is_refused_not_written_to_nowhere
     monkeypatch.setattr(ResumableOutput, "_lock", lock_late)
     with pytest.raises(ResumeError, match="was removed while this export took it up"):
         ResumableOutput(plan, options).open()
+
+
+async def test_a_failure_saves_what_was_written_since_the_last_checkpoint(tmp_path: Path) -> None:
+    """Checkpoints come when due (every page on a fast disk, rarer on a slow one). A page that failed for
+    good left the records written since the last one unsaved: the resume read them again."""
+    from aiobizstim.cli._choices import ProgressMode
+    from aiobizstim.cli._export import export_records
+    from aiobizstim.cli._progress import Progress
+    from aiobizstim.models import Discount
+
+    out = tmp_path / "d.jsonl"
+    options = {"resource": "discounts", "format": "jsonl"}
+    output = ResumableOutput(OutputPlan("file", out, "d.jsonl"), options).open()
+    output.due = lambda: output.saved_records == 0  # type: ignore[method-assign]  # a slow disk: once only
+    pages_read = 0
+
+    async def pages() -> Any:
+        nonlocal pages_read
+        for page in range(3):
+            pages_read = page + 1
+            yield [Discount(id=10 * page + i, code=f"d{page}.{i}") for i in range(1, 4)]
+        raise ConnectionResetError("the fourth page failed for good")
+
+    with pytest.raises(ConnectionResetError):
+        await export_records(
+            pages(),
+            output,
+            "jsonl",
+            Discount,
+            Progress("d", io.StringIO(), ProgressMode.OFF),
+            lambda: pages_read,
+        )
+    state = json.loads(resume_paths(out)[1].read_text())
+    assert (state["records"], state["checkpoint"]) == (9, 3)  # all three pages, not the first alone
+    assert len(resume_paths(out)[0].read_bytes().splitlines()) == 9
+
+
+async def test_a_failed_write_saves_nothing_more(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A write that failed half way through its page must not be covered by a checkpoint: the iterator's
+    would count the whole page."""
+    from aiobizstim.cli import _export
+    from aiobizstim.cli._choices import ProgressMode
+    from aiobizstim.cli._formats import make_writer
+    from aiobizstim.cli._progress import Progress
+    from aiobizstim.models import Discount
+
+    def half_writing(*args: Any, **kwargs: Any) -> Any:
+        writer: Any = make_writer(*args, **kwargs)
+        write_many = writer.write_many
+
+        def write_some(batch: Any) -> None:
+            if batch[0].id >= 20:
+                write_many(batch[:1])
+                raise OSError(28, "No space left on device")
+            write_many(batch)
+
+        writer.write_many = write_some
+        return writer
+
+    monkeypatch.setattr(_export, "make_writer", half_writing)
+    out = tmp_path / "d.jsonl"
+    output = ResumableOutput(OutputPlan("file", out, "d.jsonl"), {"resource": "discounts"}).open()
+    output.due = lambda: output.saved_records == 0  # type: ignore[method-assign]
+    pages_read = 0
+
+    async def pages() -> Any:
+        nonlocal pages_read
+        for page in range(3):
+            pages_read = page + 1
+            yield [Discount(id=10 * page + i, code=f"d{page}.{i}") for i in range(1, 4)]
+
+    with pytest.raises(OSError, match="No space"):
+        await _export.export_records(
+            pages(),
+            output,
+            "jsonl",
+            Discount,
+            Progress("d", io.StringIO(), ProgressMode.OFF),
+            lambda: pages_read,
+        )
+    state = json.loads(resume_paths(out)[1].read_text())
+    assert (state["records"], state["checkpoint"]) == (3, 1)  # the first page's checkpoint, no other

@@ -238,16 +238,27 @@ async def export_records(
         writer = make_writer(fmt, output.file, model, resumed_after)
         update = progress.update
         drain = output.drain
+        written = True  # every record handed out so far is with the writer
         try:
             async for batch in batches:
+                written = False
                 writer.write_many(batch)
                 count += len(batch)
+                written = True
                 del batch  # written: its records are freed now, still in the CPU's caches, not a page later
                 update(count)
                 if save is not None and resumable is not None and resumable.due():
                     writer.flush()
                     resumable.checkpoint(count, save())
                 await drain()
+        except Exception:
+            # A page or lookup that failed for good: save what was written since the last checkpoint, so
+            # that a resume does not read it again (not after a failed write: its batch is not all there).
+            if written and save is not None and resumable is not None and count > resumable.saved_records:
+                with contextlib.suppress(Exception):  # the error that stopped the export is the one to tell
+                    writer.flush()
+                    resumable.checkpoint(count, save())
+            raise
         finally:
             await _close(batches)
         writer.close()
