@@ -643,18 +643,19 @@ def test_progress_removed_while_it_is_taken_up_is_refused_not_written_to_nowhere
         ResumableOutput(plan, options).open()
 
 
-async def test_a_failure_saves_what_was_written_since_the_last_checkpoint(tmp_path: Path) -> None:
-    """Checkpoints come when due (every page on a fast disk, rarer on a slow one). A page that failed for
-    good left the records written since the last one unsaved: the resume read them again."""
+async def export_three_pages_then(
+    out: Path, failure: Exception | None, raised: type[Exception], match: str
+) -> dict[str, Any]:
+    """Export three pages of three discounts with ``--resume`` on a slow disk (a checkpoint after the first
+    page only; the iterator's checkpoint is the number of pages read), then raise ``failure`` if given;
+    check that the export raised ``raised`` matching ``match``; return the state saved."""
+    from aiobizstim.cli import _export
     from aiobizstim.cli._choices import ProgressMode
-    from aiobizstim.cli._export import export_records
     from aiobizstim.cli._progress import Progress
     from aiobizstim.models import Discount
 
-    out = tmp_path / "d.jsonl"
-    options = {"resource": "discounts", "format": "jsonl"}
-    output = ResumableOutput(OutputPlan("file", out, "d.jsonl"), options).open()
-    output.due = lambda: output.saved_records == 0  # type: ignore[method-assign]  # a slow disk: once only
+    output = ResumableOutput(OutputPlan("file", out, out.name), {"resource": "discounts"}).open()
+    output.due = lambda: output.saved_records == 0  # type: ignore[method-assign]
     pages_read = 0
 
     async def pages() -> Any:
@@ -662,18 +663,22 @@ async def test_a_failure_saves_what_was_written_since_the_last_checkpoint(tmp_pa
         for page in range(3):
             pages_read = page + 1
             yield [Discount(id=10 * page + i, code=f"d{page}.{i}") for i in range(1, 4)]
-        raise ConnectionResetError("the fourth page failed for good")
+        if failure is not None:
+            raise failure
 
-    with pytest.raises(ConnectionResetError):
-        await export_records(
-            pages(),
-            output,
-            "jsonl",
-            Discount,
-            Progress("d", io.StringIO(), ProgressMode.OFF),
-            lambda: pages_read,
-        )
-    state = json.loads(resume_paths(out)[1].read_text())
+    progress = Progress("d", io.StringIO(), ProgressMode.OFF)
+    with pytest.raises(raised, match=match):
+        await _export.export_records(pages(), output, "jsonl", Discount, progress, lambda: pages_read)
+    state: dict[str, Any] = json.loads(resume_paths(out)[1].read_text())
+    return state
+
+
+async def test_a_failure_saves_what_was_written_since_the_last_checkpoint(tmp_path: Path) -> None:
+    """Checkpoints come when due (every page on a fast disk, rarer on a slow one). A page that failed for
+    good left the records written since the last one unsaved: the resume read them again."""
+    out = tmp_path / "d.jsonl"
+    failure = ConnectionResetError("the fourth page failed for good")
+    state = await export_three_pages_then(out, failure, ConnectionResetError, "fourth page")
     assert (state["records"], state["checkpoint"]) == (9, 3)  # all three pages, not the first alone
     assert len(resume_paths(out)[0].read_bytes().splitlines()) == 9
 
@@ -682,10 +687,7 @@ async def test_a_failed_write_saves_nothing_more(tmp_path: Path, monkeypatch: py
     """A write that failed half way through its page must not be covered by a checkpoint: the iterator's
     would count the whole page."""
     from aiobizstim.cli import _export
-    from aiobizstim.cli._choices import ProgressMode
     from aiobizstim.cli._formats import make_writer
-    from aiobizstim.cli._progress import Progress
-    from aiobizstim.models import Discount
 
     def half_writing(*args: Any, **kwargs: Any) -> Any:
         writer: Any = make_writer(*args, **kwargs)
@@ -701,25 +703,5 @@ async def test_a_failed_write_saves_nothing_more(tmp_path: Path, monkeypatch: py
         return writer
 
     monkeypatch.setattr(_export, "make_writer", half_writing)
-    out = tmp_path / "d.jsonl"
-    output = ResumableOutput(OutputPlan("file", out, "d.jsonl"), {"resource": "discounts"}).open()
-    output.due = lambda: output.saved_records == 0  # type: ignore[method-assign]
-    pages_read = 0
-
-    async def pages() -> Any:
-        nonlocal pages_read
-        for page in range(3):
-            pages_read = page + 1
-            yield [Discount(id=10 * page + i, code=f"d{page}.{i}") for i in range(1, 4)]
-
-    with pytest.raises(OSError, match="No space"):
-        await _export.export_records(
-            pages(),
-            output,
-            "jsonl",
-            Discount,
-            Progress("d", io.StringIO(), ProgressMode.OFF),
-            lambda: pages_read,
-        )
-    state = json.loads(resume_paths(out)[1].read_text())
+    state = await export_three_pages_then(tmp_path / "d.jsonl", None, OSError, "No space")
     assert (state["records"], state["checkpoint"]) == (3, 1)  # the first page's checkpoint, no other
