@@ -15,7 +15,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from aiobizstim._constants import DEFAULT_MAX_RETRY_AFTER, PAUSE_STATUSES, RETRYABLE_STATUSES
+from aiobizstim._constants import (
+    DEFAULT_MAX_RETRY_AFTER,
+    FIRST_CONTACT_WAIT,
+    PAUSE_STATUSES,
+    RETRYABLE_STATUSES,
+)
 
 __all__ = [
     "PAUSE_STATUSES",
@@ -35,16 +40,21 @@ class RetryPolicy:
     ``base * 2**n`` seconds (capped at ``cap``) before retry ``n`` (0-based), scaled by a random factor in
     ``[1 - jitter, 1]``; never less than the server's ``Retry-After``; a ``Retry-After`` above
     ``max_retry_after`` is not waited for (the request fails with :class:`~aiobizstim.RateLimitError`).
+    A connection refused, or a host name that does not exist, while the server has never answered the
+    client is retried only while the next attempt would start within ``first_contact_wait`` seconds of the
+    first (a wrong address fails fast; raise it for a server that takes longer to come up, ``inf`` to retry
+    such a failure like any other).
     """
 
     base: float = 0.5
     cap: float = 8.0
     jitter: float = 0.5
     max_retry_after: float = DEFAULT_MAX_RETRY_AFTER
+    first_contact_wait: float = FIRST_CONTACT_WAIT
 
     def __post_init__(self) -> None:
-        if self.base < 0 or self.cap < 0 or self.max_retry_after < 0:
-            raise ValueError("RetryPolicy: base, cap and max_retry_after must be >= 0")
+        if min(self.base, self.cap, self.max_retry_after, self.first_contact_wait) < 0:
+            raise ValueError("RetryPolicy: base, cap, max_retry_after and first_contact_wait must be >= 0")
         if not 0.0 <= self.jitter <= 1.0:
             raise ValueError(f"RetryPolicy: jitter must be within [0, 1], got {self.jitter!r}")
 

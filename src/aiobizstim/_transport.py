@@ -37,7 +37,6 @@ from aiobizstim._constants import (
     CONCURRENCY_LOG_MIN_GAP,
     CONCURRENCY_LOG_MIN_STEP,
     ERROR_BODY_LIMIT,
-    FIRST_CONTACT_WAIT,
     MAX_REDIRECTS,
     RETRYABLE_STATUSES,
 )
@@ -272,7 +271,7 @@ class _Pool:
         #: Set by ``aclose()``: wakes the requests waiting to retry, so that they fail at once.
         self.closing = asyncio.Event()
         #: The server has answered once (any status): a connection it refuses now is a restart, not a wrong
-        #: address (``FIRST_CONTACT_WAIT``).
+        #: address (``RetryPolicy.first_contact_wait``).
         self.answered = False
         # Requests in flight now and at most, for tests and benchmarks.
         self.in_flight = 0
@@ -489,7 +488,8 @@ class Transport:
         if attempt > budget:
             return False
         if isinstance(error, APIConnectionError):
-            return not (_nothing_there(error) and not self._pool.answered and next_at > FIRST_CONTACT_WAIT)
+            wait = self.policy.first_contact_wait
+            return not (_nothing_there(error) and not self._pool.answered and next_at > wait)
         if isinstance(error, DecodeError):
             return error.unreadable
         if isinstance(error, APIStatusError):

@@ -186,3 +186,16 @@ async def test_a_server_that_never_answered_fails_in_seconds_not_after_every_ret
         f"connection refused (127.0.0.1:{port}) after "
     ), run.stderr
     assert re.search(r"after [56] attempts", run.stderr.splitlines()[-1]), run.stderr
+
+
+async def test_connect_wait_sets_how_long_a_first_contact_is_retried(
+    refused_url: str, tmp_path: Path
+) -> None:
+    run = await watch(refused_url, tmp_path / "out.jsonl", "--progress", "off", "--connect-wait", "0")
+    async with asyncio.timeout(TIMEOUT):
+        await run._reader
+        assert await run.proc.wait() == 1
+    port = refused_url.rsplit(":", 1)[1]
+    assert run.stderr.splitlines()[-1].endswith(
+        f"connection refused (127.0.0.1:{port}) (GET /api/clients/0/1000)"
+    )

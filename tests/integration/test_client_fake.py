@@ -273,15 +273,13 @@ async def test_server_gone_is_a_connection_error() -> None:
     assert info.value.no_connection
 
 
-async def test_a_refused_first_contact_stops_retrying_after_the_first_contact_wait(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+async def test_a_refused_first_contact_stops_retrying_after_the_first_contact_wait() -> None:
     """A wrong port took every retry (an export's ten: about 45 s). While the server has never answered,
-    a refused connection is retried until the next attempt would start past FIRST_CONTACT_WAIT."""
-    monkeypatch.setattr("aiobizstim._transport.FIRST_CONTACT_WAIT", 0.5)
+    a refused connection is retried until the next attempt would start past ``first_contact_wait``."""
     async with FakeBizstim(clients=10, seed=0) as fake:
         url, key = fake.url, fake.api_key
-    policy = RetryPolicy(base=0.2, cap=0.2, jitter=0.0)  # attempts 0.2 s apart: the 4th would start at 0.6 s
+    # Attempts 0.2 s apart: the 4th would start at 0.6 s.
+    policy = RetryPolicy(base=0.2, cap=0.2, jitter=0.0, first_contact_wait=0.5)
     async with Bizstim(api_key=key, base_url=url, retry_policy=policy, max_retries=10) as bz:
         with pytest.raises(APIConnectionError, match="after 3 attempts"):
             await bz.discounts.list()

@@ -39,7 +39,9 @@ def test_negative_retry_is_refused() -> None:
         backoff_delay(-1)
 
 
-@pytest.mark.parametrize("kwargs", [{"jitter": 1.5}, {"base": -1.0}, {"max_retry_after": -1.0}])
+@pytest.mark.parametrize(
+    "kwargs", [{"jitter": 1.5}, {"base": -1.0}, {"max_retry_after": -1.0}, {"first_contact_wait": -1.0}]
+)
 def test_policy_validates(kwargs: dict[str, float]) -> None:
     with pytest.raises(ValueError, match="RetryPolicy"):
         RetryPolicy(**kwargs)

@@ -61,10 +61,18 @@ def _client(args: argparse.Namespace, **overrides: Any) -> Bizstim:
         options["export_max_retries"] = args.max_retries
     if args.max_response_bytes is not None:
         options["max_response_bytes"] = args.max_response_bytes
-    if args.max_retry_wait is not None:
+    waits = {
+        name: value
+        for name, value in (
+            ("max_retry_after", args.max_retry_wait),
+            ("first_contact_wait", args.connect_wait),
+        )
+        if value is not None
+    }
+    if waits:
         from aiobizstim import RetryPolicy
 
-        options["retry_policy"] = RetryPolicy(max_retry_after=args.max_retry_wait)
+        options["retry_policy"] = RetryPolicy(**waits)
     if args.proxy is not None:
         options["proxy"] = args.proxy
     options.update({name: value for name, value in overrides.items() if value is not None})

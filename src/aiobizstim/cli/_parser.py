@@ -26,6 +26,7 @@ from aiobizstim._constants import (
     DEFAULT_MAX_RETRY_AFTER,
     DEFAULT_TIMEOUT,
     EXPORT_MAX_RETRIES,
+    FIRST_CONTACT_WAIT,
 )
 from aiobizstim._lists import LISTABLE
 from aiobizstim._page_limits import MAX_LIMITS
@@ -222,6 +223,14 @@ def _connection_options(suppress: bool, retries: str) -> _Parser:
         default=default,
         help="the longest Retry-After (429, 503) waited out before a retry; a longer one fails the request "
         f"(default: {DEFAULT_MAX_RETRY_AFTER:g})",
+    )
+    group.add_argument(
+        "--connect-wait",
+        type=_non_negative_float,
+        metavar="S",
+        default=default,
+        help="how long a refused connection (or an unknown host) is retried before the server has answered "
+        f"once: raise it for a server still starting (default: {FIRST_CONTACT_WAIT:g})",
     )
     group.add_argument(
         "--max-response-bytes",
