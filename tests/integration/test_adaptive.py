@@ -46,18 +46,20 @@ async def test_auto_settles_near_the_capacity_with_rare_429s() -> None:
 
 
 async def test_auto_settles_lower_when_the_capacity_halves() -> None:
-    async with FakeBizstim(clients=700, latency=0.012, capacity=8) as fake, _client(fake, "auto") as bz:
+    async with FakeBizstim(clients=1200, latency=0.012, capacity=8) as fake, _client(fake, "auto") as bz:
         limits: list[int] = []
         async for _ in bz.clients.iter_details():
             limits.append(bz.stats.concurrency_limit)
-            if len(limits) == 250:
+            if len(limits) == 500:
                 fake.set_capacity(4)
                 fake.reset_stats()
         # At C or above, below 2 C where the fake sheds load. (The median-based base reads latency without
         # the upward bias the lowest-latency base had, so the sawtooth sits a little higher: 11-14 here,
-        # 15 once on a loaded CI.)
-        assert 8 <= statistics.median(limits[100:250]) < 16
-        settled = limits[350:]
+        # 15 once on a loaded CI.) Over 350 records: in a full test run on two cores a pause of the event
+        # loop (client and fake share it) can halve the limit, and the jitter it leaves holds it there for
+        # some 75 records, which sank the median of the 150 measured before.
+        assert 8 <= statistics.median(limits[150:500]) < 16
+        settled = limits[600:]
         assert 4 <= statistics.median(settled) <= 7
         assert max(settled) <= 8
         shed = sum(r.status == 429 for r in fake.requests)
