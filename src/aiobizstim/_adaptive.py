@@ -156,11 +156,11 @@ class _BaseLatency:
     def estimate(self, count: int, error: float) -> tuple[float, int]:
         """The base and how many latencies it is the median of; ``error``: the log error of one latency
         (a median of ``n`` errs by ``error / sqrt(n)``)."""
-        loads = sorted(self._loads)
+        loads, top = sorted(self._loads), self.top
         pooled: list[float] = []
         used = 0  # the loads pooled
         for load in loads:
-            if len(pooled) >= count or load > _POOLED_LOADS * loads[0]:
+            if len(pooled) >= count or load > top:
                 break
             pooled.extend(self._loads[load])  # all of a load: its latest few could be its luckiest
             used += 1
@@ -174,10 +174,14 @@ class _BaseLatency:
                     base, made_of = bound, count
         return base, made_of
 
+    @property
+    def top(self) -> int:
+        """The highest load the base pools latencies at: ``_POOLED_LOADS`` times the lowest seen."""
+        return _POOLED_LOADS * min(self._loads)
+
     def pooled(self) -> tuple[int, int]:
-        """The highest load the base pools latencies at (``_POOLED_LOADS`` times the lowest seen), and how
-        many latencies it holds up to that load."""
-        top = _POOLED_LOADS * min(self._loads)
+        """:attr:`top`, and how many latencies the base holds up to that load."""
+        top = self.top
         return top, sum(len(kept) for load, kept in self._loads.items() if load <= top)
 
     def scale(self, factor: float) -> None:
