@@ -13,7 +13,7 @@ from typing import Any, Generic, TypeVar
 
 from aiobizstim._checks import check_count, check_lookahead
 from aiobizstim._pagination._pages import ids_of
-from aiobizstim._pagination._walker import PageIterator, Position
+from aiobizstim._pagination._walker import PageIterator, Position, total_text
 from aiobizstim._pagination._window import cancel_all
 
 __all__ = ["FanOut", "RecordGoneError"]
@@ -69,8 +69,8 @@ class FanOut(Generic[K, R]):
 
     def __repr__(self) -> str:
         source = self._run.source
-        total = "no total yet" if source.total is None else f"total {source.total:,}"
-        return f"<FanOut over {source.what}: a call per record, up to {self._run.lookahead} ahead ({total})>"
+        ahead = f"a call per record, up to {self._run.lookahead} ahead"
+        return f"<FanOut over {source.what}: {ahead} ({total_text(source.total)})>"
 
     @property
     def total(self) -> int | None:

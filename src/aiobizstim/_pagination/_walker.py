@@ -51,7 +51,7 @@ from aiobizstim._pagination._window import RequestWindow
 from aiobizstim._stats import ClientStats
 from aiobizstim.errors import PaginationDriftError, PaginationIncompleteError, PaginationStalledError
 
-__all__ = ["PageIterator", "Position", "RecordIterator"]
+__all__ = ["PageIterator", "Position", "RecordIterator", "total_text"]
 
 _CHECKPOINT_VERSION = 1
 _CHECKPOINT_KIND = "pages"
@@ -506,7 +506,8 @@ class _Bridges(Generic[T]):
                 return
 
 
-def _total_text(total: int | None) -> str:
+def total_text(total: int | None) -> str:
+    """A walk's ``total`` as its repr gives it: ``"total 3,000"``, ``"no total yet"``."""
     return "no total yet" if total is None else f"total {total:,}"
 
 
@@ -550,7 +551,7 @@ class PageIterator(Generic[T]):
         self._pages = self._walk.pages()
 
     def __repr__(self) -> str:
-        return f"<PageIterator over {self._walk.what} ({_total_text(self.total)})>"
+        return f"<PageIterator over {self._walk.what} ({total_text(self.total)})>"
 
     @property
     def total(self) -> int | None:
@@ -614,7 +615,7 @@ class RecordIterator(Generic[T]):
         self._batch: Iterator[T] = iter(())
 
     def __repr__(self) -> str:
-        return f"<RecordIterator over {self._pages.what} ({_total_text(self.total)})>"
+        return f"<RecordIterator over {self._pages.what} ({total_text(self.total)})>"
 
     @property
     def what(self) -> str:
