@@ -217,6 +217,20 @@ async def test_close_refuses_new_connections_and_lets_in_flight_requests_finish(
     await fake.close()  # idempotent
 
 
+async def test_close_cuts_at_once_a_request_held_past_the_grace(session: aiohttp.ClientSession) -> None:
+    """A request that would be held for 30 s cannot finish in the 5 s grace: close does not wait for it."""
+    fake = FakeBizstim(clients=5, latency=30)
+    await fake.start()
+    in_flight = asyncio.create_task(fetch(session, fake, "/api/clients"))
+    await asyncio.wait_for(fake.wait_in_flight(1), 5)
+    async with asyncio.timeout(3):  # the grace is 5 s
+        await fake.close()
+        with pytest.raises(aiohttp.ClientConnectionError):
+            await in_flight
+    assert fake.in_flight == 0
+    assert [r.status for r in fake.requests] == [0]  # logged, never answered
+
+
 async def test_a_test_can_wait_for_requests_to_be_logged(session: aiohttp.ClientSession) -> None:
     async with FakeBizstim(clients=5) as fake:
         await get_json(session, fake, "/api/clients/0/5")

@@ -10,7 +10,7 @@ import ssl
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from types import TracebackType
-from typing import Final
+from typing import Any, Final
 
 from aiohttp import web
 
@@ -28,6 +28,10 @@ DriftHook = Callable[["FakeBizstim", PageRequest], None]
 
 _INVALID_KEY: Final = {"status": False, "error": "Invalid API key "}
 _UNKNOWN_METHOD: Final = {"status": False, "error": "Unknown method"}
+
+
+#: How long :meth:`FakeBizstim.close` lets requests in flight finish.
+_SHUTDOWN_GRACE: Final = 5.0
 
 
 async def _sleep_until(deadline: float) -> None:
@@ -111,6 +115,8 @@ class FakeBizstim:
         self._in_flight = 0
         self._max_in_flight = 0
         self._in_flight_waiters: list[tuple[int, asyncio.Future[None]]] = []
+        #: The requests whose response is held back for its latency, and until when.
+        self._holding: dict[asyncio.Task[Any], float] = {}
         #: Waiters for logged requests: (which, how many more, resolved when they are in the log).
         self._log_waiters: list[tuple[Callable[[RequestRecord], bool], list[int], asyncio.Future[None]]] = []
         self._shared: SharedCapacity | None = None
@@ -156,7 +162,7 @@ class FakeBizstim:
                 for verb, handler in handlers:
                     resource.add_route(verb, handler)
         # On close, requests still in flight get up to 5 s to finish; then their connections are cut.
-        runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=5.0)
+        runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=_SHUTDOWN_GRACE)
         await runner.setup()
         site = web.TCPSite(runner, self._host, self._port, ssl_context=self._ssl_context)
         try:
@@ -172,13 +178,18 @@ class FakeBizstim:
     async def close(self) -> None:
         """Stop listening and close every connection; idempotent.
 
-        Requests already in flight get up to 5 seconds to finish (their clients then see the connection cut);
-        new connections are refused at once.
+        Requests already in flight get up to 5 seconds to finish; their clients then see the connection cut,
+        at once for those held back for a latency that ends later than that. New connections are refused at
+        once.
         """
         runner, self._runner = self._runner, None
         for timer in self._capacity_timers:
             timer.cancel()
         self._capacity_timers.clear()
+        late = time.monotonic() + _SHUTDOWN_GRACE
+        for task, until in self._holding.items():
+            if until > late:  # it would be cut after the grace anyway: no point waiting for that
+                task.cancel()
         if runner is not None:
             await runner.cleanup()
 
@@ -404,7 +415,7 @@ class FakeBizstim:
                 response = self._error(rule.status, rule.html)
             elif fault is Fault.DROP:
                 fault_name = "drop"
-                await _sleep_until(until)
+                await self._hold(until)
                 if request.transport is not None:
                     request.transport.close()
                 return web.Response()  # never reaches the client: the transport is closed
@@ -433,12 +444,9 @@ class FakeBizstim:
                     response = envelope(_UNKNOWN_METHOD, status=405)
                 if fault is Fault.TRUNCATE and isinstance(response, web.Response) and response.body:
                     fault_name = "truncate"
-                    await _sleep_until(until)
+                    await self._hold(until)
                     response = await self._send_truncated(request, response)
-            if served is not None:
-                await served
-            else:
-                await _sleep_until(until)
+            await self._hold(until, served)
             status = response.status
             return response
         finally:
@@ -449,6 +457,19 @@ class FakeBizstim:
             self._record(
                 RequestRecord(request.method, raw_path, query, status, started, time.monotonic(), fault_name)
             )
+
+    async def _hold(self, until: float, served: asyncio.Future[None] | None = None) -> None:
+        """Hold the response back until ``until`` (or until the capacity model has ``served`` it)."""
+        task = asyncio.current_task()
+        assert task is not None
+        self._holding[task] = until
+        try:
+            if served is not None:
+                await served
+            else:
+                await _sleep_until(until)
+        finally:
+            del self._holding[task]
 
     def _error(self, status: int, html: bool) -> web.Response:
         body, content_type = error_body(status, html=html)
