@@ -38,35 +38,43 @@ def test_numeric_argument_types(
 
 
 @pytest.mark.parametrize(
-    ("argv", "expected"),
+    ("argv", "expected", "command"),
     [
         (
             ["export", "clients", "-o", "x.jsonl", "--concurrency", "0"],
-            "bizstim export: error: argument --concurrency",
+            "bizstim: error: argument --concurrency",
+            "bizstim export",
         ),
         (
             ["export", "foo", "-o", "x.jsonl"],
-            "bizstim export: error: argument RESOURCE: invalid choice: 'foo'",
+            "bizstim: error: argument RESOURCE: invalid choice: 'foo'",
+            "bizstim export",
         ),
-        (["export", "clients"], "bizstim export: error: the following arguments are required: -o/--output"),
-        (["get", "clients"], "bizstim get: error: argument RESOURCE: invalid choice: 'clients'"),
+        (
+            ["export", "clients"],
+            "bizstim: error: the following arguments are required: -o/--output",
+            "bizstim export",
+        ),
+        (["get", "clients"], "bizstim: error: argument RESOURCE: invalid choice: 'clients'", "bizstim get"),
         (
             ["fake-server", "--port", "99999"],
-            "bizstim fake-server: error: argument --port: must be between 0",
+            "bizstim: error: argument --port: must be between 0",
+            "bizstim fake-server",
         ),
-        (["demo", "--no-such-option"], "bizstim: error: unrecognized arguments: --no-such-option"),
+        (["demo", "--no-such-option"], "bizstim: error: unrecognized arguments: --no-such-option", "bizstim"),
     ],
 )
 def test_a_usage_error_is_one_line_naming_the_help_to_read(
-    argv: list[str], expected: str, capsys: pytest.CaptureFixture[str]
+    argv: list[str], expected: str, command: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """The prefix is every failure's (``bizstim: error:``); the help named is the command's."""
     with pytest.raises(SystemExit) as info:
         main(argv)
     assert info.value.code == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1, err
     assert err.startswith(expected)
-    assert err.endswith(f" (see {expected.split(': error')[0]} --help)\n")
+    assert err.endswith(f" (see {command} --help)\n")
 
 
 @pytest.mark.parametrize(

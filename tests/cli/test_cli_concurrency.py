@@ -85,7 +85,8 @@ def test_a_bad_capacity_schedule_is_a_usage_error_naming_it(
         build_parser().parse_args(["fake-server", *args])
     assert exited.value.code == 2
     error = capsys.readouterr().err.splitlines()[-1]
-    assert error.startswith("bizstim fake-server: error: ")
+    assert error.startswith("bizstim: error: ")
+    assert error.endswith(" (see bizstim fake-server --help)")
     assert message in error
 
 

@@ -183,10 +183,11 @@ _RETRIES_GET = f"{DEFAULT_MAX_RETRIES}"
 
 
 class _Parser(argparse.ArgumentParser):
-    """An argument parser whose usage error is one line (argparse prints the whole usage block first)."""
+    """An argument parser whose usage error is one line (argparse prints the whole usage block first), with
+    the prefix of every other failure, ``bizstim: error:``, and the help of the command that refused it."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        self.exit(2, f"{PROG}: error: {message} (see {self.prog} --help)\n")
 
 
 def _connection_options(suppress: bool, retries: str) -> _Parser:
