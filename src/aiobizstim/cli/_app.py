@@ -1,7 +1,8 @@
 """``bizstim``: the entry point: parse, run the command, map failures to exit codes and one-line messages.
 
 Exit codes: 0 success; 1 the API or the transport failed (or the output could not be written); 2 usage errors
-(bad arguments, no API key, an unusable output path); 130 interrupted by Ctrl-C; 143 terminated (SIGTERM).
+(bad arguments, no API key, an unusable output path); 130 interrupted by Ctrl-C; 143 terminated (SIGTERM);
+``fake-server`` runs until one of those signals and exits 0 when it stops on it.
 Every failure is reported as one line on stderr, without a traceback, and never shows the API key.
 
 Signals (:mod:`aiobizstim.cli._signals`): the first SIGINT/SIGTERM cancels the command, any further one exits
