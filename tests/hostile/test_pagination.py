@@ -148,3 +148,37 @@ async def test_a_garbled_page_is_not_read_again_without_retries(hostile: Hostile
             [d async for d in bz.discounts.iter(overlap=2, max_retries=0)]
     assert info.value.request == "GET /api/discounts/1862/100"
     assert hostile.paths().count("/api/discounts/1862/100") == 1
+
+
+def _some_without_ids(count: int, idless: Callable[[int], bool]) -> object:
+    """Serves ``count`` staff profiles, those ``idless`` picks without an id (``meetourstaff``'s is optional)."""
+
+    async def script(request: Request, writer: asyncio.StreamWriter) -> None:
+        start, limit = _offsets(request)
+        rows: list[dict[str, str]] = []
+        for n in range(start, min(start + limit, count)):
+            row = {"first_name": f"C{n}"}
+            if not idless(n):
+                row["id"] = str(n + 1)
+            rows.append(row)
+        doc = {"status": "success", "response": rows, "total": str(count)}
+        await respond(writer, msgspec.json.encode(doc))
+
+    return script
+
+
+@pytest.mark.parametrize("overlap", [1, 2, 20, 50])
+@pytest.mark.parametrize(
+    "idless",
+    [lambda n: n % 7 == 0, lambda n: n % 2 == 0, lambda n: 40 <= n < 70],
+    ids=["every seventh", "every second", "a run of 30"],
+)
+async def test_records_without_ids_among_others_are_not_yielded_again_by_the_overlap(
+    hostile: HostileServer, overlap: int, idless: Callable[[int], bool]
+) -> None:
+    """The pages overlap to link them by id; an id-less record in the overlap, before or after the last id
+    both pages share, was yielded with the page before, so it is not yielded again."""
+    hostile.script = _some_without_ids(1000, idless)  # type: ignore[assignment]
+    async with Bizstim(api_key=KEY, base_url=hostile.url) as bz:
+        names = [d.first_name async for d in bz.meetourstaff.iter(overlap=overlap)]
+    assert names == [f"C{n}" for n in range(1000)]

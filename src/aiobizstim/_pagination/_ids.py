@@ -240,9 +240,11 @@ class NewRecords(Generic[T]):
         seen = self._seen
         ascending = ascending_ids(keys, len(page.key_set))
         frontier = (seen.last_member_ascending if ascending else seen.last_member)(keys)
+        frontier += self._idless_tail(keys, frontier)
         known = sum(1 for key in keys[:frontier] if key is None or key in seen)
         if known < frontier:  # unseen records before a yielded one: inserted behind, or an id repeated later
-            out = self._take_slowly(page, self._link_end(keys, frontier))
+            end = self._link_end(keys, frontier)
+            out = self._take_slowly(page, end + self._idless_tail(keys, end))
         elif not ascending and (None in keys or len(page.key_set) != len(keys)):  # ids missing or repeated
             out = self._take_slowly(page, frontier)
         else:
@@ -254,6 +256,24 @@ class NewRecords(Generic[T]):
             out = out[: self._remaining]
             self._remaining -= len(out)
         return out
+
+    def _idless_tail(self, keys: Sequence[Any], end: int) -> int:
+        """How many records without an id right after ``end`` were yielded with the page taken before: when
+        ``keys[end - 1]`` is that page's last id, the id-less records that followed it there, as far as they
+        follow it here too (an overlap can end in them, and ids cannot tell them apart)."""
+        previous = self._previous
+        if not end or not previous or previous[-1] is not None:  # the usual page: it ends in an id
+            return 0
+        last = len(previous) - 1
+        while last >= 0 and previous[last] is None:
+            last -= 1
+        if last < 0 or previous[last] != keys[end - 1]:
+            return 0
+        tail = len(previous) - 1 - last
+        count = 0
+        while count < tail and end + count < len(keys) and keys[end + count] is None:
+            count += 1
+        return count
 
     def _link_end(self, keys: Sequence[Any], frontier: int) -> int:
         """One past the first place in ``keys`` (up to ``frontier``, the last yielded id) of the latest record
@@ -268,6 +288,8 @@ class NewRecords(Generic[T]):
         return end
 
     def _take_slowly(self, page: DecodedPage[T], frontier: int) -> list[T]:
+        """The records from ``frontier`` on whose id was not yielded yet. Those before it, with an id or
+        without, were yielded with the page before (the overlap) or inserted behind the reader."""
         seen, out = self._seen, []
         for n, (key, item) in enumerate(zip(page.keys, page.items, strict=True)):
             if key is not None:
@@ -275,5 +297,7 @@ class NewRecords(Generic[T]):
                     self._stats.duplicates_dropped += key in seen
                     continue
                 seen.add(key)
+            elif n < frontier:
+                continue
             out.append(item)
         return out
