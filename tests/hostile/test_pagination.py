@@ -151,7 +151,7 @@ async def test_a_garbled_page_is_not_read_again_without_retries(hostile: Hostile
 
 
 def _some_without_ids(count: int, idless: Callable[[int], bool]) -> object:
-    """Serves ``count`` staff profiles, those ``idless`` picks without an id (``meetourstaff``'s is optional)."""
+    """Serves ``count`` staff profiles, without an id those ``idless`` picks (an optional field)."""
 
     async def script(request: Request, writer: asyncio.StreamWriter) -> None:
         start, limit = _offsets(request)
