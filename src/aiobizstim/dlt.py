@@ -9,14 +9,14 @@
     pipeline.run(bizstim_source())          # $BIZSTIM_API_KEY, or api_key=...; every list, merged by id
 
 One resource per documented list (``clients``, ``services``, ... ``testimonials``) plus ``client_details``
-(each client's full record: one request per client, so not selected by default; ``.with_resources(...)``
-picks resources). Each resource reads its list with the client's concurrent, ordered, drift-safe iterator and
-hands dlt a page at a time, with primary key ``id`` and ``merge`` as the write disposition (a second run
-updates rows instead of adding them); ``meetourstaff``, whose records may lack an id, has no key and is
-replaced on each run. Rows carry Python types and explicit column hints from the models:
-money as ``decimal`` with its two places, coordinates as exact decimals, dates as ``date``, flags as
-``bool``, ids and counts as ``bigint``, enums as their wire values, comma lists as ``json`` (one column, not a
-child table).
+(each client's full record: one request per client, so not selected by default; ``resources=[...]`` or
+``.with_resources(...)`` picks resources). Each resource reads its list with the client's concurrent,
+ordered, drift-safe iterator and hands dlt a page at a time, with primary key ``id`` and ``merge`` as the
+write disposition (a second run updates rows instead of adding them); ``meetourstaff``, whose records may
+lack an id, has no key and is replaced on each run. Rows carry Python types and explicit column hints from
+the models: money as ``decimal`` with its two places, coordinates as exact decimals, dates as ``date``,
+flags as ``bool``, ids and counts as ``bigint``, enums as their wire values, comma lists as ``json`` (one
+column, not a child table).
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ async def _pages(bz_options: dict[str, Any], name: str, page_size: int | None) -
             yield export_rows(page)
 
 
-def _resource(name: str, bz_options: dict[str, Any], page_size: int | None) -> DltResource:
+def _resource(name: str, bz_options: dict[str, Any], page_size: int | None, selected: bool) -> DltResource:
     model = record_model("clients", details=True) if name == DETAILS else record_model(name)
 
     async def rows() -> AsyncIterator[Any]:  # a function, not a generator: each run of the source reads anew
@@ -107,7 +107,7 @@ def _resource(name: str, bz_options: dict[str, Any], page_size: int | None) -> D
         # Without a key (meetourstaff), merge has nothing to match rows on: each run replaces the table.
         write_disposition="merge" if key else "replace",
         columns=column_hints(model),
-        selected=name != DETAILS,
+        selected=selected,
     )
 
 
@@ -126,8 +126,8 @@ def bizstim_source(
     ``sources.bizstim.api_key``); ``max_concurrency`` (an int or ``"auto"``), ``rate_limit`` and
     ``page_size`` are the client's and the iterators' (the defaults: 8, none, the API's maximum;
     ``page_size`` is capped at each list's maximum).
-    ``resources`` names the resources to create (default: every list, and ``client_details`` created but
-    not selected).
+    ``resources`` names the resources to create, each selected (default: every list, and
+    ``client_details`` created but not selected: one request per client).
     """
     names = [*LISTABLE, DETAILS] if resources is None else list(resources)
     unknown = [name for name in names if name not in (*LISTABLE, DETAILS)]
@@ -146,4 +146,4 @@ def bizstim_source(
         if value is not None
     }
     Bizstim(**options)  # checks the options now, before dlt starts extracting (no session is opened)
-    return [_resource(name, options, page_size) for name in names]
+    return [_resource(name, options, page_size, resources is not None or name != DETAILS) for name in names]

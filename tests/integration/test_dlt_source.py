@@ -87,6 +87,13 @@ async def test_client_details_is_there_but_not_selected(tmp_path: Path) -> None:
     assert set(source.selected_resources) == set(LISTABLE)
 
 
+def test_the_resources_named_are_selected() -> None:
+    """Naming client_details selects it: it loaded nothing, without a word, unless also picked by
+    ``with_resources`` (a review found it)."""
+    source = bizstim_source(api_key="k" * 40, resources=["client_details", "discounts"])
+    assert set(source.selected_resources) == {"client_details", "discounts"}
+
+
 def test_bad_options_fail_before_extracting() -> None:
     with pytest.raises(ValueError, match="unknown Bizstim resource 'invoices'"):
         bizstim_source(api_key="k" * 40, resources=["clients", "invoices"])
@@ -107,7 +114,7 @@ async def test_client_details_loads_full_records_typed(tmp_path: Path) -> None:
 
         def run() -> None:
             pipeline = _pipeline(tmp_path, "bizstim_details")
-            pipeline.run(source.with_resources("client_details")).raise_on_failed_jobs()
+            pipeline.run(source).raise_on_failed_jobs()  # named, so selected
 
         await asyncio.to_thread(run)
         ids = fake.client_ids()
