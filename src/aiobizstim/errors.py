@@ -100,6 +100,17 @@ class BizstimError(Exception):
         self.request = request
         super().__init__(f"{message} ({request})" if request else message)
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Pickle (a process pool, multiprocessing, Celery) and copy rebuild an exception by calling its class
+        # with ``args``: ours take keyword-only fields and put the finished text in ``args``. Rebuild it
+        # from that text and the attributes instead, as they were.
+        return _rebuilt, (type(self), self.args), self.__dict__
+
+
+def _rebuilt(cls: type[BizstimError], args: tuple[object, ...]) -> BizstimError:
+    """An error of ``cls`` with ``args``, before its attributes are restored (see ``__reduce__``)."""
+    return cls.__new__(cls, *args)
+
 
 class ClientClosedError(BizstimError):
     """The client was used after :meth:`Bizstim.aclose`."""
