@@ -16,6 +16,7 @@ import pytest
 from aiobizstim import AutoConcurrency
 from aiobizstim.tap import main
 from aiobizstim.tap._catalog import discover
+from aiobizstim.tap._settings import read_settings
 from aiobizstim.testing import FakeBizstim
 from tests.tap.helpers import PROG, clean_env, tap, write_json
 
@@ -66,8 +67,16 @@ def write(path: Path, text: str) -> Path:
             "{dir}/c.json: max_concurrency must be >= 1, got 0",
         ),
         (
-            lambda p: write_json(p / "c.json", {"api_key": KEY, "page_size": "100"}),
-            "{dir}/c.json: page_size must be an int, got str '100'",
+            lambda p: write_json(p / "c.json", {"api_key": KEY, "page_size": "a hundred"}),
+            "{dir}/c.json: page_size must be an integer, got 'a hundred'",
+        ),
+        (
+            lambda p: write_json(p / "c.json", {"api_key": KEY, "timeout": "5s"}),
+            "{dir}/c.json: timeout must be a number, got '5s'",
+        ),
+        (
+            lambda p: write_json(p / "c.json", {"api_key": KEY, "page_size": 2.5}),
+            "{dir}/c.json: page_size must be an int, got float 2.5",
         ),
         (
             lambda p: write_json(p / "c.json", {"api_key": KEY, "base_url": "ftp://example.com"}),
@@ -85,6 +94,8 @@ def write(path: Path, text: str) -> Path:
         "no-key",
         "concurrency",
         "page-size",
+        "timeout-text",
+        "page-size-float",
         "url",
         "key-with-newline",
     ],
@@ -95,6 +106,22 @@ def test_bad_config(
     code, out, err = run_main(capsys, "--config", make(tmp_path), "--discover")
     assert (code, out) == (2, "")
     assert one_error(err, "ConfigError").startswith(expected.format(dir=tmp_path))
+
+
+def test_numbers_given_as_text_are_read_as_numbers(tmp_path: Path) -> None:
+    """Meltano passes a setting declared without a ``kind`` as text, and so do ``TAP_BIZSTIM_*`` variables:
+    "5" is a timeout of 5 s (it was a ConfigError, exit code 2)."""
+    config = write_json(
+        tmp_path / "c.json",
+        {"api_key": KEY, "timeout": "5", "rate_limit": " 2.5 ", "page_size": "50", "max_retries": "3"},
+    )
+    settings = read_settings(config)
+    assert settings.page_size == 50
+    assert {k: settings.client[k] for k in ("timeout", "rate_limit", "max_retries")} == {
+        "timeout": 5.0,
+        "rate_limit": 2.5,
+        "max_retries": 3,
+    }
 
 
 def test_key_from_the_environment_and_unknown_settings_warn(

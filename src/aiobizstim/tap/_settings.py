@@ -31,6 +31,9 @@ _logger = logging.getLogger("aiobizstim.tap")
 
 #: The settings passed to the :class:`~aiobizstim.Bizstim` constructor under the same name.
 _CLIENT_SETTINGS: Final = ("api_key", "base_url", "max_concurrency", "rate_limit", "timeout")
+#: The numeric settings, which may come as text: Meltano passes a setting its project declares without a
+#: ``kind`` as a string, and so do ``TAP_BIZSTIM_*`` environment variables.
+_NUMBERS: Final = {"page_size": int, "max_retries": int, "rate_limit": float, "timeout": float}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -68,6 +71,7 @@ def read_settings(path: Path) -> TapSettings:
     for key in data:
         if key not in known:
             _logger.warning("%s: unknown setting %r is ignored (known: %s)", path, key, ", ".join(known))
+    data = _numbers_from_text(data, path)
     client = {name: data[name] for name in _CLIENT_SETTINGS if data.get(name) is not None}
     if isinstance(client.get("api_key"), str) and not client["api_key"].strip():
         del client["api_key"]  # blank: as if not given, so $BIZSTIM_API_KEY may supply it
@@ -85,3 +89,17 @@ def read_settings(path: Path) -> TapSettings:
     settings = TapSettings(str(path), client, page_size)
     settings.connect()  # every other value checked now, before anything is read or written
     return settings
+
+
+def _numbers_from_text(data: dict[str, Any], path: Path) -> dict[str, Any]:
+    """``data`` with each numeric setting given as text (``"30"``, ``"2.5"``) as its number."""
+    out = dict(data)
+    for name, kind in _NUMBERS.items():
+        value = out.get(name)
+        if isinstance(value, str):
+            try:
+                out[name] = kind(value.strip())
+            except ValueError:
+                what = "an integer" if kind is int else "a number"
+                raise ConfigError(f"{path}: {name} must be {what}, got {value[:40]!r}") from None
+    return out
