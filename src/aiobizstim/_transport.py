@@ -42,6 +42,7 @@ from aiobizstim._constants import (
 )
 from aiobizstim._envelope import Response, is_failure_envelope, read_response
 from aiobizstim._gate import GatePausedError, SlotGate
+from aiobizstim._log import logger
 from aiobizstim._stats import ClientStats, RetryEvent
 
 if TYPE_CHECKING:
@@ -58,11 +59,10 @@ from aiobizstim.errors import (
     excerpt,
 )
 
-__all__ = ["Transport", "logger"]
+__all__ = ["Transport"]
 
 T = TypeVar("T")
 
-logger = logging.getLogger("aiobizstim")
 
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})

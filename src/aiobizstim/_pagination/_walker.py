@@ -39,12 +39,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import logging
 from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
 
 from aiobizstim._checks import check_int, check_overlap
 from aiobizstim._constants import SHORT_PAGE_REREADS
+from aiobizstim._log import logger
 from aiobizstim._pagination._ids import IdSet, NewRecords, scalar_ids
 from aiobizstim._pagination._pages import DecodedPage, RawPage, decoded, default_overlap
 from aiobizstim._pagination._window import RequestWindow
@@ -58,7 +58,6 @@ _CHECKPOINT_KIND = "pages"
 
 T = TypeVar("T")
 
-logger = logging.getLogger("aiobizstim")
 
 Fetch = Callable[[int, int], Awaitable[DecodedPage[T] | RawPage[T]]]
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
-import logging
 import os
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Final, TextIO
 import msgspec
 
 from aiobizstim._lists import LISTABLE, record_model
+from aiobizstim._log import logger as _logger
 from aiobizstim.cli._atomic import files_no_wider_than
 from aiobizstim.cli._choices import COLUMNAR_FORMATS, ProgressMode
 from aiobizstim.cli._columnar import convert_off_loop
@@ -321,9 +321,6 @@ def resume_options(bz: Bizstim, spec: ExportSpec) -> dict[str, Any]:
         "max_items": spec.max_items,
         "server": bz.base_url,
     }
-
-
-_logger = logging.getLogger("aiobizstim")
 
 
 async def run_export(

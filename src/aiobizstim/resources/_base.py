@@ -5,7 +5,6 @@ their public method signatures."""
 from __future__ import annotations
 
 import dataclasses
-import logging
 import re
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, Generic, TypeVar, cast
@@ -22,6 +21,7 @@ from aiobizstim._checks import (
 )
 from aiobizstim._config import RequestOptions
 from aiobizstim._envelope import decode_list, decode_one, decode_page, decode_text
+from aiobizstim._log import logger
 from aiobizstim._pagination import DecodedPage, OnDecodeError, Page, PageIterator, RawPage, RecordIterator
 from aiobizstim._transport import Transport
 from aiobizstim.errors import APIResponseError, APIStatusError, BizstimError, DecodeError, NotFoundError
@@ -35,7 +35,6 @@ M = TypeVar("M", bound=msgspec.Struct)
 W = TypeVar("W", bound=msgspec.Struct)
 R = TypeVar("R")
 
-logger = logging.getLogger("aiobizstim")
 
 _PATH_PARAMETER = re.compile(r"\{(\w+)\}")
 
