@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from aiobizstim import APIResponseError, Bizstim, NotFoundError
+from aiobizstim import APIResponseError, APIStatusError, Bizstim, NotFoundError
 from aiobizstim.testing import FakeBizstim
 
 LOOKUPS = ["clients", "discounts", "services", "payments", "locations", "availability"]
@@ -46,6 +46,21 @@ async def test_no_such_record_is_a_not_found_error_whatever_the_server_sends(
     with pytest.raises(NotFoundError) as http_404:
         await get(_first_id(fake_bizstim, resource))
     assert http_404.value.status == 404
+
+
+@pytest.mark.parametrize("status", [400, 409, 422])
+async def test_a_failure_envelope_of_another_status_is_not_taken_for_no_such_record(
+    fake_bizstim: FakeBizstim, bizstim_client: Bizstim, status: int
+) -> None:
+    """A 400, 409 or 422 with a failure envelope is about the request, not the record: code that drops its
+    copy of a record on NotFoundError must not do so then (a review found them all NotFoundError)."""
+    fake_bizstim.fail_next(1, "/api/client", status=status)
+    with pytest.raises(APIResponseError) as info:
+        await bizstim_client.clients.get(fake_bizstim.client_ids()[0])
+    error: Exception = info.value
+    assert not isinstance(error, NotFoundError)
+    assert isinstance(error.__cause__, APIStatusError)
+    assert error.__cause__.status == status
 
 
 @pytest.mark.parametrize("resource", LOOKUPS)

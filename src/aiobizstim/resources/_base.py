@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar, Generic, TypeVar, cast
+from typing import Any, ClassVar, Final, Generic, TypeVar, cast
 from urllib.parse import quote
 
 import msgspec
@@ -47,6 +47,16 @@ def segment(value: str | int) -> str:
     return quote(text, safe="")
 
 
+#: How the API's failure envelope says a lookup found nothing ("No client found"; the wording is not
+#: documented: any "not found" / "no ... found").
+_NOTHING_FOUND: Final = re.compile(r"\bnot\s+found\b|\bno\b.*\bfound\b", re.IGNORECASE)
+
+
+def says_nothing_found(message: str) -> bool:
+    """Whether a failure envelope's ``message`` says a lookup found nothing."""
+    return _NOTHING_FOUND.search(message) is not None
+
+
 class Resource:
     """Base of the resource namespaces (``bz.clients``, ``bz.discounts``, ...)."""
 
@@ -75,8 +85,10 @@ class Resource:
         query: Mapping[str, str] | None = None,
         path_params: Mapping[str, str | int] | None = None,
     ) -> W:
-        """One record. A failure envelope answering the lookup, whatever its HTTP status, means "no such
-        record" (the only failure the API documents for its lookups): :class:`NotFoundError`, as a 404 is."""
+        """One record. A failure envelope answering the lookup with a 200 or a 404, or saying nothing was
+        found, means "no such record" (the only failure the API documents for its lookups):
+        :class:`NotFoundError`, as a bare 404 is. Any other (a 400 "Error", a 409, a 422) is about the
+        request, not the record, and stays the :class:`APIResponseError` it is."""
         endpoint = ENDPOINTS[name]
         assert endpoint.response_model is model, f"{name} answers {endpoint.response_model}, not {model}"
 
@@ -95,6 +107,8 @@ class Resource:
         except APIResponseError as failure:
             cause = failure.__cause__  # the plain 4xx that carried the envelope, if it was one
             status = cause.status if isinstance(cause, APIStatusError) else 200
+            if status not in (200, 404) and not says_nothing_found(failure.message):
+                raise
             raise NotFoundError(
                 failure.message, status=status, body=failure.message, request=failure.request
             ) from failure

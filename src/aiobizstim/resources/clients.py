@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any, overload
 
@@ -13,7 +12,7 @@ from aiobizstim._log import logger
 from aiobizstim._pagination import FanOut, OnDecodeError, RecordGoneError
 from aiobizstim.errors import APIResponseError, NotFoundError
 from aiobizstim.models import Client, ClientCreate, ClientImport, ClientSummary, ClientUpdate
-from aiobizstim.resources._base import PagedResource
+from aiobizstim.resources._base import PagedResource, says_nothing_found
 
 __all__ = ["Clients"]
 
@@ -159,11 +158,6 @@ class Clients(PagedResource[ClientSummary]):
         return await self._write("clients.import", ClientImport(header=cols, data=rows), {}, timeout=timeout)
 
 
-#: How the API's failure envelope says a lookup found nothing ("No client found"; the wording is not
-#: documented: any "not found" / "no ... found").
-_NOTHING_FOUND = re.compile(r"\bnot\s+found\b|\bno\b.*\bfound\b", re.IGNORECASE)
-
-
 def _no_such_client(error: NotFoundError) -> bool:
     """Whether a lookup's ``error`` is the API's own answer that the client does not exist: its failure
     envelope (status ``"failure"``, with a 200 or a 404) saying nothing was found. Any other answer says
@@ -173,7 +167,7 @@ def _no_such_client(error: NotFoundError) -> bool:
     enveloped = (isinstance(failure, APIResponseError) and failure.status == "failure") or (
         error.status == 404 and is_failure_envelope(error.body.encode())
     )
-    return enveloped and _NOTHING_FOUND.search(error.message) is not None
+    return enveloped and says_nothing_found(error.message)
 
 
 def _selector(
