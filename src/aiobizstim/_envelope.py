@@ -152,14 +152,19 @@ def _decode_error(exc: msgspec.ValidationError, doc: Any, *, base: str, request:
     )
 
 
-def _failure_message(status: Any, doc: Any) -> str:
+def _failure_text(doc: Any) -> str | None:
     """The server's message in a failure envelope (``response``, ``error`` or ``message``), bounded."""
     if isinstance(doc, dict):
         for key in ("response", "error", "message"):
             candidate = doc.get(key)
             if isinstance(candidate, str) and candidate.strip():
                 return excerpt(candidate.strip(), _MESSAGE_CHARS)
-    return f"the API reported status {excerpt(status, 40)}"
+    return None
+
+
+def _failure_message(status: Any, doc: Any) -> str:
+    """The server's message in a failure envelope, or what its status says when it has none."""
+    return _failure_text(doc) or f"the API reported status {excerpt(status, 40)}"
 
 
 def _failure(status: Any, doc: Any, *, request: str | None) -> APIResponseError:
@@ -198,15 +203,18 @@ def _status_error(
     retry_after: float | None,
     reason: str,
 ) -> APIStatusError:
+    failed = isinstance(doc, dict) and doc.get("status") != _SUCCESS
+    told = _failure_text(doc) if failed else None  # the envelope's own message, when it has one
     message = reason or "unexpected status"
-    if isinstance(doc, dict) and doc.get("status") != _SUCCESS:
-        message = _failure_message(doc.get("status"), doc)
+    if failed:
+        message = told or _failure_message(doc.get("status"), doc)
     common: dict[str, Any] = {
         "status": status,
         "body": excerpt(body, _BODY_EXCERPT),
         "request": request,
         "attempts": attempts,
         "retry_after": retry_after,
+        "quote_body": told is None,  # the envelope's message says it; its JSON is in .body
     }
     if status in (401, 403):
         return AuthenticationError(message, **common)

@@ -165,6 +165,7 @@ class APIStatusError(BizstimError):
         request: str | None = None,
         attempts: int = 1,
         retry_after: float | None = None,
+        quote_body: bool = True,
     ) -> None:
         self.status = status
         #: A bounded excerpt of the response body (HTML error pages included).
@@ -174,7 +175,7 @@ class APIStatusError(BizstimError):
         self.retry_after = retry_after
         # A lookup's "no such record" may come in a 200 failure envelope: "HTTP 200" would only confuse.
         text = message if 200 <= status < 300 else f"HTTP {status}: {message}"
-        if body and body != message:
+        if quote_body and body and body != message:  # not when the message was taken from the body
             text += f": {_readable(body)}"
         if attempts > 1:
             text += f" after {attempts} attempts"
@@ -203,11 +204,18 @@ class RateLimitError(APIStatusError):
         request: str | None = None,
         attempts: int = 1,
         retry_after: float | None = None,
+        quote_body: bool = True,
     ) -> None:
         if retry_after is not None:
             message = f"{message} (retry after {retry_after:g} s)"
         super().__init__(
-            message, status=status, body=body, request=request, attempts=attempts, retry_after=retry_after
+            message,
+            status=status,
+            body=body,
+            request=request,
+            attempts=attempts,
+            retry_after=retry_after,
+            quote_body=quote_body,
         )
 
 

@@ -79,7 +79,7 @@ async def test_per_call_timeout_is_a_full_client_timeout(api: MockedAPI, bz: Biz
 async def test_non_retryable_statuses_raise_their_class_after_one_attempt(
     api: MockedAPI, bz: Bizstim, status: int, body: str, error: type[BizstimError], text: str
 ) -> None:
-    # A lookup turns any failure envelope into NotFoundError (issue 13): the 400 case reads a list page.
+    # The 400 case reads a list page: a lookup's "No data provided" would be about the request, the same.
     listing = error is APIResponseError
     api.get(PAGE if listing else ONE, status=status, body=body, repeat=True)
     with pytest.raises(error, match=text) as info:
@@ -89,13 +89,28 @@ async def test_non_retryable_statuses_raise_their_class_after_one_attempt(
     assert bz.stats.errors == 1
 
 
+async def test_an_envelopes_message_is_said_once_and_its_json_kept_in_the_body(
+    api: MockedAPI, bz: Bizstim
+) -> None:
+    """'HTTP 403: Invalid API key: {"status":false,"error":"Invalid API key "}' said it twice."""
+    body = '{"status": false, "error": "Invalid API key "}'
+    api.get(ONE, status=403, body=body)
+    with pytest.raises(AuthenticationError) as info:
+        await bz.discounts.get(17)
+    assert str(info.value) == "HTTP 403: Invalid API key (GET /api/discount/17)"
+    assert info.value.body == body
+
+
 async def test_a_failure_envelope_on_a_4xx_answering_a_lookup_is_not_found(
     api: MockedAPI, bz: Bizstim
 ) -> None:
-    api.get(ONE, status=400, body='{"status": "failure", "response": "No discount found"}')
+    body = '{"status": "failure", "response": "No discount found"}'
+    api.get(ONE, status=400, body=body)
     with pytest.raises(NotFoundError, match="No discount found") as info:
         await bz.discounts.get(17)
     assert info.value.status == 400
+    assert info.value.body == body  # the body as sent; the message says it once
+    assert str(info.value) == "HTTP 400: No discount found (GET /api/discount/17)"
     assert isinstance(info.value.__cause__, APIResponseError)
 
 

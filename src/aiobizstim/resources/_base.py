@@ -109,8 +109,9 @@ class Resource:
             status = cause.status if isinstance(cause, APIStatusError) else 200
             if status not in (200, 404) and not says_nothing_found(failure.message):
                 raise
+            body = cause.body if isinstance(cause, APIStatusError) else failure.message
             raise NotFoundError(
-                failure.message, status=status, body=failure.message, request=failure.request
+                failure.message, status=status, body=body, request=failure.request, quote_body=False
             ) from failure
 
     async def _get_by_id(
