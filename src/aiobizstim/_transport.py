@@ -383,11 +383,17 @@ class Transport:
 
     async def aclose(self) -> None:
         """Close the session we created (an injected one is left open). Safe to call twice. A copy only
-        closes itself: the pool stays with the client it was copied from."""
+        closes itself: the pool stays with the client it was copied from.
+
+        Called from another event loop than the client ran in: :class:`EventLoopError` while that loop
+        runs (its connections are its own); once it is closed, the client closes what it can, and then
+        raises :class:`EventLoopError` if connections were open (their sockets stay open until garbage
+        collection: they can only be closed by the loop they belong to)."""
         if self._closed:
             return
-        self._closed = True
         pool = self._pool
+        stranded = self._stranded_connections()
+        self._closed = True
         if self._is_copy or pool.closed:
             return
         pool.closed = True
@@ -397,6 +403,25 @@ class Transport:
         session, pool.session = pool.session, None
         if session is not None and pool.owns_session and not session.closed:
             await session.close()
+        if stranded:
+            raise EventLoopError(
+                f"this Bizstim client ran in another event loop, which has since been closed: its {stranded} "
+                "open connection(s) could not be closed from this one and stay open until garbage "
+                "collection; close the client in the loop it ran in (`async with Bizstim(...) as bz:` "
+                "inside the coroutine you pass to asyncio.run())"
+            )
+
+    def _stranded_connections(self) -> int:
+        """Before closing from another event loop than the client ran in: the connections open there, which
+        cannot be closed from here; :class:`EventLoopError` while that loop still runs. 0 otherwise."""
+        pool = self._pool
+        if self._is_copy or pool.closed or pool.session is None or not pool.owns_session:
+            return 0
+        if pool.loop is None or pool.loop is asyncio.get_running_loop():
+            return 0
+        if not pool.loop.is_closed():
+            self._check_loop()  # raises: the connections are that running loop's
+        return _open_connections(pool.session)
 
     def __del__(self, _warn: Callable[..., None] = warnings.warn) -> None:
         # Our own warning for a client that was never closed, in place of aiohttp's "Unclosed client
@@ -678,6 +703,14 @@ async def _read_head(content: aiohttp.StreamReader, limit: int) -> bytes:
         chunks.append(chunk)
         size += len(chunk)
     return b"".join(chunks)
+
+
+def _open_connections(session: aiohttp.ClientSession) -> int:
+    """The connections ``session``'s connector holds, idle or in use (none known for a foreign connector)."""
+    connector = session.connector
+    idle = getattr(connector, "_conns", {})
+    in_use = getattr(connector, "_acquired", ())
+    return sum(len(conns) for conns in idle.values()) + len(in_use)
 
 
 def _check_connector(session: aiohttp.ClientSession, config: ClientConfig) -> None:

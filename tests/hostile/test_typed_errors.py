@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
+import threading
 import time
 
 import aiohttp
@@ -63,6 +66,63 @@ def test_a_client_used_from_a_second_event_loop_says_what_to_do() -> None:
     asyncio.run(refused())
     asyncio.run(second())
     assert bz.closed
+
+
+_CLOSED_ELSEWHERE = """
+import asyncio, threading
+from aiobizstim import Bizstim, EventLoopError
+from aiobizstim.testing import FakeBizstim
+
+server_loop = asyncio.new_event_loop()
+threading.Thread(target=server_loop.run_forever, daemon=True).start()
+fake = FakeBizstim(clients=5)
+asyncio.run_coroutine_threadsafe(fake.start(), server_loop).result()
+bz = Bizstim(api_key=fake.api_key, base_url=fake.url)
+
+async def use() -> None:
+    await bz.clients.list(limit=1)  # leaves a keep-alive connection in the pool
+
+asyncio.run(use())
+try:
+    asyncio.run(bz.aclose())
+except EventLoopError as exc:
+    print(type(exc).__name__, bz.closed, exc)
+"""
+
+
+def test_closing_from_another_loop_says_its_connections_stay_open() -> None:
+    """aclose() in a second asyncio.run() returned quietly and left the first loop's sockets open."""
+    run = subprocess.run(
+        [sys.executable, "-c", _CLOSED_ELSEWHERE], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith(
+        "EventLoopError True this Bizstim client ran in another event loop, which has since been closed: "
+        "its 1 open connection(s) could not be closed from this one"
+    ), run.stdout
+
+
+async def test_closing_while_its_loop_runs_elsewhere_is_refused() -> None:
+    other = asyncio.new_event_loop()
+    thread = threading.Thread(target=other.run_forever, daemon=True)
+    thread.start()
+    try:
+        bz = Bizstim(api_key=KEY, base_url="http://127.0.0.1:9", max_retries=0)
+
+        async def refused() -> None:
+            with pytest.raises(APIConnectionError):
+                await bz.discounts.list()
+
+        asyncio.run_coroutine_threadsafe(refused(), other).result(timeout=30)
+        with pytest.raises(EventLoopError, match="which is still running"):
+            await bz.aclose()
+        assert not bz.closed
+        asyncio.run_coroutine_threadsafe(bz.aclose(), other).result(timeout=30)
+        assert bz.closed
+    finally:
+        other.call_soon_threadsafe(other.stop)
+        thread.join(timeout=30)
+        other.close()
 
 
 async def test_an_injected_session_with_raise_for_status_keeps_typed_errors(hostile: HostileServer) -> None:
