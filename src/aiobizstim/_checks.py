@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
 
 from aiobizstim.errors import ConfigurationError
 
@@ -188,13 +190,22 @@ def check_rows(
             raise TypeError(f"data[{r}] must be a list of values")
         if len(row) != len(cols):
             raise ValueError(f"data[{r}] has {len(row)} values but header has {len(cols)} columns")
-        values = []
-        for c, value in enumerate(row):
-            if value is None:
-                values.append("")
-            elif isinstance(value, str | int | float) and not isinstance(value, bool):
-                values.append(str(value))
-            else:
-                raise TypeError(f"data[{r}][{c}] must be a str or number, got {type(value).__name__}")
-        rows.append(values)
+        rows.append([_cell(f"data[{r}][{c}]", value) for c, value in enumerate(row)])
     return cols, rows
+
+
+def _cell(name: str, value: object) -> str:
+    """One value of a bulk import row as the API takes it: text, a number's digits, a date's YYYY-MM-DD."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float | Decimal):
+        if not math.isfinite(value):
+            raise ValueError(f"{name} must be a finite number, got {value}")
+        return str(value) if isinstance(value, float) else format(value, "f")  # no exponent: 1E+2 is 100
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"{name} must be a str, number or date, got {type(value).__name__}")

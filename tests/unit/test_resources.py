@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from aiobizstim import APIResponseError, Bizstim, DecodeError
+from aiobizstim._checks import check_rows
 from aiobizstim.models import ENDPOINTS, ClientUpdate, PaymentCreate
 from aiobizstim.resources._base import segment
 from tests.unit._aioresponses_shim import MockedAPI
@@ -258,3 +261,18 @@ async def test_skip_mode_drops_and_logs_bad_records(
     page = await bz.discounts.list(limit=100, on_decode_error="skip")
     assert (len(page.items), page.skipped, page.has_more) == (2, 1, False)
     assert KEY not in caplog.text
+
+
+def test_an_import_row_takes_decimals_and_dates_and_refuses_non_finite_numbers() -> None:
+    """Money is a Decimal everywhere else in the library: the import refused it, and sent float('nan') as
+    'nan' (a review found both)."""
+    _, rows = check_rows(
+        ["a", "b", "c", "d", "e", "f"],
+        [[Decimal("10.50"), Decimal("1E+2"), dt.date(2024, 2, 29), 7, 2.5, None]],
+    )
+    assert rows == [["10.50", "100", "2024-02-29", "7", "2.5", ""]]
+    for bad in (float("nan"), float("inf"), Decimal("NaN")):
+        with pytest.raises(ValueError, match=r"^data\[0\]\[0\] must be a finite number"):
+            check_rows(["a"], [[bad]])
+    with pytest.raises(TypeError, match=r"^data\[0\]\[0\] must be a str, number or date, got datetime"):
+        check_rows(["a"], [[dt.datetime(2024, 1, 1, 12, 0)]])

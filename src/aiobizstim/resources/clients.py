@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
 from typing import Any, overload
 
 from aiobizstim._checks import check_count, check_id, check_lookahead, check_rows, check_text
@@ -147,12 +149,13 @@ class Clients(PagedResource[ClientSummary]):
     async def import_(
         self,
         header: Sequence[str],
-        data: Sequence[Sequence[str | int | float | None]],
+        data: Sequence[Sequence[str | int | float | Decimal | date | None]],
         *,
         timeout: float | None = None,
     ) -> str:
         """Bulk-create clients (``POST /api/clients``): ``header`` names the columns, ``data`` has one row per
-        client with one value per column. Returns the server's message (e.g. "The records were imported
+        client with one value per column (text, a number, a ``Decimal`` or a ``date``; ``None`` is empty).
+        Returns the server's message (e.g. "The records were imported
         successfully."); a failure (e.g. the trial limit) raises :class:`~aiobizstim.APIResponseError`."""
         cols, rows = check_rows(header, data)
         return await self._write("clients.import", ClientImport(header=cols, data=rows), {}, timeout=timeout)
