@@ -224,6 +224,18 @@ def test_clock_times_hold_24_00() -> None:
     assert c.slot_duration == ClockTime(0, 15)
 
 
+def test_a_clock_times_repr_gives_it_back_and_text_is_refused_by_the_constructor() -> None:
+    """Its repr read ClockTime('24:00'), a call that failed deep in a comparison of int and str."""
+    for text in ("24:00", "08:30:00", "00:15"):
+        clock = ClockTime.parse(text)
+        again = eval(repr(clock), {"ClockTime": ClockTime})
+        assert (again, str(again)) == (clock, text)
+    with pytest.raises(TypeError, match=r"^ClockTime hour must be an int, got str '24:00' \(ClockTime.parse"):
+        ClockTime("24:00")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"minute must be an int, got float 1\.5"):
+        ClockTime(8, 1.5)  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize("wire", ["25:00", "24:01", "12:3", "noon", "12:30:61"])
 def test_bad_clock_time_is_a_decode_error(wire: str) -> None:
     with pytest.raises(DecodeError) as info:

@@ -23,6 +23,12 @@ class ClockTime:
     second: int
 
     def __init__(self, hour: int, minute: int = 0, second: int = 0, *, seconds_written: bool = False) -> None:
+        given: tuple[tuple[str, object], ...] = (("hour", hour), ("minute", minute), ("second", second))
+        for name, value in given:  # annotated int, but called from untyped code too
+            if not isinstance(value, int) or isinstance(value, bool):
+                got = f"{type(value).__name__} {value!r}"
+                hint = " (ClockTime.parse reads text)" if isinstance(value, str) else ""
+                raise TypeError(f"ClockTime {name} must be an int, got {got}{hint}")
         if not (0 <= hour <= 24 and 0 <= minute <= 59 and 0 <= second <= 59):
             raise ValueError(f"clock time out of range: {hour:02d}:{minute:02d}:{second:02d}")
         if hour == 24 and (minute or second):
@@ -63,7 +69,7 @@ class ClockTime:
         return f"{self.hour:02d}:{self.minute:02d}"
 
     def __repr__(self) -> str:
-        return f"ClockTime({str(self)!r})"
+        return f"ClockTime.parse({str(self)!r})"  # a call that gives it back, seconds written or not
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, ClockTime):
