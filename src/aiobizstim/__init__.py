@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from aiobizstim._backoff import RetryPolicy
     from aiobizstim._client import Bizstim
     from aiobizstim._config import AutoConcurrency
-    from aiobizstim._pagination import Page
+    from aiobizstim._pagination import FanOut, Page, PageIterator, RecordIterator
     from aiobizstim._secret import Secret
     from aiobizstim._stats import ClientStats
     from aiobizstim.models import to_builtins, to_wire
@@ -50,7 +50,10 @@ _LAZY: dict[str, str] = {
     "AutoConcurrency": "aiobizstim._config",
     "Bizstim": "aiobizstim._client",
     "ClientStats": "aiobizstim._stats",
+    "FanOut": "aiobizstim._pagination",
     "Page": "aiobizstim._pagination",
+    "PageIterator": "aiobizstim._pagination",
+    "RecordIterator": "aiobizstim._pagination",
     "RetryPolicy": "aiobizstim._backoff",
     "Secret": "aiobizstim._secret",
     "to_builtins": "aiobizstim.models",
@@ -71,12 +74,15 @@ __all__ = [
     "ConfigurationError",
     "DecodeError",
     "EventLoopError",
+    "FanOut",
     "NotFoundError",
     "Page",
+    "PageIterator",
     "PaginationDriftError",
     "PaginationIncompleteError",
     "PaginationStalledError",
     "RateLimitError",
+    "RecordIterator",
     "ResponseTooLargeError",
     "RetryPolicy",
     "Secret",

@@ -91,6 +91,27 @@ SNIPPETS = {
                 await bz.clients.get(first_name="Ann"),  # E: No overload variant of "get"
             ]
     """,
+    "iterators_close_in_async_with_and_pages_iterate": """
+        from aiobizstim import Bizstim, FanOut, PageIterator, RecordIterator
+        from aiobizstim.models import Client, ClientSummary
+
+
+        async def use(bz: Bizstim) -> list[int]:
+            ids = [c.id for c in await bz.clients.list()]  # a Page iterates its records
+            it: RecordIterator[ClientSummary]
+            async with bz.clients.iter() as it:
+                ids += [c.id async for c in it]
+            pages: PageIterator[ClientSummary]
+            async with bz.clients.iter_pages() as pages:
+                async for page in pages:
+                    ids += [c.id for c in page]
+                token: dict[str, object] = pages.checkpoint()
+            print(token)
+            details: FanOut[ClientSummary, Client]
+            async with bz.clients.iter_details() as details:
+                ids += [c.id async for c in details]
+            return ids
+    """,
 }
 
 _EXPECT = re.compile(r"#\s*E:\s*(?P<text>.+?)\s*$")

@@ -17,7 +17,7 @@ from typing import Any, cast
 import aiohttp
 import pytest
 
-from aiobizstim import Bizstim, ClientClosedError
+from aiobizstim import Bizstim, ClientClosedError, FanOut, PageIterator, RecordIterator
 from aiobizstim.testing import FakeBizstim, Faults
 from tests.robustness._support import QUICK_RETRIES, collect_garbage, eventually, other_tasks
 
@@ -145,6 +145,33 @@ async def test_returning_out_of_the_loop_closes_the_iterator_without_the_cyclic_
         finally:
             gc.enable()
         await assert_quiet(bz, fake, caplog)
+
+
+@pytest.mark.parametrize("which", ["iter", "iter_pages", "iter_details"])
+async def test_leaving_async_with_closes_the_iterator(
+    slow_bz: Bizstim, slow_fake: FakeBizstim, caplog: pytest.LogCaptureFixture, which: str
+) -> None:
+    """``async with bz.clients.iter() as it:`` closes it as ``contextlib.aclosing`` would: the requests
+    running ahead are cancelled when the block ends, not when the iterator is collected."""
+    caplog.set_level(logging.WARNING)
+    got = 0
+    made: RecordIterator[Any] | PageIterator[Any] | FanOut[Any, Any]
+    if which == "iter":
+        made = slow_bz.clients.iter(page_size=20)
+    elif which == "iter_pages":
+        made = slow_bz.clients.iter_pages(page_size=5)
+    else:
+        made = slow_bz.clients.iter_details(page_size=50, concurrency=8)
+    async with made as it:
+        assert it is made
+        async for _ in it:
+            got += 1
+            if got == 30:
+                await in_flight(slow_fake, 2)
+                break
+        assert other_tasks()  # still running ahead inside the block
+    assert not other_tasks()
+    await assert_quiet(slow_bz, slow_fake, caplog)
 
 
 @pytest.mark.parametrize("which", ["iter", "iter_pages", "iter_details"])

@@ -195,6 +195,7 @@ async def test_list_returns_a_page(api: MockedAPI, bz: Bizstim) -> None:
     api.get(f"{BASE}/api/discounts/40/20", payload=envelope_page(list(range(41, 61)), 95))
     page = await bz.discounts.list(start=40)
     assert (page.start, page.limit, page.total, page.has_more, len(page)) == (40, 20, 95, True, 20)
+    assert [d.id for d in page] == list(range(41, 61))  # a Page iterates its records
 
 
 async def test_iter_over_mocked_pages(api: MockedAPI, bz: Bizstim) -> None:

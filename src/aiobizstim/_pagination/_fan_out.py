@@ -12,6 +12,7 @@ from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any, Generic, TypeVar
 
 from aiobizstim._checks import check_count, check_lookahead
+from aiobizstim._pagination._closing import Closing
 from aiobizstim._pagination._pages import ids_of
 from aiobizstim._pagination._walker import PageIterator, Position, total_text
 from aiobizstim._pagination._window import cancel_all
@@ -39,7 +40,7 @@ class _Batch(Generic[K]):
     done: int = 0
 
 
-class FanOut(Generic[K, R]):
+class FanOut(Closing, Generic[K, R]):
     """``call(k)`` for every record ``k`` of the walk ``source``, at most ``concurrency`` at once, results in
     list order.
 

@@ -45,6 +45,7 @@ from typing import Any, Generic, TypeVar
 from aiobizstim._checks import check_int, check_overlap
 from aiobizstim._constants import SHORT_PAGE_REREADS
 from aiobizstim._log import logger
+from aiobizstim._pagination._closing import Closing
 from aiobizstim._pagination._ids import IdSet, NewRecords, scalar_ids
 from aiobizstim._pagination._pages import DecodedPage, RawPage, decoded, default_overlap
 from aiobizstim._pagination._window import RequestWindow
@@ -510,7 +511,7 @@ def total_text(total: int | None) -> str:
     return "no total yet" if total is None else f"total {total:,}"
 
 
-class PageIterator(Generic[T]):
+class PageIterator(Closing, Generic[T]):
     """Every record from offset ``start`` in list order, each at most once (see the module docstring), a
     page's worth at a time: each list holds the new records of one page read (never empty).
 
@@ -605,7 +606,7 @@ class PageIterator(Generic[T]):
         await self._pages.aclose()
 
 
-class RecordIterator(Generic[T]):
+class RecordIterator(Closing, Generic[T]):
     """A :class:`PageIterator`'s records one at a time. It holds no generator of its own: dropping it drops
     the page iterator, which then closes at once."""
 
