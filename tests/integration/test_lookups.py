@@ -95,3 +95,30 @@ async def test_iter_pages_resumes_from_a_checkpoint_in_a_new_client() -> None:
     assert len(got) == len(set(got))
     assert (original & set(fake.client_ids())) <= set(got)
     assert requests < 5000 // 196 * 0.8  # about the remaining share, not every page again
+
+
+@pytest.mark.parametrize("stop_after", [0, 1, 37, 200, 1234])
+async def test_iter_checkpoints_between_any_two_records(stop_after: int) -> None:
+    """``iter()`` took ``resume=`` but had no checkpoint: the records of a page come one at a time, so its
+    checkpoint covers exactly those handed out, mid-page too (a library-user review)."""
+    async with FakeBizstim(clients=3000, seed=8) as fake:
+        first: list[int] = []
+        async with (
+            Bizstim(api_key=fake.api_key, base_url=fake.url) as bz,
+            bz.clients.iter(page_size=200) as it,
+        ):
+            while len(first) < stop_after:
+                first.append((await anext(it)).id)
+            token = json.loads(json.dumps(it.checkpoint()))
+        original = set(fake.client_ids())
+        fake.delete_clients(fake.client_ids()[2000:2030])
+        fake.insert_clients(25, at=5)
+        fake.insert_clients(25, at=2500)
+        async with Bizstim(api_key=fake.api_key, base_url=fake.url) as bz:
+            rest = [c.id async for c in bz.clients.iter(page_size=200, resume=token)]
+    got = first + rest
+    assert len(got) == len(set(got))  # none twice
+    assert (original & set(fake.client_ids())) <= set(got)  # none missed that existed throughout
+    assert first == sorted(original)[:stop_after]
+    listed = fake.client_ids()
+    assert rest == [i for i in listed if i not in set(first)][-len(rest) :]  # in list order, from the stop

@@ -147,3 +147,13 @@ def test_ids_up_to_the_bitmap_limit_survive_a_dump_and_load() -> None:
     loaded = IdSet.load(ids.dump())
     assert all(key in loaded for key in (2**26, 2**27 - 1, 2**27 - 20, 2**27 - 3))
     assert 2**27 - 2 not in loaded
+
+
+def test_discard_all_forgets_only_the_keys_given() -> None:
+    ids = IdSet()
+    ids.add_all([1, 2, 3, 9, 1 << 28, "x", None])
+    packed = ids.dump()
+    ids.discard_all([2, 9, 1 << 28, "x", 12345, "absent"])
+    assert [key for key in (1, 2, 3, 9, 1 << 28, "x", None, 12345) if key in ids] == [1, 3, None]
+    assert ids.dump() != packed  # the packed copy is made again
+    assert IdSet.load(ids.dump()).dump() == ids.dump()

@@ -173,6 +173,17 @@ class IdSet:
         if need > len(bits):
             bits.extend(bytes(min(max(need - len(bits), len(bits)), self._BITMAP_LIMIT // 8 - len(bits))))
 
+    def discard_all(self, keys: Sequence[Any]) -> None:
+        """Forget every key of ``keys`` (those not remembered are left as they are)."""
+        self._packed = None
+        bits, size, limit = self._bits, len(self._bits), self._BITMAP_LIMIT
+        for key in keys:
+            if type(key) is int and 0 <= key < limit:
+                if (key >> 3) < size:
+                    bits[key >> 3] &= ~(1 << (key & 7)) & 0xFF
+            else:
+                self._others.discard(key)
+
     def add(self, key: Any) -> None:
         """Remember ``key``."""
         self._packed = None

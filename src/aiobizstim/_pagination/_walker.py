@@ -39,6 +39,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import operator
 from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
 
@@ -47,7 +48,7 @@ from aiobizstim._constants import SHORT_PAGE_REREADS
 from aiobizstim._log import logger
 from aiobizstim._pagination._closing import Closing
 from aiobizstim._pagination._ids import IdSet, NewRecords, scalar_ids
-from aiobizstim._pagination._pages import DecodedPage, RawPage, decoded, default_overlap
+from aiobizstim._pagination._pages import DecodedPage, RawPage, decoded, default_overlap, ids_of
 from aiobizstim._pagination._window import RequestWindow
 from aiobizstim._stats import ClientStats
 from aiobizstim.errors import PaginationDriftError, PaginationIncompleteError, PaginationStalledError
@@ -613,6 +614,9 @@ class RecordIterator(Closing, Generic[T]):
     def __init__(self, pages: PageIterator[T]) -> None:
         self._pages = pages
         self._batch: Iterator[T] = iter(())
+        #: The records of the batch ``_batch`` hands out, and the walk's position before that batch.
+        self._items: list[T] = []
+        self._before = pages.position
 
     def __repr__(self) -> str:
         return f"<RecordIterator over {self._pages.what} ({total_text(self.total)})>"
@@ -631,14 +635,33 @@ class RecordIterator(Closing, Generic[T]):
         return self
 
     async def __anext__(self) -> T:
-        for item in self._batch:  # the rest of the current page (a list iterator lets go of it when done)
+        for item in self._batch:  # the rest of the current page
             return item
         while True:
-            self._batch = iter(await self._pages.__anext__())  # never empty; StopAsyncIteration at the end
+            self._items = []  # let the page's records go while the next one is read
+            self._before = self._pages.position
+            self._items = await self._pages.__anext__()  # never empty; StopAsyncIteration at the end
+            self._batch = iter(self._items)
             for item in self._batch:
                 return item
+
+    def checkpoint(self) -> dict[str, Any]:
+        """Where the iteration stands, as :meth:`PageIterator.checkpoint` gives it, but to take at any moment
+        between records: it covers exactly the records handed out so far. Pass it as ``resume=`` to
+        ``iter()`` or ``iter_pages()`` (same ``start`` and ``page_size``) to continue with the next one.
+
+        Cost: the page walk's checkpoint (its compressed bitmap, built once per page); within a page, a copy
+        of the ids handed out and the ids of the page's records handed out so far."""
+        left = operator.length_hint(self._batch)
+        if not left:  # between pages
+            return self._pages.checkpoint()
+        done = len(self._items) - left
+        handled = self._pages.seen.copy()
+        handled.discard_all(ids_of(self._items[done:]))  # handed to this iterator, not yet to its consumer
+        return self._pages.checkpoint_at(self._before, handled, ids_of(self._items[:done]))
 
     async def aclose(self) -> None:
         """Stop: cancel and await the page requests in flight."""
         self._batch = iter(())
+        self._items = []
         await self._pages.aclose()
