@@ -122,3 +122,35 @@ async def test_iter_checkpoints_between_any_two_records(stop_after: int) -> None
     assert first == sorted(original)[:stop_after]
     listed = fake.client_ids()
     assert rest == [i for i in listed if i not in set(first)][-len(rest) :]  # in list order, from the stop
+
+
+async def test_an_iter_checkpoint_in_the_last_page_of_max_items_keeps_the_rest() -> None:
+    """The last page's records past max_items were remembered as handed out: a checkpoint inside that page
+    resumed with nothing (a code review found it)."""
+    async with FakeBizstim(clients=100, seed=8) as fake:
+        async with (
+            Bizstim(api_key=fake.api_key, base_url=fake.url) as bz,
+            bz.clients.iter(page_size=10, max_items=25) as it,
+        ):
+            first = [(await anext(it)).id for _ in range(22)]
+            token = it.checkpoint()
+        async with Bizstim(api_key=fake.api_key, base_url=fake.url) as bz:
+            rest = [c.id async for c in bz.clients.iter(page_size=10, max_items=25, resume=token)]
+    assert first + rest == fake.client_ids()[:25]
+
+
+async def test_checkpoints_within_a_page_share_one_compressed_bitmap() -> None:
+    """The ids handed out before the page are copied and compressed once per page, not per checkpoint: a
+    checkpoint after every record of a long export stays cheap."""
+    async with (
+        FakeBizstim(clients=500, seed=8) as fake,
+        Bizstim(api_key=fake.api_key, base_url=fake.url) as bz,
+        bz.clients.iter(page_size=200) as it,
+    ):
+        for _ in range(250):  # into the second page
+            await anext(it)
+        one = it.checkpoint()
+        await anext(it)
+        two = it.checkpoint()
+    assert one["seen"]["bits"] is two["seen"]["bits"]
+    assert len(two["taken"]) == len(one["taken"]) + 1

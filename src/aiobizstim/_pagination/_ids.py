@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from itertools import islice
 from typing import Any, Final, Generic, TypeVar
 
-from aiobizstim._pagination._pages import DecodedPage
+from aiobizstim._pagination._pages import DecodedPage, ids_of
 from aiobizstim._stats import ClientStats
 
 __all__ = ["IdSet", "NewRecords", "ascending_ids", "scalar_ids"]
@@ -25,7 +25,8 @@ _GAP_BITS: Final = ["", *("0" * (gap - 1) + "1" for gap in range(1, _SPARSE + 1)
 
 
 class IdSet:
-    """The ids already yielded, in about one bit per id for the usual dense MySQL auto-increment ints.
+    """The ids already yielded, in about one bit per id for the usual dense MySQL auto-increment ints
+    (``None``, a record without an id, is never one of them).
 
     A plain ``set`` costs ~60 bytes per id (the int object plus its slot) and would make a long export's
     memory grow with the list; ints in ``[0, 2**27)`` go into a bitmap instead (at most 16 MiB, 125 kB for
@@ -98,8 +99,10 @@ class IdSet:
         """Remember every key of ``keys``."""
         limit = self._BITMAP_LIMIT
         int_keys = [key for key in keys if type(key) is int and 0 <= key < limit]
-        if len(int_keys) != len(keys):
-            self._others.update(key for key in keys if not (type(key) is int and 0 <= key < limit))
+        if len(int_keys) != len(keys):  # None is no id: a record without one is never remembered
+            self._others.update(
+                key for key in keys if not (type(key) is int and 0 <= key < limit) and key is not None
+            )
         self._packed = None
         if not int_keys:
             return
@@ -190,7 +193,7 @@ class IdSet:
         if type(key) is int and 0 <= key < self._BITMAP_LIMIT:
             self._grow((key >> 3) + 1)
             self._bits[key >> 3] |= 1 << (key & 7)
-        else:
+        elif key is not None:  # None is no id
             self._others.add(key)
 
 
@@ -264,7 +267,9 @@ class NewRecords(Generic[T]):
             out = page.items[frontier:] if frontier else page.items
         self._previous = keys
         if self._remaining is not None:
-            out = out[: self._remaining]
+            if len(out) > self._remaining:  # the last page: its records past max_items were not handed out
+                seen.discard_all(ids_of(out[self._remaining :]))
+                out = out[: self._remaining]
             self._remaining -= len(out)
         return out
 

@@ -617,6 +617,8 @@ class RecordIterator(Closing, Generic[T]):
         #: The records of the batch ``_batch`` hands out, and the walk's position before that batch.
         self._items: list[T] = []
         self._before = pages.position
+        #: The ids handed out before that batch (built by the first checkpoint taken within it).
+        self._handled: IdSet | None = None
 
     def __repr__(self) -> str:
         return f"<RecordIterator over {self._pages.what} ({total_text(self.total)})>"
@@ -638,7 +640,7 @@ class RecordIterator(Closing, Generic[T]):
         for item in self._batch:  # the rest of the current page
             return item
         while True:
-            self._items = []  # let the page's records go while the next one is read
+            self._items, self._handled = [], None  # let the page's records go while the next one is read
             self._before = self._pages.position
             self._items = await self._pages.__anext__()  # never empty; StopAsyncIteration at the end
             self._batch = iter(self._items)
@@ -650,18 +652,19 @@ class RecordIterator(Closing, Generic[T]):
         between records: it covers exactly the records handed out so far. Pass it as ``resume=`` to
         ``iter()`` or ``iter_pages()`` (same ``start`` and ``page_size``) to continue with the next one.
 
-        Cost: the page walk's checkpoint (its compressed bitmap, built once per page); within a page, a copy
-        of the ids handed out and the ids of the page's records handed out so far."""
+        Cost: the page walk's checkpoint (its compressed bitmap, built once per page, and within a page once
+        more), plus the ids of the page's records handed out so far."""
         left = operator.length_hint(self._batch)
         if not left:  # between pages
             return self._pages.checkpoint()
+        if self._handled is None:  # the ids handed out before this page: all but this page's
+            self._handled = self._pages.seen.copy()
+            self._handled.discard_all(ids_of(self._items))
         done = len(self._items) - left
-        handled = self._pages.seen.copy()
-        handled.discard_all(ids_of(self._items[done:]))  # handed to this iterator, not yet to its consumer
-        return self._pages.checkpoint_at(self._before, handled, ids_of(self._items[:done]))
+        return self._pages.checkpoint_at(self._before, self._handled, ids_of(self._items[:done]))
 
     async def aclose(self) -> None:
         """Stop: cancel and await the page requests in flight."""
         self._batch = iter(())
-        self._items = []
+        self._items, self._handled = [], None
         await self._pages.aclose()
