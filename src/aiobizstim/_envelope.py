@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping
-from typing import Any, Generic, NamedTuple, TypeVar, cast
+from typing import Any, Final, Generic, NamedTuple, TypeVar, cast
 
 import msgspec
 
@@ -150,6 +150,21 @@ def _decode_error(exc: msgspec.ValidationError, doc: Any, *, base: str, request:
         value=excerpt(value, 80) if value is not None else "",
         request=request,
     )
+
+
+#: How the API's failure envelope says a lookup found nothing: "No client found", "Client not found", "No
+#: such record", "... does not exist" (the wording is not documented). Not "No header array found" or "No
+#: API key found": those are about the request.
+_NOTHING_FOUND: Final = re.compile(
+    r"\bnot\s+found\b|\bdoes\s+not\s+exist\b"
+    r"|(?:^|:)\s*no\s+(?:such\s+\w+|\w+\s+(?:was\s+)?found)\b",  # at the start (or after "HTTP 404:")
+    re.IGNORECASE,
+)
+
+
+def says_nothing_found(message: str) -> bool:
+    """Whether a failure envelope's ``message`` says a lookup found nothing (no such record)."""
+    return _NOTHING_FOUND.search(message) is not None
 
 
 def _failure_text(doc: Any) -> str | None:

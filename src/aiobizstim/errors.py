@@ -187,9 +187,9 @@ class AuthenticationError(APIStatusError):
 
 
 class NotFoundError(APIStatusError):
-    """HTTP 404, or a failure envelope answering a single-record lookup with a 200 or a 404 or saying
-    nothing was found ("No client found"): no such record. ``status`` is the HTTP status; the API's own
-    failure is the ``__cause__``."""
+    """HTTP 404, or a failure envelope answering a single-record lookup that says nothing was found ("No
+    client found"): no such record. ``status`` is the HTTP status; the API's own failure is the
+    ``__cause__``."""
 
 
 class RateLimitError(APIStatusError):

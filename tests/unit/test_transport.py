@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -87,6 +88,38 @@ async def test_non_retryable_statuses_raise_their_class_after_one_attempt(
     assert requests_sent(api) == 1
     assert ("GET /api/discounts/0/20" if listing else "GET /api/discount/17") in str(info.value)
     assert bz.stats.errors == 1
+
+
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [
+        (200, "Trial accounts may only add 3 clients per run or 30 clients an hour"),
+        (200, "Error"),
+        (400, "No header array found"),
+        (422, "No API key found"),
+    ],
+)
+async def test_a_lookups_envelope_about_the_request_is_not_not_found(
+    api: MockedAPI, bz: Bizstim, status: int, message: str
+) -> None:
+    """Only "nothing found" wording means no such record; the rest is about the request, whatever the HTTP
+    status (a 200 'trial ended' was a NotFoundError, and the wording rule took any 'no ... found')."""
+    api.get(ONE, status=status, body=json.dumps({"status": "failure", "response": message}))
+    with pytest.raises(APIResponseError, match=message) as info:
+        await bz.discounts.get(17)
+    error: Exception = info.value
+    assert not isinstance(error, NotFoundError)
+
+
+@pytest.mark.parametrize(
+    "message", ["No discount found", "Discount not found", "No such discount", "Record 17 does not exist"]
+)
+async def test_a_lookups_nothing_found_is_not_found_whatever_the_wording(
+    api: MockedAPI, bz: Bizstim, message: str
+) -> None:
+    api.get(ONE, body=json.dumps({"status": "failure", "response": message}))
+    with pytest.raises(NotFoundError, match=message):
+        await bz.discounts.get(17)
 
 
 async def test_an_envelopes_message_is_said_once_and_its_json_kept_in_the_body(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar, Final, Generic, TypeVar, cast
+from typing import Any, ClassVar, Generic, TypeVar, cast
 from urllib.parse import quote
 
 import msgspec
@@ -20,7 +20,7 @@ from aiobizstim._checks import (
     check_page_args,
 )
 from aiobizstim._config import RequestOptions
-from aiobizstim._envelope import decode_list, decode_one, decode_page, decode_text
+from aiobizstim._envelope import decode_list, decode_one, decode_page, decode_text, says_nothing_found
 from aiobizstim._log import logger
 from aiobizstim._pagination import DecodedPage, OnDecodeError, Page, PageIterator, RawPage, RecordIterator
 from aiobizstim._transport import Transport
@@ -45,16 +45,6 @@ def segment(value: str | int) -> str:
     if text in (".", ".."):
         return text.replace(".", "%2E")
     return quote(text, safe="")
-
-
-#: How the API's failure envelope says a lookup found nothing ("No client found"; the wording is not
-#: documented: any "not found" / "no ... found").
-_NOTHING_FOUND: Final = re.compile(r"\bnot\s+found\b|\bno\b.*\bfound\b", re.IGNORECASE)
-
-
-def says_nothing_found(message: str) -> bool:
-    """Whether a failure envelope's ``message`` says a lookup found nothing."""
-    return _NOTHING_FOUND.search(message) is not None
 
 
 class Resource:
@@ -85,10 +75,10 @@ class Resource:
         query: Mapping[str, str] | None = None,
         path_params: Mapping[str, str | int] | None = None,
     ) -> W:
-        """One record. A failure envelope answering the lookup with a 200 or a 404, or saying nothing was
-        found, means "no such record" (the only failure the API documents for its lookups):
-        :class:`NotFoundError`, as a bare 404 is. Any other (a 400 "Error", a 409, a 422) is about the
-        request, not the record, and stays the :class:`APIResponseError` it is."""
+        """One record. A failure envelope answering the lookup that says nothing was found ("No client
+        found", whatever its HTTP status) means "no such record": :class:`NotFoundError`, as a 404 is. Any
+        other (a trial ended, "Error", a bad parameter) is about the request, not the record, and stays the
+        :class:`APIResponseError` it is."""
         endpoint = ENDPOINTS[name]
         assert endpoint.response_model is model, f"{name} answers {endpoint.response_model}, not {model}"
 
@@ -107,7 +97,7 @@ class Resource:
         except APIResponseError as failure:
             cause = failure.__cause__  # the plain 4xx that carried the envelope, if it was one
             status = cause.status if isinstance(cause, APIStatusError) else 200
-            if status not in (200, 404) and not says_nothing_found(failure.message):
+            if not says_nothing_found(failure.message):
                 raise
             body = cause.body if isinstance(cause, APIStatusError) else failure.message
             raise NotFoundError(

@@ -9,12 +9,12 @@ from typing import Any, overload
 
 from aiobizstim._checks import check_count, check_id, check_lookahead, check_rows, check_text
 from aiobizstim._constants import DETAILS_LOOKAHEAD
-from aiobizstim._envelope import is_failure_envelope
+from aiobizstim._envelope import is_failure_envelope, says_nothing_found
 from aiobizstim._log import logger
 from aiobizstim._pagination import FanOut, OnDecodeError, RecordGoneError
 from aiobizstim.errors import APIResponseError, NotFoundError
 from aiobizstim.models import Client, ClientCreate, ClientImport, ClientSummary, ClientUpdate
-from aiobizstim.resources._base import PagedResource, says_nothing_found
+from aiobizstim.resources._base import PagedResource
 
 __all__ = ["Clients"]
 
