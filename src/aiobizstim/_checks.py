@@ -202,10 +202,12 @@ def _cell(name: str, value: object) -> str:
         return value
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
-    if isinstance(value, float | Decimal):
-        if not math.isfinite(value):
+    if isinstance(value, float):
+        value = Decimal(repr(value))  # the float's shortest digits, written out below without an exponent
+    if isinstance(value, Decimal):
+        if not value.is_finite():
             raise ValueError(f"{name} must be a finite number, got {value}")
-        return str(value) if isinstance(value, float) else format(value, "f")  # no exponent: 1E+2 is 100
+        return format(value, "f")  # no exponent: 1E+2 is 100, 1e-05 is 0.00001
     if isinstance(value, date) and not isinstance(value, datetime):
         return value.isoformat()
     raise TypeError(f"{name} must be a str, number or date, got {type(value).__name__}")

@@ -420,7 +420,10 @@ class Transport:
         if pool.loop is None or pool.loop is asyncio.get_running_loop():
             return 0
         if not pool.loop.is_closed():
-            self._check_loop()  # raises: the connections are that running loop's
+            raise EventLoopError(
+                "this Bizstim client runs in another event loop, which is still running: close it there "
+                "(its connections are that loop's), e.g. asyncio.run_coroutine_threadsafe(bz.aclose(), loop)"
+            )
         return _open_connections(pool.session)
 
     def __del__(self, _warn: Callable[..., None] = warnings.warn) -> None:

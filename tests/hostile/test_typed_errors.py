@@ -114,7 +114,7 @@ async def test_closing_while_its_loop_runs_elsewhere_is_refused() -> None:
                 await bz.discounts.list()
 
         asyncio.run_coroutine_threadsafe(refused(), other).result(timeout=30)
-        with pytest.raises(EventLoopError, match="which is still running"):
+        with pytest.raises(EventLoopError, match="which is still running: close it there"):
             await bz.aclose()
         assert not bz.closed
         asyncio.run_coroutine_threadsafe(bz.aclose(), other).result(timeout=30)

@@ -234,6 +234,14 @@ def test_a_clock_times_repr_gives_it_back_and_text_is_refused_by_the_constructor
         ClockTime("24:00")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"minute must be an int, got float 1\.5"):
         ClockTime(8, 1.5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="second must be an int, got bool True"):
+        ClockTime(8, 0, True)
+
+    class Index:  # an integer of another library (numpy.int64)
+        def __index__(self) -> int:
+            return 30
+
+    assert ClockTime(8, Index()) == ClockTime(8, 30)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("wire", ["25:00", "24:01", "12:3", "noon", "12:30:61"])

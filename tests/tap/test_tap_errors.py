@@ -113,9 +113,17 @@ def test_numbers_given_as_text_are_read_as_numbers(tmp_path: Path) -> None:
     "5" is a timeout of 5 s (it was a ConfigError, exit code 2)."""
     config = write_json(
         tmp_path / "c.json",
-        {"api_key": KEY, "timeout": "5", "rate_limit": " 2.5 ", "page_size": "50", "max_retries": "3"},
+        {
+            "api_key": KEY,
+            "timeout": "5",
+            "rate_limit": " 2.5 ",
+            "page_size": "50",
+            "max_retries": "3",
+            "max_concurrency": " 8 ",
+        },
     )
     settings = read_settings(config)
+    assert settings.client["max_concurrency"] == 8
     assert settings.page_size == 50
     assert {k: settings.client[k] for k in ("timeout", "rate_limit", "max_retries")} == {
         "timeout": 5.0,

@@ -272,7 +272,9 @@ def test_an_import_row_takes_decimals_and_dates_and_refuses_non_finite_numbers()
         [[Decimal("10.50"), Decimal("1E+2"), dt.date(2024, 2, 29), 7, 2.5, None]],
     )
     assert rows == [["10.50", "100", "2024-02-29", "7", "2.5", ""]]
-    for bad in (float("nan"), float("inf"), Decimal("NaN")):
+    _, rows = check_rows(["a", "b", "c", "d"], [[Decimal("1E+30"), 1e16, 1e-05, Decimal("-0.50")]])
+    assert rows == [["1" + "0" * 30, "10000000000000000", "0.00001", "-0.50"]]  # never an exponent
+    for bad in (float("nan"), float("inf"), Decimal("NaN"), Decimal("sNaN"), Decimal("-Infinity")):
         with pytest.raises(ValueError, match=r"^data\[0\]\[0\] must be a finite number"):
             check_rows(["a"], [[bad]])
     with pytest.raises(TypeError, match=r"^data\[0\]\[0\] must be a str, number or date, got datetime"):

@@ -17,7 +17,8 @@ def logs_to(
 ) -> Iterator[None]:
     """Write the ``aiobizstim`` logger's records of ``logger_level`` and up to ``stream`` as
     ``PROG: LEVEL: message`` (only those of ``handler_level`` and up), not to the root logger."""
-    logger = logging.getLogger("aiobizstim")
+    from aiobizstim._log import logger
+
     saved = (logger.level, logger.propagate)
     handler = logging.StreamHandler(stream)
     handler.setFormatter(logging.Formatter(f"{prog}: %(levelname)s: %(message)s"))

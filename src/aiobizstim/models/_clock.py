@@ -4,8 +4,25 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import operator
 
 __all__ = ["ClockTime"]
+
+
+def _ints(*values: object) -> tuple[int, int, int]:
+    """``ClockTime``'s arguments as ints (a numpy integer is one); a clear ``TypeError`` for anything else."""
+    out = []
+    for name, value in zip(("hour", "minute", "second"), values, strict=True):
+        try:
+            if isinstance(value, bool):
+                raise TypeError
+            out.append(operator.index(value))  # type: ignore[arg-type]
+        except TypeError:
+            hint = " (ClockTime.parse reads text)" if isinstance(value, str) else ""
+            raise TypeError(
+                f"ClockTime {name} must be an int, got {type(value).__name__} {value!r}{hint}"
+            ) from None
+    return out[0], out[1], out[2]
 
 
 @functools.total_ordering
@@ -23,12 +40,8 @@ class ClockTime:
     second: int
 
     def __init__(self, hour: int, minute: int = 0, second: int = 0, *, seconds_written: bool = False) -> None:
-        given: tuple[tuple[str, object], ...] = (("hour", hour), ("minute", minute), ("second", second))
-        for name, value in given:  # annotated int, but called from untyped code too
-            if not isinstance(value, int) or isinstance(value, bool):
-                got = f"{type(value).__name__} {value!r}"
-                hint = " (ClockTime.parse reads text)" if isinstance(value, str) else ""
-                raise TypeError(f"ClockTime {name} must be an int, got {got}{hint}")
+        if not (type(hour) is int and type(minute) is int and type(second) is int):
+            hour, minute, second = _ints(hour, minute, second)
         if not (0 <= hour <= 24 and 0 <= minute <= 59 and 0 <= second <= 59):
             raise ValueError(f"clock time out of range: {hour:02d}:{minute:02d}:{second:02d}")
         if hour == 24 and (minute or second):

@@ -33,7 +33,13 @@ _logger = logging.getLogger("aiobizstim.tap")
 _CLIENT_SETTINGS: Final = ("api_key", "base_url", "max_concurrency", "rate_limit", "timeout")
 #: The numeric settings, which may come as text: Meltano passes a setting its project declares without a
 #: ``kind`` as a string, and so do ``TAP_BIZSTIM_*`` environment variables.
-_NUMBERS: Final = {"page_size": int, "max_retries": int, "rate_limit": float, "timeout": float}
+_NUMBERS: Final = {
+    "page_size": int,
+    "max_retries": int,
+    "max_concurrency": int,  # or "auto"
+    "rate_limit": float,
+    "timeout": float,
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -77,9 +83,6 @@ def read_settings(path: Path) -> TapSettings:
         del client["api_key"]  # blank: as if not given, so $BIZSTIM_API_KEY may supply it
     if client.get("api_key") is None and not os.environ.get(API_KEY_ENV, "").strip():
         raise ConfigError(f"{path}: no api_key, and ${API_KEY_ENV} is not set")
-    concurrency = client.get("max_concurrency")
-    if isinstance(concurrency, str) and concurrency.strip().isdigit():
-        client["max_concurrency"] = int(concurrency)  # a Meltano string setting (it may also be "auto")
     if data.get("max_retries") is not None:
         client["max_retries"] = client["export_max_retries"] = data["max_retries"]
     try:
@@ -96,6 +99,8 @@ def _numbers_from_text(data: dict[str, Any], path: Path) -> dict[str, Any]:
     out = dict(data)
     for name, kind in _NUMBERS.items():
         value = out.get(name)
+        if name == "max_concurrency" and isinstance(value, str) and not value.strip().isdigit():
+            continue  # "auto", or text the client refuses in its own words
         if isinstance(value, str):
             try:
                 out[name] = kind(value.strip())

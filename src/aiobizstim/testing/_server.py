@@ -178,9 +178,9 @@ class FakeBizstim:
     async def close(self) -> None:
         """Stop listening and close every connection; idempotent.
 
-        Requests already in flight get up to 5 seconds to finish; their clients then see the connection cut,
-        at once for those held back for a latency that ends later than that. New connections are refused at
-        once.
+        Requests already in flight get up to the grace (5 s) to finish; their clients then see the connection
+        cut, at once for those held back for a latency that ends later than the grace (under a capacity
+        model, by its time with no other request in flight). New connections are refused at once.
         """
         runner, self._runner = self._runner, None
         for timer in self._capacity_timers:
