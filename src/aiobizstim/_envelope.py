@@ -220,9 +220,7 @@ def _status_error(
 ) -> APIStatusError:
     failed = isinstance(doc, dict) and doc.get("status") != _SUCCESS
     told = _failure_text(doc) if failed else None  # the envelope's own message, when it has one
-    message = reason or "unexpected status"
-    if failed:
-        message = told or _failure_message(doc.get("status"), doc)
+    message = _failure_message(doc.get("status"), doc) if failed else reason or "unexpected status"
     common: dict[str, Any] = {
         "status": status,
         "body": excerpt(body, _BODY_EXCERPT),
