@@ -10,7 +10,13 @@ from collections.abc import Callable
 import msgspec
 import pytest
 
-from aiobizstim import Bizstim, DecodeError, PaginationIncompleteError, PaginationStalledError
+from aiobizstim import (
+    Bizstim,
+    DecodeError,
+    PaginationDriftError,
+    PaginationIncompleteError,
+    PaginationStalledError,
+)
 from tests.hostile._server import HostileServer, Request, page, respond
 from tests.hostile.conftest import KEY, QUICK
 
@@ -199,4 +205,16 @@ async def test_records_without_ids_among_others_are_not_yielded_again_by_the_ove
     hostile.script = _some_without_ids(1000, idless)  # type: ignore[assignment]
     async with Bizstim(api_key=KEY, base_url=hostile.url) as bz:
         names = [d.first_name async for d in bz.meetourstaff.iter(overlap=overlap)]
+    assert names == [f"C{n}" for n in range(1000)]
+
+
+async def test_ids_missing_for_longer_than_a_page_are_named_as_the_cause(hostile: HostileServer) -> None:
+    """110 records in a row without an id leave two pages nothing to link them by: the error said the list
+    "changed faster than it could be re-read" of a list that did not change; it says why and what reads it."""
+    hostile.script = _some_without_ids(1000, lambda n: 150 <= n < 260)  # type: ignore[assignment]
+    async with Bizstim(api_key=KEY, base_url=hostile.url) as bz:
+        with pytest.raises(PaginationDriftError, match="records without an id lie there") as info:
+            [d async for d in bz.meetourstaff.iter()]
+        assert "changed faster" not in str(info.value)
+        names = [d.first_name async for d in bz.meetourstaff.iter(overlap=0)]
     assert names == [f"C{n}" for n in range(1000)]

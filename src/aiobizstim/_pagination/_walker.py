@@ -453,9 +453,17 @@ class _Bridges(Generic[T]):
         while not _linked(self.prev, nxt, overlap) and not self.prev.terminal:
             prev = self.prev
             if self.repairs >= walker._max_repairs:
+                gap = f"offset {prev.offset} to offset {nxt.offset}"
+                where = f"no page linked {gap} after {self.repairs} extra pages"
+                if None in prev.keys:  # it may not have changed at all: pages are linked by id
+                    raise PaginationDriftError(
+                        f"the {what} list could not be read consistently: {where}, and records without an id "
+                        "lie there, which cannot link pages (overlap=0 reads each offset once, without the "
+                        "drift guarantee)",
+                        status="drift",
+                    )
                 raise PaginationDriftError(
-                    f"the {what} list changed faster than it could be re-read consistently: no page linked "
-                    f"offset {prev.offset} to offset {nxt.offset} after {self.repairs} extra pages",
+                    f"the {what} list changed faster than it could be re-read consistently: {where}",
                     status="drift",
                 )
             self.repairs += 1
