@@ -18,7 +18,9 @@ import pytest
 
 from aiobizstim._stats import RetryEvent
 from aiobizstim.cli._choices import ProgressMode
+from aiobizstim.cli._entry import Diagnostics
 from aiobizstim.cli._progress import Progress
+from aiobizstim.testing import FakeBizstim
 from tests.cli.test_cli_commands import BIZSTIM, TIMEOUT
 
 
@@ -199,3 +201,47 @@ async def test_connect_wait_sets_how_long_a_first_contact_is_retried(
     assert run.stderr.splitlines()[-1].endswith(
         f"connection refused (127.0.0.1:{port}) (GET /api/clients/0/1000)"
     )
+
+
+async def test_an_export_goes_on_when_its_stderr_is_gone(tmp_path: Path) -> None:
+    """A log shipper that died (stderr a pipe nobody reads) failed the export: the progress line raised
+    BrokenPipeError, and a finished export's summary line turned it into exit code 1 (an ops review)."""
+    out = tmp_path / "c.jsonl"
+    async with FakeBizstim(clients=3000, latency=0.002) as fake:
+        read_end, write_end = os.pipe()
+        os.close(read_end)  # every write to stderr now fails with EPIPE
+        try:
+            proc = await asyncio.create_subprocess_exec(
+                BIZSTIM,
+                "export",
+                "clients",
+                "-o",
+                str(out),
+                "--page-size",
+                "100",
+                "--progress",
+                "lines",
+                "--resume",  # its "continuing after ..." note is written at the start
+                env={**os.environ, "BIZSTIM_API_KEY": fake.api_key, "BIZSTIM_BASE_URL": fake.url},
+                stdout=asyncio.subprocess.DEVNULL,
+                stderr=write_end,
+            )
+        finally:
+            os.close(write_end)
+        assert await asyncio.wait_for(proc.wait(), TIMEOUT) == 0
+    assert len(out.read_text().splitlines()) == 3000
+
+
+def test_diagnostics_drop_what_cannot_be_written() -> None:
+    class Gone(io.StringIO):
+        def write(self, text: str) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+    stream = Diagnostics(Gone())
+    assert stream.write("progress\n") == len("progress\n")
+    assert stream.gone
+    stream.flush()
+    assert not stream.isatty()
+    kept = io.StringIO()
+    assert Diagnostics(kept).write("line\n") == 5
+    assert kept.getvalue() == "line\n"

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Final, TextIO
 
 from aiobizstim._constants import API_KEY_ENV
 from aiobizstim._secret import Secret
-from aiobizstim.cli._entry import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, describe
+from aiobizstim.cli._entry import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, describe, diagnostics
 from aiobizstim.cli._parser import PROG, build_parser
 from aiobizstim.cli._signals import Interrupts, run_interruptible, signals_held
 from aiobizstim.errors import BizstimError
@@ -149,7 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     Without ``argv`` it runs as the program (the arguments come from ``sys.argv``): SIGINT and SIGTERM stay
     handled until the process exits (see :meth:`Interrupts.release`).
     """
-    stdout, stderr = sys.stdout, sys.stderr
+    stdout, stderr = sys.stdout, diagnostics(sys.stderr)
     session = _Session(stderr)
     code = EXIT_FAILURE
     session.interrupts.install()  # first, before a command's modules load (see the module docstring)

@@ -16,7 +16,7 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
-from typing import Final
+from typing import Final, TextIO, cast
 
 __all__ = [
     "EXIT_CODES",
@@ -25,7 +25,9 @@ __all__ = [
     "EXIT_OK",
     "EXIT_TERMINATED",
     "EXIT_USAGE",
+    "Diagnostics",
     "describe",
+    "diagnostics",
     "start",
 ]
 
@@ -64,6 +66,46 @@ class _Closed(io.TextIOBase):
 
     def fileno(self) -> int:
         raise self._closed()
+
+
+class Diagnostics(io.TextIOBase):
+    """Standard error as the console scripts write to it: once a write fails (the reader of the pipe left, a
+    log shipper died, the stream was closed), it and every later one are dropped. Losing the messages must
+    not fail an export, nor turn a finished one into exit code 1."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        #: A write or flush failed: nothing more is written.
+        self.gone = False
+
+    def write(self, text: str) -> int:
+        if not self.gone:
+            try:
+                return self._stream.write(text)
+            except (OSError, ValueError):  # ValueError: closed
+                self.gone = True
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.gone:
+            try:
+                self._stream.flush()
+            except (OSError, ValueError):
+                self.gone = True
+
+    def fileno(self) -> int:
+        return self._stream.fileno()
+
+    def isatty(self) -> bool:
+        try:
+            return not self.gone and self._stream.isatty()
+        except (OSError, ValueError):
+            return False
+
+
+def diagnostics(stream: TextIO) -> TextIO:
+    """``stream`` (standard error) as a :class:`Diagnostics`."""
+    return cast("TextIO", Diagnostics(stream))
 
 
 def start(prog: str, module: str, argv: Sequence[str] | None) -> int:

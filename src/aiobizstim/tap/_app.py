@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Final, NoReturn, TextIO
 from aiobizstim._constants import API_KEY_ENV
 from aiobizstim._secret import Secret
 from aiobizstim._version import __version__
-from aiobizstim.cli._entry import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, describe
+from aiobizstim.cli._entry import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, describe, diagnostics
 from aiobizstim.cli._signals import InterruptedBySignalError, Interrupts, run_interruptible
 from aiobizstim.errors import BizstimError
 from aiobizstim.tap._about import NAME, render_about
@@ -120,7 +120,7 @@ def _env_secret() -> Secret | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``tap-bizstim`` console script; returns the exit code."""
-    stdout, stderr = sys.stdout, sys.stderr
+    stdout, stderr = sys.stdout, diagnostics(sys.stderr)
     code = EXIT_FAILURE
 
     def force(first: int) -> None:  # a second signal: say so and leave now
