@@ -56,7 +56,8 @@ _EXCERPT_CHARS = 200
 
 
 def excerpt(value: object, limit: int = _EXCERPT_CHARS) -> str:
-    """A short, printable excerpt of ``value`` (bytes are decoded leniently) for error messages."""
+    """A short, printable excerpt of ``value`` (bytes are decoded leniently) for error messages: on one line,
+    control and format characters escaped (``\\x1b``)."""
     if isinstance(value, bytes | bytearray | memoryview):
         text = bytes(value[: limit * 4]).decode("utf-8", "replace")
     elif isinstance(value, str):
@@ -67,9 +68,18 @@ def excerpt(value: object, limit: int = _EXCERPT_CHARS) -> str:
         except (RecursionError, ValueError):  # nested past the recursion limit; an int of > 4300 digits
             text = f"<{type(value).__name__} too deeply nested or too large to show>"
     text = " ".join(text.split())
+    if not text.isprintable():  # a server's ESC sequences, NUL or bidi controls: shown, never acted on
+        text = "".join(map(_printable, text))
     if len(text) > limit:
         return text[: limit - 1] + CUT
     return text
+
+
+def _printable(char: str) -> str:
+    if char.isprintable():
+        return char
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 _HTML: Final = re.compile(r"<(?:!doctype\s+html|html|head|body|title|h1)\b", re.IGNORECASE)

@@ -17,6 +17,7 @@ from aiobizstim import (
     APITimeoutError,
     AuthenticationError,
     Bizstim,
+    BizstimError,
     ConfigurationError,
     EventLoopError,
 )
@@ -173,3 +174,29 @@ async def test_the_wait_for_a_request_slot_counts_against_the_timeout(hostile: H
         release.set()
         hung.cancel()
         await asyncio.gather(hung, return_exceptions=True)
+
+
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [
+        ("503 Service Unavailable", b"\x1b[2J\x1b[31mupstream\x1b[0m down\x07\x00 \xe2\x80\xae next"),
+        ("200 OK", b'{"status": "failure", "response": "bad \\u001b[31mthing\\u0000"}'),
+    ],
+    ids=["error page", "failure envelope"],
+)
+async def test_control_characters_from_the_server_are_escaped_in_errors(
+    hostile: HostileServer, status: str, body: bytes
+) -> None:
+    """A body's ESC sequences, BEL, NUL or bidi override reached the one-line error as they were: a log line
+    that clears the terminal or hides its own text (an ops review)."""
+
+    async def script(request: Request, writer: asyncio.StreamWriter) -> None:
+        await respond(writer, body, status=status, headers=[("Content-Type", "text/plain")])
+
+    hostile.script = script
+    async with Bizstim(api_key=KEY, base_url=hostile.url, max_retries=0) as bz:
+        with pytest.raises(BizstimError) as info:
+            await bz.discounts.list()
+    text = str(info.value)
+    assert text.isprintable(), repr(text)
+    assert "\\x1b[31m" in text
