@@ -239,3 +239,18 @@ def test_a_run_killed_while_making_its_mark_leaves_nothing_for_long(tmp_path: Pa
         ".out.jsonl.2c3d4e5f.locking",  # held
         ".out.jsonl.3d4e5f6a.locking",  # not empty: none of ours
     ]
+
+
+async def test_a_resume_export_removes_what_a_killed_plain_export_left(
+    tmp_path: Path, other_run: subprocess.Popen[str]
+) -> None:
+    """A nightly `--resume` job never removed the temp file of a plain export to the same path that was
+    killed (an ops review): up to a whole export's size, left for good."""
+    other_run.send_signal(signal.SIGKILL)
+    other_run.wait()
+    target = tmp_path / "out.jsonl"
+    async with FakeBizstim(clients=50) as fake:
+        run = await bizstim("export", "clients", "-o", target, "--resume", "-q", env=env_for(fake))
+    assert run.code == 0, run.stderr
+    assert hidden(tmp_path) == []
+    assert len(target.read_text().splitlines()) == 50

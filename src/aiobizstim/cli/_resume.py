@@ -37,6 +37,7 @@ import msgspec
 
 from aiobizstim.cli._atomic import AtomicFile, creation_mode, fsync_dir, keep_mode
 from aiobizstim.cli._columnar import remove_side_files
+from aiobizstim.cli._leftovers import sweep_killed_runs
 from aiobizstim.cli._output import AllAtOnceOutput, Outcome, OutputPlan
 
 if sys.platform != "win32":
@@ -272,7 +273,8 @@ class ResumableOutput(AllAtOnceOutput):
 
     def _sweep(self) -> None:
         """Remove temp files a killed run left (a state being written, a conversion): ours, since we hold
-        the lock."""
+        the lock; and those of killed exports to the same path without ``--resume``."""
+        sweep_killed_runs(self.plan.target)
         names = (glob.escape(self.partial_path.name), glob.escape(f".{self.state_path.name}"))
         for pattern in (f"{name}.*.tmp" for name in names):
             for leftover in self.partial_path.parent.glob(pattern):
