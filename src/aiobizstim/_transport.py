@@ -40,7 +40,7 @@ from aiobizstim._constants import (
     MAX_REDIRECTS,
     RETRYABLE_STATUSES,
 )
-from aiobizstim._envelope import Response, is_failure_envelope, read_response
+from aiobizstim._envelope import Response, is_failure_envelope, read_response, status_error
 from aiobizstim._gate import GatePausedError, SlotGate
 from aiobizstim._log import logger
 from aiobizstim._stats import ClientStats, RetryEvent
@@ -516,6 +516,8 @@ class Transport:
         if attempt > budget:
             return False
         if isinstance(error, APIConnectionError):
+            if _untrusted_certificate(error):
+                return False
             wait = self.policy.first_contact_wait
             return not (_nothing_there(error) and not self._pool.answered and next_at > wait)
         if isinstance(error, DecodeError):
@@ -804,8 +806,13 @@ def _transfer_fault(
     if isinstance(exc, TimeoutError):
         where = f" waiting {waiting}" if waiting else ""
         return APITimeoutError(f"timed out after {timeout:g} s{where}", request=label, attempts=attempt), exc
+    if isinstance(exc, aiohttp.ClientHttpProxyError):  # the proxy's answer to the tunnel's CONNECT
+        reason = "the proxy refused the tunnel" + (f" ({exc.message})" if exc.message else "")
+        return status_error(exc.status, b"", request=label, attempts=attempt, reason=reason), None
     if isinstance(exc, aiohttp.ClientPayloadError):
         what = _unreadable_body(exc)
+    elif isinstance(exc, aiohttp.ClientConnectorCertificateError):
+        return APIConnectionError(_untrusted(exc), request=label, attempts=attempt), _chainable(exc)
     elif isinstance(exc, aiohttp.ClientConnectorError) and not isinstance(exc, aiohttp.ClientSSLError):
         failure = APIConnectionError(_unreachable(exc), request=label, attempts=attempt, no_connection=True)
         return failure, _chainable(exc)
@@ -835,6 +842,22 @@ def _nothing_there(error: APIConnectionError) -> bool:
     pass by itself: a network not up yet, a name server's temporary failure)."""
     cause = error.__cause__
     return isinstance(cause, aiohttp.ClientConnectorError) and cause.os_error.errno in _NOTHING_THERE
+
+
+def _untrusted(exc: aiohttp.ClientConnectorCertificateError) -> str:
+    """``the TLS certificate of host:443 is not trusted (unable to get local issuer certificate) ...``: the
+    reason first, which aiohttp's own text puts past where a message is cut."""
+    cert = exc.certificate_error
+    reason = getattr(cert, "verify_message", None) or str(cert)
+    return (
+        f"the TLS certificate of {exc.host}:{exc.port} is not trusted ({excerpt(reason, 120)}); "
+        "a private CA is trusted with SSL_CERT_FILE=ca.pem or ssl_context="
+    )
+
+
+def _untrusted_certificate(error: APIConnectionError) -> bool:
+    """Whether ``error`` is a certificate that failed verification: it fails the same way every time."""
+    return isinstance(error.__cause__, aiohttp.ClientConnectorCertificateError)
 
 
 def _unreachable(exc: aiohttp.ClientConnectorError) -> str:

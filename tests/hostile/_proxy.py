@@ -18,6 +18,8 @@ class ForwardProxy:
     tunnels: list[str] = field(default_factory=list)
     forwarded: list[str] = field(default_factory=list)
     authorizations: list[str] = field(default_factory=list)
+    #: When set, the ``Proxy-Authorization`` every request must carry, else it is answered 407.
+    require: str | None = None
     bytes: int = 0
     _server: asyncio.Server | None = None
     _handlers: set[asyncio.Task[None]] = field(default_factory=set)
@@ -47,9 +49,15 @@ class ForwardProxy:
         try:
             head = await reader.readuntil(b"\r\n\r\n")
             method, target, _ = head.split(b"\r\n", 1)[0].decode("latin-1").split(" ", 2)
+            given = None
             for line in head.decode("latin-1").split("\r\n")[1:]:
                 if line.lower().startswith("proxy-authorization:"):
-                    self.authorizations.append(line.split(":", 1)[1].strip())
+                    given = line.split(":", 1)[1].strip()
+                    self.authorizations.append(given)
+            if self.require is not None and given != self.require:
+                writer.write(b"HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n")
+                await writer.drain()
+                return
             if method == "CONNECT":
                 host, port = target.rsplit(":", 1)
                 self.tunnels.append(target)

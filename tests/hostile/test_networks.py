@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import trustme
 
-from aiobizstim import APIConnectionError, Bizstim, ConfigurationError
+from aiobizstim import APIConnectionError, APIStatusError, Bizstim, ConfigurationError
 from aiobizstim.testing import FakeBizstim
 from tests.hostile._proxy import ForwardProxy
 
@@ -75,6 +75,40 @@ async def test_https_with_a_private_ca_is_refused_without_it_and_served_with_it(
             await bz.clients.list()
     async with Bizstim(api_key=https_fake.api_key, base_url=https_fake.url, ssl_context=_trusting(ca)) as bz:
         assert [c.id async for c in bz.clients.iter()] == https_fake.client_ids()
+
+
+async def test_an_untrusted_certificate_fails_at_once_saying_why_and_what_to_do(
+    https_fake: FakeBizstim,
+) -> None:
+    """It was retried for ~40 s, and the reason ("unable to get local issuer certificate") was cut off the
+    end of aiohttp's text (an ops review): the same certificate fails the same way every time."""
+    async with Bizstim(api_key=https_fake.api_key, base_url=https_fake.url) as bz:
+        with pytest.raises(APIConnectionError) as info:
+            await bz.clients.list()
+        assert bz.stats.retries == 0
+    host = https_fake.url.removeprefix("https://")
+    assert str(info.value).startswith(
+        f"the TLS certificate of {host} is not trusted (unable to get local issuer certificate); "
+        "a private CA is trusted with SSL_CERT_FILE=ca.pem or ssl_context= (GET /api/clients/0/1000)"
+    )
+
+
+async def test_a_proxy_that_wants_credentials_for_the_tunnel_is_a_407_at_once(
+    https_fake: FakeBizstim, ca: trustme.CA, proxy: ForwardProxy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    proxy.require = "Basic " + base64.b64encode(b"user:secret").decode()
+    monkeypatch.setenv("HTTPS_PROXY", proxy.url)
+    async with Bizstim(api_key=https_fake.api_key, base_url=https_fake.url, ssl_context=_trusting(ca)) as bz:
+        with pytest.raises(APIStatusError) as info:
+            await bz.clients.list()
+        assert bz.stats.retries == 0
+    assert info.value.status == 407
+    assert str(info.value).startswith(
+        "HTTP 407: the proxy refused the tunnel (Proxy Authentication Required)"
+    )
+    monkeypatch.setenv("HTTPS_PROXY", proxy.url.replace("http://", "http://user:secret@"))
+    async with Bizstim(api_key=https_fake.api_key, base_url=https_fake.url, ssl_context=_trusting(ca)) as bz:
+        assert len(await bz.clients.list(limit=5)) == 5
 
 
 def test_there_is_no_silent_way_to_switch_verification_off() -> None:
