@@ -250,20 +250,42 @@ def resolve_config(
 
 def proxy_from_env(url: URL) -> URL | None:
     """The proxy the environment names for ``url`` (``HTTPS_PROXY`` / ``HTTP_PROXY`` / ``ALL_PROXY``, any
-    case), unless ``NO_PROXY`` exempts its host; as requests and httpx read them."""
-    if url.host is None or urllib.request.proxy_bypass(url.host):
+    case), unless ``NO_PROXY`` exempts its host; as requests and httpx read them: a bare ``host:port`` is an
+    http:// proxy, and a ``NO_PROXY`` network (``10.0.0.0/8``) exempts the IP addresses in it."""
+    if url.host is None or _bypassed(url.host):
         return None
     proxies = urllib.request.getproxies()
-    named = proxies.get(url.scheme) or proxies.get("all")
+    key = url.scheme if proxies.get(url.scheme) else "all"
+    named = proxies.get(key)
     if not named:
         return None
+    if "://" not in named:
+        named = f"http://{named}"
     try:
         return check_proxy(named)
     except ConfigurationError:
         raise ConfigurationError(
-            f"the {url.scheme.upper()}_PROXY environment variable is not an http(s) URL; "
-            "fix it, or pass trust_env=False"
+            f"the {key.upper()}_PROXY environment variable is not an http(s) proxy URL: fix or unset it, or "
+            "name a proxy yourself (proxy=, the CLI's --proxy); trust_env=False ignores the environment"
         ) from None
+
+
+def _bypassed(host: str) -> bool:
+    """``NO_PROXY`` exempts ``host``: a name or domain it lists (as urllib reads it), or a network of it."""
+    if urllib.request.proxy_bypass(host):
+        return True
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    for entry in (os.environ.get("no_proxy") or os.environ.get("NO_PROXY") or "").split(","):
+        if "/" in entry:
+            try:
+                if address in ipaddress.ip_network(entry.strip(), strict=False):
+                    return True
+            except ValueError:
+                continue
+    return False
 
 
 def check_proxy(raw: object) -> URL:

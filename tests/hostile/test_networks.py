@@ -26,6 +26,7 @@ PROXY_VARIABLES = (
     "https_proxy",
     "no_proxy",
     "ALL_PROXY",
+    "all_proxy",
 )
 
 
@@ -146,6 +147,27 @@ async def test_http_proxy_from_the_environment_and_its_opt_out(
     async with Bizstim(api_key=http_fake.api_key, base_url=http_fake.url) as bz:
         await bz.clients.list()
     assert len(proxy.forwarded) == 1  # trust_env=False and NO_PROXY went direct
+
+
+async def test_the_environments_proxy_read_as_curl_requests_and_httpx_read_it(
+    http_fake: FakeBizstim, proxy: ForwardProxy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An ops review: HTTP_PROXY=host:port (no scheme) was refused where curl, requests and httpx take an
+    http:// proxy; a NO_PROXY network (127.0.0.0/8) did not exempt an address in it; a bad ALL_PROXY was
+    blamed on HTTP_PROXY."""
+    monkeypatch.setenv("HTTP_PROXY", proxy.url.removeprefix("http://"))
+    async with Bizstim(api_key=http_fake.api_key, base_url=http_fake.url) as bz:
+        await bz.clients.list()
+    assert proxy.forwarded == [f"{http_fake.url}/api/clients/0/1000"]
+    monkeypatch.setenv("NO_PROXY", "10.0.0.0/8, 127.0.0.0/8")
+    async with Bizstim(api_key=http_fake.api_key, base_url=http_fake.url) as bz:
+        await bz.clients.list()
+    assert len(proxy.forwarded) == 1  # the network exempted 127.0.0.1
+    monkeypatch.delenv("HTTP_PROXY")
+    monkeypatch.delenv("NO_PROXY")
+    monkeypatch.setenv("ALL_PROXY", "socks5://127.0.0.1:1080")
+    with pytest.raises(ConfigurationError, match=r"^the ALL_PROXY environment variable is not an http\(s\)"):
+        Bizstim(api_key=http_fake.api_key, base_url=http_fake.url)
 
 
 async def test_an_explicit_proxy_is_used_without_any_environment(
