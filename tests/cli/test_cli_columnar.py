@@ -22,7 +22,7 @@ import pyarrow.parquet as pq  # type: ignore[import-untyped]
 import pytest
 
 from aiobizstim.cli import main
-from aiobizstim.cli._columnar import ColumnarError, convert, convert_off_loop, sql_type
+from aiobizstim.cli._columnar import ColumnarError, _one_line, convert, convert_off_loop, sql_type
 from aiobizstim.cli._export import LISTABLE, record_model
 from aiobizstim.cli._output import OutputPlan, StreamedColumnarOutput
 from aiobizstim.models import Client, Discount, Payment
@@ -334,3 +334,15 @@ async def test_a_discarded_streamed_conversion_never_hangs_and_leaves_nothing(tm
         async with asyncio.timeout(TIMEOUT):
             await asyncio.to_thread(output.discard)
         assert listing(tmp_path) == []
+
+
+def test_a_conversion_error_names_the_output_file_as_it_is(tmp_path: Path) -> None:
+    """duckdb's "Could not write file" named ".c.parquet.partial.a9cc589a.tmp" "the records.a9cc589a.tmp":
+    the staging path was replaced inside the longer name that begins with it (an ops review)."""
+    staged = tmp_path / ".c.parquet.partial"
+    temp = f"{staged}.a9cc589a.tmp"
+    error = OSError(f'IO Error: Could not write file "{temp}": No space left on device')
+    assert _one_line(error, staged) == f'Could not write file "{temp}": No space left on device'
+    error = OSError(f'Invalid Input Error: Malformed JSON in file "{staged}", at byte 3: unexpected end')
+    assert _one_line(error, staged) == "Malformed JSON, at byte 3: unexpected end"
+    assert _one_line(OSError(f"cannot open {staged}"), staged) == "cannot open the records"

@@ -242,7 +242,9 @@ _PREFIX: Final = re.compile(r"^[A-Z][A-Za-z ]*Error: ")
 def _one_line(exc: BaseException, staged: Path) -> str:
     """duckdb's message: its first line, without the ``Invalid Input Error:`` prefix or the staging file."""
     lines = str(exc).strip().splitlines() or [type(exc).__name__]
-    text = _PREFIX.sub("", lines[0]).replace(f' in file "{staged}"', "").replace(str(staged), "the records")
+    text = _PREFIX.sub("", lines[0]).replace(f' in file "{staged}"', "")
+    # The staging file alone, not a longer name it begins (the output's temp file, ``STAGED.TOKEN.tmp``).
+    text = re.sub(re.escape(str(staged)) + r"(?![\w.-])", "the records", text)
     return " ".join(text.split())
 
 
