@@ -100,6 +100,35 @@ def test_the_summary_rate_of_a_resumed_export_counts_this_runs_records() -> None
     summary = result.summary()
     assert summary.startswith("exported 6,000 clients to c.jsonl in 14.00 s (361 rec/s, "), summary
     assert "; continued after 942 saved records" in summary
+    # A nightly job that continues days-old progress says so (an ops review: stale records, exit 0).
+    old = ExportResult(
+        ExportSpec("clients", Path("c.jsonl")),
+        6_000,
+        14.0,
+        5_100,
+        0,
+        resumed_after=942,
+        resumed_age=3 * 86400.0,
+    )
+    assert "; continued after 942 saved records (saved 3 days ago)" in old.summary()
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [
+        (0.4, "0 s"),
+        (119, "119 s"),
+        (120, "2 min"),
+        (7199, "119 min"),
+        (7200, "2 h"),
+        (172_799, "47 h"),
+        (172_800, "2 days"),
+    ],
+)
+def test_an_age_is_said_roughly(seconds: float, text: str) -> None:
+    from aiobizstim.cli._progress import format_age
+
+    assert format_age(seconds) == text
 
 
 async def test_max_retry_wait_sets_the_longest_retry_after_waited_out(tmp_path: Path) -> None:

@@ -30,7 +30,7 @@ from aiobizstim.cli._output import (
     StreamedColumnarOutput,
     StreamOutput,
 )
-from aiobizstim.cli._progress import Progress, RetryFeed, format_rate
+from aiobizstim.cli._progress import Progress, RetryFeed, format_age, format_rate
 from aiobizstim.cli._resume import ResumableOutput, discard_superseded_progress
 from aiobizstim.models import ENDPOINTS
 
@@ -129,8 +129,10 @@ class ExportResult:
     retries: int | None
     #: The list's ``total`` in the last page the server sent (``None``: it sent none).
     server_total: int | None = None
-    #: Records an earlier run had saved, which this one continued after (``--resume``).
+    #: Records an earlier run had saved, which this one continued after (``--resume``), and how long before
+    #: this run they were saved (``None``: unknown).
     resumed_after: int = 0
+    resumed_age: float | None = None
     #: With ``--concurrency auto``: the range the limit took, how low cuts took it and where it ended
     #: (``"1..32 (cuts down to 21), ended at 27"``).
     concurrency: str | None = None
@@ -155,7 +157,7 @@ class ExportResult:
         extra = f", {', '.join(counts)}" if counts else ""
         total = "" if self.server_total is None else f"; the server's total: {self.server_total:,}"
         if self.resumed_after:
-            total += f"; continued after {self.resumed_after:,} saved records"
+            total += f"; continued after {_saved(self.resumed_after, self.resumed_age)}"
         if self.concurrency is not None:
             total += f"; concurrency auto took {self.concurrency}"
         if self.gone:
@@ -353,19 +355,21 @@ async def run_export(
     output = watch.output = _output(bz, spec, plan, model)
     feed = RetryFeed(progress)
     _logger.addHandler(feed)
-    resumed_after = 0
+    resumed_after, resumed_age = 0, None
     private = contextlib.ExitStack()
     try:
         private.enter_context(files_no_wider_than(plan.target if plan.kind == "file" else None))
         output.open()
         if isinstance(output, ResumableOutput):
             resumed_after = output.resumed_records
+            if output.resumed_saved_at is not None:
+                resumed_age = time.time() - output.resumed_saved_at
             try:
                 records, counted = _source(bz, spec, output.resumed_checkpoint)
             except ValueError as exc:  # the iterator refuses a checkpoint it cannot continue from
                 raise output.damaged(str(exc)) from None
             if resumed_after:
-                progress.note(f"continuing after {resumed_after:,} saved records")
+                progress.note(f"continuing after {_saved(resumed_after, resumed_age)}")
         else:
             records, counted = _source(bz, spec)
         if isinstance(output, StreamOutput) and output.waiting_for_reader:
@@ -395,10 +399,17 @@ async def run_export(
         retries=stats.retries - retries_before,
         server_total=getattr(counted, "total", None),
         resumed_after=resumed_after,
+        resumed_age=resumed_age,
         gone=stats.records_gone - gone_before,
         concurrency=None if bz.config.auto_concurrency is None else _concurrency_taken(stats),
         superseded=superseded,
     )
+
+
+def _saved(records: int, age: float | None) -> str:
+    """``"3,000 saved records (saved 2 days ago)"``: a nightly job that resumes old progress says so."""
+    when = "" if age is None else f" (saved {format_age(age)} ago)"
+    return f"{records:,} saved records{when}"
 
 
 def _concurrency_taken(stats: ClientStats) -> str:

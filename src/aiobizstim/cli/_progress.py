@@ -41,6 +41,18 @@ def format_seconds(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
+def format_age(seconds: float) -> str:
+    """How long ago, roughly: ``"40 s"``, ``"12 min"``, ``"5 h"``, ``"3 days"``."""
+    whole = max(0, round(seconds))
+    if whole < 120:
+        return f"{whole} s"
+    if whole < 7200:
+        return f"{whole // 60} min"
+    if whole < 2 * 86400:
+        return f"{whole // 3600} h"
+    return f"{whole // 86400} days"
+
+
 def format_rate(records: int, seconds: float) -> str:
     """Records per second, rounded, with thousands separators (``"12,345 rec/s"``)."""
     rate = records / seconds if seconds > 0 else 0.0

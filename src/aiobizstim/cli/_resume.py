@@ -153,6 +153,8 @@ class ResumableOutput(AllAtOnceOutput):
         #: The records and the iterator checkpoint the export continues from (0 and ``None``: from the start).
         self.resumed_records = 0
         self.resumed_checkpoint: Any = None
+        #: When the progress continued from was saved (its state file's time), or ``None``.
+        self.resumed_saved_at: float | None = None
         #: Whether an earlier run's output is continued (its header or opening bracket is written).
         self.continuing = False
         #: Records that are durable now (described by the state on disk).
@@ -204,6 +206,8 @@ class ResumableOutput(AllAtOnceOutput):
             os.ftruncate(fd, state.bytes)  # bytes past the last checkpoint were never described
             self.resumed_records = self.saved_records = state.records
             self.resumed_checkpoint = state.checkpoint
+            with contextlib.suppress(OSError):
+                self.resumed_saved_at = os.stat(self.state_path).st_mtime
             self.continuing = True
             self._saved = True
             self._finished_before = state.finished
