@@ -552,13 +552,24 @@ async def test_a_closed_stdout_is_one_line_and_a_closed_stderr_is_quiet(
 
 
 async def test_a_suffix_that_names_no_format_is_told(fake: FakeBizstim, tmp_path: Path) -> None:
-    """``-o x.csv.gz`` wrote plain JSON Lines without a word (neither gzip nor CSV)."""
-    run = await bizstim("export", "discounts", "-o", tmp_path / "x.csv.gz", env=env_for(fake))
+    """``-o x.txt`` writes JSON Lines and says so; ``-o x.csv.gz`` wrote plain JSON Lines under a name that
+    promises gzip, which an ops review found said only without ``-q``: it is refused, nothing requested."""
+    run = await bizstim("export", "discounts", "-o", tmp_path / "x.txt", env=env_for(fake))
     assert run.code == 0, run.stderr
     assert run.stderr.splitlines()[0] == (
-        "bizstim: the suffix .gz of x.csv.gz names no format: writing JSON Lines (--format chooses)"
+        "bizstim: the suffix .txt of x.txt names no format: writing JSON Lines (--format chooses)"
     )
-    assert json.loads((tmp_path / "x.csv.gz").read_text().splitlines()[0])["id"]
+    assert json.loads((tmp_path / "x.txt").read_text().splitlines()[0])["id"]
+    before = len(fake.requests)
+    for flags in ((), ("-q",)):
+        run = await bizstim("export", "discounts", "-o", tmp_path / "x.csv.gz", *flags, env=env_for(fake))
+        assert (run.code, run.stderr) == (
+            2,
+            "bizstim: error: x.csv.gz names a compressed file, and bizstim export writes none: pipe it "
+            "instead (-o - | gzip > x.csv.gz), or give --format to write it uncompressed under that name\n",
+        )
+    assert len(fake.requests) == before
+    assert not (tmp_path / "x.csv.gz").exists()
     for quiet in (
         ("export", "discounts", "-o", tmp_path / "y.jsonl"),
         ("export", "discounts", "-o", tmp_path / "z"),
@@ -567,7 +578,9 @@ async def test_a_suffix_that_names_no_format_is_told(fake: FakeBizstim, tmp_path
     run = await bizstim(
         "export", "discounts", "-o", tmp_path / "x.csv.gz", "--format", "csv", env=env_for(fake)
     )
-    assert "names no format" not in run.stderr
+    assert run.code == 0, run.stderr  # --format: written as asked, under that name, without a note
+    assert run.stderr.startswith("bizstim: exported 30 discounts to ")
+    assert (tmp_path / "x.csv.gz").read_text().startswith("id,")
 
 
 async def test_page_size_for_a_list_sent_whole_is_refused(fake: FakeBizstim, tmp_path: Path) -> None:

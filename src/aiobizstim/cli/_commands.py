@@ -14,7 +14,14 @@ from aiobizstim.cli._atomic import OutputPathError
 from aiobizstim.cli._choices import COLUMNAR_FORMATS, ProgressMode
 from aiobizstim.cli._columnar import ColumnarError, ColumnarUnavailableError, check_available
 from aiobizstim.cli._entry import EXIT_OK, describe
-from aiobizstim.cli._export import ExportSpec, ExportWatch, guess_format, run_export, unknown_suffix
+from aiobizstim.cli._export import (
+    ExportSpec,
+    ExportWatch,
+    compressed_suffix,
+    guess_format,
+    run_export,
+    unknown_suffix,
+)
 from aiobizstim.cli._output import Outcome, OutputPlan, plan_output
 from aiobizstim.cli._parser import GET_BY_ID, PROG
 from aiobizstim.cli._resume import ResumeError
@@ -101,6 +108,8 @@ async def export(args: argparse.Namespace, stderr: TextIO, watch: ExportWatch | 
         raise UsageError(f"--resume needs a file to write, not {plan.display}")
     path = Path(args.output)
     fmt = args.format or ("jsonl" if plan.kind == "stdout" else guess_format(path))
+    if args.format is None and plan.kind == "file" and (refused := compressed_suffix(path)):
+        raise UsageError(refused)
     if args.format is None and plan.kind == "file" and not args.quiet and (note := unknown_suffix(path)):
         print(f"{PROG}: {note}", file=stderr)
     if fmt in COLUMNAR_FORMATS:

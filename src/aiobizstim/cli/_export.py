@@ -180,6 +180,22 @@ def guess_format(path: Path) -> str:
     return _SUFFIX_FORMATS.get(path.suffix.lower(), "jsonl")
 
 
+#: Suffixes of compressed files: the export writes none, and a file named so that is not would break the
+#: reader that unpacks it.
+_COMPRESSED_SUFFIXES: Final = frozenset({".gz", ".gzip", ".bz2", ".xz", ".zst", ".zip", ".lz4", ".br"})
+
+
+def compressed_suffix(path: Path) -> str | None:
+    """Why ``path`` (``x.jsonl.gz``) cannot be written without ``--format``: its suffix promises a compressed
+    file; ``None`` otherwise."""
+    if path.suffix.lower() not in _COMPRESSED_SUFFIXES:
+        return None
+    return (
+        f"{path.name} names a compressed file, and bizstim export writes none: pipe it instead "
+        f"(-o - | gzip > {path.name}), or give --format to write it uncompressed under that name"
+    )
+
+
 def unknown_suffix(path: Path) -> str | None:
     """What to tell a user whose ``path`` has a suffix that names no format (``x.csv.gz``), which is then
     written as JSON Lines; ``None`` for a known suffix or none."""
