@@ -312,6 +312,10 @@ def is_failure_envelope(body: bytes) -> bool:
 # --- the lenient path ------------------------------------------------------------------------------------
 
 _NUMERIC_KINDS = frozenset({Kind.INT, Kind.FLOAT, Kind.MONEY, Kind.FLAG, Kind.ENUM, Kind.DATE, Kind.CLOCK})
+#: An integer msgspec refuses as text but ``int()`` reads exactly: leading zeros or a sign, ASCII digits. A
+#: ZEROFILL column pads to its display width (11 for an INT, 20 for a BIGINT); past 64 digits it is no id or
+#: count (and ``int()`` refuses text past 4,300).
+_PADDED_INT: Final = re.compile(r"\s*[+-]?[0-9]{1,64}\s*")
 
 
 def _repair_record(record: Any, model: type[msgspec.Struct]) -> Any:
@@ -327,6 +331,8 @@ def _repair_record(record: Any, model: type[msgspec.Struct]) -> Any:
         if isinstance(value, str):
             if kind in _NUMERIC_KINDS and not value.strip():
                 fixed[spec.wire] = None  # "" where a number, flag, code or date was expected: no value
+            elif kind is Kind.INT and _PADDED_INT.fullmatch(value):
+                fixed[spec.wire] = int(value)  # "007" (a MySQL ZEROFILL column), "+5", " 7 "
             elif kind in (Kind.INT, Kind.FLOAT, Kind.MONEY, Kind.ENUM) and value != value.strip():
                 fixed[spec.wire] = value.strip()
         elif isinstance(value, bool):
