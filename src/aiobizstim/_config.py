@@ -278,10 +278,10 @@ def _bypassed(host: str) -> bool:
         address = ipaddress.ip_address(host.strip("[]"))
     except ValueError:
         return False
-    for entry in (os.environ.get("no_proxy") or os.environ.get("NO_PROXY") or "").split(","):
+    for entry in urllib.request.getproxies_environment().get("no", "").split(","):  # as urllib reads it
         if "/" in entry:
             try:
-                if address in ipaddress.ip_network(entry.strip(), strict=False):
+                if address in ipaddress.ip_network(entry.strip().strip("[]"), strict=False):
                     return True
             except ValueError:
                 continue

@@ -220,7 +220,10 @@ def _status_error(
 ) -> APIStatusError:
     failed = isinstance(doc, dict) and doc.get("status") != _SUCCESS
     told = _failure_text(doc) if failed else None  # the envelope's own message, when it has one
-    message = _failure_message(doc.get("status"), doc) if failed else reason or "unexpected status"
+    # The reason phrase is the server's text too: bounded and escaped like the body.
+    message = (
+        _failure_message(doc.get("status"), doc) if failed else excerpt(reason, 80) or "unexpected status"
+    )
     common: dict[str, Any] = {
         "status": status,
         "body": excerpt(body, _BODY_EXCERPT),

@@ -40,7 +40,7 @@ from aiobizstim._constants import (
     MAX_REDIRECTS,
     RETRYABLE_STATUSES,
 )
-from aiobizstim._envelope import Response, is_failure_envelope, read_response, status_error
+from aiobizstim._envelope import Response, is_failure_envelope, read_response
 from aiobizstim._gate import GatePausedError, SlotGate
 from aiobizstim._log import logger
 from aiobizstim._stats import ClientStats, RetryEvent
@@ -56,6 +56,7 @@ from aiobizstim.errors import (
     DecodeError,
     EventLoopError,
     ResponseTooLargeError,
+    ServerError,
     excerpt,
 )
 
@@ -807,8 +808,7 @@ def _transfer_fault(
         where = f" waiting {waiting}" if waiting else ""
         return APITimeoutError(f"timed out after {timeout:g} s{where}", request=label, attempts=attempt), exc
     if isinstance(exc, aiohttp.ClientHttpProxyError):  # the proxy's answer to the tunnel's CONNECT
-        reason = "the proxy refused the tunnel" + (f" ({exc.message})" if exc.message else "")
-        return status_error(exc.status, b"", request=label, attempts=attempt, reason=reason), None
+        return _proxy_refusal(exc, label, attempt), None
     if isinstance(exc, aiohttp.ClientPayloadError):
         what = _unreadable_body(exc)
     elif isinstance(exc, aiohttp.ClientConnectorCertificateError):
@@ -844,15 +844,33 @@ def _nothing_there(error: APIConnectionError) -> bool:
     return isinstance(cause, aiohttp.ClientConnectorError) and cause.os_error.errno in _NOTHING_THERE
 
 
+def _proxy_refusal(exc: aiohttp.ClientHttpProxyError, label: str, attempts: int) -> APIStatusError:
+    """The proxy's refusal of a tunnel: a :class:`ServerError` for a 5xx (retried as a server's), else a
+    plain :class:`APIStatusError`: its 403 is no API key's fault, its 404 no missing record."""
+    reason = "the proxy refused the tunnel" + (f" ({excerpt(exc.message, 80)})" if exc.message else "")
+    kind = ServerError if exc.status >= 500 else APIStatusError
+    return kind(reason, status=exc.status, request=label, attempts=attempts)
+
+
+#: OpenSSL's verify codes of a certificate outside its validity period, and of one for another host name
+#: or IP address.
+_EXPIRED_OR_EARLY: Final = frozenset({9, 10})
+_OTHER_HOST: Final = frozenset({62, 64})
+
+
 def _untrusted(exc: aiohttp.ClientConnectorCertificateError) -> str:
     """``the TLS certificate of host:443 is not trusted (unable to get local issuer certificate) ...``: the
-    reason first, which aiohttp's own text puts past where a message is cut."""
+    reason first, which aiohttp's own text puts past where a message is cut, and what to check for it."""
     cert = exc.certificate_error
-    reason = getattr(cert, "verify_message", None) or str(cert)
-    return (
-        f"the TLS certificate of {exc.host}:{exc.port} is not trusted ({excerpt(reason, 120)}); "
-        "a private CA is trusted with SSL_CERT_FILE=ca.pem or ssl_context="
-    )
+    reason = excerpt(getattr(cert, "verify_message", None) or str(cert), 120)
+    code = getattr(cert, "verify_code", None)
+    if code in _EXPIRED_OR_EARLY:
+        advice = "check this machine's clock, then the server's certificate"
+    elif code in _OTHER_HOST:
+        advice = "check the host name of the base URL"
+    else:
+        advice = "a private CA is trusted with SSL_CERT_FILE=ca.pem or ssl_context="
+    return f"the TLS certificate of {exc.host}:{exc.port} is not trusted ({reason}); {advice}"
 
 
 def _untrusted_certificate(error: APIConnectionError) -> bool:

@@ -69,10 +69,26 @@ def excerpt(value: object, limit: int = _EXCERPT_CHARS) -> str:
             text = f"<{type(value).__name__} too deeply nested or too large to show>"
     text = " ".join(text.split())
     if not text.isprintable():  # a server's ESC sequences, NUL or bidi controls: shown, never acted on
-        text = "".join(map(_printable, text))
+        return _escaped(text, limit)
     if len(text) > limit:
         return text[: limit - 1] + CUT
     return text
+
+
+def _escaped(text: str, limit: int) -> str:
+    """``text`` with what is not printable escaped, cut to ``limit`` between escapes (only what is shown is
+    escaped: a body may be megabytes)."""
+    pieces, size = [], 0
+    for char in text:
+        pieces.append(piece := _printable(char))
+        size += len(piece)
+        if size > limit:
+            break
+    else:
+        return "".join(pieces)
+    while size > limit - 1:
+        size -= len(pieces.pop())
+    return "".join(pieces) + CUT
 
 
 def _printable(char: str) -> str:

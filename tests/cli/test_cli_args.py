@@ -154,3 +154,23 @@ async def test_max_retry_wait_sets_the_longest_retry_after_waited_out(tmp_path: 
     bad = await bizstim("export", "clients", "-o", out, "--max-retry-wait", "-1")
     assert bad.code == 2
     assert "--max-retry-wait" in bad.error_lines[-1]
+
+
+@pytest.mark.parametrize(
+    ("name", "how"),
+    [
+        ("c.jsonl.gz", "pipe it instead (-o - | gzip > c.jsonl.gz)"),
+        ("c.csv.zst", "pipe it instead (-o - --format csv | zstd > c.csv.zst)"),
+        ("c.json.xz", "pipe it instead (-o - --format json | xz > c.json.xz)"),
+        ("c.parquet.gz", "write c.parquet and compress it after the export"),
+        ("c.jsonl.zip", "write c.jsonl and compress it after the export"),
+    ],
+)
+def test_a_compressed_name_is_refused_with_the_way_that_makes_it(name: str, how: str) -> None:
+    """The advice named gzip for every suffix and dropped the format inside the name (a review)."""
+    from aiobizstim.cli._export import compressed_suffix
+
+    refused = compressed_suffix(Path(name))
+    assert refused is not None
+    assert f": {how}, or give --format" in refused
+    assert compressed_suffix(Path("c.csv")) is None

@@ -346,3 +346,4 @@ def test_a_conversion_error_names_the_output_file_as_it_is(tmp_path: Path) -> No
     error = OSError(f'Invalid Input Error: Malformed JSON in file "{staged}", at byte 3: unexpected end')
     assert _one_line(error, staged) == "Malformed JSON, at byte 3: unexpected end"
     assert _one_line(OSError(f"cannot open {staged}"), staged) == "cannot open the records"
+    assert _one_line(OSError(f"cannot open {staged}."), staged) == "cannot open the records."

@@ -566,7 +566,8 @@ async def test_a_suffix_that_names_no_format_is_told(fake: FakeBizstim, tmp_path
         assert (run.code, run.stderr) == (
             2,
             "bizstim: error: x.csv.gz names a compressed file, and bizstim export writes none: pipe it "
-            "instead (-o - | gzip > x.csv.gz), or give --format to write it uncompressed under that name\n",
+            "instead (-o - --format csv | gzip > x.csv.gz), or give --format to write it uncompressed under "
+            "that name\n",
         )
     assert len(fake.requests) == before
     assert not (tmp_path / "x.csv.gz").exists()

@@ -207,7 +207,7 @@ async def test_an_export_goes_on_when_its_stderr_is_gone(tmp_path: Path) -> None
     """A log shipper that died (stderr a pipe nobody reads) failed the export: the progress line raised
     BrokenPipeError, and a finished export's summary line turned it into exit code 1 (an ops review)."""
     out = tmp_path / "c.jsonl"
-    async with FakeBizstim(clients=3000, latency=0.002) as fake:
+    async with FakeBizstim(clients=3000, latency=0.02) as fake:  # 30 pages one at a time: ~0.6 s
         read_end, write_end = os.pipe()
         os.close(read_end)  # every write to stderr now fails with EPIPE
         try:
@@ -219,9 +219,10 @@ async def test_an_export_goes_on_when_its_stderr_is_gone(tmp_path: Path) -> None
                 str(out),
                 "--page-size",
                 "100",
+                "--concurrency",
+                "1",
                 "--progress",
-                "lines",
-                "--resume",  # its "continuing after ..." note is written at the start
+                "bar",  # redrawn as records come: a write during the export, not only the summary
                 env={**os.environ, "BIZSTIM_API_KEY": fake.api_key, "BIZSTIM_BASE_URL": fake.url},
                 stdout=asyncio.subprocess.DEVNULL,
                 stderr=write_end,
@@ -230,6 +231,24 @@ async def test_an_export_goes_on_when_its_stderr_is_gone(tmp_path: Path) -> None
             os.close(write_end)
         assert await asyncio.wait_for(proc.wait(), TIMEOUT) == 0
     assert len(out.read_text().splitlines()) == 3000
+
+
+def test_a_full_non_blocking_pipe_loses_one_message_not_the_rest() -> None:
+    class Full(io.StringIO):
+        full = True
+
+        def write(self, text: str) -> int:
+            if self.full:
+                self.full = False
+                raise BlockingIOError(11, "Resource temporarily unavailable")
+            return super().write(text)
+
+    sink = Full()
+    stream = Diagnostics(sink)
+    stream.write("progress\n")
+    stream.write("bizstim: error: the last line\n")
+    assert not stream.gone
+    assert sink.getvalue() == "bizstim: error: the last line\n"
 
 
 def test_diagnostics_drop_what_cannot_be_written() -> None:

@@ -18,8 +18,9 @@ class ForwardProxy:
     tunnels: list[str] = field(default_factory=list)
     forwarded: list[str] = field(default_factory=list)
     authorizations: list[str] = field(default_factory=list)
-    #: When set, the ``Proxy-Authorization`` every request must carry, else it is answered 407.
+    #: When set, the ``Proxy-Authorization`` every request must carry, else it is answered ``refusal``.
     require: str | None = None
+    refusal: str = "407 Proxy Authentication Required"
     bytes: int = 0
     _server: asyncio.Server | None = None
     _handlers: set[asyncio.Task[None]] = field(default_factory=set)
@@ -55,7 +56,7 @@ class ForwardProxy:
                     given = line.split(":", 1)[1].strip()
                     self.authorizations.append(given)
             if self.require is not None and given != self.require:
-                writer.write(b"HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n")
+                writer.write(f"HTTP/1.1 {self.refusal}\r\nContent-Length: 0\r\n\r\n".encode())
                 await writer.drain()
                 return
             if method == "CONNECT":

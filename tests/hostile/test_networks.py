@@ -94,6 +94,20 @@ async def test_an_untrusted_certificate_fails_at_once_saying_why_and_what_to_do(
     )
 
 
+async def test_a_certificate_for_another_host_says_to_check_the_host_name(ca: trustme.CA) -> None:
+    """Not "a private CA is trusted with SSL_CERT_FILE": the CA is trusted here, the name is wrong."""
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("api.example.org").configure_cert(server_context)
+    async with (
+        FakeBizstim(clients=5, ssl_context=server_context) as fake,
+        Bizstim(api_key=fake.api_key, base_url=fake.url, ssl_context=_trusting(ca)) as bz,
+    ):
+        with pytest.raises(APIConnectionError, match=r"is not trusted \(IP address mismatch") as info:
+            await bz.clients.list()
+        assert bz.stats.retries == 0
+    assert "; check the host name of the base URL (GET" in str(info.value)
+
+
 async def test_a_proxy_that_wants_credentials_for_the_tunnel_is_a_407_at_once(
     https_fake: FakeBizstim, ca: trustme.CA, proxy: ForwardProxy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -107,6 +121,12 @@ async def test_a_proxy_that_wants_credentials_for_the_tunnel_is_a_407_at_once(
     assert str(info.value).startswith(
         "HTTP 407: the proxy refused the tunnel (Proxy Authentication Required)"
     )
+    proxy.refusal = "403 Forbidden"  # squid's denial: no API key's fault, no missing record
+    async with Bizstim(api_key=https_fake.api_key, base_url=https_fake.url, ssl_context=_trusting(ca)) as bz:
+        with pytest.raises(APIStatusError) as info:
+            await bz.clients.list()
+    assert type(info.value) is APIStatusError
+    assert str(info.value).startswith("HTTP 403: the proxy refused the tunnel (Forbidden)")
     monkeypatch.setenv("HTTPS_PROXY", proxy.url.replace("http://", "http://user:secret@"))
     async with Bizstim(api_key=https_fake.api_key, base_url=https_fake.url, ssl_context=_trusting(ca)) as bz:
         assert len(await bz.clients.list(limit=5)) == 5
@@ -163,6 +183,11 @@ async def test_the_environments_proxy_read_as_curl_requests_and_httpx_read_it(
     async with Bizstim(api_key=http_fake.api_key, base_url=http_fake.url) as bz:
         await bz.clients.list()
     assert len(proxy.forwarded) == 1  # the network exempted 127.0.0.1
+    monkeypatch.setenv("no_proxy", "")  # set, if empty: urllib reads it alone, and so do networks now
+    async with Bizstim(api_key=http_fake.api_key, base_url=http_fake.url) as bz:
+        await bz.clients.list()
+    assert len(proxy.forwarded) == 2
+    monkeypatch.delenv("no_proxy")
     monkeypatch.delenv("HTTP_PROXY")
     monkeypatch.delenv("NO_PROXY")
     monkeypatch.setenv("ALL_PROXY", "socks5://127.0.0.1:1080")

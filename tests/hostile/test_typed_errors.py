@@ -200,3 +200,16 @@ async def test_control_characters_from_the_server_are_escaped_in_errors(
     text = str(info.value)
     assert text.isprintable(), repr(text)
     assert "\\x1b[31m" in text
+
+
+async def test_a_reason_phrase_with_control_characters_is_escaped(hostile: HostileServer) -> None:
+    """The status line's reason is the server's text too: it went into the error as it was (a review)."""
+
+    async def script(request: Request, writer: asyncio.StreamWriter) -> None:
+        await respond(writer, b"", status="418 \x1b[2J\x1b[31mI'm a\x07 teapot")
+
+    hostile.script = script
+    async with Bizstim(api_key=KEY, base_url=hostile.url, max_retries=0) as bz:
+        with pytest.raises(APIStatusError) as info:
+            await bz.discounts.list()
+    assert str(info.value).startswith("HTTP 418: \\x1b[2J\\x1b[31mI'm a\\x07 teapot ("), str(info.value)

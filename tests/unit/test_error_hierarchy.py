@@ -58,3 +58,11 @@ def test_every_error_pickles_and_copies_whole() -> None:
             assert str(again) == str(error)
             assert again.args == error.args
             assert vars(again) == vars(error)
+
+
+def test_an_excerpt_escapes_what_it_shows_and_never_cuts_an_escape() -> None:
+    assert errors.excerpt("a\x1bb\x00c") == "a\\x1bb\\x00c"
+    cut = errors.excerpt("ab\x1b" * 10, 12)
+    assert cut == "ab\\x1bab…"  # the escape after would not fit whole within 12
+    assert len(errors.excerpt("ab\x1b" * 10, 13)) == 13
+    assert errors.excerpt("\x1b" * 5_000_000, 20) == "\\x1b" * 4 + "…"  # only what is shown is escaped

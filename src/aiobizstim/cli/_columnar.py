@@ -244,7 +244,7 @@ def _one_line(exc: BaseException, staged: Path) -> str:
     lines = str(exc).strip().splitlines() or [type(exc).__name__]
     text = _PREFIX.sub("", lines[0]).replace(f' in file "{staged}"', "")
     # The staging file alone, not a longer name it begins (the output's temp file, ``STAGED.TOKEN.tmp``).
-    text = re.sub(re.escape(str(staged)) + r"(?![\w.-])", "the records", text)
+    text = re.sub(re.escape(str(staged)) + r"(?![\w-]|\.\w)", "the records", text)
     return " ".join(text.split())
 
 

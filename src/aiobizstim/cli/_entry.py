@@ -82,16 +82,22 @@ class Diagnostics(io.TextIOBase):
         if not self.gone:
             try:
                 return self._stream.write(text)
-            except (OSError, ValueError):  # ValueError: closed
-                self.gone = True
+            except (OSError, ValueError) as exc:
+                self._failed(exc)
         return len(text)
 
     def flush(self) -> None:
         if not self.gone:
             try:
                 self._stream.flush()
-            except (OSError, ValueError):
-                self.gone = True
+            except (OSError, ValueError) as exc:
+                self._failed(exc)
+
+    def _failed(self, exc: OSError | ValueError) -> None:
+        """A reader that left or a closed stream ends it; a full non-blocking pipe loses only this write."""
+        if isinstance(exc, BlockingIOError | UnicodeError):
+            return
+        self.gone = True
 
     def fileno(self) -> int:
         return self._stream.fileno()
@@ -126,7 +132,7 @@ def start(prog: str, module: str, argv: Sequence[str] | None) -> int:
     try:
         code: int = importlib.import_module(module).main(argv)
     except KeyboardInterrupt:
-        sys.stderr.write(f"{prog}: error: interrupted\n")
+        Diagnostics(cast("TextIO", sys.stderr)).write(f"{prog}: error: interrupted\n")
         return EXIT_INTERRUPTED
     return code
 

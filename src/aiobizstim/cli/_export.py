@@ -176,29 +176,49 @@ _JSONL_SUFFIXES: Final = ("", ".jsonl", ".ndjson")
 
 def guess_format(path: Path) -> str:
     """The format named by ``path``'s suffix: ``.csv`` -> csv, ``.json`` -> json, ``.parquet`` -> parquet,
-    ``.duckdb`` -> duckdb, anything else -> jsonl."""
+    ``.duckdb`` -> duckdb, anything else -> jsonl (a compressed file's suffix is refused first:
+    :func:`compressed_suffix`)."""
     return _SUFFIX_FORMATS.get(path.suffix.lower(), "jsonl")
 
 
-#: Suffixes of compressed files: the export writes none, and a file named so that is not would break the
-#: reader that unpacks it.
-_COMPRESSED_SUFFIXES: Final = frozenset({".gz", ".gzip", ".bz2", ".xz", ".zst", ".zip", ".lz4", ".br"})
+#: Suffixes of compressed files, and the tool that makes each: the export writes none, and a file named so
+#: that is not would break the reader that unpacks it.
+_COMPRESSORS: Final = {
+    ".gz": "gzip",
+    ".gzip": "gzip",
+    ".bz2": "bzip2",
+    ".xz": "xz",
+    ".zst": "zstd",
+    ".lz4": "lz4",
+    ".br": "brotli",
+    ".zip": None,  # an archive, not a stream: no pipe makes one
+}
 
 
 def compressed_suffix(path: Path) -> str | None:
     """Why ``path`` (``x.jsonl.gz``) cannot be written without ``--format``: its suffix promises a compressed
-    file; ``None`` otherwise."""
-    if path.suffix.lower() not in _COMPRESSED_SUFFIXES:
+    file; ``None`` otherwise. Says how to get one: the pipe through its compressor, with the format the
+    name gives inside (``x.csv.gz``: ``--format csv``), or, for a file that cannot be piped, compressing it
+    after the export."""
+    suffix = path.suffix.lower()
+    if suffix not in _COMPRESSORS:
         return None
+    inner = path.with_suffix("")
+    fmt, tool = guess_format(inner), _COMPRESSORS[suffix]
+    if fmt in COLUMNAR_FORMATS or tool is None:
+        how = f"write {inner.name} and compress it after the export"
+    else:
+        how = f"pipe it instead (-o -{'' if fmt == 'jsonl' else f' --format {fmt}'} | {tool} > {path.name})"
     return (
-        f"{path.name} names a compressed file, and bizstim export writes none: pipe it instead "
-        f"(-o - | gzip > {path.name}), or give --format to write it uncompressed under that name"
+        f"{path.name} names a compressed file, and bizstim export writes none: {how}, or give --format to "
+        "write it uncompressed under that name"
     )
 
 
 def unknown_suffix(path: Path) -> str | None:
-    """What to tell a user whose ``path`` has a suffix that names no format (``x.csv.gz``), which is then
-    written as JSON Lines; ``None`` for a known suffix or none."""
+    """What to tell a user whose ``path`` has a suffix that names no format (``x.txt``), which is then
+    written as JSON Lines; ``None`` for a known suffix or none (a compressed file's is refused before:
+    :func:`compressed_suffix`)."""
     suffix = path.suffix.lower()
     if suffix in _SUFFIX_FORMATS or suffix in _JSONL_SUFFIXES:
         return None

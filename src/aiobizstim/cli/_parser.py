@@ -293,7 +293,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--format",
         choices=(*FORMATS, *COLUMNAR_FORMATS),
         help="output format (default: from the PATH suffix: .csv, .json, .parquet, .duckdb, anything else "
-        f"jsonl; jsonl for -); parquet and duckdb need a regular file and the {EXTRA} extra",
+        "jsonl but a compressed file's, .gz and the like, which needs this; jsonl for -); parquet and "
+        f"duckdb need a regular file and the {EXTRA} extra",
     )
     export.add_argument(
         "--resume",
