@@ -69,13 +69,14 @@ class _Closed(io.TextIOBase):
 
 
 class Diagnostics(io.TextIOBase):
-    """Standard error as the console scripts write to it: once a write fails (the reader of the pipe left, a
-    log shipper died, the stream was closed), it and every later one are dropped. Losing the messages must
-    not fail an export, nor turn a finished one into exit code 1."""
+    """Standard error as the console scripts write to it: once it is gone (the reader of the pipe left, a
+    log shipper died, the stream was closed), that write and every later one are dropped; a write that fails
+    otherwise (a full non-blocking pipe) is dropped alone. Losing the messages must not fail an export, nor
+    turn a finished one into exit code 1."""
 
     def __init__(self, stream: TextIO) -> None:
         self._stream = stream
-        #: A write or flush failed: nothing more is written.
+        #: The stream is gone: nothing more is written.
         self.gone = False
 
     def write(self, text: str) -> int:
