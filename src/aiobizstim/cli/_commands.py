@@ -108,10 +108,11 @@ async def export(args: argparse.Namespace, stderr: TextIO, watch: ExportWatch | 
         raise UsageError(f"--resume needs a file to write, not {plan.display}")
     path = Path(args.output)
     fmt = args.format or ("jsonl" if plan.kind == "stdout" else guess_format(path))
-    if args.format is None and plan.kind == "file" and (refused := compressed_suffix(path)):
-        raise UsageError(refused)
-    if args.format is None and plan.kind == "file" and not args.quiet and (note := unknown_suffix(path)):
-        print(f"{PROG}: {note}", file=stderr)
+    if args.format is None and plan.kind == "file":  # the format from the suffix
+        if refused := compressed_suffix(path):
+            raise UsageError(refused)
+        if not args.quiet and (note := unknown_suffix(path)):
+            print(f"{PROG}: {note}", file=stderr)
     if fmt in COLUMNAR_FORMATS:
         _check_columnar(fmt, plan)
     spec = ExportSpec(

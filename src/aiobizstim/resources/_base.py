@@ -95,11 +95,12 @@ class Resource:
                 kind=endpoint.name,
             )
         except APIResponseError as failure:
-            cause = failure.__cause__  # the plain 4xx that carried the envelope, if it was one
-            status = cause.status if isinstance(cause, APIStatusError) else 200
             if not says_nothing_found(failure.message):
                 raise
-            body = cause.body if isinstance(cause, APIStatusError) else failure.message
+            cause = failure.__cause__  # the plain 4xx that carried the envelope, if it was one
+            status, body = (
+                (cause.status, cause.body) if isinstance(cause, APIStatusError) else (200, failure.message)
+            )
             raise NotFoundError(
                 failure.message, status=status, body=body, request=failure.request, quote_body=False
             ) from failure
